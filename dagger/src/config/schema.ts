@@ -1,0 +1,177 @@
+/**
+ * The one schema of `security-config.yml`. Types are inferred from it, every field carries
+ * its description (the committed JSON Schema is generated from it), and every default lives
+ * in DEFAULTS below.
+ */
+import { z } from "zod";
+
+export const SEVERITIES = ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
+export const Severity = z.enum(SEVERITIES).meta({ description: "A Trivy severity." });
+export type Severity = z.infer<typeof Severity>;
+
+/** Every default of the config, in one place. */
+export const DEFAULTS = {
+  apps: {
+    backend: { path: "backend", image: "drydock-backend", port: 3000 },
+    frontend: { path: "frontend", image: "drydock-frontend", port: 3000 },
+  },
+  policy: {
+    failOn: {
+      vulnerabilities: ["HIGH", "CRITICAL"] as Severity[],
+      // A leaked credential is a leak whatever its rule's severity.
+      secrets: [...SEVERITIES] as Severity[],
+      misconfigurations: ["HIGH", "CRITICAL"] as Severity[],
+    },
+    ignoreUnfixed: false,
+    maxExceptionDays: 90,
+    expiryWarningDays: 14,
+  },
+  scanner: {
+    // 0.69.3 predates the compromised 0.69.4–0.69.6 releases (CVE-2026-33634).
+    trivyImage:
+      "docker.io/aquasec/trivy:0.69.3@sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c",
+    dbRepositories: [
+      "mirror.gcr.io/aquasec/trivy-db:2",
+      "public.ecr.aws/aquasecurity/trivy-db:2",
+      "ghcr.io/aquasecurity/trivy-db:2",
+    ],
+    timeout: "10m",
+  },
+} as const;
+
+/** An image reference pinned by digest: `name[:tag]@sha256:<64 hex>`. */
+const PINNED_IMAGE = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
+/** A calendar date, as Trivy's ignore files and humans write it. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const IsoDate = z
+  .string()
+  .regex(ISO_DATE, { error: "expected a date written YYYY-MM-DD" })
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+    error: "expected a real calendar date",
+  });
+
+const SeverityList = z.array(Severity);
+
+const App = (defaults: { path: string; image: string; port: number }, which: string) =>
+  z
+    .strictObject({
+      path: z
+        .string()
+        .min(1)
+        .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
+          error: "expected a path relative to the repository root, without '..'",
+        })
+        .default(defaults.path)
+        .meta({ description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.` }),
+      image: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9._\-/]*$/, { error: "expected a lowercase image name without tag or digest" })
+        .default(defaults.image)
+        .meta({ description: `Image name of the ${which}, without tag; publish adds the registry and tag.` }),
+      port: z
+        .int()
+        .min(1)
+        .max(65535)
+        .default(defaults.port)
+        .meta({ description: `Port the ${which} listens on inside the container.` }),
+    })
+    .prefault({})
+    .meta({ description: `The ${which} application.` });
+
+export const Ignore = z
+  .strictObject({
+    id: z.string().min(1).meta({
+      description: "Finding ID to accept: a CVE/GHSA ID, a secret rule ID or a misconfiguration ID (DS-0002 and DS002 both match).",
+    }),
+    reason: z.string().trim().min(10, { error: "expected a justification of at least 10 characters" }).meta({
+      description: "Why this finding is accepted. Shown in every summary that uses the exception.",
+    }),
+    expires: IsoDate.meta({
+      description: "Last day (YYYY-MM-DD, UTC) the exception holds. After it, the finding fails the gate again and the gate names this exception.",
+    }),
+    paths: z.array(z.string().min(1)).min(1).optional().meta({
+      description: "Only accept the finding in these targets or file paths (globs with * and **). Default: anywhere.",
+    }),
+    purls: z.array(z.string().startsWith("pkg:", { error: "expected a package URL starting with pkg:" })).min(1).optional().meta({
+      description: "Only accept the vulnerability in these packages (package URLs; a purl without @version matches every version).",
+    }),
+  })
+  .meta({ description: "A justified, expiring exception for one finding." });
+export type Ignore = z.infer<typeof Ignore>;
+
+export const Policy = z
+  .strictObject({
+    failOn: z
+      .strictObject({
+        vulnerabilities: SeverityList.default(DEFAULTS.policy.failOn.vulnerabilities).meta({
+          description: "Vulnerability severities that fail the gate.",
+        }),
+        secrets: SeverityList.default(DEFAULTS.policy.failOn.secrets).meta({
+          description: "Secret severities that fail the gate.",
+        }),
+        misconfigurations: SeverityList.default(DEFAULTS.policy.failOn.misconfigurations).meta({
+          description: "Misconfiguration severities that fail the gate (only failed checks count).",
+        }),
+      })
+      .prefault({})
+      .meta({ description: "Which severities fail the gate, per kind of finding. An empty list never fails for that kind." }),
+    ignoreUnfixed: z.boolean().default(DEFAULTS.policy.ignoreUnfixed).meta({
+      description: "Do not fail on vulnerabilities that have no fixed version yet (they are still reported).",
+    }),
+    maxExceptionDays: z.int().min(1).default(DEFAULTS.policy.maxExceptionDays).meta({
+      description: "Longest an exception may run: an ignore that expires further ahead than this many days fails the gate.",
+    }),
+    expiryWarningDays: z.int().min(0).default(DEFAULTS.policy.expiryWarningDays).meta({
+      description: "Warn about exceptions that expire within this many days.",
+    }),
+    ignores: z.array(Ignore).default([]).meta({ description: "Accepted findings, each justified and expiring." }),
+    vex: z.array(z.string().min(1)).default([]).meta({
+      description: "OpenVEX documents (paths relative to the repository root) passed to Trivy; findings they mark not_affected are reported as suppressed.",
+    }),
+  })
+  .prefault({})
+  .meta({ description: "The security gate." });
+export type Policy = z.infer<typeof Policy>;
+
+export const Scanner = z
+  .strictObject({
+    trivyImage: z
+      .string()
+      .regex(PINNED_IMAGE, { error: "expected an image pinned by digest, like aquasec/trivy:0.69.3@sha256:<64 hex>" })
+      .default(DEFAULTS.scanner.trivyImage)
+      .meta({ description: "Trivy image, pinned by digest." }),
+    dbRepositories: z
+      .array(z.string().min(1))
+      .min(1)
+      .default([...DEFAULTS.scanner.dbRepositories])
+      .meta({ description: "Trivy vulnerability DB repositories, tried in order (a mirror first, then fallbacks)." }),
+    timeout: z
+      .string()
+      .regex(/^\d+(s|m|h)$/, { error: "expected a duration like 300s, 10m or 1h" })
+      .default(DEFAULTS.scanner.timeout)
+      .meta({ description: "Trivy's --timeout for one scan." }),
+  })
+  .prefault({})
+  .meta({ description: "How Trivy runs." });
+export type Scanner = z.infer<typeof Scanner>;
+
+export const SecurityConfig = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: "JSON Schema reference, for editors." }),
+    version: z.literal(1).default(1).meta({ description: "Config format version." }),
+    apps: z
+      .strictObject({
+        backend: App(DEFAULTS.apps.backend, "NestJS + Prisma backend"),
+        frontend: App(DEFAULTS.apps.frontend, "Next.js frontend"),
+      })
+      .prefault({})
+      .meta({ description: "Where the two applications live in the repository, and their image names." }),
+    policy: Policy,
+    scanner: Scanner,
+  })
+  .meta({
+    title: "drydock security-config.yml",
+    description: "Configuration of drydock: the applications to build, the security gate and the scanner.",
+  });
+export type SecurityConfig = z.infer<typeof SecurityConfig>;

@@ -1,0 +1,34 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "plan",
+          include: ["test/plan/**/*.test.ts"],
+          // One fake engine per file, and plan tests in one file share it: the SDK caches
+          // object IDs process-wide, so files run isolated and tests within a file in order.
+          fileParallelism: false,
+          server: { deps: { inline: ["@dagger.io/dagger"] } },
+          env: { OTEL_SDK_DISABLED: "true" },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 30 * 60_000,
+        },
+      },
+    ],
+  },
+});
