@@ -2,8 +2,13 @@
  * The one schema of `security-config.yml`. Types are inferred from it, every field carries
  * its description (the committed JSON Schema is generated from it), and every default lives
  * in DEFAULTS below.
+ *
+ * Error messages written here start with "expected …": the loader prefixes them with what it
+ * found (see issues.ts), so each reads `path: found X, expected Y`.
  */
 import { z } from "zod";
+import { ALWAYS, rejectDuplicateIgnores, requireDistinctApps } from "./cross-checks.js";
+import { DbRepository, Duration, FindingId, ImageName, IsoDate, PinnedTrivyImage, RelativePath } from "./formats.js";
 
 export const SEVERITIES = ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
 export const Severity = z.enum(SEVERITIES).meta({ description: "A Trivy severity." });
@@ -39,36 +44,17 @@ export const DEFAULTS = {
   },
 } as const;
 
-/** An image reference pinned by digest: `name[:tag]@sha256:<64 hex>`. */
-const PINNED_IMAGE = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
-/** A calendar date, as Trivy's ignore files and humans write it. */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-const IsoDate = z
-  .string()
-  .regex(ISO_DATE, { error: "expected a date written YYYY-MM-DD" })
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
-    error: "expected a real calendar date",
-  });
-
 const SeverityList = z.array(Severity);
 
 const App = (defaults: { path: string; image: string; port: number }, which: string) =>
   z
     .strictObject({
-      path: z
-        .string()
-        .min(1)
-        .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
-          error: "expected a path relative to the repository root, without '..'",
-        })
-        .default(defaults.path)
-        .meta({ description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.` }),
-      image: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9._\-/]*$/, { error: "expected a lowercase image name without tag or digest" })
-        .default(defaults.image)
-        .meta({ description: `Image name of the ${which}, without tag; publish adds the registry and tag.` }),
+      path: RelativePath.default(defaults.path).meta({
+        description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.`,
+      }),
+      image: ImageName.default(defaults.image).meta({
+        description: `Image name of the ${which}, without tag; publish adds the registry and tag.`,
+      }),
       port: z
         .int()
         .min(1)
@@ -81,21 +67,30 @@ const App = (defaults: { path: string; image: string; port: number }, which: str
 
 export const Ignore = z
   .strictObject({
-    id: z.string().min(1).meta({
-      description: "Finding ID to accept: a CVE/GHSA ID, a secret rule ID or a misconfiguration ID (DS-0002 and DS002 both match).",
+    id: FindingId.meta({
+      description:
+        "Finding ID to accept: a CVE/GHSA ID, a secret rule ID or a misconfiguration ID (DS-0002 and DS002 both match).",
     }),
-    reason: z.string().trim().min(10, { error: "expected a justification of at least 10 characters" }).meta({
-      description: "Why this finding is accepted. Shown in every summary that uses the exception.",
-    }),
+    reason: z
+      .string({ error: "expected a justification of at least 10 characters" })
+      .trim()
+      .min(10, { error: "expected a justification of at least 10 characters" })
+      .meta({ description: "Why this finding is accepted. Shown in every summary that uses the exception." }),
     expires: IsoDate.meta({
-      description: "Last day (YYYY-MM-DD, UTC) the exception holds. After it, the finding fails the gate again and the gate names this exception.",
+      description:
+        "Last day (YYYY-MM-DD, UTC) the exception holds. After it, the finding fails the gate again and the gate names this exception.",
     }),
     paths: z.array(z.string().min(1)).min(1).optional().meta({
       description: "Only accept the finding in these targets or file paths (globs with * and **). Default: anywhere.",
     }),
-    purls: z.array(z.string().startsWith("pkg:", { error: "expected a package URL starting with pkg:" })).min(1).optional().meta({
-      description: "Only accept the vulnerability in these packages (package URLs; a purl without @version matches every version).",
-    }),
+    purls: z
+      .array(z.string().startsWith("pkg:", { error: "expected a package URL starting with pkg:" }))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "Only accept the vulnerability in these packages (package URLs; a purl without @version matches every version).",
+      }),
   })
   .meta({ description: "A justified, expiring exception for one finding." });
 export type Ignore = z.infer<typeof Ignore>;
@@ -125,9 +120,14 @@ export const Policy = z
     expiryWarningDays: z.int().min(0).default(DEFAULTS.policy.expiryWarningDays).meta({
       description: "Warn about exceptions that expire within this many days.",
     }),
-    ignores: z.array(Ignore).default([]).meta({ description: "Accepted findings, each justified and expiring." }),
-    vex: z.array(z.string().min(1)).default([]).meta({
-      description: "OpenVEX documents (paths relative to the repository root) passed to Trivy; findings they mark not_affected are reported as suppressed.",
+    ignores: z
+      .array(Ignore)
+      .superRefine(rejectDuplicateIgnores, ALWAYS)
+      .default([])
+      .meta({ description: "Accepted findings, each justified and expiring." }),
+    vex: z.array(RelativePath).default([]).meta({
+      description:
+        "OpenVEX documents (paths relative to the repository root) passed to Trivy; findings they mark not_affected are reported as suppressed.",
     }),
   })
   .prefault({})
@@ -136,21 +136,15 @@ export type Policy = z.infer<typeof Policy>;
 
 export const Scanner = z
   .strictObject({
-    trivyImage: z
-      .string()
-      .regex(PINNED_IMAGE, { error: "expected an image pinned by digest, like aquasec/trivy:0.69.3@sha256:<64 hex>" })
-      .default(DEFAULTS.scanner.trivyImage)
-      .meta({ description: "Trivy image, pinned by digest." }),
+    trivyImage: PinnedTrivyImage.default(DEFAULTS.scanner.trivyImage).meta({
+      description: "Trivy image, pinned by digest; releases 0.69.4–0.69.6 are refused.",
+    }),
     dbRepositories: z
-      .array(z.string().min(1))
+      .array(DbRepository)
       .min(1)
       .default([...DEFAULTS.scanner.dbRepositories])
       .meta({ description: "Trivy vulnerability DB repositories, tried in order (a mirror first, then fallbacks)." }),
-    timeout: z
-      .string()
-      .regex(/^\d+(s|m|h)$/, { error: "expected a duration like 300s, 10m or 1h" })
-      .default(DEFAULTS.scanner.timeout)
-      .meta({ description: "Trivy's --timeout for one scan." }),
+    timeout: Duration.default(DEFAULTS.scanner.timeout).meta({ description: "Trivy's --timeout for one scan." }),
   })
   .prefault({})
   .meta({ description: "How Trivy runs." });
@@ -159,12 +153,16 @@ export type Scanner = z.infer<typeof Scanner>;
 export const SecurityConfig = z
   .strictObject({
     $schema: z.string().optional().meta({ description: "JSON Schema reference, for editors." }),
-    version: z.literal(1).default(1).meta({ description: "Config format version." }),
+    version: z
+      .literal(1, { error: "expected 1, the only format version this drydock reads" })
+      .default(1)
+      .meta({ description: "Config format version; 1 is the only one." }),
     apps: z
       .strictObject({
         backend: App(DEFAULTS.apps.backend, "NestJS + Prisma backend"),
         frontend: App(DEFAULTS.apps.frontend, "Next.js frontend"),
       })
+      .superRefine(requireDistinctApps, ALWAYS)
       .prefault({})
       .meta({ description: "Where the two applications live in the repository, and their image names." }),
     policy: Policy,

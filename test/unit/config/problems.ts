@@ -1,0 +1,26 @@
+/** Helpers for config tests: the problems a config text is rejected with, one string per line. */
+import { expect } from "vitest";
+import { ConfigError } from "../../../dagger/src/config/errors.ts";
+import { parseSecurityConfig } from "../../../dagger/src/config/load.ts";
+
+export const FILE = "security-config.yml";
+
+/** A digest-shaped value for pinned references in test configs. */
+export const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
+
+/** The YAML text of several lines, so that tables read like the file. */
+export function yamlOf(...lines: string[]): string {
+  return `${lines.join("\n")}\n`;
+}
+
+/** Parses `text` and returns the lines of the ConfigError it must throw. */
+export function problemsOf(text: string): string[] {
+  let thrown: unknown;
+  try {
+    parseSecurityConfig(text, FILE);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, `expected this config to be rejected:\n${text}`).toBeInstanceOf(ConfigError);
+  return (thrown as ConfigError).message.split("\n");
+}
