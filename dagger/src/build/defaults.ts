@@ -1,0 +1,44 @@
+/**
+ * Pinned defaults of the build, shared with Dockerfile.backend and Dockerfile.frontend (a test
+ * keeps the two equal). A tag can be re-pushed, a digest cannot: every image is pinned by both.
+ */
+
+/** Official Node 24 Alpine image: the build environment and the runtime base. */
+export const NODE_IMAGE =
+  "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03";
+
+/** pnpm that installs the apps; equal to their package.json "packageManager", or pnpm switches versions. */
+export const PNPM_VERSION = "12.4.2";
+
+/** Numeric, so Kubernetes `runAsNonRoot` can verify it. */
+export const APP_USER = "1000:1000";
+
+/** Where the app lives in every image. */
+export const APP_DIR = "/app";
+
+/** Where the sources are built. */
+export const BUILD_DIR = "/src";
+
+/** Shared with the BuildKit cache mounts of the Dockerfiles. */
+export const PNPM_STORE = "/pnpm/store";
+export const NPM_CACHE = "/root/.npm";
+
+/** Mount points of the optional secrets, as BuildKit mounts them. */
+export const NPMRC_PATH = "/root/.npmrc";
+export const CA_PATH = "/run/secrets/ca";
+
+/** The manifest files an install sees: nothing else, so a source edit never invalidates it. */
+export const INSTALL_INPUTS = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"] as const;
+
+/** Package managers the base image ships and the runtime must not (paths relative to /). */
+export const PACKAGE_MANAGER_PATHS = [
+  "usr/local/lib/node_modules",
+  "opt/yarn-*",
+  "usr/local/bin/npm",
+  "usr/local/bin/npx",
+  "usr/local/bin/corepack",
+  "usr/local/bin/yarn",
+  "usr/local/bin/yarnpkg",
+] as const;
+
+export const RUNTIME_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -1,0 +1,93 @@
+/**
+ * The hardened runtime image: the base's root filesystem without package managers, the app's
+ * production files owned by root, a numeric non-root user, a healthcheck that needs no curl, and
+ * OCI labels. Mirrors the `runtime` stage of the Dockerfiles.
+ */
+import { dag, type Container, type Directory } from "@dagger.io/dagger";
+
+import { APP_DIR, APP_USER, PACKAGE_MANAGER_PATHS, RUNTIME_PATH } from "./defaults.js";
+
+/** What one app's runtime image needs to know. */
+export interface RuntimeSpec {
+  /** `org.opencontainers.image.title`, e.g. "drydock-backend". */
+  title: string;
+  description: string;
+  port: number;
+  /** HTTP path that answers 200 when the app is healthy. */
+  healthPath: string;
+  entrypoint: string[];
+  /** Extra environment beyond NODE_ENV and PORT (e.g. the frontend's HOSTNAME). */
+  env: Record<string, string>;
+}
+
+/** Build metadata for the OCI labels. */
+export interface ImageMetadata {
+  version: string;
+  revision: string;
+  created: string;
+  source: string;
+  licenses: string;
+  /** The runtime base, split as the labels want it: name without digest, and the digest. */
+  baseName: string;
+  baseDigest: string;
+}
+
+/** The base image's filesystem minus npm, npx, corepack and yarn. Copying the cleaned tree into a
+ * fresh container (rather than deleting on top of the base layers) ships them in no layer at all. */
+export function runtimeRoot(baseImage: string): Directory {
+  return dag.container().from(baseImage).rootfs().filter({ exclude: [...PACKAGE_MANAGER_PATHS] });
+}
+
+/** A Node health probe in exec form: the runtime has no curl or wget, and maybe no shell. */
+export function healthcheckCommand(path: string): string[] {
+  return [
+    "node",
+    "-e",
+    `fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'${path}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+  ];
+}
+
+export const HEALTHCHECK_TIMING = { interval: "10s", timeout: "5s", startPeriod: "20s", retries: 3 } as const;
+
+export function ociLabels(spec: RuntimeSpec, meta: ImageMetadata): Record<string, string> {
+  return {
+    "org.opencontainers.image.title": spec.title,
+    "org.opencontainers.image.description": spec.description,
+    "org.opencontainers.image.source": meta.source,
+    "org.opencontainers.image.licenses": meta.licenses,
+    "org.opencontainers.image.version": meta.version,
+    "org.opencontainers.image.revision": meta.revision,
+    "org.opencontainers.image.created": meta.created,
+    "org.opencontainers.image.base.name": meta.baseName,
+    "org.opencontainers.image.base.digest": meta.baseDigest,
+  };
+}
+
+/** Assemble the runtime image from the base's cleaned root and the app's production files. */
+export function runtimeImage(root: Directory, appFiles: Directory, spec: RuntimeSpec, meta: ImageMetadata): Container {
+  let image = dag
+    .container()
+    .withRootfs(root)
+    // Owned by root and read-only to the app user: the process cannot rewrite its own code.
+    .withDirectory(APP_DIR, appFiles, { owner: "0:0" })
+    .withWorkdir(APP_DIR)
+    .withEnvVariable("PATH", RUNTIME_PATH)
+    .withEnvVariable("NODE_ENV", "production")
+    .withEnvVariable("PORT", String(spec.port));
+  for (const [name, value] of Object.entries(spec.env)) image = image.withEnvVariable(name, value);
+  image = image
+    .withUser(APP_USER)
+    .withExposedPort(spec.port)
+    .withDockerHealthcheck(healthcheckCommand(spec.healthPath), HEALTHCHECK_TIMING);
+  for (const [name, value] of Object.entries(ociLabels(spec, meta))) image = image.withLabel(name, value);
+  return image.withEntrypoint(spec.entrypoint);
+}
+
+/** Split `name[:tag]@sha256:…` into the two base labels. */
+export function splitPinnedImage(ref: string): { baseName: string; baseDigest: string } {
+  const at = ref.lastIndexOf("@");
+  if (at < 0 || !ref.slice(at + 1).startsWith("sha256:")) {
+    throw new Error(`image "${ref}" is not pinned by digest: expected name:tag@sha256:<64 hex>`);
+  }
+  return { baseName: ref.slice(0, at), baseDigest: ref.slice(at + 1) };
+}

@@ -1,0 +1,55 @@
+/**
+ * From a Trivy JSON report to a verdict: parse, normalise, gate, render. Pure; the Dagger
+ * functions only fetch the texts and hand back what this returns.
+ */
+import type { LoadedConfig } from "../config/load.js";
+import { evaluateGate, type GateResult } from "../policy/gate.js";
+import { toFindings } from "../report/findings.js";
+import { renderMarkdown } from "../report/markdown.js";
+import type { GateReportMeta } from "../report/meta.js";
+import { summarizeResult } from "../report/summary.js";
+import { parseTrivyReport } from "../report/trivy.js";
+
+export interface VerdictInput {
+  /** The Trivy JSON report. */
+  report: { text: string; label: string };
+  /** A previous report: when given, only findings that are new since it can fail. */
+  baseline?: { text: string; label: string };
+  loaded: LoadedConfig;
+  /** What was gated, e.g. `drydock-backend`. */
+  name: string;
+  today: Date;
+  dbUpdatedAt?: string;
+  /** Lines to put at the top of the summary, e.g. that the DB could not be refreshed. */
+  notes?: string[];
+}
+
+export interface Verdict {
+  passed: boolean;
+  /** Markdown for `$GITHUB_STEP_SUMMARY` and PR comments. */
+  markdown: string;
+  /** The versioned summary.json document. */
+  summaryJson: string;
+  result: GateResult;
+}
+
+export function judgeReport(input: VerdictInput): Verdict {
+  const { findings, suppressed } = toFindings(parseTrivyReport(input.report.text, input.report.label));
+  const baseline = input.baseline
+    ? toFindings(parseTrivyReport(input.baseline.text, input.baseline.label)).findings
+    : undefined;
+  const result = evaluateGate({ findings, suppressed, policy: input.loaded.config.policy, today: input.today, baseline });
+  const meta: GateReportMeta = {
+    name: input.name,
+    usedDefaultConfig: input.loaded.usedDefaults,
+    configFile: input.loaded.file,
+    dbUpdatedAt: input.dbUpdatedAt,
+  };
+  const notes = (input.notes ?? []).map((note) => `> **Note:** ${note}\n\n`).join("");
+  return {
+    passed: result.passed,
+    markdown: notes + renderMarkdown(result, meta),
+    summaryJson: `${JSON.stringify({ ...summarizeResult(result, meta), notes: input.notes ?? [] }, null, 2)}\n`,
+    result,
+  };
+}
