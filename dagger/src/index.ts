@@ -2,14 +2,67 @@
  * Build, scan, gate, publish and sign the container images of a pnpm NestJS + Prisma backend
  * and Next.js frontend — the same way on a laptop and in any CI.
  */
-import { argument, Directory, func, object } from "@dagger.io/dagger";
+import { argument, check, dag, func, object, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+
+import { backendRecipe } from "./build/backend.js";
+import { NODE_IMAGE, PNPM_VERSION } from "./build/defaults.js";
+import { frontendRecipe } from "./build/frontend.js";
+import { buildStage, depsStage, pruneStage, runtimeStage, type AppRecipe, type Toolchain } from "./build/recipe.js";
+import { splitPinnedImage, type ImageMetadata } from "./build/runtime.js";
+import { Report } from "./objects/report.js";
+import { Scan } from "./objects/scan.js";
+import { enforce } from "./objects/gate-error.js";
+import { appSource, loadConfig, optionalFile, requiredFile, type AppName } from "./source.js";
+import { lintFiles } from "./scan/lint-files.js";
+import { Trivy } from "./scan/trivy.js";
+import { judgeReport } from "./scan/verdict.js";
+
+export { Report } from "./objects/report.js";
+export { Scan } from "./objects/scan.js";
 
 @object()
 export class Drydock {
   /** The application repository. */
+  @func()
   source: Directory;
+
   /** Path of the security config inside the source. */
+  @func()
   config: string;
+
+  /** Image of the build stages. */
+  @func()
+  buildImage: string;
+
+  /** Image whose filesystem the runtime images start from. */
+  @func()
+  runtimeImage: string;
+
+  /** pnpm version that installs the apps. */
+  @func()
+  pnpmVersion: string;
+
+  /** Release version, for the org.opencontainers.image.version label. */
+  @func()
+  imageVersion: string;
+
+  /** VCS revision, for the org.opencontainers.image.revision label. */
+  @func()
+  revision: string;
+
+  /** Build time (RFC 3339), for the org.opencontainers.image.created label. */
+  @func()
+  created: string;
+
+  /** Repository URL, for the org.opencontainers.image.source label. */
+  @func()
+  sourceUrl: string;
+
+  /** An .npmrc mounted while installing (private registries, mirrors). */
+  npmrc?: Secret;
+
+  /** Extra CA certificates (PEM) trusted while installing (TLS-intercepting proxies). */
+  caCertificates?: Secret;
 
   constructor(
     /**
@@ -21,10 +74,253 @@ export class Drydock {
       ignore: ["**/node_modules", "**/.git", "**/dist", "**/.next", "**/coverage", "**/.env", "**/.env.*", "**/.turbo", "reports"],
     })
     source: Directory,
-    /** Path of the security config inside the source. Missing file: the defaults apply, and the summary says so. */
+    /** Path of the security config inside the source. A missing file means the defaults, and the summary says so. */
     config = "security-config.yml",
+    /** Image of the build stages, pinned by digest: needs a shell, node and npm. Swap it for a mirror of the same image. */
+    buildImage = NODE_IMAGE,
+    /** Image the runtime images start from, pinned by digest: a mirror, or a distroless/Chainguard Node image. */
+    runtimeImage = NODE_IMAGE,
+    /** pnpm that installs the apps; keep it equal to their package.json "packageManager". */
+    pnpmVersion = PNPM_VERSION,
+    /** Release version for the image labels, e.g. 1.4.0. */
+    imageVersion = "0.0.0-dev",
+    /** VCS revision for the image labels, e.g. --revision=$(git rev-parse HEAD). */
+    revision = "unknown",
+    /** Build time for the image labels (RFC 3339). The default keeps builds reproducible. */
+    created = "1970-01-01T00:00:00Z",
+    /** Repository URL for the image labels. */
+    sourceUrl = "",
+    /** An .npmrc for private registries or a mirror, e.g. --npmrc=file:$HOME/.npmrc. Only ever mounted. */
+    npmrc?: Secret,
+    /** Extra CA certificates (PEM) for a TLS-intercepting proxy, e.g. --ca-certificates=file:./proxy-ca.pem. Only ever mounted. */
+    caCertificates?: Secret,
   ) {
     this.source = source;
     this.config = config;
+    this.buildImage = buildImage;
+    this.runtimeImage = runtimeImage;
+    this.pnpmVersion = pnpmVersion;
+    this.imageVersion = imageVersion;
+    this.revision = revision;
+    this.created = created;
+    this.sourceUrl = sourceUrl;
+    this.npmrc = npmrc;
+    this.caCertificates = caCertificates;
+  }
+
+  /**
+   * Build the hardened backend image: frozen pnpm install, prisma generate, nest build, production
+   * dependencies only, on the pinned runtime base as user 1000:1000.
+   *
+   * Example: dagger call backend export --path=backend.tar
+   */
+  @func()
+  async backend(): Promise<Container> {
+    return this.image("backend");
+  }
+
+  /**
+   * Build the hardened frontend image: frozen pnpm install, next build, the standalone server with
+   * public/ and .next/static, on the pinned runtime base as user 1000:1000.
+   *
+   * Example: dagger call frontend as-service up --ports=3000:3000
+   */
+  @func()
+  async frontend(): Promise<Container> {
+    return this.image("frontend");
+  }
+
+  /**
+   * The backend's build environment after its build commands ran: debug a failing build there.
+   *
+   * Example: dagger call backend-build terminal
+   */
+  @func()
+  async backendBuild(): Promise<Container> {
+    return (await this.stages("backend")).build;
+  }
+
+  /**
+   * The frontend's build environment after its build commands ran: debug a failing build there.
+   *
+   * Example: dagger call frontend-build terminal
+   */
+  @func()
+  async frontendBuild(): Promise<Container> {
+    return (await this.stages("frontend")).build;
+  }
+
+  /**
+   * Scan an image with Trivy (vulnerabilities, secrets, image-config misconfigurations) and gate
+   * it with the policy. Never cached: the vulnerability DB and exception expiries change daily.
+   *
+   * Example: dagger call scan --image=$(…) --name=api summary
+   */
+  @func({ cache: "never" })
+  async scan(
+    /** The image to scan. */
+    image: Container,
+    /** Name of the image in summaries and reports. */
+    name: string,
+  ): Promise<Scan> {
+    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
+    return this.scanWith(trivy, image, name);
+  }
+
+  /**
+   * Lint the Dockerfiles and compose files of the source with Trivy's misconfiguration checks,
+   * through the same gate.
+   *
+   * Example: dagger call lint summary
+   */
+  @func({ cache: "never" })
+  async lint(): Promise<Scan> {
+    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
+    return this.lintWith(trivy);
+  }
+
+  /**
+   * Apply the policy of the source's config to an existing Trivy JSON report; fail with the
+   * Markdown summary when the gate fails, print it when it passes.
+   *
+   * Example: dagger call gate --report=./trivy.json --baseline=./main-trivy.json
+   */
+  @func({ cache: "never" })
+  async gate(
+    /** A Trivy JSON report (trivy … --format json). */
+    report: File,
+    /** A previous report of the same target: only findings that are new since it can fail. */
+    baseline?: File,
+  ): Promise<string> {
+    const loaded = await this.loadedConfig();
+    const verdict = judgeReport({
+      report: { text: await report.contents(), label: "--report" },
+      baseline: baseline ? { text: await baseline.contents(), label: "--baseline" } : undefined,
+      loaded,
+      name: await report.name(),
+      today: new Date(),
+    });
+    return enforce(verdict.passed, verdict.markdown);
+  }
+
+  /**
+   * Build both images, scan them and lint the Dockerfiles, in parallel; gate everything with the
+   * policy. Prints whether it passed and the summary; never cached.
+   *
+   * Example: dagger call build-and-scan reports export --path=reports
+   */
+  @func({ cache: "never" })
+  async buildAndScan(
+    /** Reports of an earlier run (as exported by `reports`): only findings new since then can fail. */
+    baseline?: Directory,
+  ): Promise<Report> {
+    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
+    // Two independent branches plus the lint: nothing in one waits for another.
+    const [backend, frontend] = await Promise.all([this.backend(), this.frontend()]);
+    const [backendScan, frontendScan, lint] = await Promise.all([
+      this.scanWith(trivy, backend, "backend", await optionalFile(baseline, "backend/trivy.json", "--baseline")),
+      this.scanWith(trivy, frontend, "frontend", await optionalFile(baseline, "frontend/trivy.json", "--baseline")),
+      this.lintWith(trivy, await optionalFile(baseline, "lint/trivy.json", "--baseline")),
+    ]);
+    return new Report(backend, frontend, backendScan, frontendScan, lint);
+  }
+
+  /**
+   * The security gate of both images, for `dagger check`.
+   *
+   * Example: dagger check
+   */
+  @func({ cache: "never" })
+  @check()
+  async imagesPassPolicy(): Promise<void> {
+    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
+    const [backend, frontend] = await Promise.all([this.backend(), this.frontend()]);
+    const scans = await Promise.all([this.scanWith(trivy, backend, "backend"), this.scanWith(trivy, frontend, "frontend")]);
+    for (const scan of scans) enforce(scan.passed, scan.summary);
+  }
+
+  /**
+   * The Dockerfile and compose lint, for `dagger check`.
+   *
+   * Example: dagger check
+   */
+  @func({ cache: "never" })
+  @check()
+  async dockerfilesPassLint(): Promise<void> {
+    const scan = await this.lint();
+    enforce(scan.passed, scan.summary);
+  }
+
+  private loadedConfig() {
+    return loadConfig(this.source, this.config);
+  }
+
+  private toolchain(): Toolchain {
+    return {
+      buildImage: this.buildImage,
+      runtimeImage: this.runtimeImage,
+      pnpmVersion: this.pnpmVersion,
+      secrets: { npmrc: this.npmrc, ca: this.caCertificates },
+    };
+  }
+
+  private async stages(name: AppName): Promise<{ recipe: AppRecipe; build: Container; pruned: Container }> {
+    const { config } = await this.loadedConfig();
+    const app = await appSource(this.source, config.apps[name].path, `apps.${name}.path`);
+    const recipe = name === "backend" ? backendRecipe(config.apps.backend.port) : frontendRecipe(config.apps.frontend.port);
+    const toolchain = this.toolchain();
+    const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
+    const build = buildStage(deps, app, recipe);
+    return { recipe, build, pruned: pruneStage(build, recipe) };
+  }
+
+  private async image(name: AppName): Promise<Container> {
+    const { recipe, pruned } = await this.stages(name);
+    const meta: ImageMetadata = {
+      version: this.imageVersion,
+      revision: this.revision,
+      created: this.created,
+      source: this.sourceUrl,
+      licenses: "NOASSERTION",
+      ...splitPinnedImage(this.runtimeImage),
+    };
+    return runtimeStage(pruned, recipe, this.toolchain(), meta);
+  }
+
+  private async scanWith(trivy: Trivy, image: Container, name: string, baseline?: File): Promise<Scan> {
+    const loaded = await this.loadedConfig();
+    const vex = await Promise.all(
+      loaded.config.policy.vex.map(async (path, index) => ({
+        path,
+        file: await requiredFile(this.source, path, `${loaded.file}: policy.vex[${index}]`),
+      })),
+    );
+    const output = await trivy.scanImage(image, name, vex);
+    const db = await trivy.refreshDb();
+    const verdict = judgeReport({
+      report: { text: output.reportText, label: `Trivy report of ${name}` },
+      baseline: baseline ? { text: await baseline.contents(), label: `baseline ${name}/trivy.json` } : undefined,
+      loaded,
+      name,
+      today: new Date(),
+      dbUpdatedAt: db.updatedAt,
+      notes: db.staleNote ? [db.staleNote] : [],
+    });
+    return new Scan(name, verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), trivy.sbom(output));
+  }
+
+  private async lintWith(trivy: Trivy, baseline?: File): Promise<Scan> {
+    const loaded = await this.loadedConfig();
+    const { files, notes } = await lintFiles(this.source);
+    const output = await trivy.lintConfig(files, "lint");
+    const verdict = judgeReport({
+      report: { text: output.reportText, label: "Trivy config report" },
+      baseline: baseline ? { text: await baseline.contents(), label: "baseline lint/trivy.json" } : undefined,
+      loaded,
+      name: "lint",
+      today: new Date(),
+      notes,
+    });
+    return new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), null);
   }
 }

@@ -27,8 +27,8 @@ export const NPM_CACHE = "/root/.npm";
 export const NPMRC_PATH = "/root/.npmrc";
 export const CA_PATH = "/run/secrets/ca";
 
-/** The manifest files an install sees: nothing else, so a source edit never invalidates it. */
-export const INSTALL_INPUTS = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"] as const;
+/** The manifest, lockfile and pnpm settings: all an install sees, so a source edit never invalidates it. */
+export const INSTALL_INPUTS = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".pnpmfile.*"] as const;
 
 /** Package managers the base image ships and the runtime must not (paths relative to /). */
 export const PACKAGE_MANAGER_PATHS = [

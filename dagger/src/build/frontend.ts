@@ -1,0 +1,27 @@
+/** The Next.js frontend: mirrors Dockerfile.frontend. */
+import type { AppRecipe } from "./recipe.js";
+
+/** Production files go here; the runtime image gets exactly this folder as /app. */
+const OUT = "/out";
+
+export function frontendRecipe(port: number): AppRecipe {
+  return {
+    build: [["pnpm", "run", "build"]],
+    // Next's telemetry would phone home from the build.
+    buildEnv: { NEXT_TELEMETRY_DISABLED: "1" },
+    prune: [
+      // The standalone server carries the node_modules its trace found; static assets and public/
+      // are served from beside it but not copied by Next.
+      ["sh", "-c", `mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && cp -a public ${OUT}/public`],
+    ],
+    output: OUT,
+    runtime: {
+      title: "drydock-frontend",
+      description: "Next.js frontend, built by drydock",
+      port,
+      healthPath: "/api/health",
+      entrypoint: ["node", "server.js"],
+      env: { NEXT_TELEMETRY_DISABLED: "1", HOSTNAME: "0.0.0.0" },
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { dag, func, object, type Container, type Directory } from "@dagger.io/dagger";
+
+import { enforce } from "./gate-error.js";
+import type { Scan } from "./scan.js";
+
+/** The outcome of build-and-scan: both images, their scans, the lint, and one verdict. */
+@object()
+export class Report {
+  /** Whether every gate passed: both images and the lint. */
+  @func()
+  passed: boolean;
+
+  /** The Markdown summary of all scans, for $GITHUB_STEP_SUMMARY or a PR comment. */
+  @func()
+  summary: string;
+
+  /** The hardened backend image. */
+  @func()
+  backend: Container;
+
+  /** The hardened frontend image. */
+  @func()
+  frontend: Container;
+
+  /** The backend image's scan. */
+  @func()
+  backendScan: Scan;
+
+  /** The frontend image's scan. */
+  @func()
+  frontendScan: Scan;
+
+  /** The Dockerfile and compose lint. */
+  @func()
+  lint: Scan;
+
+  constructor(backend: Container, frontend: Container, backendScan: Scan, frontendScan: Scan, lint: Scan) {
+    this.backend = backend;
+    this.frontend = frontend;
+    this.backendScan = backendScan;
+    this.frontendScan = frontendScan;
+    this.lint = lint;
+    const scans = [backendScan, frontendScan, lint];
+    this.passed = scans.every((scan) => scan.passed);
+    this.summary = scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n";
+  }
+
+  /**
+   * All reports, one folder per scan (backend/, frontend/, lint/), plus summary.md.
+   *
+   * Example: dagger call build-and-scan reports export --path=reports
+   */
+  @func()
+  reports(): Directory {
+    return dag
+      .directory()
+      .withDirectory("backend", this.backendScan.files())
+      .withDirectory("frontend", this.frontendScan.files())
+      .withDirectory("lint", this.lint.files())
+      .withNewFile("summary.md", this.summary);
+  }
+
+  /**
+   * Fail with the summary when any gate failed; print it when all passed.
+   *
+   * Example: dagger call build-and-scan gate
+   */
+  @func()
+  gate(): string {
+    return enforce(this.passed, this.summary);
+  }
+}

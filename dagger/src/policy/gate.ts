@@ -1,0 +1,186 @@
+/**
+ * The security gate: the policy applied to a report's findings. Pure — the caller supplies
+ * the day, so a run can be replayed and tested.
+ *
+ * Each finding lands in exactly one bucket, decided in this order:
+ *  1. `ignored`: an active exception matches it.
+ *  2. `belowThreshold`: its severity is not in `policy.failOn` for its kind.
+ *  3. `unfixed`: a vulnerability without a fixed version, with `policy.ignoreUnfixed` on.
+ *  4. `preExisting`: its identity is in the baseline (baseline mode only).
+ *  5. `failing`: everything else.
+ * The gate passes when nothing is failing and no exception is in error (expired while still
+ * matching a finding, or running longer than `policy.maxExceptionDays`).
+ */
+import { SEVERITIES, type Policy, type Severity } from "../config/schema.js";
+import { FINDING_KINDS, type Finding, type FindingKind, type SuppressedFinding } from "../report/findings.js";
+import { utcDay } from "./dates.js";
+import { compileExceptions, ExceptionIndex, type CompiledException, type ExceptionRef } from "./exceptions.js";
+
+export type { ExceptionRef } from "./exceptions.js";
+
+export interface GateInput {
+  findings: readonly Finding[];
+  suppressed: readonly SuppressedFinding[];
+  policy: Policy;
+  /** The gate's day; exceptions are compared with its UTC calendar day. */
+  today: Date;
+  /** Findings of the accepted previous report: when given, only findings not in it can fail. */
+  baseline?: readonly Finding[];
+}
+
+export interface IgnoredFinding {
+  finding: Finding;
+  exception: ExceptionRef;
+}
+
+export type NoticeCode =
+  /** error: expired, and still matches findings. */
+  | "exception-expired"
+  /** error: expires further ahead than `maxExceptionDays`. */
+  | "exception-too-long"
+  /** warning: expires within `expiryWarningDays`. */
+  | "exception-expiring"
+  /** warning: active, but matches no finding. */
+  | "exception-unused"
+  /** warning: expired, and matches no finding. */
+  | "exception-stale";
+
+export interface GateNotice {
+  code: NoticeCode;
+  message: string;
+  exception: ExceptionRef;
+  /** How many findings of this report the exception matches. */
+  matched: number;
+}
+
+/** Findings per kind and severity. */
+export type Counts = Record<FindingKind, Record<Severity, number>>;
+
+export interface GateResult {
+  passed: boolean;
+  /** The gate's UTC day, `YYYY-MM-DD`. */
+  evaluatedOn: string;
+  /** The thresholds applied, so summaries can state them. */
+  failOn: Policy["failOn"];
+  ignoreUnfixed: boolean;
+  baselineUsed: boolean;
+  failing: Finding[];
+  ignored: IgnoredFinding[];
+  belowThreshold: Finding[];
+  unfixed: Finding[];
+  preExisting: Finding[];
+  suppressed: SuppressedFinding[];
+  warnings: GateNotice[];
+  errors: GateNotice[];
+  counts: { all: Counts; failing: Counts };
+}
+
+/** Apply the policy to a report's findings. */
+export function evaluateGate(input: GateInput): GateResult {
+  const { findings, suppressed, policy, today, baseline } = input;
+  if (!(today instanceof Date) || Number.isNaN(today.getTime())) {
+    throw new Error(`evaluateGate: today: expected a valid Date, found ${String(today)}`);
+  }
+  const evaluatedOn = utcDay(today);
+  const exceptions = compileExceptions(policy, evaluatedOn);
+  const index = new ExceptionIndex(exceptions);
+  const matchCounts = new Map<CompiledException, number>();
+  const failingSeverities = {
+    vulnerability: new Set(policy.failOn.vulnerabilities),
+    secret: new Set(policy.failOn.secrets),
+    misconfiguration: new Set(policy.failOn.misconfigurations),
+  } satisfies Record<FindingKind, Set<Severity>>;
+  const baselineIdentities = baseline ? new Set(baseline.map((f) => f.identity)) : undefined;
+
+  const result: GateResult = {
+    passed: false,
+    evaluatedOn,
+    failOn: policy.failOn,
+    ignoreUnfixed: policy.ignoreUnfixed,
+    baselineUsed: baseline !== undefined,
+    failing: [],
+    ignored: [],
+    belowThreshold: [],
+    unfixed: [],
+    preExisting: [],
+    suppressed: [...suppressed],
+    warnings: [],
+    errors: [],
+    counts: { all: emptyCounts(), failing: emptyCounts() },
+  };
+
+  for (const finding of findings) {
+    result.counts.all[finding.kind][finding.severity] += 1;
+    const matching = index.matching(finding);
+    for (const exception of matching) matchCounts.set(exception, (matchCounts.get(exception) ?? 0) + 1);
+    const applied = matching.find((exception) => exception.standing === "active");
+    if (applied) {
+      result.ignored.push({ finding, exception: { index: applied.index, ignore: applied.ignore } });
+    } else if (!failingSeverities[finding.kind].has(finding.severity)) {
+      result.belowThreshold.push(finding);
+    } else if (policy.ignoreUnfixed && finding.kind === "vulnerability" && !finding.fixedVersion) {
+      result.unfixed.push(finding);
+    } else if (baselineIdentities?.has(finding.identity)) {
+      result.preExisting.push(finding);
+    } else {
+      result.failing.push(finding);
+      result.counts.failing[finding.kind][finding.severity] += 1;
+    }
+  }
+
+  for (const exception of exceptions) {
+    judgeException(exception, matchCounts.get(exception) ?? 0, policy, evaluatedOn, result);
+  }
+  result.passed = result.failing.length === 0 && result.errors.length === 0;
+  return result;
+}
+
+/**
+ * An expired exception fails the gate only while it still matches something: the finding is
+ * back and the exception needs a decision. One that matches nothing is only stale, so cleaning
+ * it up is not urgent enough to block a release.
+ */
+function judgeException(
+  exception: CompiledException,
+  matched: number,
+  policy: Policy,
+  today: string,
+  result: GateResult,
+): void {
+  const { index, ignore, standing, daysLeft } = exception;
+  const ref = { index, ignore };
+  const name = `policy.ignores[${index}] (${ignore.id})`;
+  const findings = matched === 1 ? "1 finding" : `${matched} findings`;
+  const notice = (code: NoticeCode, message: string): GateNotice => ({ code, message, exception: ref, matched });
+
+  if (standing === "expired") {
+    if (matched > 0) {
+      result.errors.push(
+        notice("exception-expired", `${name}: expired on ${ignore.expires} and still matches ${findings} — renew the exception with a new reason or fix the findings`),
+      );
+    } else {
+      result.warnings.push(notice("exception-stale", `${name}: expired on ${ignore.expires} and matches no finding — remove it`));
+    }
+    return;
+  }
+  if (standing === "too-long") {
+    result.errors.push(
+      notice(
+        "exception-too-long",
+        `${name}: expires ${ignore.expires}, ${daysLeft} days after ${today}, but exceptions may run at most ${policy.maxExceptionDays} days (policy.maxExceptionDays) — set an earlier expiry; it is not applied until then`,
+      ),
+    );
+  } else if (daysLeft < policy.expiryWarningDays) {
+    // It stops holding daysLeft + 1 days from now, so "within N days" is daysLeft < N (0: never warn).
+    const when = daysLeft === 0 ? "today is its last day" : daysLeft === 1 ? "1 day left" : `${daysLeft} days left`;
+    result.warnings.push(notice("exception-expiring", `${name}: expires on ${ignore.expires} (${when}) — renew it or fix the finding`));
+  }
+  if (matched === 0) {
+    result.warnings.push(notice("exception-unused", `${name}: matches no finding in this report — remove it if the finding is gone`));
+  }
+}
+
+function emptyCounts(): Counts {
+  const perSeverity = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  return Object.fromEntries(FINDING_KINDS.map((kind) => [kind, perSeverity()])) as Counts;
+}

@@ -1,0 +1,23 @@
+import { daysBetween, utcDay } from "../policy/dates.js";
+
+/** What the caller knows about a gate run that the report and the policy do not say. */
+export interface GateReportMeta {
+  /** What was gated, shown in titles: e.g. the image name `drydock-backend`. */
+  name: string;
+  /** True when no config file was found and the built-in defaults applied. */
+  usedDefaultConfig: boolean;
+  /** Path of the config file, relative to the repository root (e.g. `security-config.yml`). */
+  configFile: string;
+  /** When the Trivy vulnerability DB was built (`UpdatedAt` of Trivy's `db/metadata.json`), ISO 8601. */
+  dbUpdatedAt?: string;
+}
+
+/** Age of the vulnerability DB in whole days on the gate's day; undefined when not known. */
+export function dbAgeDays(meta: GateReportMeta, evaluatedOn: string): number | undefined {
+  if (meta.dbUpdatedAt === undefined) return undefined;
+  const updated = new Date(meta.dbUpdatedAt);
+  if (Number.isNaN(updated.getTime())) {
+    throw new Error(`meta.dbUpdatedAt: expected an ISO 8601 timestamp like 2026-11-27T06:12:00Z, found ${JSON.stringify(meta.dbUpdatedAt)}`);
+  }
+  return daysBetween(utcDay(updated), evaluatedOn);
+}

@@ -1,0 +1,60 @@
+/**
+ * Reading the application repository: the config, each app's folder, and optional inputs. Every
+ * missing piece is an error that names the path and says how to fix it.
+ */
+import { ExistsType, type Directory, type File } from "@dagger.io/dagger";
+
+import { parseSecurityConfig, type LoadedConfig } from "./config/load.js";
+
+export type AppName = "backend" | "frontend";
+
+export class SourceError extends Error {
+  override name = "SourceError";
+}
+
+/** The config of the source; a missing file means the defaults (and the summaries say so). */
+export async function loadConfig(source: Directory, path: string): Promise<LoadedConfig> {
+  const exists = await source.exists(path, { expectedType: ExistsType.RegularType });
+  return parseSecurityConfig(exists ? await source.file(path).contents() : undefined, path);
+}
+
+/**
+ * An app's folder, checked for what a frozen install needs before anything runs, so a missing
+ * lockfile fails in a second with its name rather than minutes into a build.
+ */
+export async function appSource(source: Directory, path: string, configKey: string): Promise<Directory> {
+  if (!(await source.exists(path, { expectedType: ExistsType.DirectoryType }))) {
+    throw new SourceError(`${configKey}: folder "${path}" not found in the source — set ${configKey} in the config to the app's folder`);
+  }
+  const app = source.directory(path);
+  for (const [file, fix] of [
+    ["package.json", "the app's manifest is required"],
+    ["pnpm-lock.yaml", "drydock installs with --frozen-lockfile: run `pnpm install` in that folder and commit pnpm-lock.yaml"],
+  ] as const) {
+    if (!(await app.exists(file, { expectedType: ExistsType.RegularType }))) {
+      throw new SourceError(`${path}/${file} not found in the source (${configKey}) — ${fix}`);
+    }
+  }
+  return app;
+}
+
+/** A file of the source named by the config; its absence is an error naming the config key. */
+export async function requiredFile(source: Directory, path: string, configKey: string): Promise<File> {
+  if (!(await source.exists(path, { expectedType: ExistsType.RegularType }))) {
+    throw new SourceError(`${configKey}: file "${path}" not found in the source — fix the path or remove the entry`);
+  }
+  return source.file(path);
+}
+
+/**
+ * A file of an optional directory argument: nothing when the directory was not given, an error
+ * when it was given without the file — a baseline that silently covers only some scans would hide
+ * findings.
+ */
+export async function optionalFile(dir: Directory | undefined, path: string, argName: string): Promise<File | undefined> {
+  if (!dir) return undefined;
+  if (!(await dir.exists(path, { expectedType: ExistsType.RegularType }))) {
+    throw new SourceError(`${argName}: ${path} not found — pass the folder written by \`build-and-scan reports export\` (it holds backend/, frontend/ and lint/ with trivy.json each)`);
+  }
+  return dir.file(path);
+}
