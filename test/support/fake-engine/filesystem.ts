@@ -1,0 +1,276 @@
+/**
+ * What a Directory, Container or File chain holds, as far as the chain itself tells: host
+ * directories are read from disk (like the real engine reads the caller's files), files written
+ * by `withNewFile` hold what was written, a scratch directory is empty. Whatever a command or an
+ * image may have put there is unknown — the caller then falls back to canned files or rules.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import nodePath from "node:path";
+import path from "node:path/posix";
+import picomatch from "picomatch";
+import { ObjectRef, renderChain, type ArgValue, type Chain } from "./chain.js";
+import { containerState } from "./container-state.js";
+import { execOutcome, stringsOf, type Rule } from "./rules.js";
+
+export type Lookup =
+  | { readonly kind: "file"; readonly contents: string }
+  | { readonly kind: "dir" }
+  | { readonly kind: "missing"; readonly reason: string }
+  | { readonly kind: "unknown"; readonly reason: string };
+
+export type Listing =
+  | { readonly kind: "list"; readonly names: ReadonlySet<string> }
+  | { readonly kind: "missing"; readonly reason: string }
+  | { readonly kind: "unknown"; readonly reason: string };
+
+export interface FsContext {
+  readonly rules: readonly Rule[];
+  /** Where `host.directory(path)` and `host.file(path)` are read from. */
+  readonly hostRoot: string;
+}
+
+const str = (v: ArgValue | undefined) => (typeof v === "string" ? v : "");
+const norm = (p: string) => path.normalize(`/${p}`).replace(/\/+$/, "") || "/";
+/** `rel` relative to directory `base` when it lies inside it ("" for base itself), else undefined. */
+function inside(base: string, rel: string): string | undefined {
+  const b = norm(base);
+  const r = norm(rel);
+  if (r === b) return "";
+  const prefix = b === "/" ? "/" : `${b}/`;
+  return r.startsWith(prefix) ? r.slice(prefix.length) : undefined;
+}
+
+/**
+ * Include/exclude filters as Dagger applies them to a directory's relative paths: a path is
+ * excluded when it or any parent matches. Include patterns are only checked on files, since a
+ * directory may hold included files whatever its own name.
+ */
+function filtered(args: Readonly<Record<string, ArgValue>>, rel: string, isDir = false): boolean {
+  const include = stringsOf(args["include"]);
+  const exclude = stringsOf(args["exclude"]);
+  const r = norm(rel).slice(1);
+  if (r === "") return false;
+  const segments = r.split("/");
+  const withParents = segments.map((_, i) => segments.slice(0, i + 1).join("/"));
+  const matches = (patterns: string[]) => {
+    const isMatch = picomatch(patterns, { dot: true });
+    return withParents.some((p) => isMatch(p));
+  };
+  if (exclude.length > 0 && matches(exclude)) return true;
+  return include.length > 0 && !isDir && !matches(include);
+}
+
+function readHost(ctx: FsContext, file: string): Lookup {
+  const full = nodePath.resolve(ctx.hostRoot, file);
+  try {
+    const stat = statSync(full);
+    return stat.isDirectory() ? { kind: "dir" } : { kind: "file", contents: readFileSync(full, "utf8") };
+  } catch {
+    return { kind: "missing", reason: `${full}: no such file or directory` };
+  }
+}
+
+/** What lies at `rel` inside the Directory `chain` produces. */
+export function lookupInDirectory(ctx: FsContext, chain: Chain, rel: string): Lookup {
+  const step = chain.at(-1);
+  const prev = chain.slice(0, -1);
+  if (!step) return { kind: "unknown", reason: "empty chain" };
+  const a = step.args;
+  const here = norm(rel);
+  switch (step.field) {
+    case "directory": {
+      const owner = prev.at(-1);
+      if (owner === undefined) return here === "/" ? { kind: "dir" } : { kind: "missing", reason: `${rel}: not in the empty directory` };
+      if (owner.field === "host") {
+        if (filtered(a, rel)) return { kind: "missing", reason: `${rel}: excluded from host directory ${str(a["path"])}` };
+        return readHost(ctx, nodePath.join(str(a["path"]), rel));
+      }
+      if (owner.type === "Container") return lookupInContainer(ctx, prev, path.resolve(containerState(prev).workdir ?? "/", str(a["path"]), `.${here}`));
+      if (owner.type === "Directory") return lookupInDirectory(ctx, prev, path.join(str(a["path"]), here));
+      return { kind: "unknown", reason: `without a schema the fake engine cannot tell what ${owner.field} returns` };
+    }
+    case "withNewFile":
+      if (norm(str(a["path"])) === here) return { kind: "file", contents: str(a["contents"]) };
+      return inside(here, str(a["path"])) !== undefined ? { kind: "dir" } : lookupInDirectory(ctx, prev, rel);
+    case "withNewDirectory":
+      return inside(here, str(a["path"])) !== undefined ? { kind: "dir" } : lookupInDirectory(ctx, prev, rel);
+    case "withFile":
+      if (norm(str(a["path"])) === here) return contentsOfRef(ctx, a["source"]);
+      return lookupInDirectory(ctx, prev, rel);
+    case "withDirectory": {
+      const sub = inside(str(a["path"]), here);
+      if (sub !== undefined && a["source"] instanceof ObjectRef && !filtered(a, sub)) {
+        const found = lookupInDirectory(ctx, a["source"].chain, sub);
+        // withDirectory merges: what the source lacks, the directory below may still hold.
+        if (found.kind !== "missing") return found;
+      }
+      return lookupInDirectory(ctx, prev, rel);
+    }
+    case "withoutFile":
+    case "withoutDirectory":
+      return inside(str(a["path"]), here) !== undefined ? { kind: "missing", reason: `${rel}: removed by ${step.field}` } : lookupInDirectory(ctx, prev, rel);
+    case "withoutFiles":
+      return stringsOf(a["paths"]).some((p) => norm(p) === here)
+        ? { kind: "missing", reason: `${rel}: removed by withoutFiles` }
+        : lookupInDirectory(ctx, prev, rel);
+    case "filter":
+      return filtered(a, rel) ? { kind: "missing", reason: `${rel}: filtered out` } : lookupInDirectory(ctx, prev, rel);
+    case "withTimestamps":
+      return lookupInDirectory(ctx, prev, rel);
+    default:
+      return { kind: "unknown", reason: `the fake engine does not model what ${step.field} puts in a directory` };
+  }
+}
+
+/** What lies at absolute `at` inside the Container `chain` produces. */
+export function lookupInContainer(ctx: FsContext, chain: Chain, at: string): Lookup {
+  let unsure = false;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const step = chain[i]!;
+    const prefix = chain.slice(0, i);
+    const a = step.args;
+    const target = () => path.resolve(containerState(prefix).workdir ?? "/", str(a["path"]));
+    switch (step.field) {
+      case "withNewFile":
+        if (target() === at) return { kind: "file", contents: str(a["contents"]) };
+        break;
+      case "withFile":
+      case "withMountedFile":
+        if (target() === at) return contentsOfRef(ctx, a["source"]);
+        break;
+      case "withDirectory":
+      case "withMountedDirectory": {
+        const sub = inside(target(), at);
+        if (sub !== undefined && a["source"] instanceof ObjectRef && !filtered(a, sub)) {
+          const found = lookupInDirectory(ctx, a["source"].chain, sub);
+          if (found.kind !== "missing" || step.field === "withMountedDirectory") return found;
+        }
+        break;
+      }
+      case "withMountedCache":
+      case "withMountedTemp":
+        if (inside(target(), at) !== undefined) return { kind: "unknown", reason: `${at} lies in a ${step.field} mount` };
+        break;
+      case "withoutFile":
+      case "withoutDirectory":
+        if (inside(target(), at) !== undefined) return { kind: "missing", reason: `${at}: removed by ${step.field}` };
+        break;
+      case "withExec": {
+        for (const stream of ["redirectStdout", "redirectStderr"] as const) {
+          const p = str(a[stream]);
+          if (p !== "" && path.resolve(containerState(prefix).workdir ?? "/", p) === at) {
+            const outcome = execOutcome(ctx.rules, chain.slice(0, i + 1));
+            return { kind: "file", contents: stream === "redirectStdout" ? outcome.stdout : outcome.stderr };
+          }
+        }
+        // A command may write anywhere: past this point "not found" is no longer certain.
+        unsure = true;
+        break;
+      }
+      case "container":
+        return unsure
+          ? { kind: "unknown", reason: `a command in ${renderChain(chain)} may have written ${at}` }
+          : { kind: "missing", reason: `${at}: not in the empty container` };
+      case "from":
+        return { kind: "unknown", reason: `${at} would come from image ${str(a["address"])}, which the fake engine does not have` };
+    }
+    if (step.type !== undefined && step.type !== "Container") break;
+  }
+  return { kind: "unknown", reason: `the fake engine cannot tell what ${renderChain(chain)} holds at ${at}` };
+}
+
+function contentsOfRef(ctx: FsContext, source: ArgValue | undefined): Lookup {
+  return source instanceof ObjectRef ? fileContents(ctx, source.chain) : { kind: "unknown", reason: "file source is not an object ID" };
+}
+
+/** The contents of the File `chain` produces. */
+export function fileContents(ctx: FsContext, chain: Chain): Lookup {
+  const step = chain.at(-1);
+  const prev = chain.slice(0, -1);
+  if (!step) return { kind: "unknown", reason: "empty chain" };
+  const a = step.args;
+  switch (step.field) {
+    case "file": {
+      const owner = prev.at(-1);
+      if (owner === undefined) return { kind: "file", contents: str(a["contents"]) };
+      if (owner.field === "host") return readHost(ctx, str(a["path"]));
+      const p = str(a["path"]);
+      const found =
+        owner.type === "Container"
+          ? lookupInContainer(ctx, prev, path.resolve(containerState(prev).workdir ?? "/", p))
+          : owner.type === "Directory"
+            ? lookupInDirectory(ctx, prev, p)
+            : ({ kind: "unknown", reason: `without a schema the fake engine cannot tell what ${owner.field} returns` } as const);
+      return found.kind === "dir" ? { kind: "missing", reason: `${p} is a directory` } : found;
+    }
+    case "withName":
+    case "withTimestamps":
+      return fileContents(ctx, prev);
+    default:
+      return { kind: "unknown", reason: `the fake engine does not model the contents of ${step.field}` };
+  }
+}
+
+/** The names directly inside `rel` of the Directory `chain` produces; directories end in "/". */
+export function listDirectory(ctx: FsContext, chain: Chain, rel: string): Listing {
+  const step = chain.at(-1);
+  const prev = chain.slice(0, -1);
+  if (!step) return { kind: "unknown", reason: "empty chain" };
+  const a = step.args;
+  const here = norm(rel);
+  const merge = (below: Listing, extra: string[], removed: (name: string) => boolean = () => false): Listing => {
+    const base = below.kind === "list" ? below.names : below.kind === "missing" && extra.length > 0 ? new Set<string>() : undefined;
+    if (!base) return below;
+    return { kind: "list", names: new Set([...base].filter((n) => !removed(n)).concat(extra)) };
+  };
+  /** The entry a path written at `p` adds to this listing, if it lies below it. */
+  const entryFor = (p: string): string[] => {
+    const sub = inside(here, p);
+    if (sub === undefined || sub === "") return [];
+    const [head, ...rest] = sub.split("/");
+    return [rest.length > 0 ? `${head}/` : head!];
+  };
+  switch (step.field) {
+    case "directory":
+      if (prev.length === 0) return here === "/" ? { kind: "list", names: new Set() } : { kind: "missing", reason: `${rel}: not in the empty directory` };
+      if (prev.at(-1)?.field === "host") {
+        const full = nodePath.resolve(ctx.hostRoot, str(a["path"]), `.${here}`);
+        try {
+          const names = readdirSync(full, { withFileTypes: true })
+            .filter((e) => !filtered(a, path.join(here, e.name), e.isDirectory()))
+            .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+          return { kind: "list", names: new Set(names) };
+        } catch {
+          return { kind: "missing", reason: `${full}: no such directory` };
+        }
+      }
+      return prev.at(-1)?.type === "Directory"
+        ? listDirectory(ctx, prev, path.join(str(a["path"]), here))
+        : { kind: "unknown", reason: `the fake engine cannot list ${renderChain(chain)}` };
+    case "withNewFile":
+    case "withFile":
+    case "withNewDirectory":
+      return merge(listDirectory(ctx, prev, rel), entryFor(str(a["path"])));
+    case "withDirectory": {
+      const at = inside(str(a["path"]), here);
+      if (at !== undefined && a["source"] instanceof ObjectRef) {
+        const fromSource = listDirectory(ctx, a["source"].chain, at);
+        const below = listDirectory(ctx, prev, rel);
+        if (fromSource.kind !== "list") return fromSource.kind === "missing" ? below : fromSource;
+        const names = [...fromSource.names].filter((n) => !filtered(a, path.join(at, n), n.endsWith("/")));
+        return below.kind === "missing" ? { kind: "list", names: new Set(names) } : merge(below, names);
+      }
+      return merge(listDirectory(ctx, prev, rel), entryFor(str(a["path"])));
+    }
+    case "withoutFile":
+    case "withoutDirectory": {
+      const sub = inside(here, str(a["path"]));
+      const direct = sub !== undefined && sub !== "" && !sub.includes("/");
+      return merge(listDirectory(ctx, prev, rel), [], (n) => direct && (n === sub || n === `${sub}/`));
+    }
+    case "withTimestamps":
+      return listDirectory(ctx, prev, rel);
+    default:
+      return { kind: "unknown", reason: `the fake engine does not model what ${step.field} puts in a directory` };
+  }
+}
