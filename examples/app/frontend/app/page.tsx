@@ -1,0 +1,36 @@
+import Image from "next/image";
+import { connection } from "next/server";
+import { fetchNotes } from "@/lib/backend";
+
+/** The notes, fetched from the backend on every request. */
+export default async function NotesPage() {
+  // Render at request time, never at build time: the backend does not exist during `next build`.
+  await connection();
+  const result = await fetchNotes();
+
+  return (
+    <main>
+      <header>
+        <Image src="/drydock.png" alt="" width={48} height={48} priority />
+        <h1>Notes</h1>
+      </header>
+      {!result.ok ? (
+        <p className="problem" role="alert">
+          {result.problem}
+        </p>
+      ) : result.notes.length === 0 ? (
+        <p>No notes yet. Add one with POST /notes on the backend.</p>
+      ) : (
+        <ul>
+          {result.notes.map((note) => (
+            <li key={note.id} className="note">
+              <strong>{note.title}</strong>
+              {note.body !== null && <p>{note.body}</p>}
+              <time dateTime={note.createdAt}>{new Date(note.createdAt).toUTCString()}</time>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}
