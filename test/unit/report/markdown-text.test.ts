@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { code, link, table, text } from "../../../dagger/src/report/markdown-text.ts";
+
+describe("text", () => {
+  it.each([
+    { name: "plain words", input: "openssl: information disclosure in fork()", output: "openssl: information disclosure in fork()" },
+    { name: "a pipe that would split the cell", input: "a | b", output: "a \\| b" },
+    { name: "HTML", input: '<img src=x onerror="alert(1)">', output: "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" },
+    { name: "an entity that would decode", input: "&lt;script&gt;", output: "&amp;lt;script&amp;gt;" },
+    { name: "a mention that would notify a team", input: "reported by @org/security", output: "reported by &#64;org/security" },
+    { name: "link syntax", input: "[click](https://evil.example)", output: "\\[click\\](https://evil.example)" },
+    { name: "emphasis and code marks", input: "*a* _b_ `c` ~d~", output: "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~" },
+    { name: "a backslash", input: "C:\\path", output: "C:\\\\path" },
+    { name: "line breaks", input: "first\nsecond\r\n\tthird", output: "first second third" },
+    { name: "nothing", input: undefined, output: "" },
+  ])("escapes $name", ({ input, output }) => {
+    expect(text(input)).toBe(output);
+  });
+
+  it("shortens long text to a readable cell", () => {
+    expect(text("x".repeat(500))).toBe(`${"x".repeat(119)}…`);
+    expect(text("x".repeat(500), 10)).toBe(`${"x".repeat(9)}…`);
+  });
+});
+
+describe("code", () => {
+  it.each([
+    { input: "app/node_modules/lodash/package.json", output: "`app/node_modules/lodash/package.json`" },
+    { input: "a|b", output: "`a\\|b`" },
+    { input: "a`b", output: "`a'b`" },
+    { input: "<b>", output: "`<b>`" },
+    { input: undefined, output: "" },
+  ])("renders $input as $output", ({ input, output }) => {
+    expect(code(input)).toBe(output);
+  });
+});
+
+describe("link", () => {
+  it.each([
+    { url: "https://avd.aquasec.com/nvd/cve-2019-1549", output: "[CVE-2019-1549](https://avd.aquasec.com/nvd/cve-2019-1549)" },
+    { url: "https://example.com/a_(b)|c", output: "[CVE-2019-1549](https://example.com/a_%28b%29%7Cc)" },
+    { url: "javascript:alert(1)", output: "CVE-2019-1549" },
+    { url: "https://example.com/a b", output: "CVE-2019-1549" },
+    { url: undefined, output: "CVE-2019-1549" },
+  ])("links to $url only when it is plain http(s)", ({ url, output }) => {
+    expect(link("CVE-2019-1549", url)).toBe(output);
+  });
+});
+
+describe("table", () => {
+  it("writes a header, alignment row and rows", () => {
+    expect(table(["A", "B"], ["l", "r"], [["1", "2"]])).toBe("| A | B |\n| --- | ---: |\n| 1 | 2 |");
+  });
+});

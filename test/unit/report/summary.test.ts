@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { Policy } from "../../../dagger/src/config/schema.ts";
+import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
+import type { GateReportMeta } from "../../../dagger/src/report/meta.ts";
+import { summarizeResult, SUMMARY_SCHEMA, SUMMARY_VERSION } from "../../../dagger/src/report/summary.ts";
+import { findingsOf, langResult, secret, secretResult, suppressedVulnerability, vulnerability } from "../../support/trivy-reports.ts";
+
+const TODAY = new Date("2026-11-27T12:00:00Z");
+const META: GateReportMeta = { name: "drydock-backend", usedDefaultConfig: true, configFile: "security-config.yml" };
+const REASON = "The vulnerable code path is never called by the application.";
+
+const results = [
+  langResult({
+    Vulnerabilities: [
+      vulnerability(),
+      vulnerability({ VulnerabilityID: "CVE-2021-23337", Severity: "HIGH" }),
+      vulnerability({ VulnerabilityID: "CVE-2020-28500", Severity: "MEDIUM" }),
+      vulnerability({ VulnerabilityID: "CVE-2020-8203", Severity: "HIGH", FixedVersion: undefined }),
+    ],
+    ExperimentalModifiedFindings: [suppressedVulnerability({}, { VulnerabilityID: "CVE-2017-16137", Severity: "LOW" })],
+  }),
+  secretResult({ Secrets: [secret({ StartLine: 3, EndLine: 3 })] }),
+];
+
+function summary(meta: Partial<GateReportMeta> = {}, baselineFrom?: typeof results) {
+  const { findings, suppressed } = findingsOf(results);
+  const baseline = baselineFrom ? findingsOf(baselineFrom).findings : undefined;
+  const policy = Policy.parse({
+    ignoreUnfixed: true,
+    ignores: [
+      { id: "CVE-2021-23337", reason: REASON, expires: "2026-12-31" },
+      { id: "CVE-1999-0001", reason: REASON, expires: "2026-01-01" },
+    ],
+  });
+  return summarizeResult(evaluateGate({ findings, suppressed, policy, today: TODAY, baseline }), { ...META, ...meta });
+}
+
+describe("summarizeResult", () => {
+  const s = summary();
+
+  it("names its schema and version", () => {
+    expect([s.schema, s.version]).toEqual([SUMMARY_SCHEMA, SUMMARY_VERSION]);
+    expect([SUMMARY_SCHEMA, SUMMARY_VERSION]).toEqual(["drydock.gate-summary", 1]);
+  });
+
+  it("says what was gated, when, under which config, and the verdict", () => {
+    expect(s).toMatchObject({
+      name: "drydock-backend",
+      passed: false,
+      evaluatedOn: "2026-11-27",
+      usedDefaultConfig: true,
+      configFile: "security-config.yml",
+      baselineUsed: false,
+      policy: { failOn: { vulnerabilities: ["HIGH", "CRITICAL"] }, ignoreUnfixed: true },
+    });
+    expect(s).not.toHaveProperty("dbAgeDays");
+  });
+
+  it("totals every bucket", () => {
+    expect(s.totals).toEqual({ findings: 5, failing: 2, ignored: 1, belowThreshold: 1, unfixed: 1, preExisting: 0, suppressed: 1 });
+    expect(s.counts.failing.vulnerability.CRITICAL).toBe(1);
+    expect(s.counts.failing.secret.CRITICAL).toBe(1);
+  });
+
+  it("lists failing, unfixed, ignored and suppressed findings, not those below the threshold", () => {
+    expect(s.failing.map((f) => f.id)).toEqual(["CVE-2019-10744", "aws-access-key-id"]);
+    expect(s.unfixed.map((f) => f.id)).toEqual(["CVE-2020-8203"]);
+    expect(s.ignored).toEqual([
+      expect.objectContaining({ id: "CVE-2021-23337", exception: { index: 0, id: "CVE-2021-23337", reason: REASON, expires: "2026-12-31" } }),
+    ]);
+    expect(s.suppressed).toEqual([
+      expect.objectContaining({ id: "CVE-2017-16137", status: "not_affected", statement: "vulnerable_code_not_in_execute_path", source: "./vex.json" }),
+    ]);
+    expect(JSON.stringify(s)).not.toContain("CVE-2020-28500");
+  });
+
+  it("describes a failing finding fully enough to act on", () => {
+    expect(s.failing[0]).toEqual({
+      kind: "vulnerability",
+      id: "CVE-2019-10744",
+      severity: "CRITICAL",
+      target: "app/pnpm-lock.yaml",
+      identity: "vulnerability|CVE-2019-10744|lodash|app/pnpm-lock.yaml",
+      title: "nodejs-lodash: prototype pollution in defaultsDeep function leading to modifying properties",
+      primaryUrl: "https://avd.aquasec.com/nvd/cve-2019-10744",
+      pkgName: "lodash",
+      pkgPath: undefined,
+      installedVersion: "4.17.4",
+      fixedVersion: "4.17.12",
+      location: undefined,
+    });
+    expect(s.failing[1]?.location).toEqual({ file: "app/.env.production", startLine: 3, endLine: 3 });
+  });
+
+  it("carries the gate's warnings and errors with the exception they concern", () => {
+    expect(s.warnings).toEqual([
+      {
+        code: "exception-stale",
+        message: "policy.ignores[1] (CVE-1999-0001): expired on 2026-01-01 and matches no finding — remove it",
+        exception: { index: 1, id: "CVE-1999-0001", expires: "2026-01-01" },
+        matched: 0,
+      },
+    ]);
+    expect(s.errors).toEqual([]);
+  });
+
+  it("lists pre-existing findings in baseline mode", () => {
+    const withBaseline = summary({}, results);
+    expect(withBaseline.baselineUsed).toBe(true);
+    expect(withBaseline.preExisting.map((f) => f.id)).toEqual(["CVE-2019-10744", "aws-access-key-id"]);
+    expect(withBaseline.passed).toBe(true);
+  });
+
+  it("states the DB age when known", () => {
+    expect(summary({ dbUpdatedAt: "2026-11-20T03:00:00Z" }).dbAgeDays).toBe(7);
+  });
+
+  it("holds only plain JSON values, and not the secret's text", () => {
+    const text = JSON.stringify(s);
+    expect(JSON.parse(text)).toEqual(s);
+    expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|\*{4}|ghp_/);
+  });
+});
