@@ -20,6 +20,9 @@ import { judgeReport } from "./scan/verdict.js";
 export { Report } from "./objects/report.js";
 export { Scan } from "./objects/scan.js";
 
+/**
+ * drydock: hardened, scanned, policy-gated images of a pnpm NestJS + Prisma backend and Next.js frontend.
+ */
 @object()
 export class Drydock {
   /** The application repository. */

@@ -12,10 +12,77 @@ import { introspectModule, type IntrospectedModule } from "../support/introspect
 
 const PINNED_API = `
 module Drydock  "Build, scan, gate, publish and sign the container images of a pnpm NestJS + Prisma backend and Next.js frontend — the same way on a laptop and in any CI."
-object Drydock  (undocumented)
-Drydock.constructor(source: Directory, config: String = "security-config.yml")
+object Drydock  "drydock: hardened, scanned, policy-gated images of a pnpm NestJS + Prisma backend and Next.js frontend."
+Drydock.source: Directory  "The application repository."
+Drydock.config: String  "Path of the security config inside the source."
+Drydock.buildImage: String  "Image of the build stages."
+Drydock.runtimeImage: String  "Image whose filesystem the runtime images start from."
+Drydock.pnpmVersion: String  "pnpm version that installs the apps."
+Drydock.imageVersion: String  "Release version, for the org.opencontainers.image.version label."
+Drydock.revision: String  "VCS revision, for the org.opencontainers.image.revision label."
+Drydock.created: String  "Build time (RFC 3339), for the org.opencontainers.image.created label."
+Drydock.sourceUrl: String  "Repository URL, for the org.opencontainers.image.source label."
+Drydock.constructor(source: Directory, config: String = "security-config.yml", buildImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", runtimeImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", pnpmVersion: String = "12.4.2", imageVersion: String = "0.0.0-dev", revision: String = "unknown", created: String = "1970-01-01T00:00:00Z", sourceUrl: String = "", npmrc: Secret, caCertificates: Secret)
   source  defaultPath="/"  ignore=["**/node_modules","**/.git","**/dist","**/.next","**/coverage","**/.env","**/.env.*","**/.turbo","reports"]  "The application repository: holds the backend and frontend projects and security-config.yml. Default: the directory \`dagger\` is called from."
-  config  "Path of the security config inside the source. Missing file: the defaults apply, and the summary says so."
+  config  "Path of the security config inside the source. A missing file means the defaults, and the summary says so."
+  buildImage  "Image of the build stages, pinned by digest: needs a shell, node and npm. Swap it for a mirror of the same image."
+  runtimeImage  "Image the runtime images start from, pinned by digest: a mirror, or a distroless/Chainguard Node image."
+  pnpmVersion  "pnpm that installs the apps; keep it equal to their package.json \\"packageManager\\"."
+  imageVersion  "Release version for the image labels, e.g. 1.4.0."
+  revision  "VCS revision for the image labels, e.g. --revision=$(git rev-parse HEAD)."
+  created  "Build time for the image labels (RFC 3339). The default keeps builds reproducible."
+  sourceUrl  "Repository URL for the image labels."
+  npmrc  "An .npmrc for private registries or a mirror, e.g. --npmrc=file:$HOME/.npmrc. Only ever mounted."
+  caCertificates  "Extra CA certificates (PEM) for a TLS-intercepting proxy, e.g. --ca-certificates=file:./proxy-ca.pem. Only ever mounted."
+Drydock.backend() -> Container  cache=default  "Build the hardened backend image: frozen pnpm install, prisma generate, nest build, production dependencies only, on the pinned runtime base as user 1000:1000."
+Drydock.frontend() -> Container  cache=default  "Build the hardened frontend image: frozen pnpm install, next build, the standalone server with public/ and .next/static, on the pinned runtime base as user 1000:1000."
+Drydock.backendBuild() -> Container  cache=default  "The backend's build environment after its build commands ran: debug a failing build there."
+Drydock.frontendBuild() -> Container  cache=default  "The frontend's build environment after its build commands ran: debug a failing build there."
+Drydock.scan(image: Container!, name: String!) -> Scan  cache=never  "Scan an image with Trivy (vulnerabilities, secrets, image-config misconfigurations) and gate it with the policy. Never cached: the vulnerability DB and exception expiries change daily."
+  image  "The image to scan."
+  name  "Name of the image in summaries and reports."
+Drydock.lint() -> Scan  cache=never  "Lint the Dockerfiles and compose files of the source with Trivy's misconfiguration checks, through the same gate."
+Drydock.gate(report: File!, baseline: File) -> String  cache=never  "Apply the policy of the source's config to an existing Trivy JSON report; fail with the Markdown summary when the gate fails, print it when it passes."
+  report  "A Trivy JSON report (trivy … --format json)."
+  baseline  "A previous report of the same target: only findings that are new since it can fail."
+Drydock.buildAndScan(baseline: Directory) -> Report  cache=never  "Build both images, scan them and lint the Dockerfiles, in parallel; gate everything with the policy. Prints whether it passed and the summary; never cached."
+  baseline  "Reports of an earlier run (as exported by \`reports\`): only findings new since then can fail."
+Drydock.imagesPassPolicy() -> Void  cache=never  check  "The security gate of both images, for \`dagger check\`."
+Drydock.dockerfilesPassLint() -> Void  cache=never  check  "The Dockerfile and compose lint, for \`dagger check\`."
+object Scan  "One Trivy scan and everything derived from it: the JSON report, the CycloneDX SBOM, SARIF, the Markdown and JSON summaries, and the policy verdict."
+Scan.name: String  "What was scanned, e.g. \\"backend\\"."
+Scan.passed: Boolean  "Whether the policy gate passed."
+Scan.summary: String  "The Markdown summary: counts, failing findings with fixed versions, exceptions used, warnings."
+Scan.summaryJson: String  "The summary as a versioned JSON document (every finding, not only the first rows)."
+Scan.report: File  "Trivy's JSON report, the one source of everything else here."
+Scan.sarif: File  "SARIF, for code-scanning dashboards (converted from the report by \`trivy convert\`)."
+Scan.sbom: File  "CycloneDX SBOM of the image (converted from the report by \`trivy convert\`); absent for lints."
+Scan.constructor(name: String!, passed: Boolean!, summary: String!, summaryJson: String!, report: File!, sarif: File!, sbom: File)
+  name  (undocumented)
+  passed  (undocumented)
+  summary  (undocumented)
+  summaryJson  (undocumented)
+  report  (undocumented)
+  sarif  (undocumented)
+  sbom  (undocumented)
+Scan.gate() -> String  cache=default  "Fail with the summary when the policy gate failed; print it when it passed."
+Scan.files() -> Directory  cache=default  "Every file of this scan: trivy.json, trivy.sarif, sbom.cdx.json (images), summary.md, summary.json."
+object Report  "The outcome of build-and-scan: both images, their scans, the lint, and one verdict."
+Report.passed: Boolean  "Whether every gate passed: both images and the lint."
+Report.summary: String  "The Markdown summary of all scans, for $GITHUB_STEP_SUMMARY or a PR comment."
+Report.backend: Container  "The hardened backend image."
+Report.frontend: Container  "The hardened frontend image."
+Report.backendScan: Scan  "The backend image's scan."
+Report.frontendScan: Scan  "The frontend image's scan."
+Report.lint: Scan  "The Dockerfile and compose lint."
+Report.constructor(backend: Container!, frontend: Container!, backendScan: Scan!, frontendScan: Scan!, lint: Scan!)
+  backend  (undocumented)
+  frontend  (undocumented)
+  backendScan  (undocumented)
+  frontendScan  (undocumented)
+  lint  (undocumented)
+Report.reports() -> Directory  cache=default  "All reports, one folder per scan (backend/, frontend/, lint/), plus summary.md."
+Report.gate() -> String  cache=default  "Fail with the summary when any gate failed; print it when all passed."
 `;
 
 const INTROSPECTION_TIMEOUT_MS = 60_000;
