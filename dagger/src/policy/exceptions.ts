@@ -3,6 +3,7 @@
  * the gate's day and a matcher for findings.
  */
 import picomatch from "picomatch";
+import { canonicalFindingId } from "../config/finding-id.js";
 import type { Ignore, Policy } from "../config/schema.js";
 import type { Finding } from "../report/findings.js";
 import { daysBetween } from "./dates.js";
@@ -83,7 +84,8 @@ export class ExceptionIndex {
 
   constructor(exceptions: readonly CompiledException[]) {
     for (const exception of exceptions) {
-      const key = exception.ignore.id.toUpperCase();
+      // The same spelling rules as the config's duplicate check: DS002, ds-2 and DS-0002 are one ID.
+      const key = canonicalFindingId(exception.ignore.id);
       const list = this.byId.get(key);
       if (list) list.push(exception);
       else this.byId.set(key, [exception]);
@@ -100,7 +102,7 @@ export class ExceptionIndex {
 
   /** Allocates only when an exception names the finding: this runs once per finding of a large report. */
   private add(found: CompiledException[] | undefined, name: string, finding: Finding): CompiledException[] | undefined {
-    const candidates = this.byId.get(name.toUpperCase());
+    const candidates = this.byId.get(canonicalFindingId(name));
     if (!candidates) return found;
     let result = found;
     for (const exception of candidates) {

@@ -107,6 +107,7 @@ describe("evaluateGate: which findings an exception matches", () => {
     { name: "a v0.69+ check by its AVD ID", report: checkReport({ ID: "DS-0002" }), ignore: exception({ id: "AVD-DS-0002" }), matches: true },
     { name: "a pre-0.69 check by its new ID", report: checkReport({ ID: "DS002", AVDID: "AVD-DS-0002" }), ignore: exception({ id: "DS-0002" }), matches: true },
     { name: "a pre-0.69 check by its old ID", report: checkReport({ ID: "DS002", AVDID: "AVD-DS-0002" }), ignore: exception({ id: "DS002" }), matches: true },
+    { name: "a check by an ID written in lower case without zero padding", report: checkReport({ ID: "DS-0002" }), ignore: exception({ id: "ds-2" }), matches: true },
     { name: "a secret by its rule", report: secretReport(), ignore: exception({ id: "aws-access-key-id" }), matches: true },
     { name: "its target by glob", report: vulnReport(), ignore: exception({ paths: ["app/*.yaml"] }), matches: true },
     { name: "not another target", report: vulnReport(), ignore: exception({ paths: ["backend/**"] }), matches: false },
