@@ -1,4 +1,5 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
+import { PNPM_STORE } from "./defaults.js";
 import type { AppRecipe } from "./recipe.js";
 
 /** Production files go here; the runtime image gets exactly this folder as /app. */
@@ -6,24 +7,40 @@ const OUT = "/out";
 
 export function backendRecipe(port: number): AppRecipe {
   return {
-    build: [
-      ["pnpm", "exec", "prisma", "generate"],
-      ["pnpm", "run", "build"],
-    ],
+    build: [{ args: ["pnpm", "exec", "prisma", "generate"] }, { args: ["pnpm", "run", "build"] }],
     buildEnv: {},
     prune: [
-      ["pnpm", "deploy", "--prod", "--offline", "--store-dir=/pnpm/store", "/deploy"],
-      ["sh", "-c", `mkdir ${OUT} && cp -a /deploy/package.json /deploy/node_modules dist ${OUT}/`],
-      [
-        "sh",
-        "-c",
-        // Prisma's client runtime ships a query compiler per database; only the schema's provider
-        // is ever loaded. Source maps and type declarations are never loaded at run time either.
-        `for db in cockroachdb mysql postgresql sqlite sqlserver; do ` +
-          `grep -Eq "provider *= *\\"$db\\"" prisma/schema.prisma || find ${OUT}/node_modules -path '*/@prisma/client/runtime/*' -name "*.$db.*" -delete; ` +
-          `done && ` +
-          `find ${OUT}/node_modules -path '*/@prisma/client/runtime/*' \\( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' \\) -delete`,
-      ],
+      {
+        // Production files only: the compiled app, its manifest and production dependencies. One
+        // step, so the move out of /deploy is a rename rather than a copy across layers.
+        args: [
+          "/bin/sh",
+          "-c",
+          `pnpm deploy --prod --offline --store-dir=${PNPM_STORE.path} /deploy && ` +
+            `mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/ && cp -a dist ${OUT}/dist`,
+        ],
+        caches: [PNPM_STORE],
+      },
+      {
+        // Prisma's client runtime ships a query compiler for every database, in two builds and two
+        // module formats (tens of MB); the generated client imports exactly one. Keep the files it
+        // names — so the compilers of databases the schema does not use go — and fail if it names
+        // none (a client generated elsewhere would otherwise lose its compiler). Source maps and
+        // type declarations are never loaded.
+        args: [
+          "/bin/sh",
+          "-c",
+          [
+            String.raw`used=$(find ${OUT} -path '*/@prisma/client/runtime' -prune -o -type f -name '*.*js'`,
+            String.raw`-exec grep -hoE 'query_compiler_[a-z]+_bg\.[a-z]+(\.wasm-base64)?\.m?js' {} + | sort -u) &&`,
+            `if [ -z "$used" ]; then echo "prune: no generated Prisma client under ${OUT} imports a query compiler" >&2; exit 1; fi &&`,
+            `for f in $(find ${OUT}/node_modules -path '*/@prisma/client/runtime/query_compiler_*'); do`,
+            `echo "$used" | grep -qxF "$(basename "$f")" || rm "$f";`,
+            `done &&`,
+            String.raw`find ${OUT}/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
+          ].join(" "),
+        ],
+      },
     ],
     output: OUT,
     runtime: {

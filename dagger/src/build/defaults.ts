@@ -19,9 +19,15 @@ export const APP_DIR = "/app";
 /** Where the sources are built. */
 export const BUILD_DIR = "/src";
 
-/** Shared with the BuildKit cache mounts of the Dockerfiles. */
-export const PNPM_STORE = "/pnpm/store";
-export const NPM_CACHE = "/root/.npm";
+/** A cache volume and where a command gets it mounted. */
+export interface CacheMount {
+  readonly path: string;
+  readonly volume: string;
+}
+
+/** Mounted where the Dockerfiles' BuildKit cache mounts are; the volumes are shared by both apps and all runs. */
+export const NPM_CACHE: CacheMount = { path: "/root/.npm", volume: "drydock-npm-cache" };
+export const PNPM_STORE: CacheMount = { path: "/pnpm/store", volume: "drydock-pnpm-store" };
 
 /** Mount points of the optional secrets, as BuildKit mounts them. */
 export const NPMRC_PATH = "/root/.npmrc";

@@ -6,13 +6,13 @@ const OUT = "/out";
 
 export function frontendRecipe(port: number): AppRecipe {
   return {
-    build: [["pnpm", "run", "build"]],
+    build: [{ args: ["pnpm", "run", "build"] }],
     // Next's telemetry would phone home from the build.
     buildEnv: { NEXT_TELEMETRY_DISABLED: "1" },
     prune: [
       // The standalone server carries the node_modules its trace found; static assets and public/
       // are served from beside it but not copied by Next.
-      ["sh", "-c", `mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && cp -a public ${OUT}/public`],
+      { args: ["/bin/sh", "-c", `mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && cp -a public ${OUT}/public`] },
     ],
     output: OUT,
     runtime: {

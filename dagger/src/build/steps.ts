@@ -4,7 +4,7 @@
  */
 import { dag, type Container, type Directory, type Secret } from "@dagger.io/dagger";
 
-import { BUILD_DIR, CA_PATH, INSTALL_INPUTS, NPM_CACHE, NPMRC_PATH, PNPM_STORE } from "./defaults.js";
+import { BUILD_DIR, CA_PATH, INSTALL_INPUTS, NPM_CACHE, NPMRC_PATH, PNPM_STORE, type CacheMount } from "./defaults.js";
 
 /** Optional credentials of the install steps; only ever mounted, never copied into a layer. */
 export interface InstallSecrets {
@@ -14,43 +14,46 @@ export interface InstallSecrets {
   ca?: Secret;
 }
 
-/** Mount the optional npmrc and CA bundle the way BuildKit mounts the Dockerfiles' secrets. */
-export function withInstallSecrets(secrets: InstallSecrets): (c: Container) => Container {
+/** What one command gets mounted for itself alone, as a BuildKit `RUN --mount=…` does. */
+export interface RunMounts {
+  caches?: readonly CacheMount[];
+  secrets?: InstallSecrets;
+}
+
+/**
+ * Run one command of the build, as written in the Dockerfile, with its mounts in place for that
+ * command only: the app's own build scripts, which run later, never see the install credentials.
+ */
+export function withRun(args: readonly string[], mounts: RunMounts = {}): (c: Container) => Container {
+  const caches = mounts.caches ?? [];
+  const { npmrc, ca } = mounts.secrets ?? {};
   return (c) => {
     let out = c;
-    if (secrets.npmrc) out = out.withMountedSecret(NPMRC_PATH, secrets.npmrc);
-    if (secrets.ca) out = out.withMountedSecret(CA_PATH, secrets.ca).withEnvVariable("NODE_EXTRA_CA_CERTS", CA_PATH);
+    for (const cache of caches) out = out.withMountedCache(cache.path, dag.cacheVolume(cache.volume));
+    if (npmrc) out = out.withMountedSecret(NPMRC_PATH, npmrc);
+    if (ca) out = out.withMountedSecret(CA_PATH, ca).withEnvVariable("NODE_EXTRA_CA_CERTS", CA_PATH);
+    out = out.withExec([...args]);
+    for (const cache of caches) out = out.withoutMount(cache.path);
+    if (npmrc) out = out.withoutMount(NPMRC_PATH);
+    if (ca) out = out.withoutMount(CA_PATH).withoutEnvVariable("NODE_EXTRA_CA_CERTS");
     return out;
   };
 }
 
 /** Install the pinned pnpm with npm (corepack refuses pnpm 12's unsigned releases). */
-export function withPnpm(version: string): (c: Container) => Container {
-  return (c) =>
-    c
-      .withMountedCache(NPM_CACHE, dag.cacheVolume("drydock-npm-cache"))
-      .withExec(["npm", "install", "--global", `pnpm@${version}`]);
+export function withPnpm(version: string, secrets: InstallSecrets): (c: Container) => Container {
+  return withRun(["npm", "install", "--global", `pnpm@${version}`], { caches: [NPM_CACHE], secrets });
 }
 
-/**
- * Install dependencies from the manifest and lockfile alone. Only INSTALL_INPUTS reach this step,
- * so a source edit leaves it cached; the store is a cache volume shared by both apps and all runs.
- */
-export function withFrozenInstall(app: Directory): (c: Container) => Container {
+/** Install dependencies from the manifest and lockfile alone: only INSTALL_INPUTS reach this step, so a source edit leaves it cached. */
+export function withFrozenInstall(app: Directory, secrets: InstallSecrets): (c: Container) => Container {
   return (c) =>
     c
-      .withWorkdir(BUILD_DIR)
       .withDirectory(BUILD_DIR, app.filter({ include: [...INSTALL_INPUTS] }))
-      .withMountedCache(PNPM_STORE, dag.cacheVolume("drydock-pnpm-store"))
-      .withExec(["pnpm", "install", "--frozen-lockfile", `--store-dir=${PNPM_STORE}`]);
+      .with(withRun(["pnpm", "install", "--frozen-lockfile", `--store-dir=${PNPM_STORE.path}`], { caches: [PNPM_STORE], secrets }));
 }
 
 /** Add the rest of the app's source, after the install so the install stays cached. */
 export function withSource(app: Directory): (c: Container) => Container {
   return (c) => c.withDirectory(BUILD_DIR, app);
-}
-
-/** Run one command of the build, as written in the Dockerfile. */
-export function withRun(args: string[]): (c: Container) => Container {
-  return (c) => c.withExec(args);
 }

@@ -1,0 +1,524 @@
+/**
+ * Reads Dockerfile.backend and Dockerfile.frontend into the model the parity test compares with
+ * the Dagger plan. dockerfile-ast does the parsing; this file resolves what Docker resolves (ARG
+ * defaults, ${VAR}, WORKDIR, what a stage inherits from its parent) and applies the few
+ * normalisations that make a RUN line and a Dagger withExec comparable, each named where it
+ * happens. Anything it does not model is an error, never silently skipped: an unmodelled
+ * instruction could be exactly the drift the test exists to catch.
+ */
+import path from "node:path/posix";
+import {
+  Arg,
+  Cmd,
+  Copy,
+  DockerfileParser,
+  Entrypoint,
+  Env,
+  From,
+  Healthcheck,
+  JSONInstruction,
+  Label,
+  Run,
+  type Flag,
+  type Instruction,
+} from "dockerfile-ast";
+
+/** One command of a build stage, with what is in force when it runs. */
+export interface RunCommand {
+  args: string[];
+  workdir: string | undefined;
+  user: string | undefined;
+  /** Environment the build sets (Dockerfile ENV, Dagger withEnvVariable); the base image's own is the same on both sides. */
+  env: Record<string, string>;
+  /** What the command gets mounted, as `cache /pnpm/store` or `secret /root/.npmrc`, sorted. */
+  mounts: string[];
+}
+
+export interface HealthcheckModel {
+  args: string[];
+  /** Shell form (`CMD-SHELL`): args is the one script. */
+  shell: boolean;
+  interval: string | undefined;
+  timeout: string | undefined;
+  startPeriod: string | undefined;
+  startInterval: string | undefined;
+  retries: number | undefined;
+}
+
+/** Everything the parity test compares, one aspect a field. */
+export interface BuildModel {
+  /** The app's folder in the repository. */
+  appFolder: string;
+  buildImage: string;
+  runtimeImage: string;
+  /** The files the install step sees, relative to the app folder, sorted. */
+  installInputs: string[];
+  installInputsAt: string;
+  install: RunCommand[];
+  /** Where the full app source lands for the build stage. */
+  sourceAt: string;
+  build: RunCommand[];
+  prune: RunCommand[];
+  /** Package-manager paths the runtime root filesystem goes without, relative to /, sorted. */
+  removedFromRuntimeRoot: string[];
+  /** The prune stage's output folder, where the runtime gets it, and its owner. */
+  appFiles: { from: string; to: string; owner: string | undefined };
+  user: string | undefined;
+  workdir: string | undefined;
+  env: Record<string, string>;
+  /** `3000/tcp`. */
+  exposedPorts: string[];
+  healthcheck: HealthcheckModel | undefined;
+  entrypoint: string[];
+  cmd: string[];
+  labels: Record<string, string>;
+}
+
+export interface ParsedDockerfile {
+  model: BuildModel;
+  /** Every ARG default (global and per stage), resolved: what `docker build` uses without --build-arg. */
+  argDefaults: Record<string, string>;
+}
+
+export class DockerfileModelError extends Error {
+  override name = "DockerfileModelError";
+}
+
+/** The stages the model is read from; the Dockerfiles name them so. */
+const EXPECTED_STAGES = ["deps", "build", "prune", "runtime-base", "runtime-root", "runtime"] as const;
+
+/**
+ * A command as argv, normalised so a Dockerfile RUN and a Dagger withExec compare equal exactly
+ * when they run the same:
+ * - a `/bin/sh -c` script has its unquoted blank runs collapsed to one space and is trimmed: to
+ *   the shell they are one word separator, and a Dockerfile's line continuations leave the next
+ *   line's indentation in the script;
+ * - a script made only of plain words (no quotes, `$`, globs, operators, leading assignment) is
+ *   the argv of those words: `sh -c "pnpm run build"` execs exactly `pnpm run build`.
+ */
+export function canonicalCommand(args: readonly string[]): string[] {
+  const [shell, flag, script, ...rest] = args;
+  if (shell !== "/bin/sh" || flag !== "-c" || script === undefined || rest.length > 0) return [...args];
+  const collapsed = collapseShellBlanks(script);
+  const words = collapsed.split(" ");
+  const plain = words.every((w) => PLAIN_WORD.test(w)) && !words[0]!.includes("=");
+  return plain ? words : ["/bin/sh", "-c", collapsed];
+}
+
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** Collapses runs of unquoted blanks to one space and trims; quoted and backslash-escaped text is kept as is. */
+export function collapseShellBlanks(script: string): string {
+  let out = "";
+  let quote: "'" | '"' | undefined;
+  let pendingBlank = false;
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i]!;
+    if (!quote && /\s/.test(ch)) {
+      pendingBlank = out.length > 0;
+      continue;
+    }
+    if (pendingBlank) out += " ";
+    pendingBlank = false;
+    if (ch === "\\" && quote !== "'" && i + 1 < script.length) {
+      out += ch + script[++i];
+      continue;
+    }
+    if ((ch === "'" || ch === '"') && (!quote || quote === ch)) quote = quote ? undefined : ch;
+    out += ch;
+  }
+  return out;
+}
+
+interface ParsedRun {
+  command: RunCommand;
+  /** The shell-form script, resolved and collapsed, without the CA assignment; undefined for exec form. */
+  script: string | undefined;
+  where: string;
+}
+
+interface ParsedCopy {
+  from: string | undefined;
+  chown: string | undefined;
+  sources: string[];
+  dest: string;
+  where: string;
+}
+
+interface Stage {
+  name: string;
+  /** The resolved base image, or the name of the stage it continues. */
+  from: string;
+  /** Values `${NAME}` resolves to here: the stage's ARGs and the ENV in force (ENV wins, as in Docker). */
+  vars: Map<string, string>;
+  env: Record<string, string>;
+  workdir: string | undefined;
+  user: string | undefined;
+  labels: Record<string, string>;
+  exposedPorts: string[];
+  healthcheck: HealthcheckModel | undefined;
+  entrypoint: string[];
+  cmd: string[];
+  runs: ParsedRun[];
+  copies: ParsedCopy[];
+}
+
+/** Reads a Dockerfile's text (`file` names it in errors) into the parity model. */
+export function readDockerfile(text: string, file: string): ParsedDockerfile {
+  const reader = new Reader(file);
+  for (const instruction of DockerfileParser.parse(text).getInstructions()) reader.read(instruction);
+  return { model: reader.model(), argDefaults: Object.fromEntries(reader.argDefaults) };
+}
+
+class Reader {
+  readonly argDefaults = new Map<string, string>();
+  private readonly globals = new Map<string, string>();
+  private readonly stages = new Map<string, Stage>();
+  private current: Stage | undefined;
+
+  constructor(private readonly file: string) {}
+
+  read(instruction: Instruction): void {
+    const where = `${this.file}:${instruction.getRange().start.line + 1}`;
+    const keyword = instruction.getKeyword();
+    if (instruction instanceof From) return this.from(instruction, where);
+    if (instruction instanceof Arg) return this.arg(instruction, where);
+    const stage = this.current;
+    if (!stage) throw new DockerfileModelError(`${where}: ${keyword} before the first FROM — only ARG may come first`);
+    if (instruction instanceof Env) {
+      for (const p of instruction.getProperties()) {
+        const value = this.propertyValue(p.getValue(), p.getUnescapedValue(), stage.vars, where);
+        stage.env[p.getName()] = value;
+        stage.vars.set(p.getName(), value);
+      }
+    } else if (instruction instanceof Label) {
+      for (const p of instruction.getProperties()) {
+        stage.labels[expand(p.getName(), stage.vars, where, "error")] = this.propertyValue(p.getValue(), p.getUnescapedValue(), stage.vars, where);
+      }
+    } else if (instruction instanceof Run) {
+      stage.runs.push(this.run(instruction, stage, where));
+    } else if (instruction instanceof Copy) {
+      stage.copies.push(this.copy(instruction, stage, where));
+    } else if (instruction instanceof Healthcheck) {
+      stage.healthcheck = this.healthcheck(instruction, where);
+    } else if (keyword === "WORKDIR") {
+      stage.workdir = path.resolve(stage.workdir ?? "/", expand(content(instruction, where), stage.vars, where, "error"));
+    } else if (keyword === "USER") {
+      stage.user = expand(content(instruction, where), stage.vars, where, "error");
+    } else if (keyword === "EXPOSE") {
+      for (const a of instruction.getArguments()) {
+        const port = expand(a.getValue(), stage.vars, where, "error");
+        // EXPOSE 3000 means tcp, as Dagger's withExposedPort defaults to TCP.
+        stage.exposedPorts.push(port.includes("/") ? port.toLowerCase() : `${port}/tcp`);
+      }
+    } else if (instruction instanceof Entrypoint || instruction instanceof Cmd) {
+      // Neither expands variables at build time, in either form.
+      const args = execForm(instruction) ?? ["/bin/sh", "-c", content(instruction, where)];
+      if (instruction instanceof Entrypoint) {
+        stage.entrypoint = args;
+        // Setting an entrypoint resets the default arguments, in Docker and in Dagger's withEntrypoint.
+        stage.cmd = [];
+      } else stage.cmd = args;
+    } else {
+      throw new DockerfileModelError(`${where}: ${keyword} is not modelled by the parity test — extend test/support/dockerfile.ts to compare it with the Dagger plan`);
+    }
+  }
+
+  model(): BuildModel {
+    const deps = this.stage("deps");
+    const build = this.stage("build");
+    const prune = this.stage("prune");
+    const runtime = this.stage("runtime");
+    for (const [stage, parent] of [
+      [build, "deps"],
+      [prune, "build"],
+      [runtime, "scratch"],
+    ] as const) {
+      if (stage.from !== parent) throw new DockerfileModelError(`${this.file}: stage ${stage.name} starts FROM ${stage.from}, expected FROM ${parent}`);
+    }
+    const source = this.single(build.copies, "build", "COPY of the app source");
+    const [sourceDir] = source.sources;
+    if (source.from !== undefined || source.sources.length !== 1 || !sourceDir?.endsWith("/")) {
+      throw new DockerfileModelError(`${source.where}: expected the build stage to copy one folder (\`COPY <app>/ ./\`), found ${describeCopy(source)}`);
+    }
+    const appFolder = sourceDir.slice(0, -1);
+    const inputs = this.single(deps.copies, "deps", "COPY of the install inputs");
+    const outside = inputs.sources.filter((s) => !s.startsWith(`${appFolder}/`));
+    if (inputs.from !== undefined || outside.length > 0) {
+      throw new DockerfileModelError(`${inputs.where}: the install inputs must come from the app folder "${appFolder}/", found ${describeCopy(inputs)}`);
+    }
+    return {
+      appFolder,
+      buildImage: deps.from,
+      runtimeImage: this.stage("runtime-base").from,
+      installInputs: inputs.sources.map((s) => s.slice(appFolder.length + 1)).sort(),
+      installInputsAt: inputs.dest,
+      install: deps.runs.map((r) => r.command),
+      sourceAt: source.dest,
+      build: build.runs.map((r) => r.command),
+      prune: prune.runs.map((r) => r.command),
+      removedFromRuntimeRoot: this.removedFromRuntimeRoot(),
+      appFiles: this.appFiles(runtime),
+      user: runtime.user,
+      workdir: runtime.workdir,
+      env: runtime.env,
+      exposedPorts: runtime.exposedPorts,
+      healthcheck: runtime.healthcheck,
+      entrypoint: runtime.entrypoint,
+      cmd: runtime.cmd,
+      labels: runtime.labels,
+    };
+  }
+
+  private from(instruction: From, where: string): void {
+    const flags = instruction.getFlags();
+    if (flags.length > 0) throw new DockerfileModelError(`${where}: FROM ${flags.map(String).join(" ")} is not modelled — expected FROM <image> AS <stage>`);
+    const [image] = instruction.getArguments();
+    if (!image) throw new DockerfileModelError(`${where}: FROM without an image`);
+    // FROM sees only the ARGs declared before the first FROM.
+    const from = expand(image.getValue(), this.globals, where, "error");
+    const name = instruction.getBuildStage() ?? String(this.stages.size);
+    const parent = this.stages.get(from);
+    const stage: Stage = {
+      name,
+      from,
+      // A stage continued with FROM <stage> inherits its ENV and image config, but not its ARGs.
+      vars: new Map(Object.entries(parent?.env ?? {})),
+      env: { ...parent?.env },
+      workdir: parent?.workdir,
+      user: parent?.user,
+      labels: { ...parent?.labels },
+      exposedPorts: [...(parent?.exposedPorts ?? [])],
+      healthcheck: parent?.healthcheck,
+      entrypoint: [...(parent?.entrypoint ?? [])],
+      cmd: [...(parent?.cmd ?? [])],
+      runs: [],
+      copies: [],
+    };
+    this.stages.set(name, stage);
+    this.current = stage;
+  }
+
+  private arg(instruction: Arg, where: string): void {
+    const property = instruction.getProperty();
+    if (!property) throw new DockerfileModelError(`${where}: ARG without a name`);
+    const name = property.getName();
+    const stage = this.current;
+    const vars = stage?.vars ?? this.globals;
+    const declared = property.getValue();
+    // `ARG NAME` inside a stage takes the global default; with neither, ${NAME} is empty.
+    const value = declared === null ? (stage ? this.globals.get(name) : undefined) : this.propertyValue(declared, property.getUnescapedValue(), vars, where);
+    if (declared !== null && value !== undefined) {
+      const earlier = this.argDefaults.get(name);
+      if (earlier !== undefined && earlier !== value) {
+        throw new DockerfileModelError(`${where}: ARG ${name} defaults to "${value}" here but "${earlier}" earlier — one default per argument, or \`docker build\` differs by stage`);
+      }
+      this.argDefaults.set(name, value);
+    }
+    // ENV wins over an ARG of the same name.
+    if (!(stage && name in stage.env)) vars.set(name, value ?? "");
+  }
+
+  private run(instruction: Run, stage: Stage, where: string): ParsedRun {
+    const mounts = instruction.getFlags().map((flag) => mountOf(flag, where)).sort();
+    const env = { ...stage.env };
+    let script: string | undefined;
+    let args = execForm(instruction);
+    if (!args) {
+      // The shell expands the stage's ARGs and ENV (RUN gets them as environment); names it
+      // does not declare are the script's own shell variables and stay for the shell.
+      script = collapseShellBlanks(expand(content(instruction, where), stage.vars, where, "keep"));
+      // The Dockerfiles point Node at the CA secret inline, for that one command; the Dagger side
+      // sets the same variable around the same command, and only when a CA is given.
+      const ca = /^NODE_EXTRA_CA_CERTS=(\S+) /.exec(script);
+      if (ca) {
+        env["NODE_EXTRA_CA_CERTS"] = ca[1]!;
+        script = script.slice(ca[0].length);
+      }
+      args = ["/bin/sh", "-c", script];
+    }
+    return { command: { args: canonicalCommand(args), workdir: stage.workdir, user: stage.user, env, mounts }, script, where };
+  }
+
+  private copy(instruction: Copy, stage: Stage, where: string): ParsedCopy {
+    let from: string | undefined;
+    let chown: string | undefined;
+    for (const flag of instruction.getFlags()) {
+      const value = expand(flag.getValue() ?? "", stage.vars, where, "error");
+      if (flag.getName() === "from") from = value;
+      else if (flag.getName() === "chown") chown = value;
+      else throw new DockerfileModelError(`${where}: COPY --${flag.getName()} is not modelled — expected only --from and --chown`);
+    }
+    const words = execForm(instruction) ?? instruction.getArguments().map((a) => a.getValue());
+    const resolved = words.map((w) => expand(w, stage.vars, where, "error"));
+    const dest = resolved.pop();
+    if (dest === undefined || resolved.length === 0) throw new DockerfileModelError(`${where}: COPY needs at least one source and a destination`);
+    return { from, chown, sources: resolved, dest: path.resolve(stage.workdir ?? "/", dest), where };
+  }
+
+  private healthcheck(instruction: Healthcheck, where: string): HealthcheckModel | undefined {
+    const flags = new Map(instruction.getFlags().map((f) => [f.getName(), f.getValue() ?? ""]));
+    const known = ["interval", "timeout", "start-period", "start-interval", "retries"];
+    const unknown = [...flags.keys()].filter((k) => !known.includes(k));
+    if (unknown.length > 0) throw new DockerfileModelError(`${where}: HEALTHCHECK --${unknown.join(", --")} is not modelled — expected ${known.map((k) => `--${k}`).join(", ")}`);
+    // Flags are not part of the content, so it starts with the subcommand.
+    const text = content(instruction, where);
+    if (text.toUpperCase() === "NONE") return undefined;
+    if (!text.toUpperCase().startsWith("CMD ")) throw new DockerfileModelError(`${where}: HEALTHCHECK ${text} — expected HEALTHCHECK [options] CMD <command>, or NONE`);
+    const command = text.slice("CMD ".length).trim();
+    const shell = !command.startsWith("[");
+    const args = shell ? [command] : jsonStrings(command, `${where}: HEALTHCHECK CMD`);
+    const retries = flags.get("retries");
+    if (retries !== undefined && !/^\d+$/.test(retries)) throw new DockerfileModelError(`${where}: HEALTHCHECK --retries=${retries} — expected a whole number`);
+    return {
+      args,
+      shell,
+      interval: flags.get("interval"),
+      timeout: flags.get("timeout"),
+      startPeriod: flags.get("start-period"),
+      startInterval: flags.get("start-interval"),
+      retries: retries === undefined ? undefined : Number(retries),
+    };
+  }
+
+  /** ENV and LABEL values: Docker expands ${VAR} except in single quotes; the model supports the quoting the Dockerfiles use. */
+  private propertyValue(value: string | null, raw: string | null, vars: Map<string, string>, where: string): string {
+    if (raw?.includes("'") && raw.includes("$")) {
+      throw new DockerfileModelError(`${where}: ${raw} — a single-quoted value with $ is not modelled; use double quotes`);
+    }
+    return expand(value ?? "", vars, where, "error");
+  }
+
+  private stage(name: (typeof EXPECTED_STAGES)[number]): Stage {
+    const stage = this.stages.get(name);
+    if (!stage) {
+      const found = [...this.stages.keys()].join(", ") || "none";
+      throw new DockerfileModelError(`${this.file}: no stage "${name}" (found ${found}) — the parity model reads the stages ${EXPECTED_STAGES.join(", ")}`);
+    }
+    return stage;
+  }
+
+  private single<T extends { where: string }>(items: T[], stage: string, what: string): T {
+    const [only] = items;
+    if (!only || items.length > 1) throw new DockerfileModelError(`${this.file}: stage ${stage} has ${items.length} COPY instructions, expected one: the ${what}`);
+    return only;
+  }
+
+  /** The runtime-root stage: the runtime base copied to a folder, then one `rm -rf` of paths inside it. */
+  private removedFromRuntimeRoot(): string[] {
+    const stage = this.stage("runtime-root");
+    const copy = this.single(stage.copies, "runtime-root", "runtime base's root filesystem");
+    if (copy.from !== "runtime-base" || copy.sources.join(" ") !== "/") {
+      throw new DockerfileModelError(`${copy.where}: expected COPY --from=runtime-base / <folder>, found ${describeCopy(copy)}`);
+    }
+    const [run, ...more] = stage.runs;
+    const words = run?.script?.split(" ") ?? [];
+    if (!run || more.length > 0 || words[0] !== "rm" || words[1] !== "-rf" || words.some((w) => /["'\\$]/.test(w))) {
+      throw new DockerfileModelError(`${this.file}: stage runtime-root must run one \`rm -rf <paths>\` without quotes or variables, found ${stage.runs.map((r) => JSON.stringify(r.script ?? r.command.args)).join(", ") || "none"}`);
+    }
+    const root = `${copy.dest}/`;
+    const paths = words.slice(2);
+    const stray = paths.filter((p) => !p.startsWith(root));
+    if (stray.length > 0) throw new DockerfileModelError(`${run.where}: rm -rf ${stray.join(" ")} is outside ${root}, the copied runtime root`);
+    return paths.map((p) => p.slice(root.length)).sort();
+  }
+
+  /** The runtime stage: the cleaned root at /, then the prune stage's output; nothing runs there. */
+  private appFiles(runtime: Stage): BuildModel["appFiles"] {
+    if (runtime.runs.length > 0) throw new DockerfileModelError(`${runtime.runs[0]!.where}: RUN in the runtime stage — it starts FROM scratch and may have no shell`);
+    const root = this.stage("runtime-root");
+    const rootCopy = runtime.copies.find((c) => c.from === "runtime-root");
+    const appCopy = runtime.copies.find((c) => c.from === "prune");
+    const strays = runtime.copies.filter((c) => c !== rootCopy && c !== appCopy);
+    // A COPY of a folder copies its contents, with or without a trailing slash.
+    const rootDir = this.single(root.copies, "runtime-root", "runtime base's root filesystem").dest;
+    if (!rootCopy || rootCopy.sources.map((s) => path.resolve("/", s)).join(" ") !== rootDir || rootCopy.dest !== "/") {
+      throw new DockerfileModelError(`${this.file}: the runtime stage must start with COPY --from=runtime-root ${rootDir} /, found ${rootCopy ? describeCopy(rootCopy) : "none"}`);
+    }
+    const [out, ...more] = appCopy?.sources ?? [];
+    if (!appCopy || out === undefined || more.length > 0 || strays.length > 0) {
+      throw new DockerfileModelError(`${this.file}: the runtime stage must copy one folder --from=prune besides the root, found ${runtime.copies.map(describeCopy).join("; ")}`);
+    }
+    // COPY without --chown writes root-owned files.
+    return { from: path.resolve("/", out), to: appCopy.dest, owner: appCopy.chown ?? "0:0" };
+  }
+}
+
+function jsonStrings(text: string, what: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DockerfileModelError(`${what} ${text} does not parse as JSON (${(error as Error).message}) — expected a JSON array of strings`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === "string")) {
+    throw new DockerfileModelError(`${what} ${text} — expected a JSON array of strings`);
+  }
+  return parsed;
+}
+
+/** JSON (exec) form arguments, or undefined for shell form. */
+function execForm(instruction: JSONInstruction): string[] | undefined {
+  const strings = instruction.getJSONStrings();
+  return strings.length > 0 ? strings.map((s) => s.getJSONValue()) : undefined;
+}
+
+/** The instruction's arguments as written, flags left out and line continuations joined. */
+function content(instruction: Instruction, where: string): string {
+  const text = instruction.getArgumentsContent();
+  if (text === null) throw new DockerfileModelError(`${where}: ${instruction.getKeyword()} without arguments — expected at least one`);
+  return text;
+}
+
+/** A BuildKit `--mount` as `<type> <target>`; only the cache and secret mounts the Dagger side can mirror. */
+function mountOf(flag: Flag, where: string): string {
+  if (flag.getName() !== "mount") throw new DockerfileModelError(`${where}: RUN --${flag.getName()} is not modelled — expected only --mount`);
+  const options = new Map(flag.getOptions().map((o) => [o.getName(), o.getValue() ?? ""]));
+  const type = options.get("type");
+  const target = options.get("target") ?? options.get("dst") ?? options.get("destination");
+  if (type === "cache" && target) return `cache ${path.resolve("/", target)}`;
+  // BuildKit mounts a secret at /run/secrets/<id> unless a target is given.
+  const id = options.get("id");
+  if (type === "secret" && (target || id)) return `secret ${target ? path.resolve("/", target) : `/run/secrets/${id}`}`;
+  throw new DockerfileModelError(`${where}: --mount=${flag.getValue() ?? ""} is not modelled — expected type=cache with a target, or type=secret with an id or target`);
+}
+
+function describeCopy(copy: ParsedCopy): string {
+  const flags = [copy.from && `--from=${copy.from}`, copy.chown && `--chown=${copy.chown}`].filter(Boolean);
+  return ["COPY", ...flags, ...copy.sources, copy.dest].join(" ");
+}
+
+/**
+ * Docker's `${NAME}` / `$NAME` substitution with the values in scope. Single quotes and backslash
+ * escapes protect text, as in the shell. A name not in scope is an error (a typo Docker would
+ * silently make empty), or kept as written for RUN scripts, whose own variables the shell expands.
+ */
+function expand(text: string, vars: ReadonlyMap<string, string>, where: string, unknown: "error" | "keep"): string {
+  let out = "";
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "\\" && quote !== "'" && i + 1 < text.length) {
+      out += ch + text[++i];
+      continue;
+    }
+    if ((ch === "'" && quote !== '"') || (ch === '"' && quote !== "'")) quote = quote ? undefined : ch;
+    const reference = ch === "$" && quote !== "'" ? /^\$(?:\{([A-Za-z_]\w*)([^}]*)\}|([A-Za-z_]\w*))/.exec(text.slice(i)) : null;
+    if (!reference) {
+      out += ch;
+      continue;
+    }
+    const name = (reference[1] ?? reference[3])!;
+    const modifier = reference[2] ?? "";
+    const value = vars.get(name);
+    if (value !== undefined && modifier !== "") {
+      throw new DockerfileModelError(`${where}: \${${name}${modifier}} — substitution modifiers are not modelled; use \${${name}} with an ARG default`);
+    }
+    if (value === undefined && unknown === "error") {
+      throw new DockerfileModelError(`${where}: ${reference[0]} names no ARG or ENV in scope — declare it in this stage (ARG ${name}) or fix the name`);
+    }
+    out += value ?? reference[0];
+    i += reference[0].length - 1;
+  }
+  return out;
+}
