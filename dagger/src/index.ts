@@ -9,6 +9,8 @@ import { NODE_IMAGE, PNPM_VERSION } from "./build/defaults.js";
 import { frontendRecipe } from "./build/frontend.js";
 import { buildStage, depsStage, pruneStage, runtimeStage, type AppRecipe, type Toolchain } from "./build/recipe.js";
 import { splitPinnedImage, type ImageMetadata } from "./build/runtime.js";
+import type { LoadedConfig } from "./config/load.js";
+import { requirePinnedImage } from "./objects/arguments.js";
 import { Report } from "./objects/report.js";
 import { Scan } from "./objects/scan.js";
 import { enforce } from "./objects/gate-error.js";
@@ -74,7 +76,21 @@ export class Drydock {
      */
     @argument({
       defaultPath: "/",
-      ignore: ["**/node_modules", "**/.git", "**/dist", "**/.next", "**/coverage", "**/.env", "**/.env.*", "**/.turbo", "reports"],
+      // Credentials stay out of the build context, as in the apps' .dockerignore.
+      ignore: [
+        "**/node_modules",
+        "**/.git",
+        "**/dist",
+        "**/.next",
+        "**/coverage",
+        "**/.env",
+        "**/.env.*",
+        "**/.npmrc",
+        "**/*.pem",
+        "**/*.key",
+        "**/.turbo",
+        "reports",
+      ],
     })
     source: Directory,
     /** Path of the security config inside the source. A missing file means the defaults, and the summary says so. */
@@ -119,7 +135,7 @@ export class Drydock {
    */
   @func()
   async backend(): Promise<Container> {
-    return this.image("backend");
+    return this.image("backend", await this.loadedConfig());
   }
 
   /**
@@ -130,7 +146,7 @@ export class Drydock {
    */
   @func()
   async frontend(): Promise<Container> {
-    return this.image("frontend");
+    return this.image("frontend", await this.loadedConfig());
   }
 
   /**
@@ -140,7 +156,7 @@ export class Drydock {
    */
   @func()
   async backendBuild(): Promise<Container> {
-    return (await this.stages("backend")).build;
+    return (await this.stages("backend", await this.loadedConfig())).build;
   }
 
   /**
@@ -150,7 +166,7 @@ export class Drydock {
    */
   @func()
   async frontendBuild(): Promise<Container> {
-    return (await this.stages("frontend")).build;
+    return (await this.stages("frontend", await this.loadedConfig())).build;
   }
 
   /**
@@ -166,8 +182,8 @@ export class Drydock {
     /** Name of the image in summaries and reports. */
     name: string,
   ): Promise<Scan> {
-    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
-    return this.scanWith(trivy, image, name);
+    const loaded = await this.loadedConfig();
+    return this.scanWith(new Trivy(loaded.config.scanner, new Date()), loaded, image, name);
   }
 
   /**
@@ -178,8 +194,8 @@ export class Drydock {
    */
   @func({ cache: "never" })
   async lint(): Promise<Scan> {
-    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
-    return this.lintWith(trivy);
+    const loaded = await this.loadedConfig();
+    return this.lintWith(new Trivy(loaded.config.scanner, new Date()), loaded);
   }
 
   /**
@@ -195,12 +211,12 @@ export class Drydock {
     /** A previous report of the same target: only findings that are new since it can fail. */
     baseline?: File,
   ): Promise<string> {
-    const loaded = await this.loadedConfig();
+    const [loaded, reportText, baselineText, name] = await Promise.all([this.loadedConfig(), report.contents(), baseline?.contents(), report.name()]);
     const verdict = judgeReport({
-      report: { text: await report.contents(), label: "--report" },
-      baseline: baseline ? { text: await baseline.contents(), label: "--baseline" } : undefined,
+      report: { text: reportText, label: "--report" },
+      baseline: baselineText === undefined ? undefined : { text: baselineText, label: "--baseline" },
       loaded,
-      name: await report.name(),
+      name,
       today: new Date(),
     });
     return enforce(verdict.passed, verdict.markdown);
@@ -217,15 +233,16 @@ export class Drydock {
     /** Reports of an earlier run (as exported by `reports`): only findings new since then can fail. */
     baseline?: Directory,
   ): Promise<Report> {
-    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
-    // Two independent branches plus the lint: nothing in one waits for another.
-    const [backend, frontend] = await Promise.all([this.backend(), this.frontend()]);
-    const [backendScan, frontendScan, lint] = await Promise.all([
-      this.scanWith(trivy, backend, "backend", await optionalFile(baseline, "backend/trivy.json", "--baseline")),
-      this.scanWith(trivy, frontend, "frontend", await optionalFile(baseline, "frontend/trivy.json", "--baseline")),
-      this.lintWith(trivy, await optionalFile(baseline, "lint/trivy.json", "--baseline")),
-    ]);
-    return new Report(backend, frontend, backendScan, frontendScan, lint);
+    const loaded = await this.loadedConfig();
+    const trivy = new Trivy(loaded.config.scanner, new Date());
+    // Three independent branches: each app's build and scan, and the lint. Nothing in one waits for another.
+    const scanApp = async (name: AppName) => {
+      const [image, previous] = await Promise.all([this.image(name, loaded), optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
+      return { image, scan: await this.scanWith(trivy, loaded, image, name, previous) };
+    };
+    const lint = async () => this.lintWith(trivy, loaded, await optionalFile(baseline, "lint/trivy.json", "--baseline"));
+    const [backend, frontend, lintScan] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint()]);
+    return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintScan);
   }
 
   /**
@@ -236,10 +253,16 @@ export class Drydock {
   @func({ cache: "never" })
   @check()
   async imagesPassPolicy(): Promise<void> {
-    const trivy = new Trivy((await this.loadedConfig()).config.scanner, new Date());
-    const [backend, frontend] = await Promise.all([this.backend(), this.frontend()]);
-    const scans = await Promise.all([this.scanWith(trivy, backend, "backend"), this.scanWith(trivy, frontend, "frontend")]);
-    for (const scan of scans) enforce(scan.passed, scan.summary);
+    const loaded = await this.loadedConfig();
+    const trivy = new Trivy(loaded.config.scanner, new Date());
+    const scans = await Promise.all(
+      (["backend", "frontend"] as const).map(async (name) => this.scanWith(trivy, loaded, await this.image(name, loaded), name)),
+    );
+    // Both summaries, so one failing image does not hide what the other found.
+    enforce(
+      scans.every((scan) => scan.passed),
+      scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n",
+    );
   }
 
   /**
@@ -254,55 +277,54 @@ export class Drydock {
     enforce(scan.passed, scan.summary);
   }
 
-  private loadedConfig() {
+  private loadedConfig(): Promise<LoadedConfig> {
     return loadConfig(this.source, this.config);
   }
 
   private toolchain(): Toolchain {
     return {
-      buildImage: this.buildImage,
-      runtimeImage: this.runtimeImage,
+      buildImage: requirePinnedImage(this.buildImage, "--build-image"),
+      runtimeImage: requirePinnedImage(this.runtimeImage, "--runtime-image"),
       pnpmVersion: this.pnpmVersion,
       secrets: { npmrc: this.npmrc, ca: this.caCertificates },
     };
   }
 
-  private async stages(name: AppName): Promise<{ recipe: AppRecipe; build: Container; pruned: Container }> {
-    const { config } = await this.loadedConfig();
-    const app = await appSource(this.source, config.apps[name].path, `apps.${name}.path`);
-    const recipe = name === "backend" ? backendRecipe(config.apps.backend.port) : frontendRecipe(config.apps.frontend.port);
+  private async stages(name: AppName, loaded: LoadedConfig): Promise<{ recipe: AppRecipe; build: Container; pruned: Container }> {
+    const { config } = loaded;
     const toolchain = this.toolchain();
+    const app = await appSource(this.source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
+    const recipe = name === "backend" ? backendRecipe(config.apps.backend.port) : frontendRecipe(config.apps.frontend.port);
     const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
     const build = buildStage(deps, app, recipe);
     return { recipe, build, pruned: pruneStage(build, recipe) };
   }
 
-  private async image(name: AppName): Promise<Container> {
-    const { recipe, pruned } = await this.stages(name);
+  private async image(name: AppName, loaded: LoadedConfig): Promise<Container> {
+    const { recipe, pruned } = await this.stages(name, loaded);
+    const toolchain = this.toolchain();
     const meta: ImageMetadata = {
       version: this.imageVersion,
       revision: this.revision,
       created: this.created,
       source: this.sourceUrl,
       licenses: "NOASSERTION",
-      ...splitPinnedImage(this.runtimeImage),
+      ...splitPinnedImage(toolchain.runtimeImage),
     };
-    return runtimeStage(pruned, recipe, this.toolchain(), meta);
+    return runtimeStage(pruned, recipe, toolchain, meta);
   }
 
-  private async scanWith(trivy: Trivy, image: Container, name: string, baseline?: File): Promise<Scan> {
-    const loaded = await this.loadedConfig();
+  private async scanWith(trivy: Trivy, loaded: LoadedConfig, image: Container, name: string, baseline?: File): Promise<Scan> {
     const vex = await Promise.all(
       loaded.config.policy.vex.map(async (path, index) => ({
         path,
         file: await requiredFile(this.source, path, `${loaded.file}: policy.vex[${index}]`),
       })),
     );
-    const output = await trivy.scanImage(image, name, vex);
-    const db = await trivy.refreshDb();
+    const [output, db, baselineText] = await Promise.all([trivy.scanImage(image, name, vex), trivy.refreshDb(), baseline?.contents()]);
     const verdict = judgeReport({
       report: { text: output.reportText, label: `Trivy report of ${name}` },
-      baseline: baseline ? { text: await baseline.contents(), label: `baseline ${name}/trivy.json` } : undefined,
+      baseline: baselineText === undefined ? undefined : { text: baselineText, label: `baseline ${name}/trivy.json` },
       loaded,
       name,
       today: new Date(),
@@ -312,18 +334,17 @@ export class Drydock {
     return new Scan(name, verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), trivy.sbom(output));
   }
 
-  private async lintWith(trivy: Trivy, baseline?: File): Promise<Scan> {
-    const loaded = await this.loadedConfig();
+  private async lintWith(trivy: Trivy, loaded: LoadedConfig, baseline?: File): Promise<Scan> {
     const { files, notes } = await lintFiles(this.source);
-    const output = await trivy.lintConfig(files, "lint");
+    const [output, baselineText] = await Promise.all([trivy.lintConfig(files, "lint"), baseline?.contents()]);
     const verdict = judgeReport({
       report: { text: output.reportText, label: "Trivy config report" },
-      baseline: baseline ? { text: await baseline.contents(), label: "baseline lint/trivy.json" } : undefined,
+      baseline: baselineText === undefined ? undefined : { text: baselineText, label: "baseline lint/trivy.json" },
       loaded,
       name: "lint",
       today: new Date(),
       notes,
     });
-    return new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), null);
+    return new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output));
   }
 }

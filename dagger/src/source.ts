@@ -18,13 +18,21 @@ export async function loadConfig(source: Directory, path: string): Promise<Loade
   return parseSecurityConfig(exists ? await source.file(path).contents() : undefined, path);
 }
 
+/** Where a path came from: the config file and the dotted key in it. */
+export interface Setting {
+  readonly file: string;
+  readonly key: string;
+}
+
 /**
  * An app's folder, checked for what a frozen install needs before anything runs, so a missing
  * lockfile fails in a second with its name rather than minutes into a build.
  */
-export async function appSource(source: Directory, path: string, configKey: string): Promise<Directory> {
+export async function appSource(source: Directory, path: string, setting: Setting): Promise<Directory> {
   if (!(await source.exists(path, { expectedType: ExistsType.DirectoryType }))) {
-    throw new SourceError(`${configKey}: folder "${path}" not found in the source — set ${configKey} in the config to the app's folder`);
+    throw new SourceError(
+      `${setting.file}: ${setting.key}: folder "${path}" not found in the source — set ${setting.key} in ${setting.file} to the app's folder`,
+    );
   }
   const app = source.directory(path);
   for (const [file, fix] of [
@@ -32,7 +40,7 @@ export async function appSource(source: Directory, path: string, configKey: stri
     ["pnpm-lock.yaml", "drydock installs with --frozen-lockfile: run `pnpm install` in that folder and commit pnpm-lock.yaml"],
   ] as const) {
     if (!(await app.exists(file, { expectedType: ExistsType.RegularType }))) {
-      throw new SourceError(`${path}/${file} not found in the source (${configKey}) — ${fix}`);
+      throw new SourceError(`${path}/${file} not found in the source (the folder of ${setting.key}) — ${fix}`);
     }
   }
   return app;

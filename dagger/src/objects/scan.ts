@@ -34,7 +34,7 @@ export class Scan {
 
   /** CycloneDX SBOM of the image (converted from the report by `trivy convert`); absent for lints. */
   @func()
-  sbom: File | null;
+  sbom?: File;
 
   constructor(
     name: string,
@@ -43,7 +43,7 @@ export class Scan {
     summaryJson: string,
     report: File,
     sarif: File,
-    sbom: File | null,
+    sbom?: File,
   ) {
     this.name = name;
     this.passed = passed;
@@ -51,7 +51,9 @@ export class Scan {
     this.summaryJson = summaryJson;
     this.report = report;
     this.sarif = sarif;
-    this.sbom = sbom;
+    // Left unset rather than null when absent: the SDK hands every own property back to the
+    // engine and cannot serialise a null object field.
+    if (sbom) this.sbom = sbom;
   }
 
   /**

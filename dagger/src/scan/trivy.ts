@@ -1,9 +1,14 @@
 /**
- * Trivy in a container: one DB refresh per run, then image scans and config lints that reuse it.
- * Trivy runs with `expect: ANY` and every outcome is decided here: a crash, a timeout or an
- * unreadable report is an error naming the target and Trivy's stderr — never "no findings".
+ * Trivy in a container: one DB refresh per run that every image scan reuses, and config lints
+ * that need no DB.
+ * Every outcome is decided here: a crash, a timeout or an unreadable report is an error naming
+ * the target and Trivy's stderr — never "no findings".
+ *
+ * Trivy runs with the default `expect: SUCCESS` and its ExecError is caught, rather than with
+ * `expect: ANY`: an exec that "succeeds" with a non-zero exit is cached by the engine, so one
+ * network blip or crash would be replayed on every rerun of the day. A failed exec is never cached.
  */
-import { CacheSharingMode, dag, ReturnType, type Container, type Directory, type File } from "@dagger.io/dagger";
+import { CacheSharingMode, dag, ExecError, ReturnType, type Container, type Directory, type File } from "@dagger.io/dagger";
 
 import type { Scanner } from "../config/schema.js";
 import { utcDay } from "../policy/dates.js";
@@ -75,30 +80,53 @@ export class Trivy {
     const refreshed = this.base()
       // The day is part of the step, so the engine's cache serves today's DB but never yesterday's.
       .withEnvVariable("DRYDOCK_DB_DAY", utcDay(this.today))
-      .withExec(downloadDbArgs(this.scanner), { expect: ReturnType.Any });
-    const [exitCode, stderr] = await Promise.all([refreshed.exitCode(), refreshed.stderr()]);
-    const metadata = refreshed.withExec(["cat", `${TRIVY_CACHE_DIR}/db/metadata.json`], { expect: ReturnType.Any });
-    const [metadataExit, metadataText] = await Promise.all([metadata.exitCode(), metadata.stdout()]);
-    const updatedAt = metadataExit === 0 ? readUpdatedAt(metadataText) : undefined;
-    if (exitCode === 0) return { ready: refreshed, updatedAt };
+      .withExec(downloadDbArgs(this.scanner));
+    try {
+      await refreshed.sync();
+      return { ready: refreshed, updatedAt: await this.cachedDbDate(refreshed) };
+    } catch (error) {
+      if (!(error instanceof ExecError)) throw error;
+      return this.fallBackToCachedDb(error);
+    }
+  }
+
+  /** The refresh failed: scan with the DB already in the cache volume, if there is one, and say how old it is. */
+  private async fallBackToCachedDb(failure: ExecError): Promise<TrivyDb> {
+    const updatedAt = await this.cachedDbDate(this.base());
     const repositories = this.scanner.dbRepositories.join(", ");
     if (updatedAt === undefined) {
       throw new ScanError(
-        `Trivy could not download its vulnerability DB from any of ${repositories} (exit ${exitCode}), and no cached DB exists.\n` +
+        `Trivy could not download its vulnerability DB from any of ${repositories} (exit ${failure.exitCode}), and no cached DB exists.\n` +
           `Check network access to those registries, or set scanner.dbRepositories in the config to a reachable mirror.\n` +
-          `Trivy said:\n${tail(stderr)}`,
+          `Trivy said:\n${tail(failure.stderr)}`,
       );
     }
     return {
-      ready: refreshed,
+      // Keyed by the DB in use, so the engine never serves a scan made with another cached DB.
+      ready: this.base().withEnvVariable("DRYDOCK_DB_BUILT", updatedAt),
       updatedAt,
-      staleNote: `the vulnerability DB could not be refreshed from ${repositories} (exit ${exitCode}); scanned with the cached DB built ${updatedAt}.`,
+      staleNote: `the vulnerability DB could not be refreshed from ${repositories} (exit ${failure.exitCode}); scanned with the cached DB built ${updatedAt}.`,
     };
+  }
+
+  /**
+   * When the DB in the cache volume was built, or undefined when there is none. The volume's
+   * contents are no part of the engine's cache key, so the read carries this run's instant:
+   * a cached answer would describe whatever the volume held the first time.
+   */
+  private async cachedDbDate(container: Container): Promise<string | undefined> {
+    const read = container
+      .withEnvVariable("DRYDOCK_READ_AT", this.today.toISOString())
+      .withExec(["cat", `${TRIVY_CACHE_DIR}/db/metadata.json`], { expect: ReturnType.Any });
+    const [exitCode, text] = await Promise.all([read.exitCode(), read.stdout()]);
+    return exitCode === 0 ? readUpdatedAt(text) : undefined;
   }
 
   /** Scan an image tarball; `vex` are OpenVEX documents to apply. */
   async scanImage(image: Container, name: string, vex: { path: string; file: File }[]): Promise<TrivyOutput> {
-    const { ready } = await this.refreshDb();
+    // Build the image while the DB downloads: the scan needs both, neither needs the other, and a
+    // failing build then fails as itself rather than inside the scan.
+    const [{ ready }] = await Promise.all([this.refreshDb(), image.sync()]);
     let scanner = ready.withMountedFile(IMAGE_TARBALL, image.asTarball());
     const vexPaths = vex.map(({ path, file }, index) => {
       const mounted = `${WORK_DIR}/vex/${index}-${path.split("/").pop()}`;
@@ -108,20 +136,24 @@ export class Trivy {
     return this.run(scanner, imageScanArgs(this.scanner, vexPaths), `image ${name}`);
   }
 
-  /** Lint Dockerfiles and compose files. */
+  /**
+   * Lint Dockerfiles and compose files. The checks are bundled in the pinned Trivy image and the
+   * vulnerability DB is not used, so the lint neither waits for the DB refresh nor fails with it.
+   */
   async lintConfig(files: Directory, name: string): Promise<TrivyOutput> {
-    const { ready } = await this.refreshDb();
-    return this.run(ready.withMountedDirectory(LINT_SOURCE, files), configScanArgs(this.scanner), name);
+    return this.run(this.base().withMountedDirectory(LINT_SOURCE, files), configScanArgs(this.scanner), name);
   }
 
   private async run(container: Container, args: string[], target: string): Promise<TrivyOutput> {
-    const scanned = container.withExec(args, { expect: ReturnType.Any });
-    const [exitCode, stderr] = await Promise.all([scanned.exitCode(), scanned.stderr()]);
-    if (exitCode !== 0) {
-      throw new ScanError(`Trivy failed on ${target} (exit ${exitCode}); no verdict was reached.\nTrivy said:\n${tail(stderr)}`);
-    }
+    const scanned = container.withExec(args);
     const report = scanned.file(REPORT_JSON);
-    return { scanned, report, reportText: await report.contents() };
+    try {
+      return { scanned, report, reportText: await report.contents() };
+    } catch (error) {
+      // Only Trivy's own failure is a scan failure; anything else the chain ran fails as itself.
+      if (!(error instanceof ExecError) || error.cmd.join(" ") !== args.join(" ")) throw error;
+      throw new ScanError(`Trivy failed on ${target} (exit ${error.exitCode}); no verdict was reached.\nTrivy said:\n${tail(error.stderr)}`);
+    }
   }
 
   /** The CycloneDX SBOM, converted from the one JSON report. */
@@ -135,11 +167,11 @@ export class Trivy {
   }
 }
 
-/** Trivy's db/metadata.json says when the DB was built. */
+/** Trivy's db/metadata.json says when the DB was built; anything unreadable counts as no DB. */
 function readUpdatedAt(text: string): string | undefined {
   try {
-    const value = (JSON.parse(text) as { UpdatedAt?: unknown }).UpdatedAt;
-    return typeof value === "string" ? value : undefined;
+    const value = (JSON.parse(text) as { UpdatedAt?: unknown } | null)?.UpdatedAt;
+    return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -45,11 +45,18 @@ export function judgeReport(input: VerdictInput): Verdict {
     configFile: input.loaded.file,
     dbUpdatedAt: input.dbUpdatedAt,
   };
-  const notes = (input.notes ?? []).map((note) => `> **Note:** ${note}\n\n`).join("");
   return {
     passed: result.passed,
-    markdown: notes + renderMarkdown(result, meta),
+    markdown: withNotes(renderMarkdown(result, meta), input.notes ?? []),
     summaryJson: `${JSON.stringify({ ...summarizeResult(result, meta), notes: input.notes ?? [] }, null, 2)}\n`,
     result,
   };
+}
+
+/** The notes right under the summary's title, so the title still opens the summary (and the PR comment). */
+function withNotes(markdown: string, notes: readonly string[]): string {
+  if (notes.length === 0) return markdown;
+  const titleEnd = markdown.indexOf("\n\n");
+  const quoted = notes.map((note) => `> **Note:** ${note}`).join("\n>\n");
+  return `${markdown.slice(0, titleEnd)}\n\n${quoted}${markdown.slice(titleEnd)}`;
 }

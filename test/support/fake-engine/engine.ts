@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { Kind, parse, print, validate, visit, type DocumentNode, type GraphQLSchema } from "graphql";
 import { REDACTED, SECRET_ARGUMENTS, referencedChains, renderChain, renderChainMultiline, type Chain, type Step } from "./chain.js";
 import { execRecord, type ExecRecord } from "./container-state.js";
+import { Holds, type Hold } from "./holds.js";
 import { QueryError, type Violation, type ViolationKind } from "./query-error.js";
 import { resolveDocument, type Evaluation } from "./resolve.js";
 import type { Rule } from "./rules.js";
@@ -33,12 +34,15 @@ export class FakeEngine {
   readonly violations: Violation[] = [];
   /** Canned file contents by path or path suffix, for files the chain alone does not tell. */
   readonly files = new Map<string, string>();
+  /** Plaintexts of `setSecret` by name, so `plaintext` answers as the real engine would; never recorded. */
+  private readonly secrets = new Map<string, string>();
   readonly schema: GraphQLSchema | undefined;
   /** The schema file queries are validated against; undefined when running unvalidated. */
   readonly schemaPath: string | undefined;
   readonly token = randomUUID();
   private readonly hostRoot: string;
   private readonly rules: Rule[] = [];
+  private readonly holds = new Holds();
   private readonly recorded: Evaluation[] = [];
   private listening: Listening | undefined;
   private savedEnv: Partial<Record<(typeof SESSION_ENV)[number], string>> | undefined;
@@ -73,6 +77,7 @@ export class FakeEngine {
 
   /** Stops listening and restores the session variables found at start. */
   async stop(): Promise<void> {
+    this.holds.reset();
     await this.listening?.close();
     this.listening = undefined;
     for (const key of SESSION_ENV) {
@@ -88,8 +93,19 @@ export class FakeEngine {
     return this;
   }
 
-  /** Forgets queries, recordings, violations, rules and files. Object IDs stay valid (the SDK reuses them). */
+  /**
+   * Holds the answer to queries matching `hold.hold` until a query matching `hold.until` has
+   * arrived, or `hold.timeoutMs` has passed — then the held query fails with a "not-concurrent"
+   * violation. Proves that two branches are in flight at the same time.
+   */
+  addHold(hold: Hold): this {
+    this.holds.add(hold);
+    return this;
+  }
+
+  /** Forgets queries, recordings, violations, rules, holds and files. Object IDs stay valid (the SDK reuses them). */
   reset(): void {
+    this.holds.reset();
     this.queries.length = 0;
     this.violations.length = 0;
     this.recorded.length = 0;
@@ -165,7 +181,7 @@ export class FakeEngine {
     return steps;
   }
 
-  private handle(body: unknown): HttpAnswer {
+  private handle(body: unknown): HttpAnswer | Promise<HttpAnswer> {
     const query = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["query"] : undefined;
     if (typeof query !== "string") return this.reject("invalid-query", `request body must be {"query": "…"}, got ${JSON.stringify(body)}`, String(body), 400);
     const variables = (body as Record<string, unknown>)["variables"];
@@ -175,7 +191,7 @@ export class FakeEngine {
     } catch (error) {
       return this.reject("invalid-query", `query does not parse: ${(error as Error).message}`, query);
     }
-    const recordedQuery = redactSecrets(document, query);
+    const recordedQuery = redactSecrets(document, query, this.secrets);
     this.queries.push(recordedQuery);
     if (variables !== undefined && variables !== null && Object.keys(variables).length > 0) {
       return this.reject("invalid-query", "the SDK sends arguments inline; the fake engine does not take variables", recordedQuery);
@@ -184,9 +200,20 @@ export class FakeEngine {
       const errors = validate(this.schema, document);
       if (errors.length > 0) return this.reject("invalid-query", errors.map((e) => e.message).join("; "), recordedQuery);
     }
+    const before = this.recorded.length;
     try {
-      const data = resolveDocument({ schema: this.schema, rules: this.rules, files: this.files, hostRoot: this.hostRoot, record: (e) => this.recorded.push(e) }, document);
-      return { status: 200, body: { data } };
+      const data = resolveDocument(
+        { schema: this.schema, rules: this.rules, files: this.files, secrets: this.secrets, hostRoot: this.hostRoot, record: (e) => this.recorded.push(e) },
+        document,
+      );
+      const answer: HttpAnswer = { status: 200, body: { data } };
+      const held = this.holds.admit(this.recorded.slice(before), this.recorded);
+      if (!held) return answer;
+      return held.then((outcome) =>
+        outcome.kind === "timed-out"
+          ? this.reject("not-concurrent", `held ${outcome.hold.description} for ${outcome.hold.timeoutMs} ms; what releases it never arrived, so the two ran one after the other`, recordedQuery)
+          : answer,
+      );
     } catch (error) {
       if (!(error instanceof QueryError)) return this.reject("unanswerable", `fake engine bug: ${(error as Error).stack ?? String(error)}`, recordedQuery);
       if (error.options.violation) return this.reject(error.options.violation, error.message, recordedQuery);
@@ -205,13 +232,17 @@ export function describeViolations(violations: readonly Violation[]): string {
   return `the fake Dagger engine saw ${violations.length} bad quer${violations.length === 1 ? "y" : "ies"}:\n${lines.join("\n")}`;
 }
 
-/** The query text to record: unchanged, unless it carries a secret's plaintext. */
-function redactSecrets(document: DocumentNode, raw: string): string {
+/** The query text to record: unchanged, unless it carries a secret's plaintext — which goes to `secrets` instead, by the secret's name. */
+function redactSecrets(document: DocumentNode, raw: string, secrets: Map<string, string>): string {
   let touched = false;
   const redacted = visit(document, {
     Field(node) {
       const secretArgs = SECRET_ARGUMENTS[node.name.value];
       if (!secretArgs || !node.arguments) return undefined;
+      const arg = (name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
+      const name = arg("name");
+      const plaintext = arg("plaintext");
+      if (name?.kind === Kind.STRING && plaintext?.kind === Kind.STRING) secrets.set(name.value, plaintext.value);
       touched = true;
       return {
         ...node,

@@ -10,7 +10,7 @@ import path from "node:path/posix";
 import picomatch from "picomatch";
 import { ObjectRef, renderChain, type ArgValue, type Chain } from "./chain.js";
 import { containerState } from "./container-state.js";
-import { execOutcome, stringsOf, type Rule } from "./rules.js";
+import { execOutcome, lastMatching, stringsOf, type Rule } from "./rules.js";
 
 export type Lookup =
   | { readonly kind: "file"; readonly contents: string }
@@ -180,7 +180,10 @@ export function lookupInContainer(ctx: FsContext, chain: Chain, at: string): Loo
 }
 
 function contentsOfRef(ctx: FsContext, source: ArgValue | undefined): Lookup {
-  return source instanceof ObjectRef ? fileContents(ctx, source.chain) : { kind: "unknown", reason: "file source is not an object ID" };
+  if (!(source instanceof ObjectRef)) return { kind: "unknown", reason: "file source is not an object ID" };
+  // A file copied elsewhere holds what the test said the original holds.
+  const canned = lastMatching(ctx.rules, source.chain, (r) => r.contents !== undefined);
+  return canned ? { kind: "file", contents: canned.contents! } : fileContents(ctx, source.chain);
 }
 
 /** The contents of the File `chain` produces. */
@@ -223,12 +226,12 @@ export function listDirectory(ctx: FsContext, chain: Chain, rel: string): Listin
     if (!base) return below;
     return { kind: "list", names: new Set([...base].filter((n) => !removed(n)).concat(extra)) };
   };
-  /** The entry a path written at `p` adds to this listing, if it lies below it. */
-  const entryFor = (p: string): string[] => {
+  /** The entry a path written at `p` (a directory when `isDir`) adds to this listing, if it lies below it. */
+  const entryFor = (p: string, isDir: boolean): string[] => {
     const sub = inside(here, p);
     if (sub === undefined || sub === "") return [];
     const [head, ...rest] = sub.split("/");
-    return [rest.length > 0 ? `${head}/` : head!];
+    return [rest.length > 0 || isDir ? `${head}/` : head!];
   };
   switch (step.field) {
     case "directory":
@@ -250,7 +253,7 @@ export function listDirectory(ctx: FsContext, chain: Chain, rel: string): Listin
     case "withNewFile":
     case "withFile":
     case "withNewDirectory":
-      return merge(listDirectory(ctx, prev, rel), entryFor(str(a["path"])));
+      return merge(listDirectory(ctx, prev, rel), entryFor(str(a["path"]), step.field === "withNewDirectory"));
     case "withDirectory": {
       const at = inside(str(a["path"]), here);
       if (at !== undefined && a["source"] instanceof ObjectRef) {
@@ -260,7 +263,7 @@ export function listDirectory(ctx: FsContext, chain: Chain, rel: string): Listin
         const names = [...fromSource.names].filter((n) => !filtered(a, path.join(at, n), n.endsWith("/")));
         return below.kind === "missing" ? { kind: "list", names: new Set(names) } : merge(below, names);
       }
-      return merge(listDirectory(ctx, prev, rel), entryFor(str(a["path"])));
+      return merge(listDirectory(ctx, prev, rel), entryFor(str(a["path"]), true));
     }
     case "withoutFile":
     case "withoutDirectory": {
@@ -268,9 +271,46 @@ export function listDirectory(ctx: FsContext, chain: Chain, rel: string): Listin
       const direct = sub !== undefined && sub !== "" && !sub.includes("/");
       return merge(listDirectory(ctx, prev, rel), [], (n) => direct && (n === sub || n === `${sub}/`));
     }
+    case "filter": {
+      const below = listDirectory(ctx, prev, rel);
+      if (below.kind !== "list") return below;
+      // Like Dagger, an include filter keeps a directory only for what it keeps inside it.
+      const keeps = (name: string) => {
+        const sub = path.join(here, name);
+        if (filtered(a, sub, name.endsWith("/"))) return false;
+        if (!name.endsWith("/") || stringsOf(a["include"]).length === 0) return true;
+        const inner = listDirectory(ctx, chain, sub);
+        return inner.kind !== "list" || inner.names.size > 0;
+      };
+      return { kind: "list", names: new Set([...below.names].filter(keeps)) };
+    }
     case "withTimestamps":
       return listDirectory(ctx, prev, rel);
     default:
       return { kind: "unknown", reason: `the fake engine does not model what ${step.field} puts in a directory` };
   }
+}
+
+/**
+ * Every path below the Directory `chain` produces that matches `pattern`, walked like Dagger's
+ * `glob`: relative paths, directories marked by a trailing slash, `*` matching dot files too.
+ */
+export function globDirectory(ctx: FsContext, chain: Chain, pattern: string): Listing | { readonly kind: "paths"; readonly paths: string[] } {
+  const isMatch = picomatch(pattern, { dot: true });
+  const paths: string[] = [];
+  const walk = (dir: string): Listing | undefined => {
+    const listing = listDirectory(ctx, chain, dir);
+    if (listing.kind !== "list") return listing;
+    for (const name of [...listing.names].sort()) {
+      const isDir = name.endsWith("/");
+      const rel = path.join(dir, isDir ? name.slice(0, -1) : name);
+      if (isMatch(rel)) paths.push(isDir ? `${rel}/` : rel);
+      if (isDir) {
+        const failed = walk(rel);
+        if (failed) return failed;
+      }
+    }
+    return undefined;
+  };
+  return walk(".") ?? { kind: "paths", paths };
 }

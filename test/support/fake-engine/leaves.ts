@@ -15,7 +15,7 @@ import {
 } from "graphql";
 import { ObjectRef, renderChain, type ArgValue, type Chain, type Step } from "./chain.js";
 import { containerState } from "./container-state.js";
-import { fileContents, listDirectory, lookupInContainer, lookupInDirectory, type FsContext, type Lookup } from "./filesystem.js";
+import { fileContents, globDirectory, listDirectory, lookupInContainer, lookupInDirectory, type FsContext, type Lookup } from "./filesystem.js";
 import { issueId, UNKNOWN_TYPE } from "./ids.js";
 import { QueryError } from "./query-error.js";
 import { execOutcome, lastMatching, pathMatches, type ExecOutcome } from "./rules.js";
@@ -24,6 +24,8 @@ import { expectedTypeOf } from "./schema.js";
 export interface LeafContext extends FsContext {
   /** Canned file contents by path (or path suffix), for files the chain alone does not tell. */
   readonly files: ReadonlyMap<string, string>;
+  /** Plaintexts set with `setSecret`, by name: kept out of every recording, answered only to `plaintext`. */
+  readonly secrets: ReadonlyMap<string, string>;
 }
 
 export interface Leaf {
@@ -82,6 +84,13 @@ function answerByName(ctx: LeafContext, { ownerChain, ownerType, step }: Leaf): 
       return existsIn(ctx, ownerChain, ownerType, str(a["path"]) ?? "", str(a["expectedType"]));
     case "entries":
       return entriesOf(ctx, ownerChain, str(a["path"]) ?? ".");
+    case "glob":
+      return ownerType === "Directory" ? globOf(ctx, ownerChain, str(a["pattern"]) ?? "") : NO_ANSWER;
+    case "name":
+      return ownerType === "File" ? fileName(ownerChain) : NO_ANSWER;
+    case "plaintext":
+      // Like the real engine: code that reads a secret gets it, and whatever it does with it next shows in the plan.
+      return ownerType === "Secret" ? secretPlaintext(ctx, ownerChain) : NO_ANSWER;
     case "export":
       return str(a["path"]) ?? NO_ANSWER;
     case "publish":
@@ -187,6 +196,35 @@ function existsIn(ctx: LeafContext, chain: Chain, ownerType: string | undefined,
   if (expected === "REGULAR_TYPE") return found.kind === "file";
   if (expected === "DIRECTORY_TYPE") return found.kind === "dir";
   return true;
+}
+
+function globOf(ctx: LeafContext, chain: Chain, pattern: string): string[] {
+  const found = globDirectory(ctx, chain, pattern);
+  if (found.kind === "paths") return found.paths;
+  if (found.kind === "missing") throw new QueryError(`${renderChain(chain)}: ${found.reason}`);
+  throw new QueryError(`the fake engine cannot glob ${pattern} in ${renderChain(chain)} (${found.kind === "unknown" ? found.reason : "not a listing"}) — answer with a rule { leaves: { glob: [...] } }`, {
+    violation: "unanswerable",
+  });
+}
+
+function secretPlaintext(ctx: LeafContext, chain: Chain): string {
+  const made = chain.at(-1);
+  const name = made?.field === "setSecret" ? str(made.args["name"]) : undefined;
+  const plaintext = name === undefined ? undefined : ctx.secrets.get(name);
+  if (plaintext === undefined) {
+    throw new QueryError(`the fake engine cannot tell the plaintext of ${renderChain(chain)} — only secrets made with setSecret have one`, { violation: "unanswerable" });
+  }
+  return plaintext;
+}
+
+/** A File's name: the last `withName`, else the base name of the path it was taken from. */
+function fileName(chain: Chain): string {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const step = chain[i]!;
+    if (step.field === "withName") return str(step.args["name"]) ?? "";
+    if (step.field === "file") return (str(step.args["path"]) ?? "").split("/").pop() ?? "";
+  }
+  throw new QueryError(`the fake engine cannot tell the name of ${renderChain(chain)} — answer with a rule { leaves: { name: "…" } }`, { violation: "unanswerable" });
 }
 
 function entriesOf(ctx: LeafContext, chain: Chain, at: string): string[] {

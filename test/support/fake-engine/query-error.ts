@@ -11,7 +11,9 @@ export type ViolationKind =
   /** An object ID the engine never handed out, or of another type than the argument expects. */
   | "unknown-id"
   /** A leaf the fake engine has no honest answer for: configure it with a rule or `engine.files`. */
-  | "unanswerable";
+  | "unanswerable"
+  /** A held answer whose releasing query never arrived: the module ran in sequence what should run concurrently. */
+  | "not-concurrent";
 
 export class QueryError extends Error {
   constructor(

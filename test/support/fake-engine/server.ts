@@ -15,11 +15,14 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(token: string, handle: (body: unknown) => HttpAnswer): Promise<Listening> {
+export async function listen(token: string, handle: (body: unknown) => HttpAnswer | Promise<HttpAnswer>): Promise<Listening> {
   const expected = `Basic ${Buffer.from(`${token}:`).toString("base64")}`;
   const server = createServer((req, res) => {
     void serve(req, res, expected, handle);
   });
+  // The SDK keeps connections alive between queries. Node closes idle ones after 5 s, which races
+  // with a client reusing one after a slow test step (ECONNRESET); stop() closes them all anyway.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -35,7 +38,7 @@ export async function listen(token: string, handle: (body: unknown) => HttpAnswe
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, expectedAuth: string, handle: (body: unknown) => HttpAnswer) {
+async function serve(req: IncomingMessage, res: ServerResponse, expectedAuth: string, handle: (body: unknown) => HttpAnswer | Promise<HttpAnswer>) {
   const reply = (answer: HttpAnswer) => {
     res.writeHead(answer.status, { "content-type": "application/json" });
     res.end(JSON.stringify(answer.body));
@@ -55,7 +58,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, expectedAuth: st
     } catch {
       return reply({ status: 400, body: { errors: [{ message: "request body is not JSON" }] } });
     }
-    reply(handle(body));
+    reply(await handle(body));
   } catch (error) {
     reply({ status: 500, body: { errors: [{ message: `fake engine crashed: ${String(error)}` }] } });
   }

@@ -1,0 +1,253 @@
+/**
+ * The build plan of backend(), frontend(), backendBuild() and frontendBuild() against the fake
+ * engine: which commands run in which order and where, the hardened runtime image, pinned
+ * images, cache volumes, and the errors a broken source gets before anything runs.
+ */
+import { describe, expect, it } from "vitest";
+import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
+import { SourceError } from "../../dagger/src/source.ts";
+import { containerState } from "../support/fake-engine/container-state.js";
+import { ObjectRef, useFakeEngine, withEngine, type Chain, type Step } from "../support/fake-engine/index.js";
+import { chainOf, drydock, MINIMAL_APPS, rejectionOf, useTempSources } from "../support/plan-helpers.js";
+
+const engine = useFakeEngine();
+const tempSource = useTempSources();
+
+const NODE = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03";
+const PINNED = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
+
+/**
+ * One command of the plan, matched either as the start of an argv or inside a `sh -c` script
+ * (the recipes may group RUN-line commands in one shell step, as the Dockerfiles do).
+ */
+const command = (text: string) => (args: readonly string[]) =>
+  args.join(" ").startsWith(text) || (/(^|\/)sh$/.test(args[0] ?? "") && args[1] === "-c" && (args[2] ?? "").includes(text));
+
+const apps = [
+  {
+    name: "backend",
+    build: (d: ReturnType<typeof drydock>) => d.backend(),
+    buildStage: (d: ReturnType<typeof drydock>) => d.backendBuild(),
+    commands: [
+      "npm install --global pnpm@12.4.2",
+      "pnpm install --frozen-lockfile --store-dir=/pnpm/store",
+      "pnpm exec prisma generate",
+      "pnpm run build",
+      "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy",
+    ],
+    buildEnv: {},
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_ENV: "production", PORT: "3000" },
+    healthPath: "/health",
+    entrypoint: ["node", "dist/main.js"],
+    title: "drydock-backend",
+  },
+  {
+    name: "frontend",
+    build: (d: ReturnType<typeof drydock>) => d.frontend(),
+    buildStage: (d: ReturnType<typeof drydock>) => d.frontendBuild(),
+    commands: [
+      "npm install --global pnpm@12.4.2",
+      "pnpm install --frozen-lockfile --store-dir=/pnpm/store",
+      "pnpm run build",
+      "cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && cp -a public /out/public",
+    ],
+    buildEnv: { NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      NODE_ENV: "production",
+      PORT: "3000",
+      NEXT_TELEMETRY_DISABLED: "1",
+      HOSTNAME: "0.0.0.0",
+    },
+    healthPath: "/api/health",
+    entrypoint: ["node", "server.js"],
+    title: "drydock-frontend",
+  },
+] as const;
+
+/** Where each command runs in `execs`, in order; -1 for a command that never runs or runs out of order. */
+function positions(execs: readonly { args: readonly string[] }[], commands: readonly string[]): number[] {
+  let from = 0;
+  return commands.map((text) => {
+    const at = execs.findIndex((e, i) => i >= from && command(text)(e.args));
+    from = at < 0 ? execs.length : at + 1;
+    return at;
+  });
+}
+
+/** The runtime image's own steps: from `withRootfs` on. */
+function runtimeSteps(chain: Chain): Step[] {
+  const start = chain.findIndex((s) => s.field === "withRootfs");
+  expect(start, "the runtime image starts from withRootfs").toBeGreaterThanOrEqual(0);
+  return chain.slice(start);
+}
+
+function stepArgs(steps: readonly Step[], field: string) {
+  return steps.filter((s) => s.field === field).map((s) => s.args);
+}
+
+function refChain(value: unknown): Chain {
+  if (!(value instanceof ObjectRef)) throw new Error(`expected an object argument, got ${JSON.stringify(value)}`);
+  return value.chain;
+}
+
+describe.each(apps)("$name()", (app) => {
+  it("runs the install, build and prune commands in order, in /src of the pinned build image", async () => {
+    await withEngine(engine, async () => (await app.build(drydock())).sync());
+    const execs = engine.execs();
+    const at = positions(execs, app.commands);
+    expect(at.every((i) => i >= 0), `commands in order: ${JSON.stringify(app.commands)}\nran: ${JSON.stringify(execs.map((e) => e.args))}`).toBe(true);
+    expect(execs.at(-1)?.args.join(" "), "the last step fills /out").toContain("/out");
+    for (const exec of execs) expect(exec).toMatchObject({ image: NODE, workdir: "/src" });
+  });
+
+  it.each([
+    { step: "npm install --global pnpm@12.4.2", mount: "/root/.npm", volume: "drydock-npm-cache" },
+    { step: "pnpm install --frozen-lockfile", mount: "/pnpm/store", volume: "drydock-pnpm-store" },
+  ])("mounts the $volume cache volume at $mount for $step", async ({ step, mount, volume }) => {
+    await withEngine(engine, async () => (await app.build(drydock())).sync());
+    const exec = engine.execs().find((e) => command(step)(e.args));
+    expect(exec?.mounts[mount]).toEqual({ kind: "cache", source: volume, options: {} });
+  });
+
+  it("gives the build commands only the environment the recipe names", async () => {
+    await withEngine(engine, async () => (await app.build(drydock())).sync());
+    const build = engine.execs().find((e) => e.args.join(" ") === "pnpm run build");
+    expect(build?.env).toEqual(app.buildEnv);
+    expect(build?.secretEnv).toEqual({});
+  });
+
+  it("assembles a hardened runtime image: non-root numeric user, /app owned by root, healthcheck, entrypoint", async () => {
+    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
+    const steps = runtimeSteps(chain);
+    expect(containerState(chain)).toMatchObject({ user: "1000:1000", workdir: "/app", env: app.env, secretEnv: {}, mounts: {} });
+    expect(steps.filter((s) => s.field === "withExec"), "nothing runs in the runtime image").toEqual([]);
+    expect(stepArgs(steps, "withExposedPort")).toEqual([{ port: 3000 }]);
+    expect(stepArgs(steps, "withDockerHealthcheck")).toEqual([
+      {
+        args: ["node", "-e", expect.stringContaining(`'${app.healthPath}'`)],
+        interval: "10s",
+        timeout: "5s",
+        startPeriod: "20s",
+        retries: 3,
+      },
+    ]);
+    expect(stepArgs(steps, "withEntrypoint")).toEqual([{ args: app.entrypoint }]);
+    const [appDir] = stepArgs(steps, "withDirectory");
+    expect(appDir).toMatchObject({ path: "/app", owner: "0:0" });
+    expect(refChain(appDir?.["source"]).at(-1)).toMatchObject({ field: "directory", args: { path: "/out" } });
+  });
+
+  it("starts the runtime image from the pinned base's filesystem without any package manager", async () => {
+    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
+    const rootfs = refChain(runtimeSteps(chain)[0]?.args["directory"]);
+    expect(rootfs.map((s) => s.field)).toEqual(["container", "from", "rootfs", "filter"]);
+    expect(rootfs[1]?.args).toEqual({ address: NODE });
+    expect(rootfs[3]?.args["exclude"]).toEqual(
+      expect.arrayContaining(["usr/local/lib/node_modules", "usr/local/bin/npm", "usr/local/bin/npx", "usr/local/bin/corepack", "usr/local/bin/yarn", "usr/local/bin/yarnpkg", "opt/yarn-*"]),
+    );
+  });
+
+  it("labels the image with the nine OCI keys, from the constructor's arguments", async () => {
+    const chain = await withEngine(engine, async () =>
+      chainOf(await app.build(drydock(undefined, { imageVersion: "1.4.0", revision: "0123abc", created: "2026-11-27T10:00:00Z", sourceUrl: "https://example.com/acme/shop" }))),
+    );
+    const labels = Object.fromEntries(stepArgs(runtimeSteps(chain), "withLabel").map((a) => [a["name"], a["value"]]));
+    expect(labels).toEqual({
+      "org.opencontainers.image.title": app.title,
+      "org.opencontainers.image.description": expect.any(String),
+      "org.opencontainers.image.source": "https://example.com/acme/shop",
+      "org.opencontainers.image.licenses": "NOASSERTION",
+      "org.opencontainers.image.version": "1.4.0",
+      "org.opencontainers.image.revision": "0123abc",
+      "org.opencontainers.image.created": "2026-11-27T10:00:00Z",
+      "org.opencontainers.image.base.name": "docker.io/library/node:24.13.1-alpine",
+      "org.opencontainers.image.base.digest": "sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03",
+    });
+  });
+
+  it("pins every image it starts from by digest", async () => {
+    await withEngine(engine, async () => (await app.build(drydock())).sync());
+    expect(engine.froms().length).toBeGreaterThan(0);
+    for (const address of engine.froms()) expect(address).toMatch(PINNED);
+  });
+
+  it("hands back the build stage after the build commands, for debugging", async () => {
+    await withEngine(engine, async () => (await app.buildStage(drydock())).sync());
+    const execs = engine.execs();
+    const throughBuild = app.commands.slice(0, app.commands.indexOf("pnpm run build") + 1);
+    expect(positions(execs, throughBuild).every((i) => i >= 0)).toBe(true);
+    expect(execs.at(-1)?.args).toEqual(["pnpm", "run", "build"]);
+    expect(execs.at(-1)?.workdir).toBe("/src");
+  });
+});
+
+describe("image arguments", () => {
+  it.each([
+    { argument: "--build-image", overrides: { buildImage: "node:24-alpine" }, found: "node:24-alpine" },
+    { argument: "--runtime-image", overrides: { runtimeImage: "docker.io/library/node:24.13.1-alpine" }, found: "docker.io/library/node:24.13.1-alpine" },
+    { argument: "--runtime-image", overrides: { runtimeImage: "node@sha256:1234" }, found: "node@sha256:1234" },
+  ])("refuses $found for $argument before anything runs", async ({ argument, overrides, found }) => {
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(undefined, overrides).backend()).sync()));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toBe(
+      `${argument}: found "${found}", expected an image pinned by digest (name:tag@sha256:<64 hex>) — look the digest up with \`docker buildx imagetools inspect ${found}\``,
+    );
+    expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
+  });
+
+  it("builds from the images it is given, each pinned", async () => {
+    const mirror = `registry.example.com/mirror/node:24.13.1-alpine@sha256:${"a".repeat(64)}`;
+    const runtime = `cgr.dev/chainguard/node:latest@sha256:${"b".repeat(64)}`;
+    await withEngine(engine, async () => (await drydock(undefined, { buildImage: mirror, runtimeImage: runtime }).backend()).sync());
+    expect(engine.froms().sort()).toEqual([mirror, runtime].sort());
+  });
+});
+
+describe("a source that cannot be built", () => {
+  it.each([
+    {
+      name: "a missing backend folder",
+      remove: ["backend/package.json", "backend/pnpm-lock.yaml"],
+      message: 'security-config.yml: apps.backend.path: folder "backend" not found in the source — set apps.backend.path in security-config.yml to the app\'s folder',
+    },
+    {
+      name: "a backend without a lockfile",
+      remove: ["backend/pnpm-lock.yaml"],
+      message: "backend/pnpm-lock.yaml not found in the source (the folder of apps.backend.path) — drydock installs with --frozen-lockfile: run `pnpm install` in that folder and commit pnpm-lock.yaml",
+    },
+    {
+      name: "a backend without a manifest",
+      remove: ["backend/package.json"],
+      message: "backend/package.json not found in the source (the folder of apps.backend.path) — the app's manifest is required",
+    },
+  ])("fails on $name with a SourceError naming it, before any command", async ({ remove, message }) => {
+    const dir = tempSource(Object.fromEntries(Object.entries(MINIMAL_APPS).filter(([file]) => !remove.includes(file))));
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir).backend()).sync()));
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error.message).toBe(message);
+    expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
+  });
+
+  it("names the config file and key when the configured folder is missing", async () => {
+    const dir = tempSource({ ...MINIMAL_APPS, "ci/drydock.yml": "apps:\n  backend:\n    path: services/api\n" });
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir, { config: "ci/drydock.yml" }).backend()).sync()));
+    expect(error.message).toBe('ci/drydock.yml: apps.backend.path: folder "services/api" not found in the source — set apps.backend.path in ci/drydock.yml to the app\'s folder');
+  });
+});
+
+describe("the config's apps", () => {
+  it("builds the backend from the folder and port the config names", async () => {
+    const dir = tempSource({
+      "security-config.yml": "apps:\n  backend:\n    path: services/api\n    port: 8080\n",
+      "services/api/package.json": MINIMAL_APPS["backend/package.json"]!,
+      "services/api/pnpm-lock.yaml": MINIMAL_APPS["backend/pnpm-lock.yaml"]!,
+    });
+    const chain = await withEngine(engine, async () => chainOf(await drydock(dir).backend()));
+    const install = engine.execs().find((e) => e.args[0] === "pnpm" && e.args[1] === "install");
+    const sources = install?.chain.filter((s) => s.field === "withDirectory").map((s) => refChain(s.args["source"]));
+    expect(sources?.map((c) => c.slice(1, 3).map((s) => s.args["path"]))).toEqual([[dir, "services/api"]]);
+    expect(containerState(chain).env["PORT"]).toBe("8080");
+    expect(stepArgs(runtimeSteps(chain), "withExposedPort")).toEqual([{ port: 8080 }]);
+  });
+});

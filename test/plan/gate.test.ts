@@ -1,0 +1,157 @@
+/**
+ * gate(report, baseline?) against the fake engine: the source's config decides, a failing gate
+ * is an error whose message is the Markdown summary, and nothing unreadable ever passes.
+ */
+import { dag } from "@dagger.io/dagger";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../dagger/src/config/errors.ts";
+import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { ReportError } from "../../dagger/src/report/errors.ts";
+import { useFakeEngine, withEngine } from "../support/fake-engine/index.js";
+import { missingShared } from "../support/paths.js";
+import { drydock, EXAMPLE_APP, golden, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
+import { langResult, osResult, vulnerability } from "../support/trivy-reports.js";
+
+const engine = useFakeEngine();
+const tempSource = useTempSources();
+
+/** A report file as `--report=./<name>` hands it over. */
+const fileOf = (name: string, text: string) => dag.directory().withNewFile(name, text).file(name);
+
+const gate = (report: { name: string; text: string }, options: { source?: string; config?: string; baseline?: string } = {}) =>
+  withEngine(engine, () =>
+    drydock(options.source ?? EXAMPLE_APP, options.config ? { config: options.config } : {}).gate(
+      fileOf(report.name, report.text),
+      options.baseline === undefined ? undefined : fileOf("baseline.json", options.baseline),
+    ),
+  );
+
+const lodash = vulnerability();
+const minimist = vulnerability({ VulnerabilityID: "CVE-2021-44906", PkgName: "minimist", InstalledVersion: "1.2.5", FixedVersion: "1.2.6", Title: "minimist: prototype pollution" });
+/** Debian's zlib1g MiniZip CVE, which examples/app/security-config.yml accepts until 2027-02-15. */
+const zlib = osResult({
+  Vulnerabilities: [
+    vulnerability({
+      VulnerabilityID: "CVE-2023-45853",
+      PkgName: "zlib1g",
+      InstalledVersion: "1:1.2.13.dfsg-1",
+      PkgIdentifier: { PURL: "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12.5" },
+      FixedVersion: undefined,
+      Status: "will_not_fix",
+      Severity: "CRITICAL",
+    }),
+  ],
+});
+
+describe("gate", () => {
+  it("passes a clean report and returns its Markdown summary", async () => {
+    const summary = await gate({ name: "backend.json", text: reportText([langResult({ Vulnerabilities: [] })]) });
+    expect(summary).toMatch(/^## ✅ Security gate passed: backend\.json\n/);
+    expect(summary).toContain("No finding fails the policy.");
+  });
+
+  it("fails with a GateFailedError whose message is the Markdown summary", async () => {
+    const error = await rejectionOf(gate({ name: "backend.json", text: reportText([langResult()]) }));
+    expect(error).toBeInstanceOf(GateFailedError);
+    expect(error.message).toMatch(/^## ❌ Security gate failed: backend\.json\n/);
+    expect(error.message).toContain("| CRITICAL | [CVE-2019-10744](https://avd.aquasec.com/nvd/cve-2019-10744) | `lodash` | `4.17.4` → `4.17.12` |");
+  });
+
+  it("accepts a finding the source's config excepts, and lists the exception", async () => {
+    const summary = await gate({ name: "backend.json", text: reportText([zlib]) });
+    expect(summary).toContain("### Exceptions used (1 finding accepted)");
+    expect(summary).toContain("`policy.ignores[0]`");
+  });
+
+  it("fails the same finding in a source without that exception", async () => {
+    const error = await rejectionOf(gate({ name: "backend.json", text: reportText([zlib]) }, { source: tempSource(MINIMAL_APPS) }));
+    expect(error).toBeInstanceOf(GateFailedError);
+    expect(error.message).toContain("CVE-2023-45853");
+  });
+
+  it("applies the defaults when the source has no config, and says so", async () => {
+    const error = await rejectionOf(gate({ name: "backend.json", text: reportText([langResult()]) }, { source: tempSource(MINIMAL_APPS) }));
+    expect(error.message).toContain("> ℹ️ No `security-config.yml` was found, so the default policy applied.");
+  });
+
+  it.each([
+    {
+      name: "an unknown severity",
+      config: "security-config.yml",
+      text: "policy:\n  failOn:\n    vulnerabilities: [SEVERE]\n",
+      says: 'security-config.yml: policy.failOn.vulnerabilities[0]: found "SEVERE", expected one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL',
+    },
+    {
+      name: "a config at another path with an expired exception date format",
+      config: "ci/security.yml",
+      text: "policy:\n  ignores:\n    - id: CVE-2019-10744\n      reason: accepted for the demo only\n      expires: 31/01/2027\n",
+      says: "ci/security.yml: policy.ignores[0].expires:",
+    },
+  ])("fails with the ConfigError of $name, naming the file and the dotted path", async ({ config, text, says }) => {
+    const source = tempSource({ ...MINIMAL_APPS, [config]: text });
+    const error = await rejectionOf(gate({ name: "backend.json", text: reportText() }, { source, config }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain(says);
+  });
+
+  it.each([
+    { name: "an empty file", text: "", says: "--report: is empty" },
+    { name: "a truncated report", text: reportText([langResult()]).slice(0, 200), says: "--report: is not valid JSON" },
+    { name: "a JSON document that is no Trivy report", text: '{"results": []}', says: "--report: has no SchemaVersion, so it is not a Trivy JSON report" },
+  ])("never passes $name", async ({ text, says }) => {
+    const error = await rejectionOf(gate({ name: "backend.json", text }));
+    expect(error).toBeInstanceOf(ReportError);
+    expect(error.message).toContain(says);
+  });
+
+  it("judges only findings new since the baseline", async () => {
+    const error = await rejectionOf(
+      gate({ name: "backend.json", text: reportText([langResult({ Vulnerabilities: [lodash, minimist] })]) }, { baseline: reportText([langResult({ Vulnerabilities: [lodash] })]) }),
+    );
+    expect(error).toBeInstanceOf(GateFailedError);
+    expect(error.message).toContain("1 finding fails the policy");
+    expect(error.message).toContain("1 pre-existing (in the baseline)");
+    expect(error.message).toContain("CVE-2021-44906");
+    expect(error.message).not.toContain("| CRITICAL | [CVE-2019-10744]");
+  });
+
+  it("passes when every failing finding is in the baseline", async () => {
+    const text = reportText([langResult({ Vulnerabilities: [lodash, minimist] })]);
+    expect(await gate({ name: "backend.json", text }, { baseline: text })).toContain("2 pre-existing (in the baseline)");
+  });
+
+  it("never passes on an unreadable baseline", async () => {
+    const error = await rejectionOf(gate({ name: "backend.json", text: reportText([langResult()]) }, { baseline: "{" }));
+    expect(error).toBeInstanceOf(ReportError);
+    expect(error.message).toContain("--baseline: is not valid JSON");
+  });
+});
+
+const goldens = [
+  { file: "alpine-310.json.golden", passes: true, shows: "No finding fails the policy" },
+  { file: "npm.json.golden", passes: true, shows: "1 finding below the fail-on severities" },
+  { file: "alpine-39-high-critical.json.golden", passes: false, shows: "CVE-2019-14697" },
+  { file: "pnpm.json.golden", passes: false, shows: "CVE-2019-10744" },
+  { file: "secrets.json.golden", passes: false, shows: "aws-access-key-id" },
+  { file: "dockerfile.json.golden", passes: false, shows: "DS-0002" },
+  { file: "dockerfile-v0.68.json.golden", passes: false, shows: "DS-0002" },
+];
+const haveGoldens = goldens.every((g) => golden(g.file) !== undefined);
+
+describe.skipIf(!haveGoldens)(haveGoldens ? "gate on Trivy's own golden reports" : missingShared("fixtures", "trivy"), () => {
+  it.each(goldens)("$file: passes=$passes", async ({ file, passes, shows }) => {
+    const outcome = gate({ name: file, text: golden(file)! });
+    const text = passes ? await outcome : (await rejectionOf(outcome)).message;
+    expect(text).toContain(passes ? "## ✅ Security gate passed" : "## ❌ Security gate failed");
+    expect(text).toContain(shows);
+  });
+
+  it.each([
+    { file: "alpine-310.sarif.golden", says: "--report: is a SARIF log, not a Trivy JSON report" },
+    { file: "npm-cyclonedx.json.golden", says: "--report: is a CycloneDX SBOM, not a Trivy JSON report" },
+  ])("refuses $file, which is no Trivy JSON report", async ({ file, says }) => {
+    const error = await rejectionOf(gate({ name: file, text: golden(file)! }));
+    expect(error).toBeInstanceOf(ReportError);
+    expect(error.message).toContain(says);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * lint() and the dockerfilesPassLint check against the fake engine: `trivy config` over exactly
+ * the Dockerfiles and compose files of the source, through the same gate, with no SBOM.
+ */
+import { describe, expect, it } from "vitest";
+import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { ScanError } from "../../dagger/src/scan/trivy.ts";
+import { globDirectory } from "../support/fake-engine/filesystem.js";
+import { execStartsWith, ObjectRef, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
+import { repoRoot } from "../support/paths.js";
+import { answerTrivy, drydock, MINIMAL_APPS, onlyExec, rejectionOf, reportText, TRIVY_CACHE, useTempSources } from "../support/plan-helpers.js";
+import { configResult } from "../support/trivy-reports.js";
+
+const engine = useFakeEngine();
+const tempSource = useTempSources();
+
+const LINT_ARGS = [
+  "trivy", "config",
+  "--cache-dir", "/root/.cache/trivy", "--no-progress", "--timeout", "10m",
+  "--skip-check-update", "--exit-code", "0", "--format", "json", "--output", "/drydock/trivy.json",
+  "/drydock/src",
+];
+
+const LINTABLE = {
+  "Dockerfile.backend": "FROM node:24\n",
+  "compose.yaml": "services: {}\n",
+  "deploy/docker-compose.prod.yml": "services: {}\n",
+  "services/web/Dockerfile": "FROM node:24\n",
+  "tools/ci.dockerfile": "FROM alpine\n",
+};
+const NOT_LINTABLE = {
+  "README.md": "# shop\n",
+  "backend/src/main.ts": "export {};\n",
+  "docs/Dockerfile-guide.md": "how we write Dockerfiles\n",
+  "deploy/values.yaml": "replicas: 2\n",
+};
+
+const failingLint = reportText([configResult()], { ArtifactName: "/drydock/src", ArtifactType: "repository" });
+
+describe("lint", () => {
+  it("runs trivy config with exactly drydock's flags over only the Dockerfiles and compose files", async () => {
+    answerTrivy(engine);
+    const dir = tempSource({ ...MINIMAL_APPS, ...LINTABLE, ...NOT_LINTABLE });
+    const scan = await withEngine(engine, () => drydock(dir).lint());
+    const lint = onlyExec(engine, "trivy", "config");
+    expect(lint.args).toEqual(LINT_ARGS);
+    expect(lint.mounts[TRIVY_CACHE]).toEqual({ kind: "cache", source: "drydock-trivy-cache", options: { sharing: "LOCKED" } });
+    const mounted = lint.chain.find((s) => s.field === "withMountedDirectory" && s.args["path"] === "/drydock/src")?.args["source"];
+    expect(mounted).toBeInstanceOf(ObjectRef);
+    const files = globDirectory({ rules: [], hostRoot: repoRoot }, (mounted as ObjectRef).chain, "**/*");
+    expect(files.kind === "paths" && files.paths.filter((p) => !p.endsWith("/"))).toEqual(Object.keys(LINTABLE).sort());
+    expect(scan.summary).toContain(
+      "> **Note:** linted 5 file(s): `Dockerfile.backend`, `compose.yaml`, `deploy/docker-compose.prod.yml`, `services/web/Dockerfile`, `tools/ci.dockerfile`.",
+    );
+  });
+
+  it("says that nothing was linted when the source has no Dockerfile or compose file", async () => {
+    answerTrivy(engine);
+    const scan = await withEngine(engine, () => drydock().lint());
+    expect(scan.passed).toBe(true);
+    expect(scan.summary).toMatch(/^## ✅ Security gate passed: lint\n\n> \*\*Note:\*\* no Dockerfile or compose file was found in the source, so the lint checked nothing\.\n\n/);
+  });
+
+  it("needs no vulnerability DB: nothing else runs", async () => {
+    answerTrivy(engine);
+    await withEngine(engine, () => drydock().lint());
+    expect(engine.execs().map((e) => e.args.slice(0, 2))).toEqual([["trivy", "config"]]);
+  });
+
+  it("fails gate() on a failing misconfiguration and still exports its files, without an SBOM", async () => {
+    answerTrivy(engine, { lint: failingLint });
+    const dir = tempSource({ ...MINIMAL_APPS, ...LINTABLE });
+    const { scan, entries } = await withEngine(engine, async () => {
+      const scan = await drydock(dir).lint();
+      return { scan, entries: await scan.files().entries() };
+    });
+    expect(scan.passed).toBe(false);
+    expect(scan.sbom).toBeUndefined();
+    expect(() => scan.gate()).toThrow(GateFailedError);
+    expect(scan.summary).toContain("## ❌ Security gate failed: lint");
+    expect(scan.summary).toContain("DS-0002");
+    expect(entries).toEqual(["summary.json", "summary.md", "trivy.json", "trivy.sarif"]);
+  });
+
+  it("raises Trivy's crash as an error, never a pass", async () => {
+    answerTrivy(engine);
+    engine.addRule({ when: execStartsWith("trivy", "config"), exitCode: 2, stderr: "FATAL\tmisconfiguration scan error: context deadline exceeded\n" });
+    const error = await rejectionOf(withEngine(engine, () => drydock().lint()));
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toBe("Trivy failed on lint (exit 2); no verdict was reached.\nTrivy said:\nFATAL\tmisconfiguration scan error: context deadline exceeded");
+  });
+});
+
+describe("dockerfilesPassLint", () => {
+  it("passes a clean lint", async () => {
+    answerTrivy(engine);
+    await expect(withEngine(engine, () => drydock().dockerfilesPassLint())).resolves.toBeUndefined();
+  });
+
+  it("fails with the lint's summary", async () => {
+    answerTrivy(engine, { lint: failingLint });
+    const error = await rejectionOf(withEngine(engine, () => drydock(tempSource({ ...MINIMAL_APPS, ...LINTABLE })).dockerfilesPassLint()));
+    expect(error).toBeInstanceOf(GateFailedError);
+    expect(error.message).toMatch(/## ❌ Security gate failed: lint/);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * scan(image, name) against the fake engine: Trivy's exact command lines, the pinned scanner
+ * image, the locked DB cache, the image tarball and VEX documents it gets, and every way a scan
+ * can go wrong — each one an error naming the image, never a pass.
+ */
+import { dag } from "@dagger.io/dagger";
+import { describe, expect, it } from "vitest";
+import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { ReportError } from "../../dagger/src/report/errors.ts";
+import { ScanError } from "../../dagger/src/scan/trivy.ts";
+import { SourceError } from "../../dagger/src/source.ts";
+import { execStartsWith, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
+import {
+  answerTrivy,
+  both,
+  drydock,
+  MINIMAL_APPS,
+  metadataRule,
+  rejectionOf,
+  reportText,
+  scanOf,
+  TARBALL,
+  TRIVY_CACHE,
+  useTempSources,
+} from "../support/plan-helpers.js";
+import { langResult, vulnerability } from "../support/trivy-reports.js";
+
+const engine = useFakeEngine();
+const tempSource = useTempSources();
+
+const TRIVY = "docker.io/aquasec/trivy:0.69.3@sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c";
+const ALPINE = "docker.io/library/alpine:3.22.2@sha256:4b7ce07002c69e8f3d704a9c5d6fd3053be500b7f1c69fc0d80990c2ad8dd412";
+const DB_REPOSITORIES = "mirror.gcr.io/aquasec/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2";
+const imageScan = scanOf("(no title)");
+
+const IMAGE_SCAN_ARGS = [
+  "trivy", "image",
+  "--cache-dir", "/root/.cache/trivy", "--no-progress", "--timeout", "10m",
+  "--input", "/drydock/image.tar",
+  "--scanners", "vuln,secret", "--image-config-scanners", "misconfig,secret",
+  "--skip-db-update", "--skip-java-db-update", "--skip-check-update",
+  "--list-all-pkgs", "--show-suppressed",
+  "--exit-code", "0", "--format", "json", "--output", "/drydock/trivy.json",
+];
+
+const failing = reportText([langResult({ Vulnerabilities: [vulnerability()] })]);
+
+/** Scan a small pinned image named "api" with the source's config; read every file of the scan. */
+const scanApi = (dir?: string) =>
+  withEngine(engine, async () => {
+    const scan = await drydock(dir).scan(dag.container().from(ALPINE), "api");
+    await scan.files().sync();
+    return scan;
+  });
+
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+describe("scan", () => {
+  it("runs trivy image on the image's tarball with exactly drydock's flags", async () => {
+    answerTrivy(engine);
+    await scanApi();
+    const trivy = engine.execs().filter((e) => e.args[0] === "trivy").map((e) => e.args);
+    expect(trivy).toEqual([
+      ["trivy", "image", "--download-db-only", "--cache-dir", "/root/.cache/trivy", "--no-progress", "--timeout", "10m", "--db-repository", DB_REPOSITORIES],
+      IMAGE_SCAN_ARGS,
+      ["trivy", "convert", "--format", "sarif", "--output", "/drydock/trivy.sarif", "/drydock/trivy.json"],
+      ["trivy", "convert", "--format", "cyclonedx", "--output", "/drydock/sbom.cdx.json", "/drydock/trivy.json"],
+    ]);
+  });
+
+  it("runs every Trivy step in the pinned scanner image with the DB cache volume locked at the cache dir", async () => {
+    answerTrivy(engine);
+    await scanApi();
+    for (const exec of engine.execs()) {
+      expect(exec.image).toBe(TRIVY);
+      expect(exec.mounts[TRIVY_CACHE]).toEqual({ kind: "cache", source: "drydock-trivy-cache", options: { sharing: "LOCKED" } });
+    }
+  });
+
+  it("mounts the tarball of the image it was given", async () => {
+    answerTrivy(engine);
+    await scanApi();
+    const scan = engine.execs().find((e) => e.args.join(" ") === IMAGE_SCAN_ARGS.join(" "));
+    expect(scan?.mounts[TARBALL]).toEqual({ kind: "file", source: `container.from(address: "${ALPINE}").asTarball`, options: {} });
+  });
+
+  it("takes the scanner image, timeout and DB mirrors from the config", async () => {
+    const image = `registry.example.com/mirror/trivy:0.69.3@sha256:${"c".repeat(64)}`;
+    const dir = tempSource({
+      ...MINIMAL_APPS,
+      "security-config.yml": `scanner:\n  trivyImage: ${image}\n  timeout: 20m\n  dbRepositories: [registry.example.com/trivy-db:2]\n`,
+    });
+    answerTrivy(engine);
+    await scanApi(dir);
+    expect(engine.froms().sort()).toEqual([ALPINE, image].sort());
+    const [download, scan] = engine.execs().filter((e) => e.args[0] === "trivy").map((e) => e.args.join(" "));
+    expect(download).toContain("--timeout 20m --db-repository registry.example.com/trivy-db:2");
+    expect(scan).toContain("--timeout 20m");
+  });
+
+  it("mounts each VEX document of policy.vex and passes it with --vex, in order", async () => {
+    const dir = tempSource({
+      ...MINIMAL_APPS,
+      "security-config.yml": "policy:\n  vex: [security/app.openvex.json, security/base/node.openvex.json]\n",
+      "security/app.openvex.json": '{"@context": "https://openvex.dev/ns/v0.2.0", "statements": []}\n',
+      "security/base/node.openvex.json": '{"@context": "https://openvex.dev/ns/v0.2.0", "statements": []}\n',
+    });
+    answerTrivy(engine);
+    await scanApi(dir);
+    const scan = engine.execs().find((e) => e.args[1] === "image" && e.args.includes("--input"));
+    expect(scan?.args.slice(scan.args.indexOf("--show-suppressed") + 1, scan.args.indexOf("--exit-code"))).toEqual([
+      "--vex", "/drydock/vex/0-app.openvex.json", "--vex", "/drydock/vex/1-node.openvex.json",
+    ]);
+    expect(scan?.mounts["/drydock/vex/0-app.openvex.json"]?.source).toBe(`host.directory(path: "${dir}").file(path: "security/app.openvex.json")`);
+    expect(scan?.mounts["/drydock/vex/1-node.openvex.json"]?.source).toBe(`host.directory(path: "${dir}").file(path: "security/base/node.openvex.json")`);
+  });
+
+  it("refuses a VEX document that is not in the source, naming policy.vex[i], before Trivy runs", async () => {
+    const dir = tempSource({
+      ...MINIMAL_APPS,
+      "security-config.yml": "policy:\n  vex: [security/app.openvex.json, security/gone.openvex.json]\n",
+      "security/app.openvex.json": "{}\n",
+    });
+    answerTrivy(engine);
+    const error = await rejectionOf(scanApi(dir));
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error.message).toBe('security-config.yml: policy.vex[1]: file "security/gone.openvex.json" not found in the source — fix the path or remove the entry');
+    expect(engine.execs()).toEqual([]);
+  });
+});
+
+describe("a scan that goes wrong", () => {
+  it("raises Trivy's crash as an error naming the image and quoting Trivy, never a pass", async () => {
+    answerTrivy(engine);
+    engine.addRule({ when: both(imageScan, execStartsWith("trivy", "image")), exitCode: 1, stderr: "2026-11-27T10:00:00Z\tFATAL\tFatal error\timage scan error: unable to open /drydock/image.tar: unexpected EOF\n" });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toBe(
+      "Trivy failed on image api (exit 1); no verdict was reached.\nTrivy said:\n2026-11-27T10:00:00Z\tFATAL\tFatal error\timage scan error: unable to open /drydock/image.tar: unexpected EOF",
+    );
+  });
+
+  it.each([
+    { name: "a truncated report", text: '{"SchemaVersion": 2, "Results": [', says: "Trivy report of api: is not valid JSON" },
+    { name: "an empty report", text: "", says: "Trivy report of api: is empty" },
+    { name: "a SARIF log instead of the JSON report", text: '{"version": "2.1.0", "runs": []}', says: "Trivy report of api: is a SARIF log, not a Trivy JSON report" },
+  ])("fails on $name", async ({ text, says }) => {
+    answerTrivy(engine, { other: text });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ReportError);
+    expect(error.message).toContain(says);
+  });
+
+  it("scans with the cached DB when the refresh fails, and the summary says how old it is", async () => {
+    const built = `${daysAgo(7)}T06:00:00Z`;
+    answerTrivy(engine, { dbUpdatedAt: built });
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: failed to download vulnerability DB: 429 Too Many Requests\n" });
+    const scan = await scanApi();
+    expect(scan.passed).toBe(true);
+    expect(scan.summary).toContain(`> **Note:** the vulnerability DB could not be refreshed from ${DB_REPOSITORIES.replaceAll(",", ", ")} (exit 1); scanned with the cached DB built ${built}.`);
+    expect(scan.summary).toContain("> Trivy vulnerability DB: 7 days old.");
+    const image = engine.execs().find((e) => e.args.join(" ") === IMAGE_SCAN_ARGS.join(" "));
+    expect(image?.chain.some((s) => s.field === "withExec" && (s.args["args"] as string[]).includes("--download-db-only")), "the scan does not build on the failed download").toBe(false);
+    expect(image?.env).toEqual({ DRYDOCK_DB_BUILT: built });
+  });
+
+  it("fails with a clear error when the refresh fails and no DB is cached", async () => {
+    answerTrivy(engine, { dbUpdatedAt: null });
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: failed to download vulnerability DB: dial tcp: lookup mirror.gcr.io: no such host\n" });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toBe(
+      `Trivy could not download its vulnerability DB from any of ${DB_REPOSITORIES.replaceAll(",", ", ")} (exit 1), and no cached DB exists.\n` +
+        "Check network access to those registries, or set scanner.dbRepositories in the config to a reachable mirror.\n" +
+        "Trivy said:\nFATAL\tdb error: failed to download vulnerability DB: dial tcp: lookup mirror.gcr.io: no such host",
+    );
+    expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
+  });
+
+  it.each([
+    { name: "unreadable", stdout: "{not json" },
+    { name: "without UpdatedAt", stdout: '{"Version": 2}' },
+    { name: "with a date that is no date", stdout: '{"UpdatedAt": "yesterday"}' },
+  ])("treats a metadata.json that is $name as no cached DB", async ({ stdout }) => {
+    answerTrivy(engine);
+    engine.addRule({ ...metadataRule(null), exitCode: 0, stdout, stderr: "" });
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error\n" });
+    const error = await rejectionOf(scanApi());
+    expect(error.message).toContain("and no cached DB exists");
+  });
+
+  it("reads the DB's age afresh on every run rather than from the engine's cache", async () => {
+    answerTrivy(engine);
+    await scanApi();
+    const read = engine.execs().find((e) => e.args[0] === "cat");
+    expect(read?.env["DRYDOCK_READ_AT"]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+});
+
+describe("the scan's verdict and files", () => {
+  it("says the DB was updated today after a successful refresh", async () => {
+    answerTrivy(engine);
+    const scan = await scanApi();
+    expect(scan.passed).toBe(true);
+    expect(scan.summary).toContain("## ✅ Security gate passed: api");
+    expect(scan.summary).toContain("> Trivy vulnerability DB: updated today.");
+    expect(scan.gate()).toBe(scan.summary);
+  });
+
+  it("fails gate() with the summary on failing findings, and still exports every report", async () => {
+    answerTrivy(engine, { other: failing });
+    const { scan, entries, summary, report } = await withEngine(engine, async () => {
+      const scan = await drydock().scan(dag.container().from(ALPINE), "api");
+      const files = scan.files();
+      return { scan, entries: await files.entries(), summary: await files.file("summary.md").contents(), report: await files.file("trivy.json").contents() };
+    });
+    expect(scan.passed).toBe(false);
+    expect(() => scan.gate()).toThrow(GateFailedError);
+    expect(() => scan.gate()).toThrow(scan.summary);
+    expect(scan.summary).toContain("## ❌ Security gate failed: api");
+    expect(scan.summary).toContain("CVE-2019-10744");
+    expect(entries).toEqual(["sbom.cdx.json", "summary.json", "summary.md", "trivy.json", "trivy.sarif"]);
+    expect(summary).toBe(scan.summary);
+    expect(report).toBe(failing);
+    expect(JSON.parse(scan.summaryJson)).toMatchObject({ notes: [] });
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The install secrets (npmrc, CA certificates) through a whole build-and-scan: planted canary
+ * strings reach the engine only inside setSecret, are only ever mounted by ID for the install
+ * commands, and never reach an argument, a variable, a file, the build scripts or the images.
+ */
+import { dag } from "@dagger.io/dagger";
+import { beforeAll, describe, expect, it } from "vitest";
+import { containerState } from "../support/fake-engine/container-state.js";
+import { ObjectRef, useFakeEngine, withEngine, type Chain, type ExecRecord } from "../support/fake-engine/index.js";
+import { answerTrivy, appFoldersOf, chainOf, drydock } from "../support/plan-helpers.js";
+
+const engine = useFakeEngine();
+
+const NPMRC_CANARY = "//registry.example.com/:_authToken=npm-canary-3f9a6c1e";
+const CA_CANARY = "-----BEGIN CERTIFICATE-----\nMIIca-canary-7b1c2d\n-----END CERTIFICATE-----\n";
+const NPMRC_SECRET = 'setSecret(name: "drydock-npmrc", plaintext: "***")';
+const CA_SECRET = 'setSecret(name: "drydock-proxy-ca", plaintext: "***")';
+
+interface Planned {
+  queries: string[];
+  execs: ExecRecord[];
+  images: Chain[];
+  withMountedSecret: { path: unknown; source: string }[];
+  secretVariables: number;
+  leafFields: string[];
+  envValues: string[];
+}
+
+/** The whole build-and-scan with both secrets set, recorded once for every assertion below. */
+let planned: Planned;
+
+describe("install secrets through build-and-scan", () => {
+  beforeAll(async () => {
+    answerTrivy(engine);
+    const images = await withEngine(engine, async () => {
+      const report = await drydock(undefined, {
+        npmrc: dag.setSecret("drydock-npmrc", NPMRC_CANARY),
+        caCertificates: dag.setSecret("drydock-proxy-ca", CA_CANARY),
+      }).buildAndScan();
+      return [await chainOf(report.backend), await chainOf(report.frontend)];
+    });
+    planned = {
+      queries: [...engine.queries],
+      execs: engine.execs(),
+      images,
+      withMountedSecret: engine.stepsOf("withMountedSecret").map((s) => ({
+        path: s.args["path"],
+        source: s.args["source"] instanceof ObjectRef ? s.args["source"].chain.map((step) => step.field).join(".") : String(s.args["source"]),
+      })),
+      secretVariables: engine.stepsOf("withSecretVariable").length,
+      leafFields: engine.evaluations.map((e) => e.leaf.field),
+      envValues: engine.stepsOf("withEnvVariable").map((s) => String(s.args["value"])),
+    };
+  });
+
+  it.each([
+    { name: "the npmrc", canary: NPMRC_CANARY },
+    { name: "the CA certificates", canary: CA_CANARY },
+    { name: "the npmrc's token alone", canary: "npm-canary-3f9a6c1e" },
+    { name: "the certificate's body alone", canary: "MIIca-canary-7b1c2d" },
+  ])("never sends $name to the engine outside setSecret", ({ canary }) => {
+    expect(planned.queries.some((q) => q.includes("setSecret"))).toBe(true);
+    expect(planned.queries.filter((q) => q.includes(canary) || q.includes(JSON.stringify(canary).slice(1, -1)))).toEqual([]);
+    expect(planned.envValues.filter((v) => v.includes(canary))).toEqual([]);
+  });
+
+  it("never reads a secret's plaintext back, nor puts a secret in a variable", () => {
+    expect(planned.leafFields).not.toContain("plaintext");
+    expect(planned.secretVariables).toBe(0);
+  });
+
+  it("mounts each secret by ID, where BuildKit mounts the Dockerfiles' secrets", () => {
+    const paths = new Set(planned.withMountedSecret.map((m) => m.path));
+    expect([...paths].sort()).toEqual(["/root/.npmrc", "/run/secrets/ca"]);
+    for (const mount of planned.withMountedSecret) expect(mount.source).toBe("setSecret");
+  });
+
+  it("gives the secrets to the two install commands of each app and to nothing else", () => {
+    const withSecrets = planned.execs.filter((e) => Object.values(e.mounts).some((m) => m.kind === "secret"));
+    // Both apps' pnpm installs; the pnpm bootstrap before the source is one step both share.
+    expect(withSecrets.map((e) => [e.args.slice(0, 3).join(" "), ...appFoldersOf(e.chain)].join(" ")).sort()).toEqual([
+      "npm install --global",
+      "pnpm install --frozen-lockfile backend",
+      "pnpm install --frozen-lockfile frontend",
+    ]);
+    for (const exec of withSecrets) {
+      expect(exec.mounts["/root/.npmrc"]).toEqual({ kind: "secret", source: NPMRC_SECRET, options: {} });
+      expect(exec.mounts["/run/secrets/ca"]).toEqual({ kind: "secret", source: CA_SECRET, options: {} });
+      expect(exec.env["NODE_EXTRA_CA_CERTS"]).toBe("/run/secrets/ca");
+    }
+    for (const exec of planned.execs.filter((e) => !withSecrets.includes(e))) {
+      expect(exec.env, exec.args.join(" ")).not.toHaveProperty("NODE_EXTRA_CA_CERTS");
+    }
+  });
+
+  it.each([
+    { name: "backend", index: 0 },
+    { name: "frontend", index: 1 },
+  ])("builds the $name image with no secret mounted, neither in it nor when its files are taken", ({ index }) => {
+    const image = planned.images[index]!;
+    expect(Object.values(containerState(image).mounts)).toEqual([]);
+    expect(containerState(image).env).not.toHaveProperty("NODE_EXTRA_CA_CERTS");
+    const appDir = image.find((s) => s.field === "withDirectory" && s.args["path"] === "/app")?.args["source"];
+    expect(appDir).toBeInstanceOf(ObjectRef);
+    const pruned = (appDir as ObjectRef).chain.slice(0, -1);
+    expect(Object.values(containerState(pruned).mounts).filter((m) => m.kind === "secret"), "no secret is mounted when /out is taken").toEqual([]);
+  });
+});
