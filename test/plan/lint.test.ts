@@ -44,7 +44,8 @@ describe("lint", () => {
     const scan = await withEngine(engine, () => drydock(dir).lint());
     const lint = onlyExec(engine, "trivy", "config");
     expect(lint.args).toEqual(LINT_ARGS);
-    expect(lint.mounts[TRIVY_CACHE]).toEqual({ kind: "cache", source: "drydock-trivy-cache", options: { sharing: "LOCKED" } });
+    // No DB cache: a lint needs no DB, and would otherwise queue on the cache's lock behind the image scans.
+    expect(lint.mounts[TRIVY_CACHE]).toBeUndefined();
     const mounted = lint.chain.find((s) => s.field === "withMountedDirectory" && s.args["path"] === "/drydock/src")?.args["source"];
     expect(mounted).toBeInstanceOf(ObjectRef);
     const files = globDirectory({ rules: [], hostRoot: repoRoot }, (mounted as ObjectRef).chain, "**/*");

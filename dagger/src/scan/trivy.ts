@@ -61,13 +61,16 @@ export class Trivy {
     private readonly today: Date,
   ) {}
 
-  /** The scanner image with the DB cache mounted. Locked: Trivy's BoltDB allows one process at a time. */
+  /** The pinned scanner image. */
+  private scannerImage(): Container {
+    return dag.container().from(this.scanner.trivyImage).withWorkdir(WORK_DIR);
+  }
+
+  /** The scanner with the DB cache mounted. Locked: Trivy's BoltDB allows one process at a time. */
   private base(): Container {
-    return dag
-      .container()
-      .from(this.scanner.trivyImage)
-      .withMountedCache(TRIVY_CACHE_DIR, dag.cacheVolume("drydock-trivy-cache"), { sharing: CacheSharingMode.Locked })
-      .withWorkdir(WORK_DIR);
+    return this.scannerImage().withMountedCache(TRIVY_CACHE_DIR, dag.cacheVolume("drydock-trivy-cache"), {
+      sharing: CacheSharingMode.Locked,
+    });
   }
 
   /** Refresh the DB at most once per run (memoised), and at most once per day across runs. */
@@ -141,7 +144,8 @@ export class Trivy {
    * vulnerability DB is not used, so the lint neither waits for the DB refresh nor fails with it.
    */
   async lintConfig(files: Directory, name: string): Promise<TrivyOutput> {
-    return this.run(this.base().withMountedDirectory(LINT_SOURCE, files), configScanArgs(this.scanner), name);
+    // No DB cache either: the lint would otherwise queue on the cache's lock behind the image scans.
+    return this.run(this.scannerImage().withMountedDirectory(LINT_SOURCE, files), configScanArgs(this.scanner), name);
   }
 
   private async run(container: Container, args: string[], target: string): Promise<TrivyOutput> {
