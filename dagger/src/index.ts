@@ -17,7 +17,12 @@ import { enforce } from "./objects/gate-error.js";
 import { appSource, loadConfig, optionalFile, requiredFile, type AppName } from "./source.js";
 import { lintFiles } from "./scan/lint-files.js";
 import { Trivy } from "./scan/trivy.js";
-import { judgeReport } from "./scan/verdict.js";
+import { judgeReport, unusedInAll, type Verdict } from "./scan/verdict.js";
+
+/** A scan on its own reports its unused exceptions; one of build-and-scan's leaves that to the Report. */
+type ScanScope = { unusedExceptionsJudgedByCaller: boolean };
+const ON_ITS_OWN: ScanScope = { unusedExceptionsJudgedByCaller: false };
+const ONE_OF_SEVERAL: ScanScope = { unusedExceptionsJudgedByCaller: true };
 
 export { Report } from "./objects/report.js";
 export { Scan } from "./objects/scan.js";
@@ -183,7 +188,7 @@ export class Drydock {
     name: string,
   ): Promise<Scan> {
     const loaded = await this.loadedConfig();
-    return this.scanWith(new Trivy(loaded.config.scanner, new Date()), loaded, image, name);
+    return (await this.scanWith(new Trivy(loaded.config.scanner, new Date()), loaded, image, name)).scan;
   }
 
   /**
@@ -195,7 +200,7 @@ export class Drydock {
   @func({ cache: "never" })
   async lint(): Promise<Scan> {
     const loaded = await this.loadedConfig();
-    return this.lintWith(new Trivy(loaded.config.scanner, new Date()), loaded);
+    return (await this.lintWith(new Trivy(loaded.config.scanner, new Date()), loaded)).scan;
   }
 
   /**
@@ -238,11 +243,12 @@ export class Drydock {
     // Three independent branches: each app's build and scan, and the lint. Nothing in one waits for another.
     const scanApp = async (name: AppName) => {
       const [image, previous] = await Promise.all([this.image(name, loaded), optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
-      return { image, scan: await this.scanWith(trivy, loaded, image, name, previous) };
+      return { image, ...(await this.scanWith(trivy, loaded, image, name, previous, ONE_OF_SEVERAL)) };
     };
-    const lint = async () => this.lintWith(trivy, loaded, await optionalFile(baseline, "lint/trivy.json", "--baseline"));
-    const [backend, frontend, lintScan] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint()]);
-    return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintScan);
+    const lint = async () => this.lintWith(trivy, loaded, await optionalFile(baseline, "lint/trivy.json", "--baseline"), ONE_OF_SEVERAL);
+    const [backend, frontend, lintRun] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint()]);
+    const notes = unusedInAll([backend.verdict, frontend.verdict, lintRun.verdict]);
+    return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes);
   }
 
   /**
@@ -256,7 +262,7 @@ export class Drydock {
     const loaded = await this.loadedConfig();
     const trivy = new Trivy(loaded.config.scanner, new Date());
     const scans = await Promise.all(
-      (["backend", "frontend"] as const).map(async (name) => this.scanWith(trivy, loaded, await this.image(name, loaded), name)),
+      (["backend", "frontend"] as const).map(async (name) => (await this.scanWith(trivy, loaded, await this.image(name, loaded), name)).scan),
     );
     // Both summaries, so one failing image does not hide what the other found.
     enforce(
@@ -314,7 +320,14 @@ export class Drydock {
     return runtimeStage(pruned, recipe, toolchain, meta);
   }
 
-  private async scanWith(trivy: Trivy, loaded: LoadedConfig, image: Container, name: string, baseline?: File): Promise<Scan> {
+  private async scanWith(
+    trivy: Trivy,
+    loaded: LoadedConfig,
+    image: Container,
+    name: string,
+    baseline?: File,
+    scope: ScanScope = ON_ITS_OWN,
+  ): Promise<{ scan: Scan; verdict: Verdict }> {
     const vex = await Promise.all(
       loaded.config.policy.vex.map(async (path, index) => ({
         path,
@@ -330,11 +343,18 @@ export class Drydock {
       today: new Date(),
       dbUpdatedAt: db.updatedAt,
       notes: db.staleNote ? [db.staleNote] : [],
+      ...scope,
     });
-    return new Scan(name, verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), trivy.sbom(output));
+    const scan = new Scan(name, verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), trivy.sbom(output));
+    return { scan, verdict };
   }
 
-  private async lintWith(trivy: Trivy, loaded: LoadedConfig, baseline?: File): Promise<Scan> {
+  private async lintWith(
+    trivy: Trivy,
+    loaded: LoadedConfig,
+    baseline?: File,
+    scope: ScanScope = ON_ITS_OWN,
+  ): Promise<{ scan: Scan; verdict: Verdict }> {
     const { files, notes } = await lintFiles(this.source);
     const [output, baselineText] = await Promise.all([trivy.lintConfig(files, "lint"), baseline?.contents()]);
     const verdict = judgeReport({
@@ -344,7 +364,8 @@ export class Drydock {
       name: "lint",
       today: new Date(),
       notes,
+      ...scope,
     });
-    return new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output));
+    return { scan: new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output)), verdict };
   }
 }

@@ -75,12 +75,13 @@ Report.frontend: Container  "The hardened frontend image."
 Report.backendScan: Scan  "The backend image's scan."
 Report.frontendScan: Scan  "The frontend image's scan."
 Report.lint: Scan  "The Dockerfile and compose lint."
-Report.constructor(backend: Container!, frontend: Container!, backendScan: Scan!, frontendScan: Scan!, lint: Scan!)
+Report.constructor(backend: Container!, frontend: Container!, backendScan: Scan!, frontendScan: Scan!, lint: Scan!, warnings: [String] = [])
   backend  (undocumented)
   frontend  (undocumented)
   backendScan  (undocumented)
   frontendScan  (undocumented)
   lint  (undocumented)
+  warnings  "Warnings about the run as a whole, e.g. exceptions that matched nothing in any scan."
 Report.reports() -> Directory  cache=default  "All reports, one folder per scan (backend/, frontend/, lint/), plus summary.md."
 Report.gate() -> String  cache=default  "Fail with the summary when any gate failed; print it when all passed."
 `;

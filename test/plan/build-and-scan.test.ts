@@ -9,7 +9,7 @@ import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { execStartsWith, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
-import { langResult, vulnerability } from "../support/trivy-reports.js";
+import { langResult, osResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -17,6 +17,20 @@ const tempSource = useTempSources();
 const lodash = vulnerability();
 const minimist = vulnerability({ VulnerabilityID: "CVE-2021-44906", PkgName: "minimist", InstalledVersion: "1.2.5", FixedVersion: "1.2.6", Title: "minimist: prototype pollution" });
 const clean = reportText();
+/** Debian's zlib1g MiniZip CVE, which examples/app/security-config.yml accepts. */
+const zlib = osResult({
+  Vulnerabilities: [
+    vulnerability({
+      VulnerabilityID: "CVE-2023-45853",
+      PkgName: "zlib1g",
+      InstalledVersion: "1:1.2.13.dfsg-1",
+      PkgIdentifier: { PURL: "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12.5" },
+      FixedVersion: undefined,
+      Status: "will_not_fix",
+      Severity: "CRITICAL",
+    }),
+  ],
+});
 const withLodash = reportText([langResult({ Vulnerabilities: [lodash] })]);
 const withLodashAndMinimist = reportText([langResult({ Vulnerabilities: [lodash, minimist] })]);
 
@@ -32,7 +46,24 @@ describe("buildAndScan", () => {
     expect(report.gate()).toBe(report.summary);
     const parts = report.summary.split("\n\n---\n\n");
     expect(parts.map((p) => /Security gate passed: (\w+)/.exec(p)?.[1])).toEqual(["backend", "frontend", "lint"]);
-    expect(report.summary).toBe(`${[report.backendScan, report.frontendScan, report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
+    // examples/app accepts a Debian zlib1g CVE that no image here has: said once, for the whole run.
+    const unused = "> **Warning:** policy.ignores[0] (CVE-2023-45853): matches no finding in any scan — remove it if the finding is gone\n\n";
+    expect(report.summary).toBe(`${unused}${[report.backendScan, report.frontendScan, report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
+  });
+
+  it("does not call an exception unused in one scan when another scan uses it", async () => {
+    answerTrivy(engine, { backend: reportText([zlib]) });
+    const report = await withEngine(engine, () => drydock().buildAndScan());
+    expect(report.passed).toBe(true);
+    expect(report.backendScan.summary).toContain("CVE-2023-45853");
+    for (const scan of [report.backendScan, report.frontendScan, report.lint]) expect(scan.summary).not.toContain("matches no finding");
+    expect(report.summary).not.toContain("matches no finding");
+  });
+
+  it("still calls an exception unused when a scan runs on its own", async () => {
+    answerTrivy(engine);
+    const scan = await withEngine(engine, () => drydock().lint());
+    expect(scan.summary).toContain("policy.ignores\\[0\\] (CVE-2023-45853): matches no finding in this report");
   });
 
   it("fails on a finding in one image, names it, and still exports every report", async () => {

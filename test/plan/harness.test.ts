@@ -68,10 +68,10 @@ describe.skipIf(!hasSchema)(hasSchema ? "fake engine validation against the Dagg
   });
 
   it("answers an unknown leaf with an error at once", async () => {
-    const started = Date.now();
+    const started = performance.now();
     const { json } = await post(engine, { query: "{ container { frobnicate } }" });
     expect(json.errors?.[0]?.message).toContain('Cannot query field "frobnicate"');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(1000);
     engine.violations.length = 0;
   });
 

@@ -34,7 +34,15 @@ export class Report {
   @func()
   lint: Scan;
 
-  constructor(backend: Container, frontend: Container, backendScan: Scan, frontendScan: Scan, lint: Scan) {
+  constructor(
+    backend: Container,
+    frontend: Container,
+    backendScan: Scan,
+    frontendScan: Scan,
+    lint: Scan,
+    /** Warnings about the run as a whole, e.g. exceptions that matched nothing in any scan. */
+    warnings: string[] = [],
+  ) {
     this.backend = backend;
     this.frontend = frontend;
     this.backendScan = backendScan;
@@ -42,7 +50,8 @@ export class Report {
     this.lint = lint;
     const scans = [backendScan, frontendScan, lint];
     this.passed = scans.every((scan) => scan.passed);
-    this.summary = scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n";
+    const header = warnings.map((warning) => `> **Warning:** ${warning}\n\n`).join("");
+    this.summary = header + scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n";
   }
 
   /**

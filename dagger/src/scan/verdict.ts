@@ -3,7 +3,7 @@
  * functions only fetch the texts and hand back what this returns.
  */
 import type { LoadedConfig } from "../config/load.js";
-import { evaluateGate, type GateResult } from "../policy/gate.js";
+import { evaluateGate, type GateNotice, type GateResult } from "../policy/gate.js";
 import { toFindings } from "../report/findings.js";
 import { renderMarkdown } from "../report/markdown.js";
 import type { GateReportMeta } from "../report/meta.js";
@@ -22,6 +22,11 @@ export interface VerdictInput {
   dbUpdatedAt?: string;
   /** Lines to put at the top of the summary, e.g. that the DB could not be refreshed. */
   notes?: string[];
+  /**
+   * One of several scans under one config (build-and-scan): an exception unused here may be for
+   * another image, so the caller, which sees every scan, reports the unused ones instead.
+   */
+  unusedExceptionsJudgedByCaller?: boolean;
 }
 
 export interface Verdict {
@@ -31,6 +36,8 @@ export interface Verdict {
   /** The versioned summary.json document. */
   summaryJson: string;
   result: GateResult;
+  /** Exceptions that matched nothing in this report. */
+  unusedExceptions: GateNotice[];
 }
 
 export function judgeReport(input: VerdictInput): Verdict {
@@ -38,7 +45,11 @@ export function judgeReport(input: VerdictInput): Verdict {
   const baseline = input.baseline
     ? toFindings(parseTrivyReport(input.baseline.text, input.baseline.label)).findings
     : undefined;
-  const result = evaluateGate({ findings, suppressed, policy: input.loaded.config.policy, today: input.today, baseline });
+  const gated = evaluateGate({ findings, suppressed, policy: input.loaded.config.policy, today: input.today, baseline });
+  const unusedExceptions = gated.warnings.filter((warning) => warning.code === "exception-unused");
+  const result = input.unusedExceptionsJudgedByCaller
+    ? { ...gated, warnings: gated.warnings.filter((warning) => warning.code !== "exception-unused") }
+    : gated;
   const meta: GateReportMeta = {
     name: input.name,
     usedDefaultConfig: input.loaded.usedDefaults,
@@ -50,7 +61,17 @@ export function judgeReport(input: VerdictInput): Verdict {
     markdown: withNotes(renderMarkdown(result, meta), input.notes ?? []),
     summaryJson: `${JSON.stringify({ ...summarizeResult(result, meta), notes: input.notes ?? [] }, null, 2)}\n`,
     result,
+    unusedExceptions,
   };
+}
+
+/** The exceptions that matched nothing in any of several verdicts, as summary notes. */
+export function unusedInAll(verdicts: readonly Verdict[]): string[] {
+  const [first, ...rest] = verdicts;
+  if (!first) return [];
+  return first.unusedExceptions
+    .filter((notice) => rest.every((verdict) => verdict.unusedExceptions.some((other) => other.exception.index === notice.exception.index)))
+    .map((notice) => notice.message.replace("in this report", "in any scan"));
 }
 
 /** The notes right under the summary's title, so the title still opens the summary (and the PR comment). */
