@@ -2,27 +2,20 @@
  * Build, scan, gate, publish and sign the container images of a pnpm NestJS + Prisma backend
  * and Next.js frontend — the same way on a laptop and in any CI.
  */
-import { argument, check, dag, func, object, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import { argument, check, func, object, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 
-import { backendRecipe } from "./build/backend.js";
+import { appImage, appStages, type BuildLabels } from "./build/app.js";
 import { NODE_IMAGE, PNPM_VERSION } from "./build/defaults.js";
-import { frontendRecipe } from "./build/frontend.js";
-import { buildStage, depsStage, pruneStage, runtimeStage, type AppRecipe, type Toolchain } from "./build/recipe.js";
-import { splitPinnedImage, type ImageMetadata } from "./build/runtime.js";
+import type { Toolchain } from "./build/recipe.js";
 import type { LoadedConfig } from "./config/load.js";
 import { requirePinnedImage } from "./objects/arguments.js";
-import { Report } from "./objects/report.js";
-import { Scan } from "./objects/scan.js";
 import { enforce } from "./objects/gate-error.js";
-import { appSource, loadConfig, optionalFile, requiredFile, type AppName } from "./source.js";
-import { lintFiles } from "./scan/lint-files.js";
+import { Report } from "./objects/report.js";
+import type { Scan } from "./objects/scan.js";
+import { lintSource, scanImage, type ScanContext } from "./scan/run.js";
 import { Trivy } from "./scan/trivy.js";
-import { judgeReport, unusedInAll, type Verdict } from "./scan/verdict.js";
-
-/** A scan on its own reports its unused exceptions; one of build-and-scan's leaves that to the Report. */
-type ScanScope = { unusedExceptionsJudgedByCaller: boolean };
-const ON_ITS_OWN: ScanScope = { unusedExceptionsJudgedByCaller: false };
-const ONE_OF_SEVERAL: ScanScope = { unusedExceptionsJudgedByCaller: true };
+import { judgeReport, unusedInAll } from "./scan/verdict.js";
+import { loadConfig, optionalFile, type AppName } from "./source.js";
 
 export { Report } from "./objects/report.js";
 export { Scan } from "./objects/scan.js";
@@ -67,6 +60,10 @@ export class Drydock {
   /** Repository URL, for the org.opencontainers.image.source label. */
   @func()
   sourceUrl: string;
+
+  /** SPDX licence expression, for the org.opencontainers.image.licenses label. */
+  @func()
+  licenses: string;
 
   /** An .npmrc mounted while installing (private registries, mirrors). */
   npmrc?: Secret;
@@ -114,6 +111,8 @@ export class Drydock {
     created = "1970-01-01T00:00:00Z",
     /** Repository URL for the image labels. */
     sourceUrl = "",
+    /** SPDX licence expression for the image labels, e.g. MIT. The default says nothing is stated. */
+    licenses = "NOASSERTION",
     /** An .npmrc for private registries or a mirror, e.g. --npmrc=file:$HOME/.npmrc. Only ever mounted. */
     npmrc?: Secret,
     /** Extra CA certificates (PEM) for a TLS-intercepting proxy, e.g. --ca-certificates=file:./proxy-ca.pem. Only ever mounted. */
@@ -128,6 +127,7 @@ export class Drydock {
     this.revision = revision;
     this.created = created;
     this.sourceUrl = sourceUrl;
+    this.licenses = licenses;
     this.npmrc = npmrc;
     this.caCertificates = caCertificates;
   }
@@ -161,7 +161,7 @@ export class Drydock {
    */
   @func()
   async backendBuild(): Promise<Container> {
-    return (await this.stages("backend", await this.loadedConfig())).build;
+    return (await appStages(this.source, await this.loadedConfig(), "backend", this.toolchain())).build;
   }
 
   /**
@@ -171,7 +171,7 @@ export class Drydock {
    */
   @func()
   async frontendBuild(): Promise<Container> {
-    return (await this.stages("frontend", await this.loadedConfig())).build;
+    return (await appStages(this.source, await this.loadedConfig(), "frontend", this.toolchain())).build;
   }
 
   /**
@@ -187,8 +187,7 @@ export class Drydock {
     /** Name of the image in summaries and reports. */
     name: string,
   ): Promise<Scan> {
-    const loaded = await this.loadedConfig();
-    return (await this.scanWith(new Trivy(loaded.config.scanner, new Date()), loaded, image, name)).scan;
+    return (await scanImage(await this.scanContext(), image, name)).scan;
   }
 
   /**
@@ -199,8 +198,7 @@ export class Drydock {
    */
   @func({ cache: "never" })
   async lint(): Promise<Scan> {
-    const loaded = await this.loadedConfig();
-    return (await this.lintWith(new Trivy(loaded.config.scanner, new Date()), loaded)).scan;
+    return (await lintSource(await this.scanContext())).scan;
   }
 
   /**
@@ -238,14 +236,13 @@ export class Drydock {
     /** Reports of an earlier run (as exported by `reports`): only findings new since then can fail. */
     baseline?: Directory,
   ): Promise<Report> {
-    const loaded = await this.loadedConfig();
-    const trivy = new Trivy(loaded.config.scanner, new Date());
+    const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
     // Three independent branches: each app's build and scan, and the lint. Nothing in one waits for another.
     const scanApp = async (name: AppName) => {
-      const [image, previous] = await Promise.all([this.image(name, loaded), optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
-      return { image, ...(await this.scanWith(trivy, loaded, image, name, previous, ONE_OF_SEVERAL)) };
+      const [image, previous] = await Promise.all([this.image(name, context.loaded), optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
+      return { image, ...(await scanImage({ ...context, baseline: previous }, image, name)) };
     };
-    const lint = async () => this.lintWith(trivy, loaded, await optionalFile(baseline, "lint/trivy.json", "--baseline"), ONE_OF_SEVERAL);
+    const lint = async () => lintSource({ ...context, baseline: await optionalFile(baseline, "lint/trivy.json", "--baseline") });
     const [backend, frontend, lintRun] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint()]);
     const notes = unusedInAll([backend.verdict, frontend.verdict, lintRun.verdict]);
     return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes);
@@ -259,10 +256,9 @@ export class Drydock {
   @func({ cache: "never" })
   @check()
   async imagesPassPolicy(): Promise<void> {
-    const loaded = await this.loadedConfig();
-    const trivy = new Trivy(loaded.config.scanner, new Date());
-    const scans = await Promise.all(
-      (["backend", "frontend"] as const).map(async (name) => (await this.scanWith(trivy, loaded, await this.image(name, loaded), name)).scan),
+    const context = await this.scanContext();
+    const scans: Scan[] = await Promise.all(
+      (["backend", "frontend"] as const).map(async (name) => (await scanImage(context, await this.image(name, context.loaded), name)).scan),
     );
     // Both summaries, so one failing image does not hide what the other found.
     enforce(
@@ -296,76 +292,20 @@ export class Drydock {
     };
   }
 
-  private async stages(name: AppName, loaded: LoadedConfig): Promise<{ recipe: AppRecipe; build: Container; pruned: Container }> {
-    const { config } = loaded;
-    const toolchain = this.toolchain();
-    const app = await appSource(this.source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
-    const recipe = name === "backend" ? backendRecipe(config.apps.backend.port) : frontendRecipe(config.apps.frontend.port);
-    const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
-    const build = buildStage(deps, app, recipe);
-    return { recipe, build, pruned: pruneStage(build, recipe) };
+  /** One Trivy, and so one DB refresh, for everything a call scans. */
+  private async scanContext(): Promise<ScanContext> {
+    const loaded = await this.loadedConfig();
+    return { trivy: new Trivy(loaded.config.scanner, new Date()), source: this.source, loaded };
   }
 
-  private async image(name: AppName, loaded: LoadedConfig): Promise<Container> {
-    const { recipe, pruned } = await this.stages(name, loaded);
-    const toolchain = this.toolchain();
-    const meta: ImageMetadata = {
+  private image(name: AppName, loaded: LoadedConfig): Promise<Container> {
+    const labels: BuildLabels = {
       version: this.imageVersion,
       revision: this.revision,
       created: this.created,
       source: this.sourceUrl,
-      licenses: "NOASSERTION",
-      ...splitPinnedImage(toolchain.runtimeImage),
+      licenses: this.licenses,
     };
-    return runtimeStage(pruned, recipe, toolchain, meta);
-  }
-
-  private async scanWith(
-    trivy: Trivy,
-    loaded: LoadedConfig,
-    image: Container,
-    name: string,
-    baseline?: File,
-    scope: ScanScope = ON_ITS_OWN,
-  ): Promise<{ scan: Scan; verdict: Verdict }> {
-    const vex = await Promise.all(
-      loaded.config.policy.vex.map(async (path, index) => ({
-        path,
-        file: await requiredFile(this.source, path, `${loaded.file}: policy.vex[${index}]`),
-      })),
-    );
-    const [output, db, baselineText] = await Promise.all([trivy.scanImage(image, name, vex), trivy.refreshDb(), baseline?.contents()]);
-    const verdict = judgeReport({
-      report: { text: output.reportText, label: `Trivy report of ${name}` },
-      baseline: baselineText === undefined ? undefined : { text: baselineText, label: `baseline ${name}/trivy.json` },
-      loaded,
-      name,
-      today: new Date(),
-      dbUpdatedAt: db.updatedAt,
-      notes: db.staleNote ? [db.staleNote] : [],
-      ...scope,
-    });
-    const scan = new Scan(name, verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), trivy.sbom(output));
-    return { scan, verdict };
-  }
-
-  private async lintWith(
-    trivy: Trivy,
-    loaded: LoadedConfig,
-    baseline?: File,
-    scope: ScanScope = ON_ITS_OWN,
-  ): Promise<{ scan: Scan; verdict: Verdict }> {
-    const { files, notes } = await lintFiles(this.source);
-    const [output, baselineText] = await Promise.all([trivy.lintConfig(files, "lint"), baseline?.contents()]);
-    const verdict = judgeReport({
-      report: { text: output.reportText, label: "Trivy config report" },
-      baseline: baselineText === undefined ? undefined : { text: baselineText, label: "baseline lint/trivy.json" },
-      loaded,
-      name: "lint",
-      today: new Date(),
-      notes,
-      ...scope,
-    });
-    return { scan: new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output)), verdict };
+    return appImage(this.source, loaded, name, this.toolchain(), labels);
   }
 }

@@ -22,7 +22,8 @@ Drydock.imageVersion: String  "Release version, for the org.opencontainers.image
 Drydock.revision: String  "VCS revision, for the org.opencontainers.image.revision label."
 Drydock.created: String  "Build time (RFC 3339), for the org.opencontainers.image.created label."
 Drydock.sourceUrl: String  "Repository URL, for the org.opencontainers.image.source label."
-Drydock.constructor(source: Directory, config: String = "security-config.yml", buildImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", runtimeImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", pnpmVersion: String = "12.4.2", imageVersion: String = "0.0.0-dev", revision: String = "unknown", created: String = "1970-01-01T00:00:00Z", sourceUrl: String = "", npmrc: Secret, caCertificates: Secret)
+Drydock.licenses: String  "SPDX licence expression, for the org.opencontainers.image.licenses label."
+Drydock.constructor(source: Directory, config: String = "security-config.yml", buildImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", runtimeImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", pnpmVersion: String = "12.4.2", imageVersion: String = "0.0.0-dev", revision: String = "unknown", created: String = "1970-01-01T00:00:00Z", sourceUrl: String = "", licenses: String = "NOASSERTION", npmrc: Secret, caCertificates: Secret)
   source  defaultPath="/"  ignore=["**/node_modules","**/.git","**/dist","**/.next","**/coverage","**/.env","**/.env.*","**/.npmrc","**/*.pem","**/*.key","**/.turbo","reports"]  "The application repository: holds the backend and frontend projects and security-config.yml. Default: the directory \`dagger\` is called from."
   config  "Path of the security config inside the source. A missing file means the defaults, and the summary says so."
   buildImage  "Image of the build stages, pinned by digest: needs a shell, node and npm. Swap it for a mirror of the same image."
@@ -32,6 +33,7 @@ Drydock.constructor(source: Directory, config: String = "security-config.yml", b
   revision  "VCS revision for the image labels, e.g. --revision=$(git rev-parse HEAD)."
   created  "Build time for the image labels (RFC 3339). The default keeps builds reproducible."
   sourceUrl  "Repository URL for the image labels."
+  licenses  "SPDX licence expression for the image labels, e.g. MIT. The default says nothing is stated."
   npmrc  "An .npmrc for private registries or a mirror, e.g. --npmrc=file:$HOME/.npmrc. Only ever mounted."
   caCertificates  "Extra CA certificates (PEM) for a TLS-intercepting proxy, e.g. --ca-certificates=file:./proxy-ca.pem. Only ever mounted."
 Drydock.backend() -> Container  cache=default  "Build the hardened backend image: frozen pnpm install, prisma generate, nest build, production dependencies only, on the pinned runtime base as user 1000:1000."

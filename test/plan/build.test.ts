@@ -150,14 +150,14 @@ describe.each(apps)("$name()", (app) => {
 
   it("labels the image with the nine OCI keys, from the constructor's arguments", async () => {
     const chain = await withEngine(engine, async () =>
-      chainOf(await app.build(drydock(undefined, { imageVersion: "1.4.0", revision: "0123abc", created: "2026-11-27T10:00:00Z", sourceUrl: "https://example.com/acme/shop" }))),
+      chainOf(await app.build(drydock(undefined, { imageVersion: "1.4.0", revision: "0123abc", created: "2026-11-27T10:00:00Z", sourceUrl: "https://example.com/acme/shop", licenses: "MIT" }))),
     );
     const labels = Object.fromEntries(stepArgs(runtimeSteps(chain), "withLabel").map((a) => [a["name"], a["value"]]));
     expect(labels).toEqual({
       "org.opencontainers.image.title": app.title,
       "org.opencontainers.image.description": expect.any(String),
       "org.opencontainers.image.source": "https://example.com/acme/shop",
-      "org.opencontainers.image.licenses": "NOASSERTION",
+      "org.opencontainers.image.licenses": "MIT",
       "org.opencontainers.image.version": "1.4.0",
       "org.opencontainers.image.revision": "0123abc",
       "org.opencontainers.image.created": "2026-11-27T10:00:00Z",

@@ -33,6 +33,7 @@ export interface DrydockArgs {
   revision: string;
   created: string;
   sourceUrl: string;
+  licenses: string;
   npmrc?: Secret;
   caCertificates?: Secret;
 }
@@ -46,6 +47,7 @@ export const DEFAULT_ARGS: DrydockArgs = {
   revision: "unknown",
   created: "1970-01-01T00:00:00Z",
   sourceUrl: "",
+  licenses: "NOASSERTION",
 };
 
 /**
@@ -64,6 +66,7 @@ export function drydock(hostDir: string = EXAMPLE_APP, overrides: Partial<Drydoc
     a.revision,
     a.created,
     a.sourceUrl,
+    a.licenses,
     a.npmrc,
     a.caCertificates,
   );

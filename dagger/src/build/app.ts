@@ -1,0 +1,42 @@
+/**
+ * One app, from its folder in the source to its hardened image: the config says where it is, the
+ * recipe says how it builds, the toolchain says with what.
+ */
+import { dag, type Container, type Directory } from "@dagger.io/dagger";
+
+import type { LoadedConfig } from "../config/load.js";
+import { appSource, type AppName } from "../source.js";
+import { backendRecipe } from "./backend.js";
+import { frontendRecipe } from "./frontend.js";
+import { buildStage, depsStage, pruneStage, runtimeStage, type AppRecipe, type Toolchain } from "./recipe.js";
+import { splitPinnedImage, type ImageMetadata } from "./runtime.js";
+
+export interface AppStages {
+  recipe: AppRecipe;
+  /** The build environment after the build commands: where `terminal` lands to debug a build. */
+  build: Container;
+  pruned: Container;
+}
+
+/** The label values of an image that do not come from its base. */
+export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
+
+export async function appStages(source: Directory, loaded: LoadedConfig, name: AppName, toolchain: Toolchain): Promise<AppStages> {
+  const { config } = loaded;
+  const app = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
+  const recipe = name === "backend" ? backendRecipe(config.apps.backend.port) : frontendRecipe(config.apps.frontend.port);
+  const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
+  const build = buildStage(deps, app, recipe);
+  return { recipe, build, pruned: pruneStage(build, recipe) };
+}
+
+export async function appImage(
+  source: Directory,
+  loaded: LoadedConfig,
+  name: AppName,
+  toolchain: Toolchain,
+  labels: BuildLabels,
+): Promise<Container> {
+  const { recipe, pruned } = await appStages(source, loaded, name, toolchain);
+  return runtimeStage(pruned, recipe, toolchain, { ...labels, ...splitPinnedImage(toolchain.runtimeImage) });
+}
