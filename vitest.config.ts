@@ -12,6 +12,7 @@ export default defineConfig({
         test: {
           name: "plan",
           include: ["test/plan/**/*.test.ts"],
+          setupFiles: ["test/support/plan-clock.ts"],
           // One fake engine per file, and plan tests in one file share it: the SDK caches
           // object IDs process-wide, so files run isolated and tests within a file in order.
           fileParallelism: false,
@@ -24,6 +25,9 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          // Installs/starts Docker when needed, picks official or stand-in base images, plants the
+          // canary copy of examples/app; its teardown removes what the run created.
+          globalSetup: ["test/support/docker/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,

@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { tryBuild, type App } from "../support/docker/app-images.ts";
+import { copyCommittableTree } from "../support/docker/canaries.ts";
+import { imageTag } from "../support/docker/e2e-context.ts";
+import { REPO_ROOT } from "../support/docker/engine.ts";
+
+const ctx = inject("drydockE2e");
+
+/** A fresh copy of the application repository with one thing broken. */
+async function brokenCopy(name: string, breakIt: (root: string) => Promise<void>): Promise<string> {
+  const root = await mkdtemp(path.join(ctx.workDir, `${name}-`));
+  await copyCommittableTree(REPO_ROOT, "examples/app", root);
+  await breakIt(root);
+  return root;
+}
+
+const removeLockfile = (app: App) => (root: string) => rm(path.join(root, app, "pnpm-lock.yaml"));
+
+/** A dependency added to package.json without updating the lockfile. */
+const addDependencyWithoutLocking = (app: App) => async (root: string) => {
+  const file = path.join(root, app, "package.json");
+  const manifest = JSON.parse(await readFile(file, "utf8")) as { dependencies: Record<string, string> };
+  manifest.dependencies["left-pad"] = "1.3.0";
+  await writeFile(file, JSON.stringify(manifest, null, 2));
+};
+
+/** Steps that must never start when the dependencies cannot be installed. */
+const LATER_STEPS = /\[(build|prune) \d+\/\d+\] RUN/;
+
+describe("a build from bad input fails early, naming the file", () => {
+  it.each([
+    { name: "the backend without a lockfile", app: "backend", breakIt: removeLockfile("backend"), messages: ["backend/pnpm-lock.yaml", "not found"] },
+    { name: "the frontend without a lockfile", app: "frontend", breakIt: removeLockfile("frontend"), messages: ["frontend/pnpm-lock.yaml", "not found"] },
+    {
+      name: "the backend with a lockfile that disagrees with package.json",
+      app: "backend",
+      breakIt: addDependencyWithoutLocking("backend"),
+      messages: ["ERR_PNPM_OUTDATED_LOCKFILE", "pnpm-lock.yaml", "package.json"],
+    },
+    {
+      name: "the frontend with a lockfile that disagrees with package.json",
+      app: "frontend",
+      breakIt: addDependencyWithoutLocking("frontend"),
+      messages: ["ERR_PNPM_OUTDATED_LOCKFILE", "pnpm-lock.yaml", "package.json"],
+    },
+  ] as const)("$name", async ({ app, breakIt, messages }) => {
+    const context = await brokenCopy(`bad-${app}`, breakIt);
+    const outcome = await tryBuild({ app, context, tag: imageTag(ctx.runId, `bad-${app}`), bases: ctx.bases });
+    const output = outcome.stderr + outcome.stdout;
+    expect(outcome.code).not.toBe(0);
+    for (const message of messages) expect(output).toContain(message);
+    expect(output).not.toMatch(LATER_STEPS);
+  });
+});
+
+describe("the npmrc build secret", () => {
+  it("is the configuration npm and pnpm install with (a registry it names is the one they ask)", async () => {
+    const npmrc = path.join(ctx.workDir, "unreachable.npmrc");
+    await writeFile(npmrc, "registry=https://npm.invalid/\nfetch-retries=0\n", { mode: 0o600 });
+    // Secrets are not part of BuildKit's cache key: --no-cache makes the install steps really run.
+    const outcome = await tryBuild({
+      app: "backend",
+      context: ctx.appCopy,
+      tag: imageTag(ctx.runId, "npmrc-probe"),
+      bases: ctx.bases,
+      secrets: { npmrc },
+      target: "deps",
+      noCache: true,
+    });
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr + outcome.stdout).toContain("npm.invalid");
+  });
+});

@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { APPS, ensureBuilt, LABEL_ARGS, type App } from "../support/docker/app-images.ts";
+import { docker } from "../support/docker/cli.ts";
+import { appBuild, imageTag } from "../support/docker/e2e-context.ts";
+import { saveImage, tarEntries, type SavedImage } from "../support/docker/image-archive.ts";
+import { inspectFilesystem, type FilesystemReport } from "../support/docker/image-fs.ts";
+
+const ctx = inject("drydockE2e");
+const log = (line: string) => console.log(`[e2e] ${line}`);
+
+/** What each image must say about itself. */
+const EXPECTED: Record<App, { title: string; healthPath: string; entrypoint: string[]; env: string[]; packageName: string }> = {
+  backend: {
+    title: "drydock-backend",
+    healthPath: "/health",
+    entrypoint: ["node", "dist/main.js"],
+    env: ["NODE_ENV=production", "PORT=3000"],
+    packageName: "drydock-example-backend",
+  },
+  frontend: {
+    title: "drydock-frontend",
+    healthPath: "/api/health",
+    entrypoint: ["node", "server.js"],
+    env: ["NODE_ENV=production", "PORT=3000", "HOSTNAME=0.0.0.0"],
+    packageName: "drydock-example-frontend",
+  },
+};
+
+interface ImageConfig {
+  User: string;
+  Env: string[];
+  ExposedPorts: Record<string, object>;
+  Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
+  Labels: Record<string, string>;
+  Entrypoint: string[];
+  Cmd: string[] | null;
+  WorkingDir: string;
+}
+
+describe.each(APPS)(`the %s image (${ctx.bases.origin} base images)`, (app) => {
+  const tag = imageTag(ctx.runId, app);
+  const expected = EXPECTED[app];
+  let config: ImageConfig;
+  let fsReport: FilesystemReport;
+  let saved: SavedImage;
+
+  beforeAll(async () => {
+    await ensureBuilt(appBuild(ctx, app), log);
+    config = JSON.parse(await docker(["image", "inspect", "--format", "{{json .Config}}", tag])) as ImageConfig;
+    fsReport = await inspectFilesystem(tag, {
+      appDir: "/app",
+      markers: [...ctx.canaries.map((c) => c.marker), ctx.npmrc.marker],
+      // A canary of this app would sit under /app; any other (root .env, .git) would if the whole context were copied.
+      absentPaths: ctx.canaries.map((c) => (c.file.startsWith(`${app}/`) ? c.file.slice(app.length + 1) : c.file)),
+    });
+    saved = await saveImage(tag, await mkdtemp(path.join(ctx.workDir, `save-${app}-`)));
+  });
+
+  it("runs as the numeric non-root user 1000:1000", () => {
+    expect(config.User).toBe("1000:1000");
+  });
+
+  it("sets NODE_ENV=production and the port it exposes", () => {
+    expect(config.Env).toEqual(expect.arrayContaining(expected.env));
+    expect(Object.keys(config.ExposedPorts)).toEqual(["3000/tcp"]);
+  });
+
+  it("starts node directly in exec form, so signals reach the app", () => {
+    expect(config.Entrypoint).toEqual(expected.entrypoint);
+    expect(config.Cmd).toBeNull();
+    expect(config.WorkingDir).toBe("/app");
+  });
+
+  it("checks its health with node and fetch (no curl or wget) under a timeout", () => {
+    const test = config.Healthcheck?.Test ?? [];
+    expect(test.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
+    expect(test[3]).toContain(`'${expected.healthPath}'`);
+    expect(test[3]).toContain("AbortSignal.timeout(");
+    expect(config.Healthcheck?.Retries).toBeGreaterThan(0);
+  });
+
+  it("carries the OCI labels, with version, revision, creation time and base from the build", () => {
+    expect(config.Labels).toEqual({
+      "org.opencontainers.image.title": expected.title,
+      "org.opencontainers.image.description": expect.any(String),
+      "org.opencontainers.image.source": LABEL_ARGS.SOURCE,
+      "org.opencontainers.image.licenses": LABEL_ARGS.LICENSES,
+      "org.opencontainers.image.version": LABEL_ARGS.VERSION,
+      "org.opencontainers.image.revision": LABEL_ARGS.REVISION,
+      "org.opencontainers.image.created": LABEL_ARGS.CREATED,
+      "org.opencontainers.image.base.name": ctx.bases.baseName,
+      "org.opencontainers.image.base.digest": ctx.bases.baseDigest,
+    });
+  });
+
+  it("holds no npm, npx, corepack, yarn or pnpm anywhere in its filesystem", () => {
+    expect(fsReport.packageManagers).toEqual([]);
+  });
+
+  it("keeps the app's files owned by root and read-only to the app user", () => {
+    expect(fsReport.appFilesRead).toBeGreaterThan(10);
+    expect(fsReport.writableByApp).toEqual([]);
+  });
+
+  it("contains none of the canary files planted in the build context", () => {
+    // The copy really had them: otherwise their absence below would prove nothing.
+    for (const canary of ctx.canaries) expect(existsSync(path.join(ctx.appCopy, canary.file)), canary.file).toBe(true);
+    expect(fsReport.presentPaths).toEqual([]);
+    expect(fsReport.markerHits).toEqual([]);
+  });
+
+  it("has no byte of a canary or of the npmrc secret in any layer of `docker save`", () => {
+    const markers = [...ctx.canaries.map((c) => c.marker), ctx.npmrc.marker];
+    const hits = [...saved.entries].flatMap(([name, bytes]) => markers.filter((m) => bytes.includes(m)).map((m) => `${name}: ${m}`));
+    expect(hits).toEqual([]);
+    // The scan sees the app: its package name is in a layer, so an empty result above is meaningful.
+    expect(saved.layers.some((l) => l.bytes.includes(`"name": "${expected.packageName}"`))).toBe(true);
+  });
+
+  it("is one base filesystem layer with only the app's files in the layers above it", () => {
+    const names = saved.layers.map((l) => tarEntries(l.bytes).map((e) => e.name.replace(/\/$/, "")));
+    expect(names[0]).toEqual(expect.arrayContaining(["usr/local/bin/node", "etc/passwd"]));
+    const above = names.slice(1).flat();
+    expect(above.length).toBeGreaterThan(10);
+    expect(above.filter((n) => n !== "app" && !n.startsWith("app/"))).toEqual([]);
+  });
+});
+
+describe("both images", () => {
+  it("share the same base layer, so a registry and a node store it once", async () => {
+    const layers = await Promise.all(
+      APPS.map(async (app) => {
+        await ensureBuilt(appBuild(ctx, app), log);
+        return JSON.parse(await docker(["image", "inspect", "--format", "{{json .RootFS.Layers}}", imageTag(ctx.runId, app)])) as string[];
+      }),
+    );
+    expect(layers[0]?.[0]).toMatch(/^sha256:/);
+    expect(layers[1]?.[0]).toBe(layers[0]?.[0]);
+  });
+});
