@@ -13,6 +13,12 @@ export const SBOM_JSON = `${WORK_DIR}/sbom.cdx.json`;
 export const SARIF = `${WORK_DIR}/trivy.sarif`;
 export const LINT_SOURCE = `${WORK_DIR}/src`;
 
+/**
+ * Write the JSON report, and exit 0 whatever was found: the gate decides in TypeScript, so a
+ * non-zero exit always means Trivy itself failed.
+ */
+const JSON_REPORT = ["--exit-code", "0", "--format", "json", "--output", REPORT_JSON] as const;
+
 /** Flags every Trivy run shares: our cache, no progress bars in CI logs, no network beyond the DB step. */
 function common(scanner: Scanner): string[] {
   return ["--cache-dir", TRIVY_CACHE_DIR, "--no-progress", "--timeout", scanner.timeout];
@@ -29,9 +35,8 @@ export function downloadDbArgs(scanner: Scanner): string[] {
 
 /**
  * Scan an image tarball for vulnerabilities and secrets in its files, and misconfigurations and
- * secrets in its config. `--exit-code 0` because the gate decides in TypeScript: a non-zero exit
- * then always means Trivy itself failed. `--show-suppressed` keeps VEX-suppressed findings in
- * the report so the summary can list them.
+ * secrets in its config. `--show-suppressed` keeps VEX-suppressed findings in the report so the
+ * summary can list them.
  */
 export function imageScanArgs(scanner: Scanner, vexFiles: string[]): string[] {
   return [
@@ -50,12 +55,7 @@ export function imageScanArgs(scanner: Scanner, vexFiles: string[]): string[] {
     "--list-all-pkgs",
     "--show-suppressed",
     ...vexFiles.flatMap((file) => ["--vex", file]),
-    "--exit-code",
-    "0",
-    "--format",
-    "json",
-    "--output",
-    REPORT_JSON,
+    ...JSON_REPORT,
   ];
 }
 
@@ -66,12 +66,7 @@ export function configScanArgs(scanner: Scanner): string[] {
     "config",
     ...common(scanner),
     "--skip-check-update",
-    "--exit-code",
-    "0",
-    "--format",
-    "json",
-    "--output",
-    REPORT_JSON,
+    ...JSON_REPORT,
     LINT_SOURCE,
   ];
 }
