@@ -189,6 +189,33 @@ describe("a scan that goes wrong", () => {
     expect(error.message).toContain("and no cached DB exists");
   });
 
+  it("refuses to scan with a cached DB older than scanner.maxDbAgeDays when the refresh fails", async () => {
+    const built = `${daysAgo(8)}T06:00:00Z`;
+    answerTrivy(engine, { dbUpdatedAt: built });
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: 429 Too Many Requests\n" });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain(`Trivy's vulnerability DB was built ${built}, 8 days ago — older than scanner.maxDbAgeDays (7), so no scan ran`);
+    expect(error.message).toContain("The refresh failed: the vulnerability DB could not be refreshed from");
+    expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
+  });
+
+  it("refuses a DB a mirror serves older than scanner.maxDbAgeDays, even when the refresh succeeds", async () => {
+    answerTrivy(engine, { dbUpdatedAt: `${daysAgo(30)}T06:00:00Z` });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain("30 days ago — older than scanner.maxDbAgeDays (7)");
+    expect(error.message).toContain("succeeded but served this DB: the mirror is stale");
+  });
+
+  it("refuses to scan when the DB's age cannot be read after a successful refresh", async () => {
+    answerTrivy(engine, { dbUpdatedAt: null });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
+  });
+
   it("reads the DB's age afresh on every run rather than from the engine's cache", async () => {
     answerTrivy(engine);
     await scanApi();

@@ -41,6 +41,8 @@ export const DEFAULTS = {
       "ghcr.io/aquasecurity/trivy-db:2",
     ],
     timeout: "10m",
+    // Trivy publishes a DB every 6 hours; a week without one means the refresh is broken.
+    maxDbAgeDays: 7,
   },
 } as const;
 
@@ -145,6 +147,10 @@ export const Scanner = z
       .default([...DEFAULTS.scanner.dbRepositories])
       .meta({ description: "Trivy vulnerability DB repositories, tried in order (a mirror first, then fallbacks)." }),
     timeout: Duration.default(DEFAULTS.scanner.timeout).meta({ description: "Trivy's --timeout for one scan." }),
+    maxDbAgeDays: z.int().min(1).default(DEFAULTS.scanner.maxDbAgeDays).meta({
+      description:
+        "Oldest vulnerability DB a scan may use, in days. When the DB cannot be refreshed, scans go on with the cached one up to this age, then fail: an old DB misses everything published since.",
+    }),
   })
   .prefault({})
   .meta({ description: "How Trivy runs." });

@@ -11,7 +11,7 @@
 import { CacheSharingMode, dag, ExecError, ReturnType, type Container, type Directory, type File } from "@dagger.io/dagger";
 
 import type { Scanner } from "../config/schema.js";
-import { utcDay } from "../policy/dates.js";
+import { daysBetween, utcDay } from "../policy/dates.js";
 import {
   configScanArgs,
   convertArgs,
@@ -84,13 +84,40 @@ export class Trivy {
       // The day is part of the step, so the engine's cache serves today's DB but never yesterday's.
       .withEnvVariable("DRYDOCK_DB_DAY", utcDay(this.today))
       .withExec(downloadDbArgs(this.scanner));
+    let db: TrivyDb;
     try {
       await refreshed.sync();
-      return { ready: refreshed, updatedAt: await this.cachedDbDate(refreshed) };
+      db = { ready: refreshed, updatedAt: await this.cachedDbDate(refreshed) };
     } catch (error) {
       if (!(error instanceof ExecError)) throw error;
-      return this.fallBackToCachedDb(error);
+      db = await this.fallBackToCachedDb(error);
     }
+    return this.freshEnough(db);
+  }
+
+  /**
+   * A scan with an old DB passes images it should fail: it misses every advisory published
+   * since. Beyond scanner.maxDbAgeDays, or with no known age, no scan runs.
+   */
+  private freshEnough(db: TrivyDb): TrivyDb {
+    const { maxDbAgeDays } = this.scanner;
+    const repositories = this.scanner.dbRepositories.join(", ");
+    if (db.updatedAt === undefined) {
+      throw new ScanError(
+        `Trivy's vulnerability DB has no readable db/metadata.json after the refresh from ${repositories}, so its age is unknown and no scan ran.\n` +
+          `The DB cache volume may have been pruned while the day's refresh stayed cached: run again with a new engine cache, or check the mirrors.`,
+      );
+    }
+    const age = daysBetween(utcDay(new Date(db.updatedAt)), utcDay(this.today));
+    if (age > maxDbAgeDays) {
+      throw new ScanError(
+        `Trivy's vulnerability DB was built ${db.updatedAt}, ${age} days ago — older than scanner.maxDbAgeDays (${maxDbAgeDays}), so no scan ran: ` +
+          `it would miss every advisory published since.\n` +
+          (db.staleNote ? `The refresh failed: ${db.staleNote}\n` : `The refresh from ${repositories} succeeded but served this DB: the mirror is stale.\n`) +
+          `Restore access to a DB repository, or point scanner.dbRepositories at a reachable, current mirror.`,
+      );
+    }
+    return db;
   }
 
   /** The refresh failed: scan with the DB already in the cache volume, if there is one, and say how old it is. */
