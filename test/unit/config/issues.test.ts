@@ -27,7 +27,7 @@ describe("knownKeysAt lists the keys the schema accepts at a path", () => {
     { path: ["policy"], keys: ["failOn", "ignoreUnfixed", "maxExceptionDays", "expiryWarningDays", "ignores", "vex"] },
     { path: ["policy", "failOn"], keys: ["vulnerabilities", "secrets", "misconfigurations"] },
     { path: ["policy", "ignores", 3], keys: ["id", "reason", "expires", "paths", "purls"] },
-    { path: ["scanner"], keys: ["trivyImage", "dbRepositories", "timeout"] },
+    { path: ["scanner"], keys: ["trivyImage", "dbRepositories", "timeout", "maxDbAgeDays"] },
     { path: ["policy", "vex", 0], keys: [] },
     { path: ["nowhere"], keys: [] },
   ])("at [$path]", ({ path, keys }) => {

@@ -19,6 +19,7 @@ const DEFAULT_CONFIG = {
     trivyImage: DEFAULTS.scanner.trivyImage,
     dbRepositories: [...DEFAULTS.scanner.dbRepositories],
     timeout: "10m",
+    maxDbAgeDays: 7,
   },
 };
 

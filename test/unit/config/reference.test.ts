@@ -36,6 +36,7 @@ describe("the config reference table", () => {
       "scanner.trivyImage",
       "scanner.dbRepositories",
       "scanner.timeout",
+      "scanner.maxDbAgeDays",
     ]);
   });
 

@@ -115,6 +115,8 @@ describe("every field rejects a bad value, naming the field, what was found and 
     },
     { name: "a timeout in words", yaml: "scanner:\n  timeout: 5 minutes", problem: 'scanner.timeout: found "5 minutes", expected a duration like 300s, 10m or 1h30m' },
     { name: "a timeout without unit", yaml: "scanner:\n  timeout: 300", problem: "scanner.timeout: found 300, expected a string" },
+    { name: "maxDbAgeDays 0", yaml: "scanner:\n  maxDbAgeDays: 0", problem: "scanner.maxDbAgeDays: found 0, expected 1 or more" },
+    { name: "a fractional maxDbAgeDays", yaml: "scanner:\n  maxDbAgeDays: 1.5", problem: "scanner.maxDbAgeDays: found 1.5, expected a whole number" },
   ])("$name", ({ yaml, problem }) => {
     expect(problemsOf(`${yaml}\n`)).toEqual([`${FILE}: ${problem}`]);
   });
