@@ -12,9 +12,21 @@ export class SourceError extends Error {
   override name = "SourceError";
 }
 
-/** The config of the source; a missing file means the defaults (and the summaries say so). */
+/** Where the config is looked for unless --config says otherwise. */
+export const DEFAULT_CONFIG_PATH = "security-config.yml";
+
+/**
+ * The config of the source. Only the default file may be missing, meaning the defaults (and the
+ * summaries say so): a --config path that names nothing is a typo, and falling back to the
+ * defaults would drop its thresholds and exceptions without a word.
+ */
 export async function loadConfig(source: Directory, path: string): Promise<LoadedConfig> {
   const exists = await source.exists(path, { expectedType: ExistsType.RegularType });
+  if (!exists && path !== DEFAULT_CONFIG_PATH) {
+    throw new SourceError(
+      `--config: file "${path}" not found in the source — fix the path, or leave --config out to use ${DEFAULT_CONFIG_PATH} (the defaults apply when that is absent too)`,
+    );
+  }
   return parseSecurityConfig(exists ? await source.file(path).contents() : undefined, path);
 }
 

@@ -9,7 +9,7 @@ import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { execStartsWith, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
-import { langResult, osResult, vulnerability } from "../support/trivy-reports.js";
+import { debianZlibResult, langResult, osResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -17,20 +17,7 @@ const tempSource = useTempSources();
 const lodash = vulnerability();
 const minimist = vulnerability({ VulnerabilityID: "CVE-2021-44906", PkgName: "minimist", InstalledVersion: "1.2.5", FixedVersion: "1.2.6", Title: "minimist: prototype pollution" });
 const clean = reportText();
-/** Debian's zlib1g MiniZip CVE, which examples/app/security-config.yml accepts. */
-const zlib = osResult({
-  Vulnerabilities: [
-    vulnerability({
-      VulnerabilityID: "CVE-2023-45853",
-      PkgName: "zlib1g",
-      InstalledVersion: "1:1.2.13.dfsg-1",
-      PkgIdentifier: { PURL: "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12.5" },
-      FixedVersion: undefined,
-      Status: "will_not_fix",
-      Severity: "CRITICAL",
-    }),
-  ],
-});
+const zlib = debianZlibResult();
 const withLodash = reportText([langResult({ Vulnerabilities: [lodash] })]);
 const withLodashAndMinimist = reportText([langResult({ Vulnerabilities: [lodash, minimist] })]);
 

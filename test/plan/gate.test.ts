@@ -5,12 +5,13 @@
 import { dag } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../dagger/src/config/errors.ts";
+import { SourceError } from "../../dagger/src/source.ts";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { ReportError } from "../../dagger/src/report/errors.ts";
 import { useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { missingShared } from "../support/paths.js";
 import { drydock, EXAMPLE_APP, golden, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
-import { langResult, osResult, vulnerability } from "../support/trivy-reports.js";
+import { debianZlibResult, langResult, osResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -28,20 +29,7 @@ const gate = (report: { name: string; text: string }, options: { source?: string
 
 const lodash = vulnerability();
 const minimist = vulnerability({ VulnerabilityID: "CVE-2021-44906", PkgName: "minimist", InstalledVersion: "1.2.5", FixedVersion: "1.2.6", Title: "minimist: prototype pollution" });
-/** Debian's zlib1g MiniZip CVE, which examples/app/security-config.yml accepts until 2027-02-15. */
-const zlib = osResult({
-  Vulnerabilities: [
-    vulnerability({
-      VulnerabilityID: "CVE-2023-45853",
-      PkgName: "zlib1g",
-      InstalledVersion: "1:1.2.13.dfsg-1",
-      PkgIdentifier: { PURL: "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12.5" },
-      FixedVersion: undefined,
-      Status: "will_not_fix",
-      Severity: "CRITICAL",
-    }),
-  ],
-});
+const zlib = debianZlibResult();
 
 describe("gate", () => {
   it("passes a clean report and returns its Markdown summary", async () => {
@@ -72,6 +60,14 @@ describe("gate", () => {
   it("applies the defaults when the source has no config, and says so", async () => {
     const error = await rejectionOf(gate({ name: "backend.json", text: reportText([langResult()]) }, { source: tempSource(MINIMAL_APPS) }));
     expect(error.message).toContain("> ℹ️ No `security-config.yml` was found, so the default policy applied.");
+  });
+
+  it.each(["ci/security.yml", "security-config.yaml", "backend"])("refuses a --config of %s that names no file, rather than falling back to the defaults", async (config) => {
+    const error = await rejectionOf(gate({ name: "backend.json", text: reportText() }, { source: tempSource(MINIMAL_APPS), config }));
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error.message).toBe(
+      `--config: file "${config}" not found in the source — fix the path, or leave --config out to use security-config.yml (the defaults apply when that is absent too)`,
+    );
   });
 
   it.each([

@@ -152,3 +152,20 @@ export function report(results: Json[], overrides: Json = {}): Json {
 export function findingsOf(results: Json[], overrides: Json = {}): ReportFindings {
   return toFindings(parseTrivyReport(JSON.stringify(report(results, overrides)), "test report"));
 }
+
+/** Debian's zlib1g MiniZip CVE, the one exception examples/app/security-config.yml accepts. */
+export function debianZlibResult(): Json {
+  return osResult({
+    Vulnerabilities: [
+      vulnerability({
+        VulnerabilityID: "CVE-2023-45853",
+        PkgName: "zlib1g",
+        InstalledVersion: "1:1.2.13.dfsg-1",
+        PkgIdentifier: { PURL: "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12.5" },
+        FixedVersion: undefined,
+        Status: "will_not_fix",
+        Severity: "CRITICAL",
+      }),
+    ],
+  });
+}
