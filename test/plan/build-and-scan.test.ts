@@ -34,7 +34,7 @@ describe("buildAndScan", () => {
     const parts = report.summary.split("\n\n---\n\n");
     expect(parts.map((p) => /Security gate passed: (\w+)/.exec(p)?.[1])).toEqual(["backend", "frontend", "lint"]);
     // examples/app accepts a Debian zlib1g CVE that no image here has: said once, for the whole run.
-    const unused = "> **Warning:** policy.ignores[0] (CVE-2023-45853): matches no finding in any scan — remove it if the finding is gone\n\n";
+    const unused = "> **Warning:** `policy.ignores[0]` (`CVE-2023-45853`) matches no finding in any scan — remove it if the finding is gone.\n\n";
     expect(report.summary).toBe(`${unused}${[report.backendScan, report.frontendScan, report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
   });
 

@@ -30,7 +30,7 @@ export class Report {
   @func()
   frontendScan: Scan;
 
-  /** The Dockerfile and compose lint. */
+  /** The Dockerfile lint. */
   @func()
   lint: Scan;
 

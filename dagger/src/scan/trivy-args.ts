@@ -59,7 +59,7 @@ export function imageScanArgs(scanner: Scanner, vexFiles: string[]): string[] {
   ];
 }
 
-/** Lint Dockerfiles and compose files with Trivy's bundled checks (no check download). */
+/** Lint Dockerfiles with Trivy's bundled checks (no check download). */
 export function configScanArgs(scanner: Scanner): string[] {
   return [
     "trivy",

@@ -167,7 +167,7 @@ export class Trivy {
   }
 
   /**
-   * Lint Dockerfiles and compose files. The checks are bundled in the pinned Trivy image and the
+   * Lint Dockerfiles. The checks are bundled in the pinned Trivy image and the
    * vulnerability DB is not used, so the lint neither waits for the DB refresh nor fails with it.
    */
   async lintConfig(files: Directory, name: string): Promise<TrivyOutput> {

@@ -6,6 +6,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { evaluateGate, type GateNotice, type GateResult } from "../policy/gate.js";
 import { toFindings } from "../report/findings.js";
 import { renderMarkdown } from "../report/markdown.js";
+import { code } from "../report/markdown-text.js";
 import type { GateReportMeta } from "../report/meta.js";
 import { summarizeResult } from "../report/summary.js";
 import { parseTrivyReport } from "../report/trivy.js";
@@ -65,13 +66,13 @@ export function judgeReport(input: VerdictInput): Verdict {
   };
 }
 
-/** The exceptions that matched nothing in any of several verdicts, as summary notes. */
+/** The exceptions that matched nothing in any of several verdicts, as Markdown warnings. */
 export function unusedInAll(verdicts: readonly Verdict[]): string[] {
   const [first, ...rest] = verdicts;
   if (!first) return [];
   return first.unusedExceptions
     .filter((notice) => rest.every((verdict) => verdict.unusedExceptions.some((other) => other.exception.index === notice.exception.index)))
-    .map((notice) => notice.message.replace("in this report", "in any scan"));
+    .map(({ exception: { index, ignore } }) => `${code(`policy.ignores[${index}]`)} (${code(ignore.id)}) matches no finding in any scan — remove it if the finding is gone.`);
 }
 
 /** The notes right under the summary's title, so the title still opens the summary (and the PR comment). */
