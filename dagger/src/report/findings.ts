@@ -51,7 +51,7 @@ export interface Finding {
   identity: string;
 }
 
-/** A finding Trivy suppressed (VEX `not_affected`, or its own ignore file), with why. */
+/** A finding Trivy suppressed (VEX `not_affected`, its own ignore file, or an exception in the scanned config), with why. */
 export interface SuppressedFinding {
   finding: Finding;
   status: string;
@@ -64,7 +64,7 @@ export interface ReportFindings {
   suppressed: SuppressedFinding[];
 }
 
-/** Flatten a parsed report. Only failed misconfiguration checks are findings. */
+/** Flatten a parsed report. Only failed misconfiguration checks are findings; excepted ones are suppressed. */
 export function toFindings(report: TrivyReport): ReportFindings {
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
@@ -73,6 +73,11 @@ export function toFindings(report: TrivyReport): ReportFindings {
     for (const secret of result.Secrets) findings.push(fromSecret(secret, result));
     for (const check of result.Misconfigurations) {
       if (check.Status === "FAIL") findings.push(fromMisconfiguration(check, result));
+      // A check excepted inside the scanned config (an inline or Rego exception) still failed:
+      // it is listed as suppressed, never dropped unseen.
+      else if (check.Status === "EXCEPTION") {
+        suppressed.push({ finding: fromMisconfiguration(check, result), status: "exception", source: "an exception in the scanned configuration" });
+      }
     }
     for (const modified of result.ExperimentalModifiedFindings) {
       const finding = fromModified(modified, result);

@@ -88,11 +88,18 @@ describe("toFindings", () => {
   });
 
   it.each([
-    { status: "FAIL", counted: 1 },
-    { status: "PASS", counted: 0 },
-    { status: "EXCEPTION", counted: 0 },
-  ])("counts a misconfiguration check with status $status as $counted findings", ({ status, counted }) => {
-    expect(findingsOf([configResult({ Misconfigurations: [misconfiguration({ Status: status })] })]).findings).toHaveLength(counted);
+    { status: "FAIL", counted: 1, suppressed: 0 },
+    { status: "PASS", counted: 0, suppressed: 0 },
+    { status: "EXCEPTION", counted: 0, suppressed: 1 },
+  ])("counts a misconfiguration check with status $status as $counted findings and $suppressed suppressed", ({ status, counted, suppressed }) => {
+    const result = findingsOf([configResult({ Misconfigurations: [misconfiguration({ Status: status })] })]);
+    expect(result.findings).toHaveLength(counted);
+    expect(result.suppressed).toHaveLength(suppressed);
+  });
+
+  it("lists a check excepted in the scanned configuration as suppressed, saying so", () => {
+    const { suppressed } = findingsOf([configResult({ Misconfigurations: [misconfiguration({ Status: "EXCEPTION" })] })]);
+    expect(suppressed[0]).toMatchObject({ status: "exception", source: "an exception in the scanned configuration", finding: { kind: "misconfiguration", id: "DS-0002" } });
   });
 
   it("falls back to a check's message when it has no title", () => {
