@@ -7,6 +7,8 @@
  * found (see issues.ts), so each reads `path: found X, expected Y`.
  */
 import { z } from "zod";
+
+import { parsePurl } from "../policy/purl.js";
 import { ALWAYS, rejectDuplicateIgnores, requireDistinctApps } from "./cross-checks.js";
 import { DbRepository, Duration, FindingId, ImageName, IsoDate, PinnedTrivyImage, RelativePath } from "./formats.js";
 
@@ -67,6 +69,8 @@ const App = (defaults: { path: string; image: string; port: number }, which: str
     .prefault({})
     .meta({ description: `The ${which} application.` });
 
+const PURL_EXPECTED = "expected a package URL like pkg:npm/lodash or pkg:deb/debian/zlib1g@1.2.13 (pkg:type/[namespace/]name[@version])";
+
 export const Ignore = z
   .strictObject({
     id: FindingId.meta({
@@ -86,7 +90,15 @@ export const Ignore = z
       description: "Only accept the finding in these targets or file paths (globs with * and **). Default: anywhere.",
     }),
     purls: z
-      .array(z.string().startsWith("pkg:", { error: "expected a package URL starting with pkg:" }))
+      .array(
+        // Checked as the gate reads it: a purl it cannot parse would never match, so the exception
+        // would sit there "unused" instead of saying what is wrong with it.
+        z
+          .string()
+          // The pattern is for editors (it reaches the JSON Schema); the parse is what counts.
+          .regex(/^pkg:[A-Za-z][A-Za-z0-9.+-]*\/[^/]/, { error: PURL_EXPECTED, abort: true })
+          .refine((purl) => parsePurl(purl) !== undefined, { error: PURL_EXPECTED }),
+      )
       .min(1)
       .optional()
       .meta({

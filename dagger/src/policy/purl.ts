@@ -34,7 +34,7 @@ function purlMatches(pattern: PackageUrl, actual: PackageUrl): boolean {
 }
 
 /** `pkg:type/namespace/name@version?qualifiers#subpath` (the subpath is not compared). */
-function parsePurl(text: string): PackageUrl | undefined {
+export function parsePurl(text: string): PackageUrl | undefined {
   if (!text.startsWith("pkg:")) return undefined;
   const withoutSubpath = text.slice("pkg:".length).split("#", 1)[0] ?? "";
   const queryAt = withoutSubpath.indexOf("?");

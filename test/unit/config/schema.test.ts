@@ -201,11 +201,11 @@ describe("an exception needs a finding ID, a real reason and a real calendar dat
       yaml: ignoreWith(VALID_REASON, VALID_EXPIRY, "paths: ['']"),
       problem: 'policy.ignores[0].paths[0]: found "", expected at least 1 character',
     },
-    {
-      name: "a purl without the pkg: scheme",
-      yaml: ignoreWith(VALID_REASON, VALID_EXPIRY, "purls: [npm/cross-spawn@7.0.3]"),
-      problem: 'policy.ignores[0].purls[0]: found "npm/cross-spawn@7.0.3", expected a package URL starting with pkg:',
-    },
+    ...["npm/cross-spawn@7.0.3", "pkg:npm", "pkg:debug", "pkg:/lodash"].map((purl) => ({
+      name: `a purl the gate cannot read: ${purl}`,
+      yaml: ignoreWith(VALID_REASON, VALID_EXPIRY, `purls: ["${purl}"]`),
+      problem: `policy.ignores[0].purls[0]: found "${purl}", expected a package URL like pkg:npm/lodash or pkg:deb/debian/zlib1g@1.2.13 (pkg:type/[namespace/]name[@version])`,
+    })),
   ])("$name", ({ yaml, problem }) => {
     expect(problemsOf(yaml)).toEqual([`${FILE}: ${problem}`]);
   });
