@@ -72,13 +72,13 @@ function withoutLeadingSlash(path: string): string {
   return path.replace(/^\/+/, "");
 }
 
-/**
- * Exceptions by the ID they accept. IDs compare case-insensitively (`cve-2024-1234` in a
- * config is still that CVE), and a finding is looked up by its ID and every alias, so an
- * exception written `DS002`, `AVD-DS-0002` or `DS-0002` accepts the same check.
- */
 const NONE: readonly CompiledException[] = [];
 
+/**
+ * Exceptions by the ID they accept. IDs compare in their canonical spelling (`cve-2024-1234` in
+ * a config is still that CVE), and a finding is looked up by its ID and every alias, so an
+ * exception written `DS002`, `AVD-DS-0002` or `DS-0002` accepts the same check.
+ */
 export class ExceptionIndex {
   private readonly byId = new Map<string, CompiledException[]>();
 
