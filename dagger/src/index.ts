@@ -71,6 +71,12 @@ export class Drydock {
   /** Extra CA certificates (PEM) trusted while installing (TLS-intercepting proxies). */
   caCertificates?: Secret;
 
+  /** PRISMA_SCHEMA_ENGINE_BINARY of the backend's `prisma generate`, when given. */
+  prismaSchemaEngineBinary?: string;
+
+  /** PRISMA_ENGINES_MIRROR of the backend's `prisma generate`, when given. */
+  prismaEnginesMirror?: string;
+
   constructor(
     /**
      * The application repository: holds the backend and frontend projects and security-config.yml.
@@ -78,12 +84,15 @@ export class Drydock {
      */
     @argument({
       defaultPath: "/",
-      // Credentials stay out of the build context, as in the apps' .dockerignore.
+      // Credentials and local build outputs stay out of the build context, as in the apps'
+      // .dockerignore. A Prisma client generated on the host would replace, in the build stage,
+      // the one the generate stage made from the schema.
       ignore: [
         "**/node_modules",
         "**/.git",
         "**/dist",
         "**/.next",
+        "**/src/generated",
         "**/coverage",
         "**/.env",
         "**/.env.*",
@@ -117,6 +126,17 @@ export class Drydock {
     npmrc?: Secret,
     /** Extra CA certificates (PEM) for a TLS-intercepting proxy, e.g. --ca-certificates=file:./proxy-ca.pem. Only ever mounted. */
     caCertificates?: Secret,
+    /**
+     * Path of an existing file in the build image, e.g. --prisma-schema-engine-binary=/bin/false:
+     * lets the backend's prisma generate run offline (Prisma 7 generates its client without the
+     * schema engine, but downloads the engine first unless this is set). Default: not set.
+     */
+    prismaSchemaEngineBinary?: string,
+    /**
+     * A mirror of binaries.prisma.sh for the backend's prisma generate to download the schema
+     * engine from, e.g. --prisma-engines-mirror=https://mirror.example.com/prisma. Default: not set.
+     */
+    prismaEnginesMirror?: string,
   ) {
     this.source = source;
     this.config = config;
@@ -130,6 +150,8 @@ export class Drydock {
     this.licenses = licenses;
     this.npmrc = npmrc;
     this.caCertificates = caCertificates;
+    this.prismaSchemaEngineBinary = prismaSchemaEngineBinary;
+    this.prismaEnginesMirror = prismaEnginesMirror;
   }
 
   /**
@@ -289,6 +311,7 @@ export class Drydock {
       runtimeImage: requirePinnedImage(this.runtimeImage, "--runtime-image"),
       pnpmVersion: this.pnpmVersion,
       secrets: { npmrc: this.npmrc, ca: this.caCertificates },
+      prisma: { schemaEngineBinary: this.prismaSchemaEngineBinary, enginesMirror: this.prismaEnginesMirror },
     };
   }
 

@@ -23,8 +23,8 @@ Drydock.revision: String  "VCS revision, for the org.opencontainers.image.revisi
 Drydock.created: String  "Build time (RFC 3339), for the org.opencontainers.image.created label."
 Drydock.sourceUrl: String  "Repository URL, for the org.opencontainers.image.source label."
 Drydock.licenses: String  "SPDX licence expression, for the org.opencontainers.image.licenses label."
-Drydock.constructor(source: Directory, config: String = "security-config.yml", buildImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", runtimeImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", pnpmVersion: String = "12.4.2", imageVersion: String = "0.0.0-dev", revision: String = "unknown", created: String = "1970-01-01T00:00:00Z", sourceUrl: String = "", licenses: String = "NOASSERTION", npmrc: Secret, caCertificates: Secret)
-  source  defaultPath="/"  ignore=["**/node_modules","**/.git","**/dist","**/.next","**/coverage","**/.env","**/.env.*","**/.npmrc","**/*.pem","**/*.key","**/.turbo","reports"]  "The application repository: holds the backend and frontend projects and security-config.yml. Default: the directory \`dagger\` is called from."
+Drydock.constructor(source: Directory, config: String = "security-config.yml", buildImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", runtimeImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", pnpmVersion: String = "12.4.2", imageVersion: String = "0.0.0-dev", revision: String = "unknown", created: String = "1970-01-01T00:00:00Z", sourceUrl: String = "", licenses: String = "NOASSERTION", npmrc: Secret, caCertificates: Secret, prismaSchemaEngineBinary: String, prismaEnginesMirror: String)
+  source  defaultPath="/"  ignore=["**/node_modules","**/.git","**/dist","**/.next","**/src/generated","**/coverage","**/.env","**/.env.*","**/.npmrc","**/*.pem","**/*.key","**/.turbo","reports"]  "The application repository: holds the backend and frontend projects and security-config.yml. Default: the directory \`dagger\` is called from."
   config  "Path of the security config inside the source. A missing file means the defaults, and the summary says so."
   buildImage  "Image of the build stages, pinned by digest: needs a shell, node and npm. Swap it for a mirror of the same image."
   runtimeImage  "Image the runtime images start from, pinned by digest: a mirror, or a distroless/Chainguard Node image."
@@ -36,6 +36,8 @@ Drydock.constructor(source: Directory, config: String = "security-config.yml", b
   licenses  "SPDX licence expression for the image labels, e.g. MIT. The default says nothing is stated."
   npmrc  "An .npmrc for private registries or a mirror, e.g. --npmrc=file:$HOME/.npmrc. Only ever mounted."
   caCertificates  "Extra CA certificates (PEM) for a TLS-intercepting proxy, e.g. --ca-certificates=file:./proxy-ca.pem. Only ever mounted."
+  prismaSchemaEngineBinary  "Path of an existing file in the build image, e.g. --prisma-schema-engine-binary=/bin/false: lets the backend's prisma generate run offline (Prisma 7 generates its client without the schema engine, but downloads the engine first unless this is set). Default: not set."
+  prismaEnginesMirror  "A mirror of binaries.prisma.sh for the backend's prisma generate to download the schema engine from, e.g. --prisma-engines-mirror=https://mirror.example.com/prisma. Default: not set."
 Drydock.backend() -> Container  cache=default  "Build the hardened backend image: frozen pnpm install, prisma generate, nest build, production dependencies only, on the pinned runtime base as user 1000:1000."
 Drydock.frontend() -> Container  cache=default  "Build the hardened frontend image: frozen pnpm install, next build, the standalone server with public/ and .next/static, on the pinned runtime base as user 1000:1000."
 Drydock.backendBuild() -> Container  cache=default  "The backend's build environment after its build commands ran: debug a failing build there."
@@ -76,7 +78,7 @@ Report.backend: Container  "The hardened backend image."
 Report.frontend: Container  "The hardened frontend image."
 Report.backendScan: Scan  "The backend image's scan."
 Report.frontendScan: Scan  "The frontend image's scan."
-Report.lint: Scan  "The Dockerfile and compose lint."
+Report.lint: Scan  "The Dockerfile lint."
 Report.constructor(backend: Container!, frontend: Container!, backendScan: Scan!, frontendScan: Scan!, lint: Scan!, warnings: [String] = [])
   backend  (undocumented)
   frontend  (undocumented)

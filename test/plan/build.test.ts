@@ -8,7 +8,7 @@ import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, useFakeEngine, withEngine, type Chain, type Step } from "../support/fake-engine/index.js";
-import { chainOf, drydock, MINIMAL_APPS, rejectionOf, useTempSources } from "../support/plan-helpers.js";
+import { chainOf, drydock, MINIMAL_APPS, onlyExec, rejectionOf, useTempSources } from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -23,19 +23,27 @@ const PINNED = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
 const command = (text: string) => (args: readonly string[]) =>
   args.join(" ").startsWith(text) || (/(^|\/)sh$/.test(args[0] ?? "") && args[1] === "-c" && (args[2] ?? "").includes(text));
 
+const INSTALL = ["npm install --global pnpm@12.4.2", "pnpm install --frozen-lockfile --store-dir=/pnpm/store"];
+/** Set for every command after the toolchain: pnpm 12 must not re-verify the cached install by timestamps. */
+const PNPM_ENV = { pnpm_config_verify_deps_before_run: "false" };
+
 const apps = [
   {
     name: "backend",
     build: (d: ReturnType<typeof drydock>) => d.backend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.backendBuild(),
-    commands: [
-      "npm install --global pnpm@12.4.2",
-      "pnpm install --frozen-lockfile --store-dir=/pnpm/store",
-      "pnpm exec prisma generate",
-      "pnpm run build",
-      "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy",
+    /** The commands on the chain of the build stage, in order. */
+    builtBy: [...INSTALL, "pnpm exec prisma generate", "pnpm run build"],
+    /** Each folder the runtime image gets, and the commands that made it, in order, on the stages it continues. */
+    appFiles: [
+      {
+        path: "/app",
+        from: "/out",
+        commands: [...INSTALL, "pnpm exec prisma generate", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy", "query_compiler_"],
+      },
+      { path: "/app/dist", from: "/src/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build"] },
     ],
-    buildEnv: {},
+    buildEnv: PNPM_ENV,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_ENV: "production", PORT: "3000" },
     healthPath: "/health",
     entrypoint: ["node", "dist/main.js"],
@@ -45,13 +53,15 @@ const apps = [
     name: "frontend",
     build: (d: ReturnType<typeof drydock>) => d.frontend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.frontendBuild(),
-    commands: [
-      "npm install --global pnpm@12.4.2",
-      "pnpm install --frozen-lockfile --store-dir=/pnpm/store",
-      "pnpm run build",
-      "cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && cp -a public /out/public",
+    builtBy: [...INSTALL, "pnpm run build"],
+    appFiles: [
+      {
+        path: "/app",
+        from: "/out",
+        commands: [...INSTALL, "pnpm run build", "cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && cp -a public /out/public"],
+      },
     ],
-    buildEnv: { NEXT_TELEMETRY_DISABLED: "1" },
+    buildEnv: { ...PNPM_ENV, NEXT_TELEMETRY_DISABLED: "1" },
     env: {
       PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       NODE_ENV: "production",
@@ -65,15 +75,13 @@ const apps = [
   },
 ] as const;
 
-/** Where each command runs in `execs`, in order; -1 for a command that never runs or runs out of order. */
-function positions(execs: readonly { args: readonly string[] }[], commands: readonly string[]): number[] {
-  let from = 0;
-  return commands.map((text) => {
-    const at = execs.findIndex((e, i) => i >= from && command(text)(e.args));
-    from = at < 0 ? execs.length : at + 1;
-    return at;
-  });
+/** Whether `execs` run exactly `commands`, one each, in order. */
+function runsExactly(execs: readonly { args: readonly string[] }[], commands: readonly string[]): boolean {
+  return execs.length === commands.length && commands.every((text, i) => command(text)(execs[i]!.args));
 }
+
+/** The commands a container chain ran, in order. */
+const execsOf = (chain: Chain) => chain.filter((s) => s.field === "withExec").map((s) => ({ args: s.args["args"] as string[] }));
 
 /** The runtime image's own steps: from `withRootfs` on. */
 function runtimeSteps(chain: Chain): Step[] {
@@ -92,13 +100,24 @@ function refChain(value: unknown): Chain {
 }
 
 describe.each(apps)("$name()", (app) => {
-  it("runs the install, build and prune commands in order, in /src of the pinned build image", async () => {
+  it("copies into the image the folders of its stages, each made by its stage's commands on the stages it continues", async () => {
+    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
+    const copies = stepArgs(runtimeSteps(chain), "withDirectory").map((a) => {
+      const source = refChain(a["source"]);
+      return { path: a["path"], from: source.at(-1)?.args["path"], ran: execsOf(source.slice(0, -1)) };
+    });
+    expect(copies.map(({ path, from }) => ({ path, from }))).toEqual(app.appFiles.map(({ path, from }) => ({ path, from })));
+    app.appFiles.forEach((files, i) => {
+      const ran = copies[i]!.ran;
+      expect(runsExactly(ran, files.commands), `${files.path} made by ${JSON.stringify(files.commands)}\nran: ${JSON.stringify(ran.map((e) => e.args))}`).toBe(true);
+    });
+  });
+
+  it("runs every command in /src of the pinned build image, with pnpm's pre-run check off", async () => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
     const execs = engine.execs();
-    const at = positions(execs, app.commands);
-    expect(at.every((i) => i >= 0), `commands in order: ${JSON.stringify(app.commands)}\nran: ${JSON.stringify(execs.map((e) => e.args))}`).toBe(true);
-    expect(execs.at(-1)?.args.join(" "), "the last step fills /out").toContain("/out");
-    for (const exec of execs) expect(exec).toMatchObject({ image: NODE, workdir: "/src" });
+    expect(execs.length).toBeGreaterThan(0);
+    for (const exec of execs) expect(exec).toMatchObject({ image: NODE, workdir: "/src", env: expect.objectContaining(PNPM_ENV) });
   });
 
   it.each([
@@ -110,11 +129,14 @@ describe.each(apps)("$name()", (app) => {
     expect(exec?.mounts[mount]).toEqual({ kind: "cache", source: volume, options: {} });
   });
 
-  it("gives the build commands only the environment the recipe names", async () => {
+  it("gives the commands after the install only the environment the recipe names", async () => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
-    const build = engine.execs().find((e) => e.args.join(" ") === "pnpm run build");
-    expect(build?.env).toEqual(app.buildEnv);
-    expect(build?.secretEnv).toEqual({});
+    const afterInstall = engine.execs().filter((e) => !INSTALL.some((text) => command(text)(e.args)));
+    expect(afterInstall.length).toBeGreaterThan(0);
+    for (const exec of afterInstall) {
+      expect(exec.env, exec.args.join(" ")).toEqual(app.buildEnv);
+      expect(exec.secretEnv).toEqual({});
+    }
   });
 
   it("assembles a hardened runtime image: non-root numeric user, /app owned by root, healthcheck, entrypoint", async () => {
@@ -133,9 +155,7 @@ describe.each(apps)("$name()", (app) => {
       },
     ]);
     expect(stepArgs(steps, "withEntrypoint")).toEqual([{ args: app.entrypoint }]);
-    const [appDir] = stepArgs(steps, "withDirectory");
-    expect(appDir).toMatchObject({ path: "/app", owner: "0:0" });
-    expect(refChain(appDir?.["source"]).at(-1)).toMatchObject({ field: "directory", args: { path: "/out" } });
+    expect(stepArgs(steps, "withDirectory").map((a) => ({ path: a["path"], owner: a["owner"] }))).toEqual(app.appFiles.map((files) => ({ path: files.path, owner: "0:0" })));
   });
 
   it("starts the runtime image from the pinned base's filesystem without any package manager", async () => {
@@ -175,10 +195,38 @@ describe.each(apps)("$name()", (app) => {
   it("hands back the build stage after the build commands, for debugging", async () => {
     await withEngine(engine, async () => (await app.buildStage(drydock())).sync());
     const execs = engine.execs();
-    const throughBuild = app.commands.slice(0, app.commands.indexOf("pnpm run build") + 1);
-    expect(positions(execs, throughBuild).every((i) => i >= 0)).toBe(true);
-    expect(execs.at(-1)?.args).toEqual(["pnpm", "run", "build"]);
+    expect(runsExactly(execs, app.builtBy), `ran: ${JSON.stringify(execs.map((e) => e.args))}`).toBe(true);
     expect(execs.at(-1)?.workdir).toBe("/src");
+  });
+});
+
+describe("the Prisma engine arguments", () => {
+  const BINARY = { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false" };
+  const MIRROR = { PRISMA_ENGINES_MIRROR: "https://mirror.example.com/prisma" };
+  const isPrisma = (name: string) => name.startsWith("PRISMA_");
+
+  it.each([
+    { name: "neither given", args: {}, generateEnv: {} },
+    { name: "the schema engine binary given", args: { prismaSchemaEngineBinary: "/bin/false" }, generateEnv: BINARY },
+    { name: "the engines mirror given", args: { prismaEnginesMirror: MIRROR.PRISMA_ENGINES_MIRROR }, generateEnv: MIRROR },
+    { name: "both given", args: { prismaSchemaEngineBinary: "/bin/false", prismaEnginesMirror: MIRROR.PRISMA_ENGINES_MIRROR }, generateEnv: { ...BINARY, ...MIRROR } },
+  ])("reach the backend's prisma generate alone, as given, and no stage after it: $name", async ({ args, generateEnv }) => {
+    const built = await withEngine(engine, async () => {
+      const d = drydock(undefined, args);
+      await (await d.backend()).sync();
+      return chainOf(await d.backendBuild());
+    });
+    expect(onlyExec(engine, "pnpm", "exec", "prisma", "generate").env).toEqual({ ...PNPM_ENV, ...generateEnv });
+    const others = engine.execs().filter((e) => e.args.join(" ") !== "pnpm exec prisma generate");
+    expect(others.flatMap((e) => Object.keys(e.env).filter(isPrisma))).toEqual([]);
+    expect(Object.keys(containerState(built).env).filter(isPrisma), "the build stage keeps no Prisma variable").toEqual([]);
+  });
+
+  it("leave the frontend's build alone", async () => {
+    await withEngine(engine, async () => (await drydock(undefined, { prismaSchemaEngineBinary: "/bin/false", prismaEnginesMirror: MIRROR.PRISMA_ENGINES_MIRROR }).frontend()).sync());
+    const execs = engine.execs();
+    expect(execs.length).toBeGreaterThan(0);
+    expect(execs.flatMap((e) => Object.keys(e.env).filter(isPrisma))).toEqual([]);
   });
 });
 

@@ -57,6 +57,15 @@ describe("dagger call through the SDK entrypoint", () => {
     expect(state).toMatchObject({ config: "security-config.yml", pnpmVersion: "12.4.2", source: expect.stringMatching(/^fake-id:Directory:/) });
   });
 
+  it.each([
+    { name: "not given", fnArgs: {}, env: {} },
+    { name: "given", fnArgs: { prismaSchemaEngineBinary: "/bin/false" }, env: { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false" } },
+  ])("builds the backend from the rebuilt Drydock with the Prisma arguments $name", async ({ fnArgs, env }) => {
+    await withEngine(engine, async () => call("Drydock", "backend", await constructDrydock(fnArgs), {}));
+    const generate = engine.execs().filter((e) => e.args.join(" ") === "pnpm exec prisma generate");
+    expect(generate.map((e) => Object.fromEntries(Object.entries(e.env).filter(([name]) => name.startsWith("PRISMA_"))))).toEqual([env]);
+  });
+
   it("chains build-and-scan into reports, from the JSON the engine keeps", async () => {
     answerTrivy(engine);
     const entries = await withEngine(engine, async () => {

@@ -1,39 +1,62 @@
 /**
  * The performance facts of the plan (issue 4): the install is cached by the lockfile alone, the
- * two apps share nothing after the source, Trivy's DB is downloaded once per run while the images
- * build, and no branch of build-and-scan waits for another — proven by holding one branch's
- * answer until the other branch's query arrives, which code that runs them one after the other
- * never sends.
+ * backend's generated client and production dependencies by the lockfile and Prisma schema alone,
+ * the two apps share nothing after the source, Trivy's DB is downloaded once per run while the
+ * images build, and no branch of build-and-scan waits for another — proven by holding one
+ * branch's answer until the other branch's query arrives, which code that runs them one after the
+ * other never sends.
  */
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listDirectory } from "../support/fake-engine/filesystem.js";
+import { globDirectory } from "../support/fake-engine/filesystem.js";
 import { useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
 import { repoRoot } from "../support/paths.js";
-import { answerTrivy, appFoldersOf, dependsOn, drydock, lintScan, refsOf, scanOf } from "../support/plan-helpers.js";
+import { answerTrivy, appFoldersOf, dependsOn, drydock, EXAMPLE_APP, lintScan, refsOf, scanOf } from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
 
-/** What a directory taken from the host holds, evaluated the way the fake engine reads the host. */
+/** Every path below a directory taken from the host, evaluated the way the fake engine reads the host; folders end in "/". */
 function filesOf(chain: Chain): string[] {
-  const listing = listDirectory({ rules: [], hostRoot: repoRoot }, chain, ".");
-  if (listing.kind !== "list") throw new Error(`cannot list ${JSON.stringify(chain)}: ${listing.reason}`);
-  return [...listing.names].sort();
+  const listing = globDirectory({ rules: [], hostRoot: repoRoot }, chain, "**");
+  if (listing.kind !== "paths") throw new Error(`cannot list ${JSON.stringify(chain)}: ${"reason" in listing ? listing.reason : listing.kind}`);
+  return listing.paths;
 }
 
-const installOf = (folder: string) =>
-  engine.execs().find((e) => e.args.join(" ").startsWith("pnpm install") && appFoldersOf(e.chain).includes(folder));
+/** What a step sees of the app's source: the union of every host directory its chain refers to. */
+const sourceSeenBy = (chain: Chain) => [...new Set(refsOf(chain).filter((ref) => ref.chain[0]?.field === "host").flatMap((ref) => filesOf(ref.chain)))].sort();
 
-describe("the frozen install", () => {
+const execOf = (folder: string, start: string) =>
+  engine.execs().find((e) => e.args.join(" ").startsWith(start) && appFoldersOf(e.chain).includes(folder));
+
+/** The backend's prisma/ folder as on disk: what Dockerfile.backend's `COPY prisma/ ./prisma/` copies. */
+function prismaFolder(): string[] {
+  const root = path.join(repoRoot, EXAMPLE_APP, "backend");
+  return readdirSync(path.join(root, "prisma"), { recursive: true, withFileTypes: true })
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)) + (entry.isDirectory() ? "/" : ""))
+    .concat("prisma/");
+}
+
+const BACKEND_INSTALL_INPUTS = [".pnpmfile.mjs", "package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"];
+
+describe("the steps a source edit leaves cached", () => {
   it.each([
-    { folder: "backend", sees: [".pnpmfile.mjs", "package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"] },
-    { folder: "frontend", sees: ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"] },
-  ])("sees only the manifest, lockfile and pnpm settings of the $folder, in every step up to it", async ({ folder, sees }) => {
+    { folder: "backend", step: "pnpm install --frozen-lockfile", sees: () => BACKEND_INSTALL_INPUTS },
+    { folder: "frontend", step: "pnpm install --frozen-lockfile", sees: () => ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"] },
+    // src/prisma/ is source, not schema: an unanchored `prisma` pattern would let it in.
+    { folder: "backend", step: "pnpm exec prisma generate", sees: () => [...BACKEND_INSTALL_INPUTS, "prisma.config.ts", ...prismaFolder()] },
+    { folder: "backend", step: "/bin/sh -c pnpm deploy --prod", sees: () => [...BACKEND_INSTALL_INPUTS, "prisma.config.ts", ...prismaFolder()] },
+    { folder: "backend", step: "/bin/sh -c used=$(find /src", sees: () => [...BACKEND_INSTALL_INPUTS, "prisma.config.ts", ...prismaFolder()] },
+  ])("$step of the $folder sees only its inputs, in every step up to it", async ({ folder, step, sees }) => {
     await withEngine(engine, async () => (folder === "backend" ? drydock().backend() : drydock().frontend()).then((c) => c.sync()));
-    const install = installOf(folder);
-    expect(install, `a pnpm install of ${folder}`).toBeDefined();
-    const fromHost = refsOf(install!.chain).filter((ref) => ref.chain[0]?.field === "host");
-    expect(fromHost.length).toBeGreaterThan(0);
-    for (const ref of fromHost) expect(filesOf(ref.chain)).toEqual(sees);
+    const exec = execOf(folder, step);
+    expect(exec, `${step} of ${folder}`).toBeDefined();
+    expect(sourceSeenBy(exec!.chain)).toEqual(sees().sort());
+  });
+
+  it("builds the backend's compiled code on top of the whole source", async () => {
+    await withEngine(engine, async () => (await drydock().backend()).sync());
+    expect(sourceSeenBy(execOf("backend", "pnpm run build")!.chain)).toEqual(expect.arrayContaining(["src/main.ts", "src/prisma/prisma.service.ts", "prisma/schema.prisma"]));
   });
 });
 
@@ -46,7 +69,7 @@ describe("build-and-scan", () => {
     expect(byApp("backend").length).toBeGreaterThan(0);
     expect(byApp("frontend").length).toBeGreaterThan(0);
     for (const exec of execs) expect(appFoldersOf(exec.chain), exec.args.join(" ")).not.toEqual(["backend", "frontend"]);
-    const [backendInstall, frontendInstall] = [installOf("backend")!, installOf("frontend")!];
+    const [backendInstall, frontendInstall] = [execOf("backend", "pnpm install")!, execOf("frontend", "pnpm install")!];
     let shared = 0;
     while (JSON.stringify(backendInstall.chain[shared]) === JSON.stringify(frontendInstall.chain[shared])) shared++;
     expect(dependsOn(backendInstall.chain.slice(0, shared), "host"), "the shared prefix holds no source").toBe(false);

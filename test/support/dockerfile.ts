@@ -1,10 +1,11 @@
 /**
  * Reads Dockerfile.backend and Dockerfile.frontend into the model the parity test compares with
  * the Dagger plan. dockerfile-ast does the parsing; this file resolves what Docker resolves (ARG
- * defaults, ${VAR}, WORKDIR, what a stage inherits from its parent) and applies the few
- * normalisations that make a RUN line and a Dagger withExec comparable, each named where it
- * happens. Anything it does not model is an error, never silently skipped: an unmodelled
- * instruction could be exactly the drift the test exists to catch.
+ * defaults and given build arguments, ${VAR}, WORKDIR, what a stage inherits from the stage it
+ * continues) and applies the few normalisations that make a RUN line and a Dagger withExec, or a
+ * COPY and a filtered Dagger directory, comparable, each named where it happens. Anything it does
+ * not model is an error, never silently skipped: an unmodelled instruction or stage could be
+ * exactly the drift the test exists to catch.
  */
 import path from "node:path/posix";
 import {
@@ -28,7 +29,13 @@ export interface RunCommand {
   args: string[];
   workdir: string | undefined;
   user: string | undefined;
-  /** Environment the build sets (Dockerfile ENV, Dagger withEnvVariable); the base image's own is the same on both sides. */
+  /**
+   * Environment the build sets (Dockerfile ENV, Dagger withEnvVariable); the base image's own is
+   * the same on both sides. A Dockerfile RUN also gets its stage's ARGs: those declared without a
+   * default are optional knobs Docker hands over only when given, so they count here; those with
+   * a default parametrise the Dockerfile (APP_DIR, PNPM_VERSION) and are compared where they are
+   * expanded, in paths and commands.
+   */
   env: Record<string, string>;
   /** What the command gets mounted, as `cache /pnpm/store` or `secret /root/.npmrc`, sorted. */
   mounts: string[];
@@ -45,24 +52,50 @@ export interface HealthcheckModel {
   retries: number | undefined;
 }
 
+/**
+ * Part of the app's source that a stage adds: the files as Directory.filter include patterns
+ * relative to the app folder (sorted) — a COPY of the folder `<app>/x/` to `./x/` is `x/**`, a file
+ * or glob keeps its path — and the folder they land in.
+ */
+export interface SourceInputs {
+  include: string[];
+  at: string;
+}
+
+/** A folder of a build stage copied into the runtime image. */
+export interface RuntimeCopy {
+  /** The build stage it comes from. */
+  from: string;
+  path: string;
+  to: string;
+  owner: string | undefined;
+}
+
+/** The stages the build is made of; `generate` is optional. */
+export const BUILD_STAGES = ["deps", "generate", "build", "prune"] as const;
+
 /** Everything the parity test compares, one aspect a field. */
 export interface BuildModel {
   /** The app's folder in the repository. */
   appFolder: string;
   buildImage: string;
   runtimeImage: string;
-  /** The files the install step sees, relative to the app folder, sorted. */
-  installInputs: string[];
-  installInputsAt: string;
+  /** Each build stage after deps and the stage it starts FROM, e.g. { generate: "deps", build: "generate", prune: "generate" }. */
+  stageParents: Record<string, string>;
+  /** The files the install step sees. */
+  installInputs: SourceInputs;
   install: RunCommand[];
+  /** The files the generate stage adds; undefined without a generate stage. */
+  generateInputs: SourceInputs | undefined;
+  generate: RunCommand[];
   /** Where the full app source lands for the build stage. */
   sourceAt: string;
   build: RunCommand[];
   prune: RunCommand[];
   /** Package-manager paths the runtime root filesystem goes without, relative to /, sorted. */
   removedFromRuntimeRoot: string[];
-  /** The prune stage's output folder, where the runtime gets it, and its owner. */
-  appFiles: { from: string; to: string; owner: string | undefined };
+  /** The folders of the build stages the runtime gets, in order, each with its owner. */
+  appFiles: RuntimeCopy[];
   user: string | undefined;
   workdir: string | undefined;
   env: Record<string, string>;
@@ -76,7 +109,7 @@ export interface BuildModel {
 
 export interface ParsedDockerfile {
   model: BuildModel;
-  /** Every ARG default (global and per stage), resolved: what `docker build` uses without --build-arg. */
+  /** Every ARG default (global and per stage), resolved with the build arguments given: what `docker build` uses for an ARG not given. */
   argDefaults: Record<string, string>;
 }
 
@@ -84,8 +117,11 @@ export class DockerfileModelError extends Error {
   override name = "DockerfileModelError";
 }
 
-/** The stages the model is read from; the Dockerfiles name them so. */
-const EXPECTED_STAGES = ["deps", "build", "prune", "runtime-base", "runtime-root", "runtime"] as const;
+/** The stages the model is read from; the Dockerfiles name them so. Any other stage is an error. */
+const REQUIRED_STAGES = ["deps", "build", "prune", "runtime-base", "runtime-root", "runtime"] as const;
+const OPTIONAL_STAGES = ["generate"] as const;
+type StageName = (typeof REQUIRED_STAGES)[number] | (typeof OPTIONAL_STAGES)[number];
+const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES];
 
 /**
  * A command as argv, normalised so a Dockerfile RUN and a Dagger withExec compare equal exactly
@@ -142,6 +178,8 @@ interface ParsedCopy {
   chown: string | undefined;
   sources: string[];
   dest: string;
+  /** The destination was written with a trailing slash: a folder that files are copied into, never a new file name. */
+  destIsFolder: boolean;
   where: string;
 }
 
@@ -149,6 +187,10 @@ interface Stage {
   name: string;
   /** The resolved base image, or the name of the stage it continues. */
   from: string;
+  /** The stage it continues (FROM <stage>), if it does. */
+  parent: string | undefined;
+  /** The ARGs declared without a default anywhere and given as build arguments: Docker hands them to RUN. */
+  knobs: Record<string, string>;
   /** Values `${NAME}` resolves to here: the stage's ARGs and the ENV in force (ENV wins, as in Docker). */
   vars: Map<string, string>;
   env: Record<string, string>;
@@ -163,20 +205,35 @@ interface Stage {
   copies: ParsedCopy[];
 }
 
-/** Reads a Dockerfile's text (`file` names it in errors) into the parity model. */
-export function readDockerfile(text: string, file: string): ParsedDockerfile {
-  const reader = new Reader(file);
+/**
+ * Reads a Dockerfile's text (`file` names it in errors) into the parity model, as `docker build`
+ * resolves it with `buildArgs` given as `--build-arg NAME=value`. A build argument no ARG declares
+ * is an error: Docker only warns, and a misspelt name would leave the comparison at the defaults.
+ */
+export function readDockerfile(text: string, file: string, buildArgs: Readonly<Record<string, string>> = {}): ParsedDockerfile {
+  const reader = new Reader(file, new Map(Object.entries(buildArgs)));
   for (const instruction of DockerfileParser.parse(text).getInstructions()) reader.read(instruction);
+  const unused = Object.keys(buildArgs).filter((name) => !reader.declared.has(name));
+  if (unused.length > 0) {
+    throw new DockerfileModelError(`${file}: build argument ${unused.join(", ")} is declared by no ARG — fix the name, or declare it where it is used`);
+  }
   return { model: reader.model(), argDefaults: Object.fromEntries(reader.argDefaults) };
 }
 
 class Reader {
   readonly argDefaults = new Map<string, string>();
+  /** Every ARG name declared anywhere. */
+  readonly declared = new Set<string>();
   private readonly globals = new Map<string, string>();
+  /** Global ARGs declared with a default. */
+  private readonly defaultedGlobals = new Set<string>();
   private readonly stages = new Map<string, Stage>();
   private current: Stage | undefined;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly buildArgs: ReadonlyMap<string, string>,
+  ) {}
 
   read(instruction: Instruction): void {
     const where = `${this.file}:${instruction.getRange().start.line + 1}`;
@@ -225,35 +282,32 @@ class Reader {
   }
 
   model(): BuildModel {
+    for (const name of REQUIRED_STAGES) this.stage(name);
+    const unknown = [...this.stages.keys()].filter((name) => !KNOWN_STAGES.includes(name));
+    if (unknown.length > 0) {
+      throw new DockerfileModelError(`${this.file}: stage ${unknown.join(", ")} is not modelled — the parity model reads the stages ${describeStages()}; extend test/support/dockerfile.ts to compare another`);
+    }
     const deps = this.stage("deps");
+    const generate = this.stages.get("generate");
     const build = this.stage("build");
     const prune = this.stage("prune");
     const runtime = this.stage("runtime");
-    for (const [stage, parent] of [
-      [build, "deps"],
-      [prune, "build"],
-      [runtime, "scratch"],
-    ] as const) {
-      if (stage.from !== parent) throw new DockerfileModelError(`${this.file}: stage ${stage.name} starts FROM ${stage.from}, expected FROM ${parent}`);
-    }
+    if (runtime.from !== "scratch") throw new DockerfileModelError(`${this.file}: stage runtime starts FROM ${runtime.from}, expected FROM scratch`);
     const source = this.single(build.copies, "build", "COPY of the app source");
     const [sourceDir] = source.sources;
     if (source.from !== undefined || source.sources.length !== 1 || !sourceDir?.endsWith("/")) {
       throw new DockerfileModelError(`${source.where}: expected the build stage to copy one folder (\`COPY <app>/ ./\`), found ${describeCopy(source)}`);
     }
     const appFolder = sourceDir.slice(0, -1);
-    const inputs = this.single(deps.copies, "deps", "COPY of the install inputs");
-    const outside = inputs.sources.filter((s) => !s.startsWith(`${appFolder}/`));
-    if (inputs.from !== undefined || outside.length > 0) {
-      throw new DockerfileModelError(`${inputs.where}: the install inputs must come from the app folder "${appFolder}/", found ${describeCopy(inputs)}`);
-    }
     return {
       appFolder,
       buildImage: deps.from,
       runtimeImage: this.stage("runtime-base").from,
-      installInputs: inputs.sources.map((s) => s.slice(appFolder.length + 1)).sort(),
-      installInputsAt: inputs.dest,
+      stageParents: Object.fromEntries([generate, build, prune].flatMap((stage) => (stage ? [[stage.name, this.buildParent(stage)]] : []))),
+      installInputs: this.inputsOf(deps, appFolder),
       install: deps.runs.map((r) => r.command),
+      generateInputs: generate && this.inputsOf(generate, appFolder),
+      generate: generate?.runs.map((r) => r.command) ?? [],
       sourceAt: source.dest,
       build: build.runs.map((r) => r.command),
       prune: prune.runs.map((r) => r.command),
@@ -282,6 +336,8 @@ class Reader {
     const stage: Stage = {
       name,
       from,
+      parent: parent?.name,
+      knobs: {},
       // A stage continued with FROM <stage> inherits its ENV and image config, but not its ARGs.
       vars: new Map(Object.entries(parent?.env ?? {})),
       env: { ...parent?.env },
@@ -303,25 +359,30 @@ class Reader {
     const property = instruction.getProperty();
     if (!property) throw new DockerfileModelError(`${where}: ARG without a name`);
     const name = property.getName();
+    this.declared.add(name);
     const stage = this.current;
     const vars = stage?.vars ?? this.globals;
     const declared = property.getValue();
-    // `ARG NAME` inside a stage takes the global default; with neither, ${NAME} is empty.
-    const value = declared === null ? (stage ? this.globals.get(name) : undefined) : this.propertyValue(declared, property.getUnescapedValue(), vars, where);
-    if (declared !== null && value !== undefined) {
+    const written = declared === null ? undefined : this.propertyValue(declared, property.getUnescapedValue(), vars, where);
+    if (written !== undefined) {
       const earlier = this.argDefaults.get(name);
-      if (earlier !== undefined && earlier !== value) {
-        throw new DockerfileModelError(`${where}: ARG ${name} defaults to "${value}" here but "${earlier}" earlier — one default per argument, or \`docker build\` differs by stage`);
+      if (earlier !== undefined && earlier !== written) {
+        throw new DockerfileModelError(`${where}: ARG ${name} defaults to "${written}" here but "${earlier}" earlier — one default per argument, or \`docker build\` differs by stage`);
       }
-      this.argDefaults.set(name, value);
+      this.argDefaults.set(name, written);
+      if (!stage) this.defaultedGlobals.add(name);
     }
-    // ENV wins over an ARG of the same name.
+    // `ARG NAME` inside a stage takes the global value; a given build argument wins over both.
+    const value = this.buildArgs.get(name) ?? written ?? (stage ? this.globals.get(name) : undefined);
+    if (stage && written === undefined && !this.defaultedGlobals.has(name) && value !== undefined) stage.knobs[name] = value;
+    // ENV wins over an ARG of the same name; with no value at all, ${NAME} is empty.
     if (!(stage && name in stage.env)) vars.set(name, value ?? "");
   }
 
   private run(instruction: Run, stage: Stage, where: string): ParsedRun {
     const mounts = instruction.getFlags().map((flag) => mountOf(flag, where)).sort();
-    const env = { ...stage.env };
+    // ENV wins over an ARG of the same name.
+    const env = { ...stage.knobs, ...stage.env };
     let script: string | undefined;
     let args = execForm(instruction);
     if (!args) {
@@ -353,7 +414,7 @@ class Reader {
     const resolved = words.map((w) => expand(w, stage.vars, where, "error"));
     const dest = resolved.pop();
     if (dest === undefined || resolved.length === 0) throw new DockerfileModelError(`${where}: COPY needs at least one source and a destination`);
-    return { from, chown, sources: resolved, dest: path.resolve(stage.workdir ?? "/", dest), where };
+    return { from, chown, sources: resolved, dest: path.resolve(stage.workdir ?? "/", dest), destIsFolder: dest.endsWith("/"), where };
   }
 
   private healthcheck(instruction: Healthcheck, where: string): HealthcheckModel | undefined {
@@ -389,13 +450,57 @@ class Reader {
     return expand(value ?? "", vars, where, "error");
   }
 
-  private stage(name: (typeof EXPECTED_STAGES)[number]): Stage {
+  private stage(name: StageName): Stage {
     const stage = this.stages.get(name);
     if (!stage) {
       const found = [...this.stages.keys()].join(", ") || "none";
-      throw new DockerfileModelError(`${this.file}: no stage "${name}" (found ${found}) — the parity model reads the stages ${EXPECTED_STAGES.join(", ")}`);
+      throw new DockerfileModelError(`${this.file}: no stage "${name}" (found ${found}) — the parity model reads the stages ${describeStages()}`);
     }
     return stage;
+  }
+
+  /** The build stage a later build stage continues: any one before it, never an image. */
+  private buildParent(stage: Stage): string {
+    const before = BUILD_STAGES.slice(0, (BUILD_STAGES as readonly string[]).indexOf(stage.name)).filter((name) => this.stages.has(name));
+    if (stage.parent === undefined || !before.some((name) => name === stage.parent)) {
+      throw new DockerfileModelError(`${this.file}: stage ${stage.name} starts FROM ${stage.from}, expected FROM one of the build stages before it (${before.join(", ")})`);
+    }
+    return stage.parent;
+  }
+
+  /**
+   * The app source a stage adds, read as a Dagger filter of the app folder would keep it: each
+   * COPY must put a file at its own path, and a folder `<app>/x/` at `x`, below one folder.
+   */
+  private inputsOf(stage: Stage, appFolder: string): SourceInputs {
+    const inputs = stage.copies.flatMap((copy) => copy.sources.map((source) => this.inputOf(stage, copy, source, appFolder)));
+    const [first] = inputs;
+    if (!first) throw new DockerfileModelError(`${this.file}: stage ${stage.name} copies no source — expected COPY <app>/<file>… ./`);
+    const stray = inputs.find((input) => input.at !== first.at);
+    if (stray) {
+      throw new DockerfileModelError(`${stray.where}: the ${stage.name} stage's source lands in ${stray.at} here but in ${first.at} before — a filtered copy puts all of it below one folder`);
+    }
+    return { include: inputs.map((input) => input.include).sort(), at: first.at };
+  }
+
+  private inputOf(stage: Stage, copy: ParsedCopy, source: string, appFolder: string): { include: string; at: string; where: string } {
+    if (copy.from !== undefined || !source.startsWith(`${appFolder}/`)) {
+      throw new DockerfileModelError(`${copy.where}: the ${stage.name} stage's source must come from the app folder "${appFolder}/", found ${describeCopy(copy)}`);
+    }
+    const relative = source.slice(appFolder.length + 1);
+    // `<app>/` itself is the whole folder.
+    const folder = relative === "" || relative.endsWith("/");
+    if (!folder && !copy.destIsFolder) {
+      throw new DockerfileModelError(`${copy.where}: COPY ${source} to a file name is not modelled — end the destination with "/" so the file keeps its name`);
+    }
+    // A folder's contents land in the destination itself; a file lands in the destination folder.
+    const name = folder ? relative.replace(/\/$/, "") : relative;
+    const keptAt = folder ? name : path.dirname(name) === "." ? "" : path.dirname(name);
+    const at = keptAt === "" ? copy.dest : copy.dest.endsWith(`/${keptAt}`) ? copy.dest.slice(0, -keptAt.length - 1) || "/" : undefined;
+    if (at === undefined) {
+      throw new DockerfileModelError(`${copy.where}: COPY puts ${source} in ${copy.dest}, not in <folder>/${keptAt} where a filtered copy of the app folder keeps it`);
+    }
+    return { include: !folder ? name : name === "" ? "**" : `${name}/**`, at, where: copy.where };
   }
 
   private single<T extends { where: string }>(items: T[], stage: string, what: string): T {
@@ -423,24 +528,24 @@ class Reader {
     return paths.map((p) => p.slice(root.length)).sort();
   }
 
-  /** The runtime stage: the cleaned root at /, then the prune stage's output; nothing runs there. */
-  private appFiles(runtime: Stage): BuildModel["appFiles"] {
+  /** The runtime stage: the cleaned root at /, then folders of the build stages; nothing runs there. */
+  private appFiles(runtime: Stage): RuntimeCopy[] {
     if (runtime.runs.length > 0) throw new DockerfileModelError(`${runtime.runs[0]!.where}: RUN in the runtime stage — it starts FROM scratch and may have no shell`);
-    const root = this.stage("runtime-root");
-    const rootCopy = runtime.copies.find((c) => c.from === "runtime-root");
-    const appCopy = runtime.copies.find((c) => c.from === "prune");
-    const strays = runtime.copies.filter((c) => c !== rootCopy && c !== appCopy);
+    const [rootCopy, ...copies] = runtime.copies;
     // A COPY of a folder copies its contents, with or without a trailing slash.
-    const rootDir = this.single(root.copies, "runtime-root", "runtime base's root filesystem").dest;
-    if (!rootCopy || rootCopy.sources.map((s) => path.resolve("/", s)).join(" ") !== rootDir || rootCopy.dest !== "/") {
+    const rootDir = this.single(this.stage("runtime-root").copies, "runtime-root", "runtime base's root filesystem").dest;
+    if (rootCopy?.from !== "runtime-root" || rootCopy.sources.map((s) => path.resolve("/", s)).join(" ") !== rootDir || rootCopy.dest !== "/") {
       throw new DockerfileModelError(`${this.file}: the runtime stage must start with COPY --from=runtime-root ${rootDir} /, found ${rootCopy ? describeCopy(rootCopy) : "none"}`);
     }
-    const [out, ...more] = appCopy?.sources ?? [];
-    if (!appCopy || out === undefined || more.length > 0 || strays.length > 0) {
-      throw new DockerfileModelError(`${this.file}: the runtime stage must copy one folder --from=prune besides the root, found ${runtime.copies.map(describeCopy).join("; ")}`);
-    }
-    // COPY without --chown writes root-owned files.
-    return { from: path.resolve("/", out), to: appCopy.dest, owner: appCopy.chown ?? "0:0" };
+    return copies.map((copy) => {
+      const [source, ...more] = copy.sources;
+      const stages = BUILD_STAGES.filter((name) => this.stages.has(name));
+      if (!stages.some((name) => name === copy.from) || source === undefined || more.length > 0) {
+        throw new DockerfileModelError(`${copy.where}: the runtime stage may copy, besides the root, one folder of a build stage (${stages.join(", ")}) per COPY, found ${describeCopy(copy)}`);
+      }
+      // COPY without --chown writes root-owned files.
+      return { from: copy.from!, path: path.resolve("/", source), to: copy.dest, owner: copy.chown ?? "0:0" };
+    });
   }
 }
 
@@ -481,6 +586,10 @@ function mountOf(flag: Flag, where: string): string {
   const id = options.get("id");
   if (type === "secret" && (target || id)) return `secret ${target ? path.resolve("/", target) : `/run/secrets/${id}`}`;
   throw new DockerfileModelError(`${where}: --mount=${flag.getValue() ?? ""} is not modelled — expected type=cache with a target, or type=secret with an id or target`);
+}
+
+function describeStages(): string {
+  return [...REQUIRED_STAGES.slice(0, 1), ...OPTIONAL_STAGES.map((name) => `${name} (optional)`), ...REQUIRED_STAGES.slice(1)].join(", ");
 }
 
 function describeCopy(copy: ParsedCopy): string {

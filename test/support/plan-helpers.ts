@@ -36,6 +36,8 @@ export interface DrydockArgs {
   licenses: string;
   npmrc?: Secret;
   caCertificates?: Secret;
+  prismaSchemaEngineBinary?: string;
+  prismaEnginesMirror?: string;
 }
 
 export const DEFAULT_ARGS: DrydockArgs = {
@@ -69,6 +71,8 @@ export function drydock(hostDir: string = EXAMPLE_APP, overrides: Partial<Drydoc
     a.licenses,
     a.npmrc,
     a.caCertificates,
+    a.prismaSchemaEngineBinary,
+    a.prismaEnginesMirror,
   );
 }
 

@@ -8,14 +8,11 @@ import type { LoadedConfig } from "../config/load.js";
 import { appSource, type AppName } from "../source.js";
 import { backendRecipe } from "./backend.js";
 import { frontendRecipe } from "./frontend.js";
-import { buildStage, depsStage, pruneStage, runtimeStage, type AppRecipe, type Toolchain } from "./recipe.js";
+import { depsStage, laterStages, runtimeStage, type AppRecipe, type BuiltStages, type Toolchain } from "./recipe.js";
 import { splitPinnedImage, type ImageMetadata } from "./runtime.js";
 
-export interface AppStages {
+export interface AppStages extends BuiltStages {
   recipe: AppRecipe;
-  /** The build environment after the build commands: where `terminal` lands to debug a build. */
-  build: Container;
-  pruned: Container;
 }
 
 /** The label values of an image that do not come from its base. */
@@ -24,10 +21,9 @@ export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
 export async function appStages(source: Directory, loaded: LoadedConfig, name: AppName, toolchain: Toolchain): Promise<AppStages> {
   const { config } = loaded;
   const app = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
-  const recipe = name === "backend" ? backendRecipe(config.apps.backend.port) : frontendRecipe(config.apps.frontend.port);
+  const recipe = name === "backend" ? backendRecipe(config.apps.backend.port, toolchain.prisma) : frontendRecipe(config.apps.frontend.port);
   const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
-  const build = buildStage(deps, app, recipe);
-  return { recipe, build, pruned: pruneStage(build, recipe) };
+  return { recipe, ...laterStages(deps, app, recipe) };
 }
 
 export async function appImage(
@@ -37,6 +33,6 @@ export async function appImage(
   toolchain: Toolchain,
   labels: BuildLabels,
 ): Promise<Container> {
-  const { recipe, pruned } = await appStages(source, loaded, name, toolchain);
-  return runtimeStage(pruned, recipe, toolchain, { ...labels, ...splitPinnedImage(toolchain.runtimeImage) });
+  const { recipe, ...stages } = await appStages(source, loaded, name, toolchain);
+  return runtimeStage(stages, recipe, toolchain, { ...labels, ...splitPinnedImage(toolchain.runtimeImage) });
 }

@@ -1,48 +1,64 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
-import { PNPM_STORE } from "./defaults.js";
-import type { AppRecipe } from "./recipe.js";
+import { APP_DIR, BUILD_DIR, PNPM_STORE } from "./defaults.js";
+import type { AppRecipe, PrismaEngines } from "./recipe.js";
 
-/** Production files go here; the runtime image gets exactly this folder as /app. */
+/** The production dependencies go here; the runtime image gets this folder as /app. */
 const OUT = "/out";
 
-export function backendRecipe(port: number): AppRecipe {
+/**
+ * All `prisma generate` reads: its config and the schema folder. A source edit then reuses the
+ * generated client and, since prune continues generate, the production dependencies too.
+ */
+export const PRISMA_INPUTS = ["prisma.config.*", "prisma/**"] as const;
+
+export function backendRecipe(port: number, engines: PrismaEngines): AppRecipe {
   return {
-    build: [{ args: ["pnpm", "exec", "prisma", "generate"] }, { args: ["pnpm", "run", "build"] }],
-    buildEnv: {},
-    prune: [
-      {
-        // Production files only: the compiled app, its manifest and production dependencies. One
-        // step, so the move out of /deploy is a rename rather than a copy across layers.
-        args: [
-          "/bin/sh",
-          "-c",
-          `pnpm deploy --prod --offline --store-dir=${PNPM_STORE.path} /deploy && ` +
-            `mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/ && cp -a dist ${OUT}/dist`,
-        ],
-        caches: [PNPM_STORE],
-      },
-      {
-        // Prisma's client runtime ships a query compiler for every database, in two builds and two
-        // module formats (tens of MB); the generated client imports exactly one. Keep the files it
-        // names — so the compilers of databases the schema does not use go — and fail if it names
-        // none (a client generated elsewhere would otherwise lose its compiler). Source maps and
-        // type declarations are never loaded.
-        args: [
-          "/bin/sh",
-          "-c",
-          [
-            String.raw`used=$(find ${OUT} -path '*/@prisma/client/runtime' -prune -o -type f -name '*.*js'`,
-            String.raw`-exec grep -hoE 'query_compiler_[a-z]+_bg\.[a-z]+(\.wasm-base64)?\.m?js' {} + | sort -u) &&`,
-            `if [ -z "$used" ]; then echo "prune: no generated Prisma client under ${OUT} imports a query compiler" >&2; exit 1; fi &&`,
-            `for f in $(find ${OUT}/node_modules -path '*/@prisma/client/runtime/query_compiler_*'); do`,
-            `echo "$used" | grep -qxF "$(basename "$f")" || rm "$f";`,
-            `done &&`,
-            String.raw`find ${OUT}/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
-          ].join(" "),
-        ],
-      },
+    generate: {
+      inputs: PRISMA_INPUTS,
+      commands: [{ args: ["pnpm", "exec", "prisma", "generate"], env: prismaEnv(engines) }],
+    },
+    build: { commands: [{ args: ["pnpm", "run", "build"] }] },
+    // Production dependencies depend on the lockfile and the generated client only, not on the sources.
+    prune: {
+      from: "generate",
+      commands: [
+        {
+          // One step, so the move out of /deploy is a rename rather than a copy across layers.
+          args: [
+            "/bin/sh",
+            "-c",
+            `pnpm deploy --prod --offline --store-dir=${PNPM_STORE.path} /deploy && ` +
+              `mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/`,
+          ],
+          caches: [PNPM_STORE],
+        },
+        {
+          // Prisma's client runtime ships a query compiler for every database, in two builds and
+          // two module formats (tens of MB); the generated client imports exactly one. Keep the
+          // files it names — so the compilers of databases the schema does not use go — and fail
+          // if it names none (a client generated elsewhere would otherwise lose its compiler).
+          // Source maps and type declarations are never loaded.
+          args: [
+            "/bin/sh",
+            "-c",
+            [
+              String.raw`used=$(find ${BUILD_DIR} -path ${BUILD_DIR}/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.*js' \)`,
+              String.raw`-exec grep -hoE 'query_compiler_[a-z]+_bg\.[a-z]+(\.wasm-base64)?\.m?js' {} + | sort -u) &&`,
+              `if [ -z "$used" ]; then echo "prune: no generated Prisma client in the sources imports a query compiler" >&2; exit 1; fi &&`,
+              `for f in $(find ${OUT}/node_modules -path '*/@prisma/client/runtime/query_compiler_*'); do`,
+              `echo "$used" | grep -qxF "$(basename "$f")" || rm "$f";`,
+              `done &&`,
+              String.raw`find ${OUT}/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
+            ].join(" "),
+          ],
+        },
+      ],
+    },
+    // Dependencies and compiled code are separate layers: a source change replaces only the small second one.
+    appFiles: [
+      { from: "prune", path: OUT, to: APP_DIR },
+      { from: "build", path: `${BUILD_DIR}/dist`, to: `${APP_DIR}/dist` },
     ],
-    output: OUT,
     runtime: {
       title: "drydock-backend",
       description: "NestJS + Prisma backend, built by drydock",
@@ -52,4 +68,12 @@ export function backendRecipe(port: number): AppRecipe {
       env: {},
     },
   };
+}
+
+/** The engine sources given, as the variables Prisma reads; one not given is not set at all, as an unset build arg. */
+function prismaEnv(engines: PrismaEngines): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (engines.schemaEngineBinary !== undefined) env["PRISMA_SCHEMA_ENGINE_BINARY"] = engines.schemaEngineBinary;
+  if (engines.enginesMirror !== undefined) env["PRISMA_ENGINES_MIRROR"] = engines.enginesMirror;
+  return env;
 }

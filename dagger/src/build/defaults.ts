@@ -33,6 +33,14 @@ export const PNPM_STORE: CacheMount = { path: "/pnpm/store", volume: "drydock-pn
 export const NPMRC_PATH = "/root/.npmrc";
 export const CA_PATH = "/run/secrets/ca";
 
+/**
+ * Set for every command of the build, from the deps stage on. pnpm 12 re-checks node_modules before
+ * every `pnpm run`/`exec` by file timestamps, which a cached install and a fresh checkout disagree
+ * on: it would reinstall, from the network, in the build steps. The install is from the frozen
+ * lockfile; nothing later may change it.
+ */
+export const PNPM_ENV: Readonly<Record<string, string>> = { pnpm_config_verify_deps_before_run: "false" };
+
 /** The manifest, lockfile and pnpm settings: all an install sees, so a source edit never invalidates it. */
 export const INSTALL_INPUTS = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".pnpmfile.*"] as const;
 

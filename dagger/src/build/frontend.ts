@@ -1,4 +1,5 @@
 /** The Next.js frontend: mirrors Dockerfile.frontend. */
+import { APP_DIR } from "./defaults.js";
 import type { AppRecipe } from "./recipe.js";
 
 /** Production files go here; the runtime image gets exactly this folder as /app. */
@@ -6,15 +7,20 @@ const OUT = "/out";
 
 export function frontendRecipe(port: number): AppRecipe {
   return {
-    build: [{ args: ["pnpm", "run", "build"] }],
-    // Next's telemetry would phone home from the build.
-    buildEnv: { NEXT_TELEMETRY_DISABLED: "1" },
-    prune: [
-      // The standalone server carries the node_modules its trace found; static assets and public/
-      // are served from beside it but not copied by Next.
-      { args: ["/bin/sh", "-c", `mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && cp -a public ${OUT}/public`] },
-    ],
-    output: OUT,
+    build: {
+      // Next's telemetry would phone home from the build.
+      env: { NEXT_TELEMETRY_DISABLED: "1" },
+      commands: [{ args: ["pnpm", "run", "build"] }],
+    },
+    prune: {
+      from: "build",
+      commands: [
+        // The standalone server carries the node_modules its trace found; static assets and public/
+        // are served from beside it but not copied by Next.
+        { args: ["/bin/sh", "-c", `mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && cp -a public ${OUT}/public`] },
+      ],
+    },
+    appFiles: [{ from: "prune", path: OUT, to: APP_DIR }],
     runtime: {
       title: "drydock-frontend",
       description: "Next.js frontend, built by drydock",

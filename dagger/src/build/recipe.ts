@@ -1,64 +1,124 @@
 /**
- * An app's build, as data: the commands of the Dockerfile's `build` and `prune` stages and what
- * its runtime image needs. The stage functions below turn a recipe into the Dagger chain.
+ * An app's build, as data: the stages of its Dockerfile after `deps` — what of the source each
+ * adds, the commands each runs, which stage each continues — and what its runtime image gets
+ * from which stage. The stage functions below turn a recipe into the Dagger chain.
  */
 import type { Container, Directory } from "@dagger.io/dagger";
 
-import { BUILD_DIR, type CacheMount } from "./defaults.js";
+import { BUILD_DIR, PNPM_ENV, type CacheMount } from "./defaults.js";
 import { runtimeImage, runtimeRoot, type ImageMetadata, type RuntimeSpec } from "./runtime.js";
 import { withFrozenInstall, withPnpm, withRun, withSource, type InstallSecrets } from "./steps.js";
 
-/** One RUN line of a Dockerfile stage: its argv, and the cache volumes mounted for it alone. */
+/** One RUN line of a Dockerfile stage: its argv, and what is in place for it alone. */
 export interface Command {
   args: readonly string[];
+  /** Cache volumes mounted for this command only. */
   caches?: readonly CacheMount[];
+  /** Variables of this command only, as the Dockerfile's ARGs in scope of its RUN line. */
+  env?: Readonly<Record<string, string>>;
 }
 
-export interface AppRecipe {
-  /** Commands of the `build` stage, run in BUILD_DIR after the source is added, in order. */
-  build: Command[];
-  /** Environment of the build commands (placeholders the build tools insist on, never secrets). */
-  buildEnv: Record<string, string>;
-  /** Commands of the `prune` stage; they leave the production files in `output`. */
-  prune: Command[];
-  /** Folder the prune stage fills with exactly what the runtime image gets in /app. */
-  output: string;
+/** A stage that adds app source on top of the stage it continues, then runs its commands in BUILD_DIR. */
+export interface SourceStage {
+  /** The files of the app folder the stage adds (Directory.filter include patterns); absent: the whole folder. */
+  inputs?: readonly string[];
+  /** Variables the stage sets for its commands and every stage continuing it (a Dockerfile ENV). */
+  env?: Readonly<Record<string, string>>;
+  commands: readonly Command[];
+}
+
+/** The stage that leaves exactly the production dependencies or files in a folder. */
+export interface PruneStage<From extends "generate" | "build"> {
+  /** The stage it continues: the earliest one whose files it needs, so a later stage's inputs do not invalidate it. */
+  from: From;
+  commands: readonly Command[];
+}
+
+/** A folder of a stage copied into the runtime image: one layer, owned by root. */
+export interface RuntimeCopy {
+  from: "build" | "prune";
+  /** Absolute path in the stage. */
+  path: string;
+  /** Absolute path in the runtime image. */
+  to: string;
+}
+
+interface RecipeStages {
+  /** The stage that adds the whole app source and builds it; continues `generate` when there is one, else `deps`. */
+  build: SourceStage;
+  /** What the runtime image gets, in order. */
+  appFiles: readonly RuntimeCopy[];
   runtime: RuntimeSpec;
 }
 
-/** The images and versions a build uses. */
+/**
+ * A recipe with a `generate` stage (code generated from part of the source, e.g. prisma generate,
+ * between `deps` and `build`) may prune from it; one without prunes from `build`.
+ */
+export type AppRecipe = RecipeStages &
+  ({ generate: SourceStage; prune: PruneStage<"generate" | "build"> } | { generate?: undefined; prune: PruneStage<"build"> });
+
+/** Where `prisma generate` gets Prisma's schema engine: Dockerfile.backend's build args of the same names. */
+export interface PrismaEngines {
+  /** PRISMA_SCHEMA_ENGINE_BINARY: an existing file in the build image (e.g. /bin/false), so generate runs offline. */
+  schemaEngineBinary?: string;
+  /** PRISMA_ENGINES_MIRROR: a mirror of binaries.prisma.sh to fetch the schema engine from. */
+  enginesMirror?: string;
+}
+
+/** The images, versions and engine sources a build uses. */
 export interface Toolchain {
   buildImage: string;
   runtimeImage: string;
   pnpmVersion: string;
   secrets: InstallSecrets;
+  prisma: PrismaEngines;
+}
+
+/** The containers the runtime image takes folders from; `build` is also where a failing build is debugged. */
+export interface BuiltStages {
+  build: Container;
+  prune: Container;
 }
 
 /** The `deps` stage: toolchain plus the lockfile-only install, the only steps that get the install secrets. */
 export function depsStage(base: Container, app: Directory, toolchain: Toolchain): Container {
   return base
+    .with(withEnv(PNPM_ENV))
     .withWorkdir(BUILD_DIR)
     .with(withPnpm(toolchain.pnpmVersion, toolchain.secrets))
     .with(withFrozenInstall(app, toolchain.secrets));
 }
 
-/** The `build` stage: source added on top of the installed dependencies, then the build commands. */
-export function buildStage(deps: Container, app: Directory, recipe: AppRecipe): Container {
-  let stage = deps;
-  for (const [name, value] of Object.entries(recipe.buildEnv)) stage = stage.withEnvVariable(name, value);
-  stage = stage.with(withSource(app));
-  for (const command of recipe.build) stage = stage.with(withRun(command.args, { caches: command.caches }));
-  return stage;
+/**
+ * The stages after `deps`, each continuing the one the recipe names. The engine runs a stage
+ * that two others continue once, and caches it by its own inputs only.
+ */
+export function laterStages(deps: Container, app: Directory, recipe: AppRecipe): BuiltStages {
+  if (!recipe.generate) {
+    const build = sourceStage(deps, app, recipe.build);
+    return { build, prune: commandsStage(build, recipe.prune.commands) };
+  }
+  const generate = sourceStage(deps, app, recipe.generate);
+  const build = sourceStage(generate, app, recipe.build);
+  return { build, prune: commandsStage(recipe.prune.from === "generate" ? generate : build, recipe.prune.commands) };
 }
 
-/** The `prune` stage: production files only. */
-export function pruneStage(build: Container, recipe: AppRecipe): Container {
-  let stage = build;
-  for (const command of recipe.prune) stage = stage.with(withRun(command.args, { caches: command.caches }));
-  return stage;
+/** The hardened runtime image: the cleaned base root, then each of the recipe's folders in order. */
+export function runtimeStage(stages: BuiltStages, recipe: AppRecipe, toolchain: Toolchain, meta: ImageMetadata): Container {
+  const appFiles = recipe.appFiles.map((copy) => ({ files: stages[copy.from].directory(copy.path), to: copy.to }));
+  return runtimeImage(runtimeRoot(toolchain.runtimeImage), appFiles, recipe.runtime, meta);
 }
 
-/** The hardened runtime image of a pruned app. */
-export function runtimeStage(pruned: Container, recipe: AppRecipe, toolchain: Toolchain, meta: ImageMetadata): Container {
-  return runtimeImage(runtimeRoot(toolchain.runtimeImage), pruned.directory(recipe.output), recipe.runtime, meta);
+/** A stage that adds source: its variables, its part of the app's source, then its commands. */
+function sourceStage(base: Container, app: Directory, stage: SourceStage): Container {
+  return commandsStage(base.with(withEnv(stage.env ?? {})).with(withSource(app, stage.inputs)), stage.commands);
+}
+
+function commandsStage(base: Container, commands: readonly Command[]): Container {
+  return commands.reduce((stage, command) => stage.with(withRun(command.args, { caches: command.caches, env: command.env })), base);
+}
+
+function withEnv(env: Readonly<Record<string, string>>): (c: Container) => Container {
+  return (c) => Object.entries(env).reduce((out, [name, value]) => out.withEnvVariable(name, value), c);
 }

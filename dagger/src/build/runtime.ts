@@ -63,13 +63,18 @@ export function ociLabels(spec: RuntimeSpec, meta: ImageMetadata): Record<string
   };
 }
 
-/** Assemble the runtime image from the base's cleaned root and the app's production files. */
-export function runtimeImage(root: Directory, appFiles: Directory, spec: RuntimeSpec, meta: ImageMetadata): Container {
-  let image = dag
-    .container()
-    .withRootfs(root)
-    // Owned by root and read-only to the app user: the process cannot rewrite its own code.
-    .withDirectory(APP_DIR, appFiles, { owner: "0:0" })
+/** A folder of the app's production files and where the runtime image gets it. */
+export interface AppFiles {
+  files: Directory;
+  to: string;
+}
+
+/** Assemble the runtime image from the base's cleaned root and the app's production files, one layer per folder, in order. */
+export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spec: RuntimeSpec, meta: ImageMetadata): Container {
+  let image = dag.container().withRootfs(root);
+  // Owned by root and read-only to the app user: the process cannot rewrite its own code.
+  for (const { files, to } of appFiles) image = image.withDirectory(to, files, { owner: "0:0" });
+  image = image
     .withWorkdir(APP_DIR)
     .withEnvVariable("PATH", RUNTIME_PATH)
     .withEnvVariable("NODE_ENV", "production")

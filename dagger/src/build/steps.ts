@@ -1,6 +1,6 @@
 /**
  * Named build steps, each `(c: Container) => Container`, composed with `.with(...)`. They mirror
- * the RUN lines of Dockerfile.backend and Dockerfile.frontend (the parity test compares them).
+ * the RUN and COPY lines of Dockerfile.backend and Dockerfile.frontend (the parity test compares them).
  */
 import { dag, type Container, type Directory, type Secret } from "@dagger.io/dagger";
 
@@ -14,28 +14,34 @@ export interface InstallSecrets {
   ca?: Secret;
 }
 
-/** What one command gets mounted for itself alone, as a BuildKit `RUN --mount=…` does. */
-export interface RunMounts {
+/** What one command gets for itself alone, as a BuildKit `RUN --mount=…` or a Dockerfile ARG in scope. */
+export interface RunScope {
   caches?: readonly CacheMount[];
   secrets?: InstallSecrets;
+  /** Variables of this command only: a Dockerfile ARG reaches the RUN lines of its stage and is kept in no image. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
- * Run one command of the build, as written in the Dockerfile, with its mounts in place for that
- * command only: the app's own build scripts, which run later, never see the install credentials.
+ * Run one command of the build, as written in the Dockerfile, with its mounts and variables in
+ * place for that command only: the app's own build scripts, which run later, never see the
+ * install credentials, and no later stage inherits a build argument.
  */
-export function withRun(args: readonly string[], mounts: RunMounts = {}): (c: Container) => Container {
-  const caches = mounts.caches ?? [];
-  const { npmrc, ca } = mounts.secrets ?? {};
+export function withRun(args: readonly string[], scope: RunScope = {}): (c: Container) => Container {
+  const caches = scope.caches ?? [];
+  const env = Object.entries(scope.env ?? {});
+  const { npmrc, ca } = scope.secrets ?? {};
   return (c) => {
     let out = c;
     for (const cache of caches) out = out.withMountedCache(cache.path, dag.cacheVolume(cache.volume));
     if (npmrc) out = out.withMountedSecret(NPMRC_PATH, npmrc);
     if (ca) out = out.withMountedSecret(CA_PATH, ca).withEnvVariable("NODE_EXTRA_CA_CERTS", CA_PATH);
+    for (const [name, value] of env) out = out.withEnvVariable(name, value);
     out = out.withExec([...args]);
     for (const cache of caches) out = out.withoutMount(cache.path);
     if (npmrc) out = out.withoutMount(NPMRC_PATH);
     if (ca) out = out.withoutMount(CA_PATH).withoutEnvVariable("NODE_EXTRA_CA_CERTS");
+    for (const [name] of env) out = out.withoutEnvVariable(name);
     return out;
   };
 }
@@ -49,11 +55,15 @@ export function withPnpm(version: string, secrets: InstallSecrets): (c: Containe
 export function withFrozenInstall(app: Directory, secrets: InstallSecrets): (c: Container) => Container {
   return (c) =>
     c
-      .withDirectory(BUILD_DIR, app.filter({ include: [...INSTALL_INPUTS] }))
+      .with(withSource(app, INSTALL_INPUTS))
       .with(withRun(["pnpm", "install", "--frozen-lockfile", `--store-dir=${PNPM_STORE.path}`], { caches: [PNPM_STORE], secrets }));
 }
 
-/** Add the rest of the app's source, after the install so the install stays cached. */
-export function withSource(app: Directory): (c: Container) => Container {
-  return (c) => c.withDirectory(BUILD_DIR, app);
+/**
+ * Add the app's source to BUILD_DIR — only the files `include` matches (Directory.filter
+ * patterns, relative to the app folder), or all of it — so each step's cache depends on exactly
+ * the files it reads.
+ */
+export function withSource(app: Directory, include?: readonly string[]): (c: Container) => Container {
+  return (c) => c.withDirectory(BUILD_DIR, include ? app.filter({ include: [...include] }) : app);
 }
