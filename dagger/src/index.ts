@@ -1,6 +1,6 @@
 /**
- * Build, scan, gate, publish and sign the container images of a pnpm NestJS + Prisma backend
- * and Next.js frontend — the same way on a laptop and in any CI.
+ * Build, scan and gate hardened container images of a NestJS + Prisma backend and a Next.js
+ * frontend, each a pnpm project — the same way on a laptop and in any CI.
  */
 import { argument, check, func, object, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 
@@ -10,12 +10,12 @@ import type { Toolchain } from "./build/recipe.js";
 import type { LoadedConfig } from "./config/load.js";
 import { requirePinnedImage } from "./objects/arguments.js";
 import { enforce } from "./objects/gate-error.js";
-import { Report } from "./objects/report.js";
+import { combinedSummary, Report } from "./objects/report.js";
 import type { Scan } from "./objects/scan.js";
 import { lintSource, scanImage, type ScanContext } from "./scan/run.js";
 import { Trivy } from "./scan/trivy.js";
 import { judgeReport, unusedInAll } from "./scan/verdict.js";
-import { loadConfig, optionalFile, type AppName } from "./source.js";
+import { DEFAULT_CONFIG_PATH, loadConfig, optionalFile, type AppName } from "./source.js";
 
 export { Report } from "./objects/report.js";
 export { Scan } from "./objects/scan.js";
@@ -79,36 +79,58 @@ export class Drydock {
 
   constructor(
     /**
-     * The application repository: holds the backend and frontend projects and security-config.yml.
-     * Default: the directory `dagger` is called from.
+     * The application repository: holds the backend and frontend projects and security-config.yml,
+     * e.g. --source=. Default: the root of the git repository that holds dagger.json — pass
+     * --source when calling drydock as a remote module. Never uploaded: what .dockerignore keeps
+     * out (credentials, installed and built files, tests), and reports/.
      */
     @argument({
       defaultPath: "/",
-      // Credentials and local build outputs stay out of the build context, as in the apps'
-      // .dockerignore. A Prisma client generated on the host would replace, in the build stage,
-      // the one the generate stage made from the schema.
+      // The same list as examples/app/.dockerignore (a test keeps them equal), so both ways of
+      // building see the same context: no credentials in any build stage or cache, and no Prisma
+      // client generated on the host replacing the one the generate stage made from the schema.
       ignore: [
-        "**/node_modules",
-        "**/.git",
-        "**/dist",
-        "**/.next",
-        "**/src/generated",
-        "**/coverage",
-        "**/.env",
-        "**/.env.*",
+        "**/.env*",
         "**/.npmrc",
         "**/*.pem",
         "**/*.key",
-        "**/.turbo",
+        "**/.git",
+        "**/.gitignore",
+        "**/node_modules",
+        "**/dist",
+        "**/.next",
+        "**/out",
+        "**/src/generated",
+        "**/next-env.d.ts",
+        "**/*.tsbuildinfo",
+        "**/*.spec.*",
+        "**/*.test.*",
+        "**/test",
+        "**/__tests__",
+        "**/coverage",
+        "**/.vscode",
+        "**/.idea",
+        "**/*.swp",
+        "**/*.swo",
+        "**/*~",
+        "**/.DS_Store",
+        "**/*.log",
         "reports",
       ],
     })
     source: Directory,
-    /** Path of the security config inside the source. A missing file means the defaults, and the summary says so. */
-    config = "security-config.yml",
+    /**
+     * Path of the security config inside the source, e.g. --config=ci/security.yml. When the
+     * default file is missing the defaults apply and every summary says so; a --config that names
+     * no file is an error.
+     */
+    config = DEFAULT_CONFIG_PATH,
     /** Image of the build stages, pinned by digest: needs a shell, node and npm. Swap it for a mirror of the same image. */
     buildImage = NODE_IMAGE,
-    /** Image the runtime images start from, pinned by digest: a mirror, or a distroless/Chainguard Node image. */
+    /**
+     * Image the runtime images start from, pinned by digest: a mirror, or another Node image whose
+     * node is on the standard PATH (e.g. Chainguard's). Its npm, npx, corepack and yarn are removed.
+     */
     runtimeImage = NODE_IMAGE,
     /** pnpm that installs the apps; keep it equal to their package.json "packageManager". */
     pnpmVersion = PNPM_VERSION,
@@ -200,7 +222,7 @@ export class Drydock {
    * Scan an image with Trivy (vulnerabilities, secrets, image-config misconfigurations) and gate
    * it with the policy. Never cached: the vulnerability DB and exception expiries change daily.
    *
-   * Example: dagger call scan --image=$(…) --name=api summary
+   * Example: dagger call scan --image=docker.io/library/alpine:3.22.2@sha256:4b7ce07002c69e8f3d704a9c5d6fd3053be500b7f1c69fc0d80990c2ad8dd412 --name=alpine summary
    */
   @func({ cache: "never" })
   async scan(
@@ -213,8 +235,8 @@ export class Drydock {
   }
 
   /**
-   * Lint the Dockerfiles and compose files of the source with Trivy's misconfiguration checks,
-   * through the same gate.
+   * Lint the Dockerfiles of the source with Trivy's misconfiguration checks, through the same gate.
+   * The summary names the files linted, or says there were none.
    *
    * Example: dagger call lint summary
    */
@@ -251,7 +273,7 @@ export class Drydock {
    * Build both images, scan them and lint the Dockerfiles, in parallel; gate everything with the
    * policy. Prints whether it passed and the summary; never cached.
    *
-   * Example: dagger call build-and-scan reports export --path=reports
+   * Example: dagger call --source=. build-and-scan reports export --path=reports
    */
   @func({ cache: "never" })
   async buildAndScan(
@@ -278,19 +300,20 @@ export class Drydock {
   @func({ cache: "never" })
   @check()
   async imagesPassPolicy(): Promise<void> {
-    const context = await this.scanContext();
-    const scans: Scan[] = await Promise.all(
-      (["backend", "frontend"] as const).map(async (name) => (await scanImage(context, await this.image(name, context.loaded), name)).scan),
+    const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
+    const runs = await Promise.all(
+      (["backend", "frontend"] as const).map(async (name) => scanImage(context, await this.image(name, context.loaded), name)),
     );
     // Both summaries, so one failing image does not hide what the other found.
+    const scans = runs.map((run) => run.scan);
     enforce(
       scans.every((scan) => scan.passed),
-      scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n",
+      combinedSummary(scans, unusedInAll(runs.map((run) => run.verdict))),
     );
   }
 
   /**
-   * The Dockerfile and compose lint, for `dagger check`.
+   * The Dockerfile lint, for `dagger check`.
    *
    * Example: dagger check
    */
@@ -315,10 +338,11 @@ export class Drydock {
     };
   }
 
-  /** One Trivy, and so one DB refresh, for everything a call scans. */
+  /** One Trivy, and so one DB refresh, and one day for every verdict of a call. */
   private async scanContext(): Promise<ScanContext> {
     const loaded = await this.loadedConfig();
-    return { trivy: new Trivy(loaded.config.scanner, new Date()), source: this.source, loaded };
+    const today = new Date();
+    return { trivy: new Trivy(loaded.config.scanner, today), source: this.source, loaded, today };
   }
 
   private image(name: AppName, loaded: LoadedConfig): Promise<Container> {

@@ -5,13 +5,15 @@
  *
  * Changing the API on purpose: replace PINNED_API with the text the failing test prints.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeApi, undocumented } from "../support/describe-api.js";
 import { introspectModule, type IntrospectedModule } from "../support/introspect.js";
+import { repoRoot } from "../support/paths.js";
 
 const PINNED_API = `
-module Drydock  "Build, scan, gate, publish and sign the container images of a pnpm NestJS + Prisma backend and Next.js frontend — the same way on a laptop and in any CI."
+module Drydock  "Build, scan and gate hardened container images of a NestJS + Prisma backend and a Next.js frontend, each a pnpm project — the same way on a laptop and in any CI."
 object Drydock  "drydock: hardened, scanned, policy-gated images of a pnpm NestJS + Prisma backend and Next.js frontend."
 Drydock.source: Directory  "The application repository."
 Drydock.config: String  "Path of the security config inside the source."
@@ -24,10 +26,10 @@ Drydock.created: String  "Build time (RFC 3339), for the org.opencontainers.imag
 Drydock.sourceUrl: String  "Repository URL, for the org.opencontainers.image.source label."
 Drydock.licenses: String  "SPDX licence expression, for the org.opencontainers.image.licenses label."
 Drydock.constructor(source: Directory, config: String = "security-config.yml", buildImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", runtimeImage: String = "docker.io/library/node:24.13.1-alpine@sha256:4f696fbf39f383c1e486030ba6b289a5d9af541642fc78ab197e584a113b9c03", pnpmVersion: String = "12.4.2", imageVersion: String = "0.0.0-dev", revision: String = "unknown", created: String = "1970-01-01T00:00:00Z", sourceUrl: String = "", licenses: String = "NOASSERTION", npmrc: Secret, caCertificates: Secret, prismaSchemaEngineBinary: String, prismaEnginesMirror: String)
-  source  defaultPath="/"  ignore=["**/node_modules","**/.git","**/dist","**/.next","**/src/generated","**/coverage","**/.env","**/.env.*","**/.npmrc","**/*.pem","**/*.key","**/.turbo","reports"]  "The application repository: holds the backend and frontend projects and security-config.yml. Default: the directory \`dagger\` is called from."
-  config  "Path of the security config inside the source. A missing file means the defaults, and the summary says so."
+  source  defaultPath="/"  ignore=["**/.env*","**/.npmrc","**/*.pem","**/*.key","**/.git","**/.gitignore","**/node_modules","**/dist","**/.next","**/out","**/src/generated","**/next-env.d.ts","**/*.tsbuildinfo","**/*.spec.*","**/*.test.*","**/test","**/__tests__","**/coverage","**/.vscode","**/.idea","**/*.swp","**/*.swo","**/*~","**/.DS_Store","**/*.log","reports"]  "The application repository: holds the backend and frontend projects and security-config.yml, e.g. --source=. Default: the root of the git repository that holds dagger.json — pass --source when calling drydock as a remote module. Never uploaded: what .dockerignore keeps out (credentials, installed and built files, tests), and reports/."
+  config  "Path of the security config inside the source, e.g. --config=ci/security.yml. When the default file is missing the defaults apply and every summary says so; a --config that names no file is an error."
   buildImage  "Image of the build stages, pinned by digest: needs a shell, node and npm. Swap it for a mirror of the same image."
-  runtimeImage  "Image the runtime images start from, pinned by digest: a mirror, or a distroless/Chainguard Node image."
+  runtimeImage  "Image the runtime images start from, pinned by digest: a mirror, or another Node image whose node is on the standard PATH (e.g. Chainguard's). Its npm, npx, corepack and yarn are removed."
   pnpmVersion  "pnpm that installs the apps; keep it equal to their package.json \\"packageManager\\"."
   imageVersion  "Release version for the image labels, e.g. 1.4.0."
   revision  "VCS revision for the image labels, e.g. --revision=$(git rev-parse HEAD)."
@@ -45,14 +47,14 @@ Drydock.frontendBuild() -> Container  cache=default  "The frontend's build envir
 Drydock.scan(image: Container!, name: String!) -> Scan  cache=never  "Scan an image with Trivy (vulnerabilities, secrets, image-config misconfigurations) and gate it with the policy. Never cached: the vulnerability DB and exception expiries change daily."
   image  "The image to scan."
   name  "Name of the image in summaries and reports."
-Drydock.lint() -> Scan  cache=never  "Lint the Dockerfiles and compose files of the source with Trivy's misconfiguration checks, through the same gate."
+Drydock.lint() -> Scan  cache=never  "Lint the Dockerfiles of the source with Trivy's misconfiguration checks, through the same gate. The summary names the files linted, or says there were none."
 Drydock.gate(report: File!, baseline: File) -> String  cache=never  "Apply the policy of the source's config to an existing Trivy JSON report; fail with the Markdown summary when the gate fails, print it when it passes."
   report  "A Trivy JSON report (trivy … --format json)."
   baseline  "A previous report of the same target: only findings that are new since it can fail."
 Drydock.buildAndScan(baseline: Directory) -> Report  cache=never  "Build both images, scan them and lint the Dockerfiles, in parallel; gate everything with the policy. Prints whether it passed and the summary; never cached."
   baseline  "Reports of an earlier run (as exported by \`reports\`): only findings new since then can fail."
 Drydock.imagesPassPolicy() -> Void  cache=never  check  "The security gate of both images, for \`dagger check\`."
-Drydock.dockerfilesPassLint() -> Void  cache=never  check  "The Dockerfile and compose lint, for \`dagger check\`."
+Drydock.dockerfilesPassLint() -> Void  cache=never  check  "The Dockerfile lint, for \`dagger check\`."
 object Scan  "One Trivy scan and everything derived from it: the JSON report, the CycloneDX SBOM, SARIF, the Markdown and JSON summaries, and the policy verdict."
 Scan.name: String  "What was scanned, e.g. \\"backend\\"."
 Scan.passed: Boolean  "Whether the policy gate passed."
@@ -112,6 +114,15 @@ describe("the drydock module's public API", () => {
 
   it("documents every object, function and argument (doc comments are the CLI help)", () => {
     expect(undocumented(api)).toEqual([]);
+  });
+
+  it("keeps out of --source exactly what examples/app/.dockerignore keeps out of docker build, plus reports/", () => {
+    const dockerignore = readFileSync(path.join(repoRoot, "examples/app/.dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#"));
+    const ignore = api.objects["Drydock"]?._constructor?.arguments["source"]?.ignore;
+    expect(ignore).toEqual([...dockerignore, "reports"]);
   });
 });
 

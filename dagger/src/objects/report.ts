@@ -50,8 +50,7 @@ export class Report {
     this.lint = lint;
     const scans = [backendScan, frontendScan, lint];
     this.passed = scans.every((scan) => scan.passed);
-    const header = warnings.map((warning) => `> **Warning:** ${warning}\n\n`).join("");
-    this.summary = header + scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n";
+    this.summary = combinedSummary(scans, warnings);
   }
 
   /**
@@ -78,4 +77,10 @@ export class Report {
   gate(): string {
     return enforce(this.passed, this.summary);
   }
+}
+
+/** Several scans' summaries as one document, after the warnings that concern them all. */
+export function combinedSummary(scans: readonly Scan[], warnings: readonly string[]): string {
+  const header = warnings.map((warning) => `> **Warning:** ${warning}\n\n`).join("");
+  return header + scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n";
 }

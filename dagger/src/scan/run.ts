@@ -20,6 +20,8 @@ export interface ScanContext {
   trivy: Trivy;
   source: Directory;
   loaded: LoadedConfig;
+  /** The day every verdict of the call is judged on (exception expiry), the DB's day too. */
+  today: Date;
   /** An earlier report of the same target: only findings new since then can fail. */
   baseline?: File;
   /**
@@ -43,7 +45,7 @@ export async function scanImage(context: ScanContext, image: Container, name: st
     baseline: baselineText === undefined ? undefined : { text: baselineText, label: `baseline ${name}/trivy.json` },
     loaded,
     name,
-    today: new Date(),
+    today: context.today,
     dbUpdatedAt: db.updatedAt,
     notes: db.staleNote ? [db.staleNote] : [],
     unusedExceptionsJudgedByCaller: context.oneOfSeveral ?? false,
@@ -61,7 +63,7 @@ export async function lintSource(context: ScanContext): Promise<ScanRun> {
     baseline: baselineText === undefined ? undefined : { text: baselineText, label: "baseline lint/trivy.json" },
     loaded,
     name: "lint",
-    today: new Date(),
+    today: context.today,
     notes,
     unusedExceptionsJudgedByCaller: context.oneOfSeveral ?? false,
   });
