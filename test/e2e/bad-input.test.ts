@@ -26,32 +26,51 @@ const addDependencyWithoutLocking = (app: App) => async (root: string) => {
   await writeFile(file, JSON.stringify(manifest, null, 2));
 };
 
+/** A Next.js app that builds, but without the standalone server the image ships. */
+const withoutStandaloneOutput = async (root: string) => {
+  const file = path.join(root, "frontend", "next.config.ts");
+  const config = await readFile(file, "utf8");
+  if (!config.includes('output: "standalone",')) throw new Error(`${file}: expected an output: "standalone" line to remove`);
+  await writeFile(file, config.replace('output: "standalone",', ""));
+};
+
 /** Steps that must never start when the dependencies cannot be installed. */
 const LATER_STEPS = /\[(build|prune) \d+\/\d+\] RUN/;
+/** The step that must never start when there is nothing to ship (BuildKit runs other runtime steps in parallel). */
+const RUNTIME_STEPS = /\[runtime \d+\/\d+\] COPY --from=prune/;
 
 describe("a build from bad input fails early, naming the file", () => {
   it.each([
-    { name: "the backend without a lockfile", app: "backend", breakIt: removeLockfile("backend"), messages: ["backend/pnpm-lock.yaml", "not found"] },
-    { name: "the frontend without a lockfile", app: "frontend", breakIt: removeLockfile("frontend"), messages: ["frontend/pnpm-lock.yaml", "not found"] },
+    { name: "the backend without a lockfile", app: "backend", breakIt: removeLockfile("backend"), messages: ["backend/pnpm-lock.yaml", "not found"], neverStarts: LATER_STEPS },
+    { name: "the frontend without a lockfile", app: "frontend", breakIt: removeLockfile("frontend"), messages: ["frontend/pnpm-lock.yaml", "not found"], neverStarts: LATER_STEPS },
     {
       name: "the backend with a lockfile that disagrees with package.json",
       app: "backend",
       breakIt: addDependencyWithoutLocking("backend"),
       messages: ["ERR_PNPM_OUTDATED_LOCKFILE", "pnpm-lock.yaml", "package.json"],
+      neverStarts: LATER_STEPS,
     },
     {
       name: "the frontend with a lockfile that disagrees with package.json",
       app: "frontend",
       breakIt: addDependencyWithoutLocking("frontend"),
       messages: ["ERR_PNPM_OUTDATED_LOCKFILE", "pnpm-lock.yaml", "package.json"],
+      neverStarts: LATER_STEPS,
     },
-  ] as const)("$name", async ({ app, breakIt, messages }) => {
+    {
+      name: "the frontend without output: \"standalone\" in next.config",
+      app: "frontend",
+      breakIt: withoutStandaloneOutput,
+      messages: [".next/standalone not found after next build", 'set output: "standalone" in next.config'],
+      neverStarts: RUNTIME_STEPS,
+    },
+  ] as const)("$name", async ({ app, breakIt, messages, neverStarts }) => {
     const context = await brokenCopy(`bad-${app}`, breakIt);
     const outcome = await tryBuild({ app, context, tag: imageTag(ctx.runId, `bad-${app}`), bases: ctx.bases });
     const output = outcome.stderr + outcome.stdout;
     expect(outcome.code).not.toBe(0);
     for (const message of messages) expect(output).toContain(message);
-    expect(output).not.toMatch(LATER_STEPS);
+    expect(output).not.toMatch(neverStarts);
   });
 });
 

@@ -58,7 +58,11 @@ const apps = [
       {
         path: "/app",
         from: "/out",
-        commands: [...INSTALL, "pnpm run build", "cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && cp -a public /out/public"],
+        commands: [
+          ...INSTALL,
+          "pnpm run build",
+          "test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: \"standalone\" in next.config' >&2; exit 1; } && mkdir /out && cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && if [ -d public ]; then cp -a public /out/public; fi",
+        ],
       },
     ],
     buildEnv: { ...PNPM_ENV, NEXT_TELEMETRY_DISABLED: "1" },

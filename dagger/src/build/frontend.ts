@@ -16,8 +16,15 @@ export function frontendRecipe(port: number): AppRecipe {
       from: "build",
       commands: [
         // The standalone server carries the node_modules its trace found; static assets and public/
-        // are served from beside it but not copied by Next.
-        { args: ["/bin/sh", "-c", `mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && cp -a public ${OUT}/public`] },
+        // (which an app may not have) are served from beside it but not copied by Next. Without
+        // output: "standalone" there is no server to ship: say so rather than fail on a bare cp.
+        {
+          args: [
+            "/bin/sh",
+            "-c",
+            `test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: "standalone" in next.config' >&2; exit 1; } && mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && if [ -d public ]; then cp -a public ${OUT}/public; fi`,
+          ],
+        },
       ],
     },
     appFiles: [{ from: "prune", path: OUT, to: APP_DIR }],
