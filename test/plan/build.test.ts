@@ -289,9 +289,9 @@ describe("a source that cannot be built", () => {
 });
 
 describe("the config's apps", () => {
-  it("builds the backend from the folder and port the config names", async () => {
+  it("builds the backend from the folder, port and image name the config names", async () => {
     const dir = tempSource({
-      "security-config.yml": "apps:\n  backend:\n    path: services/api\n    port: 8080\n",
+      "security-config.yml": "apps:\n  backend:\n    path: services/api\n    port: 8080\n    image: shop-api\n",
       "services/api/package.json": MINIMAL_APPS["backend/package.json"]!,
       "services/api/pnpm-lock.yaml": MINIMAL_APPS["backend/pnpm-lock.yaml"]!,
     });
@@ -301,5 +301,6 @@ describe("the config's apps", () => {
     expect(sources?.map((c) => c.slice(1, 3).map((s) => s.args["path"]))).toEqual([[dir, "services/api"]]);
     expect(containerState(chain).env["PORT"]).toBe("8080");
     expect(stepArgs(runtimeSteps(chain), "withExposedPort")).toEqual([{ port: 8080 }]);
+    expect(stepArgs(runtimeSteps(chain), "withLabel")).toContainEqual({ name: "org.opencontainers.image.title", value: "shop-api" });
   });
 });

@@ -21,7 +21,8 @@ export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
 export async function appStages(source: Directory, loaded: LoadedConfig, name: AppName, toolchain: Toolchain): Promise<AppStages> {
   const { config } = loaded;
   const app = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
-  const recipe = name === "backend" ? backendRecipe(config.apps.backend.port, toolchain.prisma) : frontendRecipe(config.apps.frontend.port);
+  const { image, port } = config.apps[name];
+  const recipe = name === "backend" ? backendRecipe(image, port, toolchain.prisma) : frontendRecipe(image, port);
   const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
   return { recipe, ...laterStages(deps, app, recipe) };
 }

@@ -11,7 +11,8 @@ const OUT = "/out";
  */
 export const PRISMA_INPUTS = ["prisma.config.*", "prisma/**"] as const;
 
-export function backendRecipe(port: number, engines: PrismaEngines): AppRecipe {
+/** `image` is the configured image name: the OCI title label. */
+export function backendRecipe(image: string, port: number, engines: PrismaEngines): AppRecipe {
   return {
     generate: {
       inputs: PRISMA_INPUTS,
@@ -60,7 +61,7 @@ export function backendRecipe(port: number, engines: PrismaEngines): AppRecipe {
       { from: "build", path: `${BUILD_DIR}/dist`, to: `${APP_DIR}/dist` },
     ],
     runtime: {
-      title: "drydock-backend",
+      title: image,
       description: "NestJS + Prisma backend, built by drydock",
       port,
       healthPath: "/health",

@@ -5,7 +5,8 @@ import type { AppRecipe } from "./recipe.js";
 /** Production files go here; the runtime image gets exactly this folder as /app. */
 const OUT = "/out";
 
-export function frontendRecipe(port: number): AppRecipe {
+/** `image` is the configured image name: the OCI title label. */
+export function frontendRecipe(image: string, port: number): AppRecipe {
   return {
     build: {
       // Next's telemetry would phone home from the build.
@@ -29,7 +30,7 @@ export function frontendRecipe(port: number): AppRecipe {
     },
     appFiles: [{ from: "prune", path: OUT, to: APP_DIR }],
     runtime: {
-      title: "drydock-frontend",
+      title: image,
       description: "Next.js frontend, built by drydock",
       port,
       healthPath: "/api/health",

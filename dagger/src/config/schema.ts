@@ -57,7 +57,7 @@ const App = (defaults: { path: string; image: string; port: number }, which: str
         description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.`,
       }),
       image: ImageName.default(defaults.image).meta({
-        description: `Image name of the ${which}, without tag; publish adds the registry and tag.`,
+        description: `Image name of the ${which}, without registry or tag: its org.opencontainers.image.title label.`,
       }),
       port: z
         .int()
