@@ -2,7 +2,7 @@ import { daysBetween, utcDay } from "../policy/dates.js";
 
 /** What the caller knows about a gate run that the report and the policy do not say. */
 export interface GateReportMeta {
-  /** What was gated, shown in titles: e.g. the image name `drydock-backend`. */
+  /** What was gated, shown in titles: `backend`, `frontend`, `lint`, or the report's file name. */
   name: string;
   /** True when no config file was found and the built-in defaults applied. */
   usedDefaultConfig: boolean;

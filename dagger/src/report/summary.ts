@@ -12,7 +12,9 @@
  *   errors[], warnings[]: { code, message, exception { index, id, expires }, matched },
  *   failing[], unfixed[], preExisting[]: SummaryFinding,
  *   ignored[]: SummaryFinding & { exception { index, id, reason, expires } },
- *   suppressed[]: SummaryFinding & { status, statement?, source? }.
+ *   suppressed[]: SummaryFinding & { status, statement?, source? },
+ *   notes[]: what the run itself said, e.g. that the DB could not be refreshed (added by
+ *   scan/verdict.ts; summaries of `gate` have an empty list).
  * Findings below their kind's threshold are counted, not listed: they are most of a large
  * report and the Trivy report itself holds them.
  */

@@ -18,7 +18,7 @@ const MAX_VALUE_SHOWN = 60;
 /**
  * Parse the text of a Trivy JSON report (`trivy … --format json`).
  *
- * `label` names the report in every error, e.g. `backend image report (trivy-backend.json)`.
+ * `label` names the report in every error, e.g. `--report` or `Trivy report of backend`.
  */
 export function parseTrivyReport(text: string, label: string): TrivyReport {
   if (text.trim() === "") {

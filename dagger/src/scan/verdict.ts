@@ -17,7 +17,7 @@ export interface VerdictInput {
   /** A previous report: when given, only findings that are new since it can fail. */
   baseline?: { text: string; label: string };
   loaded: LoadedConfig;
-  /** What was gated, e.g. `drydock-backend`. */
+  /** What was gated: `backend`, `frontend`, `lint`, or the report's file name. */
   name: string;
   today: Date;
   dbUpdatedAt?: string;
