@@ -108,6 +108,13 @@ describe("build-and-scan", () => {
     { held: "the backend's scan", until: "the lint", hold: backendScan, release: lintScan },
     { held: "the lint", until: "the frontend's scan", hold: lintScan, release: frontendScan },
     { held: "the backend's source check", until: "the frontend's", hold: isAppCheck("backend"), release: isAppCheck("frontend") },
+    // The reverse of each pair above: a hold is skipped when its release already arrived, so one
+    // direction alone passes code that runs the pair one after the other in the other order.
+    { held: "the backend's build", until: "the DB download", hold: imageSync("drydock-backend"), release: downloadSync },
+    { held: "the frontend's build", until: "the DB download", hold: imageSync("drydock-frontend"), release: downloadSync },
+    { held: "the lint", until: "the backend's scan", hold: lintScan, release: backendScan },
+    { held: "the frontend's scan", until: "the lint", hold: frontendScan, release: lintScan },
+    { held: "the frontend's source check", until: "the backend's", hold: isAppCheck("frontend"), release: isAppCheck("backend") },
   ])("keeps $until going while $held is held", async ({ held, until, hold, release }) => {
     answerTrivy(engine);
     engine.addHold({ hold, until: release, timeoutMs: 2_000, description: `${held} until ${until} arrived` });
