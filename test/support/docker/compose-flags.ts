@@ -52,6 +52,11 @@ export function translateCompose(text: string, file: string): ComposeFile {
   return result;
 }
 
+/** Compose keys holding a list, each entry one repetition of a `docker run` flag. */
+const LIST_FLAGS: Record<string, string> = { cap_drop: "--cap-drop", cap_add: "--cap-add", security_opt: "--security-opt", tmpfs: "--tmpfs" };
+/** Compose keys holding the one value of a `docker run` flag. */
+const SCALAR_FLAGS: Record<string, string> = { user: "--user", stop_signal: "--stop-signal", pids_limit: "--pids-limit" };
+
 function translateService(service: Record<string, unknown>, file: string, where: string): ServiceRunSpec {
   const spec: ServiceRunSpec = { flags: [], environmentKeys: [], volumes: {}, secrets: [], networks: [] };
   for (const [key, value] of Object.entries(service)) {
@@ -59,31 +64,20 @@ function translateService(service: Record<string, unknown>, file: string, where:
     if (!RUN_KEYS.has(key) && !ORCHESTRATION_KEYS.has(key)) {
       throw new Error(`${file}: ${at}: key not understood by the e2e flag translation; expected one of ${[...RUN_KEYS, ...ORCHESTRATION_KEYS].join(", ")}`);
     }
+    const listFlag = LIST_FLAGS[key];
+    const scalarFlag = SCALAR_FLAGS[key];
+    if (listFlag) {
+      for (const entry of strings(value, file, at)) spec.flags.push(listFlag, entry);
+      continue;
+    }
+    if (scalarFlag) {
+      spec.flags.push(scalarFlag, scalar(value, file, at));
+      continue;
+    }
     switch (key) {
       case "read_only":
         if (typeof value !== "boolean") throw new Error(`${file}: ${at}: found ${JSON.stringify(value)}; expected true or false`);
         if (value) spec.flags.push("--read-only");
-        break;
-      case "cap_drop":
-        for (const cap of strings(value, file, at)) spec.flags.push("--cap-drop", cap);
-        break;
-      case "cap_add":
-        for (const cap of strings(value, file, at)) spec.flags.push("--cap-add", cap);
-        break;
-      case "security_opt":
-        for (const opt of strings(value, file, at)) spec.flags.push("--security-opt", opt);
-        break;
-      case "tmpfs":
-        for (const mount of strings(value, file, at)) spec.flags.push("--tmpfs", mount);
-        break;
-      case "user":
-        spec.flags.push("--user", scalar(value, file, at));
-        break;
-      case "stop_signal":
-        spec.flags.push("--stop-signal", scalar(value, file, at));
-        break;
-      case "pids_limit":
-        spec.flags.push("--pids-limit", scalar(value, file, at));
         break;
       case "deploy":
         spec.flags.push(...limitFlags(value, file, at));
