@@ -8,7 +8,15 @@ import { appImage, appStages, type BuildLabels } from "./build/app.js";
 import { NODE_IMAGE, PNPM_VERSION } from "./build/defaults.js";
 import type { Toolchain } from "./build/recipe.js";
 import type { LoadedConfig } from "./config/load.js";
-import { requirePinnedImage } from "./objects/arguments.js";
+import {
+  requireAbsolutePath,
+  requireLabelWord,
+  requireLicenseExpression,
+  requirePinnedImage,
+  requirePnpmVersion,
+  requireTimestamp,
+  requireUrl,
+} from "./objects/arguments.js";
 import { enforce } from "./objects/gate-error.js";
 import { combinedSummary, Report } from "./objects/report.js";
 import type { Scan } from "./objects/scan.js";
@@ -332,9 +340,14 @@ export class Drydock {
     return {
       buildImage: requirePinnedImage(this.buildImage, "--build-image"),
       runtimeImage: requirePinnedImage(this.runtimeImage, "--runtime-image"),
-      pnpmVersion: this.pnpmVersion,
+      pnpmVersion: requirePnpmVersion(this.pnpmVersion),
       secrets: { npmrc: this.npmrc, ca: this.caCertificates },
-      prisma: { schemaEngineBinary: this.prismaSchemaEngineBinary, enginesMirror: this.prismaEnginesMirror },
+      prisma: {
+        schemaEngineBinary: this.prismaSchemaEngineBinary && requireAbsolutePath(this.prismaSchemaEngineBinary, "--prisma-schema-engine-binary", "/bin/false"),
+        enginesMirror:
+          this.prismaEnginesMirror &&
+          requireUrl(this.prismaEnginesMirror, "--prisma-engines-mirror", ["https", "http"], "the URL reaches the build's environment and logs: serve the mirror without credentials on your network, or pass --prisma-schema-engine-binary and download nothing"),
+      },
     };
   }
 
@@ -347,11 +360,13 @@ export class Drydock {
 
   private image(name: AppName, loaded: LoadedConfig): Promise<Container> {
     const labels: BuildLabels = {
-      version: this.imageVersion,
-      revision: this.revision,
-      created: this.created,
-      source: this.sourceUrl,
-      licenses: this.licenses,
+      version: requireLabelWord(this.imageVersion, "--image-version", "1.4.0"),
+      revision: requireLabelWord(this.revision, "--revision", "$(git rev-parse HEAD)"),
+      created: requireTimestamp(this.created, "--created"),
+      source:
+        this.sourceUrl &&
+        requireUrl(this.sourceUrl, "--source-url", ["https", "http", "ssh", "git"], "the label is public: pass the repository's web URL (e.g. GitLab's CI_PROJECT_URL, not CI_REPOSITORY_URL, which carries a job token)"),
+      licenses: requireLicenseExpression(this.licenses, "--licenses"),
     };
     return appImage(this.source, loaded, name, this.toolchain(), labels);
   }

@@ -92,3 +92,28 @@ describe("the npmrc build secret", () => {
     expect(outcome.stderr + outcome.stdout).toContain("npm.invalid");
   });
 });
+
+describe("the PNPM_VERSION build argument", () => {
+  // Each fails in the version check, before npm runs: an npm spec would install any package as
+  // pnpm with the npmrc mounted, and a blank would hand npm another flag.
+  it.each([
+    { name: "an npm alias", value: "npm:evil-pnpm@1.0.0" },
+    { name: "a tarball URL", value: "https://npm.invalid/pnpm-12.4.2.tgz" },
+    { name: "an injected flag", value: "12.4.2 --registry=http://npm.invalid/" },
+    { name: "a command substitution", value: "12.4.2$(touch /tmp/pwned)" },
+    { name: "a newline", value: "12.4.2\n--registry=http://npm.invalid/" },
+  ])("is refused when it is $name, before npm runs", async ({ value }) => {
+    const outcome = await tryBuild({
+      app: "frontend",
+      context: ctx.appCopy,
+      tag: imageTag(ctx.runId, "pnpm-version-probe"),
+      bases: ctx.bases,
+      buildArgs: { PNPM_VERSION: value },
+      target: "deps",
+    });
+    const output = outcome.stderr + outcome.stdout;
+    expect(outcome.code).not.toBe(0);
+    expect(output).toContain(`PNPM_VERSION: found ${JSON.stringify(value)}, expected MAJOR.MINOR.PATCH like 12.4.2`);
+    expect(output).not.toMatch(/\[deps \d+\/\d+\] RUN --mount=type=cache,id=npm-cache/);
+  });
+});

@@ -4,6 +4,7 @@
  * images, cache volumes, and the errors a broken source gets before anything runs.
  */
 import { describe, expect, it } from "vitest";
+import { HEALTHCHECK_PROGRAM, healthcheckCommand } from "../../dagger/src/build/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";
@@ -23,7 +24,8 @@ const PINNED = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
 const command = (text: string) => (args: readonly string[]) =>
   args.join(" ").startsWith(text) || (/(^|\/)sh$/.test(args[0] ?? "") && args[1] === "-c" && (args[2] ?? "").includes(text));
 
-const INSTALL = ["npm install --global pnpm@12.4.2", "pnpm install --frozen-lockfile --store-dir=/pnpm/store"];
+/** The pnpm version check, the pnpm bootstrap and the frozen install. */
+const INSTALL = ["node -e const v=process.argv[1];", "npm install --global pnpm@12.4.2", "pnpm install --frozen-lockfile --store-dir=/pnpm/store"];
 /** Set for every command after the toolchain: pnpm 12 must not re-verify the cached install by timestamps. */
 const PNPM_ENV = { pnpm_config_verify_deps_before_run: "false" };
 
@@ -151,7 +153,7 @@ describe.each(apps)("$name()", (app) => {
     expect(stepArgs(steps, "withExposedPort")).toEqual([{ port: 3000 }]);
     expect(stepArgs(steps, "withDockerHealthcheck")).toEqual([
       {
-        args: ["node", "-e", expect.stringContaining(`'${app.healthPath}'`)],
+        args: ["node", "-e", HEALTHCHECK_PROGRAM, app.healthPath],
         interval: "10s",
         timeout: "5s",
         startPeriod: "20s",
@@ -302,5 +304,115 @@ describe("the config's apps", () => {
     expect(containerState(chain).env["PORT"]).toBe("8080");
     expect(stepArgs(runtimeSteps(chain), "withExposedPort")).toEqual([{ port: 8080 }]);
     expect(stepArgs(runtimeSteps(chain), "withLabel")).toContainEqual({ name: "org.opencontainers.image.title", value: "shop-api" });
+  });
+});
+
+/**
+ * Every configurable string, planted with what would break out of a shell word, a quoted string,
+ * a program text, a Dockerfile line or a comma-separated list, or read as a flag or a parent path:
+ * each is refused, naming the argument, what it found and what it expects, before anything runs.
+ */
+describe("hostile values", () => {
+  const HOSTILE = [
+    { name: "a double quote", plant: (v: string) => `${v}"` },
+    { name: "a single quote", plant: (v: string) => `${v}'` },
+    { name: "a command substitution", plant: (v: string) => `${v}$(id)` },
+    { name: "backticks", plant: (v: string) => `${v}\`id\`` },
+    { name: "a newline", plant: (v: string) => `${v}\nid` },
+    { name: "a leading dash", plant: (v: string) => `-${v}` },
+    { name: "a parent segment", plant: (v: string) => `${v}/../x` },
+    { name: "a comma", plant: (v: string) => `${v},x` },
+    { name: "a blank", plant: (v: string) => `${v} --registry=http://evil.example/` },
+  ];
+  const ARGUMENTS = [
+    { argument: "--pnpm-version", key: "pnpmVersion", valid: "12.4.2" },
+    { argument: "--image-version", key: "imageVersion", valid: "1.4.0" },
+    { argument: "--revision", key: "revision", valid: "0123abc" },
+    { argument: "--created", key: "created", valid: "2026-11-27T10:00:00Z" },
+    { argument: "--source-url", key: "sourceUrl", valid: "https://example.com/acme/shop" },
+    { argument: "--licenses", key: "licenses", valid: "MIT" },
+    { argument: "--prisma-schema-engine-binary", key: "prismaSchemaEngineBinary", valid: "/bin/false" },
+    { argument: "--prisma-engines-mirror", key: "prismaEnginesMirror", valid: "https://mirror.example.com/prisma" },
+  ] as const;
+
+  it.each(ARGUMENTS.flatMap((a) => HOSTILE.map((h) => ({ ...a, hostile: h.name, value: h.plant(a.valid) }))))(
+    "refuses $argument with $hostile before anything runs",
+    async ({ argument, key, value }) => {
+      const error = await rejectionOf(withEngine(engine, async () => (await drydock(undefined, { [key]: value }).backend()).sync()));
+      expect(error).toBeInstanceOf(ArgumentError);
+      expect(error.message.startsWith(`${argument}: found ${JSON.stringify(value)}, expected `), error.message).toBe(true);
+      expect(error.message).toMatch(/ — \S/);
+      expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
+    },
+  );
+
+  it.each(ARGUMENTS)("accepts a plain $argument", async ({ key, valid }) => {
+    await withEngine(engine, async () => (await drydock(undefined, { [key]: valid }).backend()).sync());
+    expect(engine.execs().length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    { name: "an npm alias", value: "npm:evil-pnpm@1.0.0", fix: "packageManager" },
+    { name: "a tarball URL", value: "https://evil.example/pnpm-12.4.2.tgz", fix: "packageManager" },
+    { name: "a git URL", value: "github:evil/pnpm#main", fix: "packageManager" },
+    { name: "a range", value: "^12.4.2", fix: "packageManager" },
+    { name: "a dist-tag", value: "latest", fix: "packageManager" },
+    {
+      name: "packageManager's integrity form, which npm cannot verify",
+      value: `12.4.2+sha512.${"ab".repeat(64)}`,
+      fix: 'drop the "+sha512…" suffix: drydock installs pnpm with npm, which checks the registry\'s integrity but cannot verify packageManager\'s hash',
+    },
+  ])("refuses $name as --pnpm-version, saying what to pass", async ({ value, fix }) => {
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(undefined, { pnpmVersion: value }).frontend()).sync()));
+    expect(error.message).toContain(`--pnpm-version: found ${JSON.stringify(value)}, expected MAJOR.MINOR.PATCH like 12.4.2 — `);
+    expect(error.message).toContain(fix);
+  });
+
+  it.each([
+    { argument: "--source-url", key: "sourceUrl", value: "https://gitlab-ci-token:glpat-s3cr3t-token@gitlab.example.com/acme/shop.git", fix: "CI_PROJECT_URL" },
+    { argument: "--source-url", key: "sourceUrl", value: "https://ghp_s3cr3t-token@github.com/acme/shop", fix: "CI_PROJECT_URL" },
+    { argument: "--prisma-engines-mirror", key: "prismaEnginesMirror", value: "https://user:s3cr3t-token@mirror.example.com/prisma", fix: "serve the mirror without credentials" },
+  ])("refuses a $argument with credentials, without repeating them", async ({ argument, key, value, fix }) => {
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(undefined, { [key]: value }).backend()).sync()));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toContain(`${argument}: found "https://***@`);
+    expect(error.message).toContain(fix);
+    expect(error.message).not.toContain("s3cr3t");
+  });
+
+  it.each([
+    { name: "a double quote", path: 'api"' },
+    { name: "a command substitution", path: "api$(id)" },
+    { name: "backticks", path: "api`id`" },
+    { name: "a newline", path: "api\nid" },
+    { name: "a leading dash", path: "-api" },
+    { name: "a dash-led segment", path: "services/-api" },
+    { name: "a parent segment", path: "services/../api" },
+    { name: "a comma", path: "api,x" },
+    { name: "a blank", path: "my api" },
+  ])("refuses an apps.backend.path with $name, naming the key", async ({ path }) => {
+    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": `apps:\n  backend:\n    path: ${JSON.stringify(path)}\n` });
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir).backend()).sync()));
+    expect(error.message).toContain(`apps.backend.path: found ${JSON.stringify(path)}, expected `);
+    expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
+  });
+
+  it.each(["drydock\"api", "api$(id)", "api`id`", "api\nid", "-api", "../api", "api,x", "Api"])("refuses %j as apps.frontend.image, naming the key", async (image) => {
+    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": `apps:\n  frontend:\n    image: ${JSON.stringify(image)}\n` });
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir).frontend()).sync()));
+    expect(error.message).toContain(`apps.frontend.image: found ${JSON.stringify(image)}, expected `);
+  });
+
+  it.each(apps)("gives $name's healthcheck a fixed program, with the path as its own argument", async (app) => {
+    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
+    const [healthcheck] = stepArgs(runtimeSteps(chain), "withDockerHealthcheck");
+    const args = healthcheck?.["args"] as string[];
+    expect(args.slice(0, 3)).toEqual(["node", "-e", HEALTHCHECK_PROGRAM]);
+    expect(args.slice(3)).toEqual([app.healthPath]);
+    expect(HEALTHCHECK_PROGRAM).not.toContain("/health");
+  });
+
+  it.each(["/health'+process.exit(0)+'", "/a/../b", "health", "/a b", "/a\n"])("refuses %j as a health path", (path) => {
+    expect(() => healthcheckCommand(path)).toThrow(`health path: found ${JSON.stringify(path)}, expected an absolute URL path`);
   });
 });

@@ -6,12 +6,14 @@
  * the defaults and with every optional argument given; a table of deliberate drifts proves the
  * comparison catches each kind.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path/posix";
 import { dag } from "@dagger.io/dagger";
 import picomatch from "picomatch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/build/defaults.ts";
+import { PNPM_VERSION_CHECK } from "../../dagger/src/build/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, useFakeEngine, withEngine, type ArgValue, type Step } from "../support/fake-engine/index.js";
@@ -114,6 +116,44 @@ describe.each(APPS)("Dockerfile.%s and the Dagger plan", (app) => {
   });
 });
 
+describe.each(APPS)("Dockerfile.%s's PNPM_VERSION", (app) => {
+  const hostile = [
+    "12.4.2 --registry=http://evil.example/",
+    "npm:evil-pnpm@1.0.0 --foreground-scripts",
+    "12.4.2\n--registry=http://evil.example/",
+  ];
+
+  it.each(hostile)("reaches the version check and npm as one argument each, check first: %j", (value) => {
+    const [check, npm] = dockerfileOf(app, { PNPM_VERSION: value }).model.install;
+    expect({ check: check?.args, npm: npm?.args }).toEqual({ check: ["node", "-e", PNPM_VERSION_CHECK, value], npm: ["npm", "install", "--global", `pnpm@${value}`] });
+    expect(check?.mounts, "the check runs before any secret or cache is mounted").toEqual([]);
+  });
+
+  it.each([...hostile, "npm:evil-pnpm@1.0.0", "https://evil.example/pnpm.tgz", "12.4", `12.4.2+sha512.${"ab".repeat(64)}`, ""])(
+    "is refused by the check's program, naming what it found: %j",
+    (value) => {
+      const run = spawnSync(process.execPath, ["-e", PNPM_VERSION_CHECK, value], { encoding: "utf8" });
+      expect({ status: run.status, stderr: run.stderr.trim() }).toEqual({
+        status: 1,
+        stderr: `PNPM_VERSION: found ${JSON.stringify(value)}, expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix`,
+      });
+    },
+  );
+
+  it("is accepted by the check's program when it is MAJOR.MINOR.PATCH", () => {
+    expect(spawnSync(process.execPath, ["-e", PNPM_VERSION_CHECK, PNPM_VERSION]).status).toBe(0);
+  });
+});
+
+describe.each(APPS)("Dockerfile.%s's label arguments", (app) => {
+  // LABEL values are substituted by the Dockerfile frontend, never by a shell: hostile text stays text.
+  it.each(["x\" other=\"y", "$(id)", "`id`", "a\nb", "-x", "../x", "a,b"])("land in their label verbatim and alone: %j", (value) => {
+    const { labels } = dockerfileOf(app, { ...LABEL_ARGS, REVISION: value }).model;
+    expect(labels["org.opencontainers.image.revision"]).toBe(value);
+    expect(Object.keys(labels)).toHaveLength(9);
+  });
+});
+
 describe("the Prisma engine arguments", () => {
   const KNOBS = Object.keys(PRISMA_ARGS);
   /** Every command of a model that gets a Prisma engine variable, with those variables. */
@@ -139,8 +179,8 @@ describe("the comparison", () => {
     { name: "a missing OCI label", app: "frontend", drift: (m) => void delete m.labels["org.opencontainers.image.revision"], detected: ["labels"] },
     { name: "a changed constant label", app: "frontend", drift: (m) => void (m.labels["org.opencontainers.image.title"] = "frontend"), detected: ["labels"] },
     { name: "a label left at its default when given", app: "backend", variant: GIVEN, drift: (m) => void (m.labels["org.opencontainers.image.version"] = "0.0.0-dev"), detected: ["labels"] },
-    { name: "another pnpm version installed", app: "backend", drift: (m) => void (m.install[0]!.args[3] = "pnpm@12.5.0"), detected: ["install"] },
-    { name: "the pnpm store mounted elsewhere", app: "backend", drift: (m) => void (m.install[1]!.mounts[0] = "cache /root/.pnpm-store"), detected: ["install"] },
+    { name: "another pnpm version installed", app: "backend", drift: (m) => void (m.install[1]!.args[3] = "pnpm@12.5.0"), detected: ["install"] },
+    { name: "the pnpm store mounted elsewhere", app: "backend", drift: (m) => void (m.install[2]!.mounts[0] = "cache /root/.pnpm-store"), detected: ["install"] },
     {
       name: "pnpm's pre-run dependency check left on for the build",
       app: "frontend",
@@ -150,7 +190,7 @@ describe("the comparison", () => {
     { name: "the npmrc secret left mounted for a build command", app: "backend", drift: (m) => void m.build[0]!.mounts.push("secret /root/.npmrc"), detected: ["build"] },
     { name: "the CA variable left set for a build command", app: "frontend", drift: (m) => void (m.build[0]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["build"] },
     { name: "the build environment missing a variable", app: "frontend", drift: (m) => void delete m.build[0]!.env["NEXT_TELEMETRY_DISABLED"], detected: ["build"] },
-    { name: "an install run as another user", app: "backend", drift: (m) => void (m.install[1]!.user = "1000"), detected: ["install"] },
+    { name: "an install run as another user", app: "backend", drift: (m) => void (m.install[2]!.user = "1000"), detected: ["install"] },
     { name: "a prune command moved into the build stage", app: "backend", drift: (m) => void m.build.push(m.prune.shift()!), detected: ["build", "prune"] },
     { name: "prisma generate moved into the build stage", app: "backend", drift: (m) => void m.build.unshift(m.generate.pop()!), detected: ["generate", "build"] },
     { name: "prune FROM build instead of generate", app: "backend", drift: (m) => void (m.stageParents["prune"] = "build"), detected: ["stageParents"] },
@@ -169,7 +209,8 @@ describe("the comparison", () => {
     { name: "a missing install input", app: "backend", drift: (m) => void (m.installInputs.include = m.installInputs.include.filter((f) => f !== ".pnpmfile.*")), detected: ["installInputs"] },
     { name: "a package manager left in the runtime root", app: "backend", drift: (m) => void m.removedFromRuntimeRoot.pop(), detected: ["removedFromRuntimeRoot"] },
     { name: "a slower healthcheck", app: "backend", drift: (m) => void (m.healthcheck!.interval = "30s"), detected: ["healthcheck"] },
-    { name: "another health path", app: "frontend", drift: (m) => void (m.healthcheck!.args[2] = m.healthcheck!.args[2]!.replace("/api/health", "/healthz")), detected: ["healthcheck"] },
+    { name: "another health path", app: "frontend", drift: (m) => void (m.healthcheck!.args[3] = "/healthz"), detected: ["healthcheck"] },
+    { name: "another health probe program", app: "backend", drift: (m) => void (m.healthcheck!.args[2] = m.healthcheck!.args[2]!.replace("4000", "9000")), detected: ["healthcheck"] },
     { name: "another exposed port", app: "backend", drift: (m) => void (m.exposedPorts = ["8080/tcp"]), detected: ["exposedPorts"] },
     { name: "another entrypoint", app: "frontend", drift: (m) => void (m.entrypoint = ["node", ".next/standalone/server.js"]), detected: ["entrypoint"] },
     { name: "a default CMD", app: "backend", drift: (m) => void (m.cmd = ["--inspect"]), detected: ["cmd"] },
@@ -321,7 +362,12 @@ describe("reading a Dockerfile", () => {
     { name: "reads a plain-word script as the argv it execs", args: ["/bin/sh", "-c", "pnpm run build"], expected: ["pnpm", "run", "build"] },
     { name: "collapses unquoted blank runs and trims", args: ["/bin/sh", "-c", "  pnpm   run\tbuild \n"], expected: ["pnpm", "run", "build"] },
     { name: "keeps a script with operators a script", args: ["/bin/sh", "-c", "mkdir /out &&     cp -a dist /out/"], expected: ["/bin/sh", "-c", "mkdir /out && cp -a dist /out/"] },
-    { name: "keeps blanks inside quotes", args: ["/bin/sh", "-c", "echo 'a   b'  \"c   d\""], expected: ["/bin/sh", "-c", "echo 'a   b' \"c   d\""] },
+    { name: "keeps blanks inside quotes, and removes the quotes of plain quoted words", args: ["/bin/sh", "-c", "echo 'a   b'  \"c   d\""], expected: ["echo", "a   b", "c   d"] },
+    { name: "reads a quoted word joined to plain text as one word", args: ["/bin/sh", "-c", 'npm install --global "pnpm@12.4.2"'], expected: ["npm", "install", "--global", "pnpm@12.4.2"] },
+    { name: "keeps blanks inside quotes of a script", args: ["/bin/sh", "-c", "echo 'a   b'  \"c   d\" | cat"], expected: ["/bin/sh", "-c", "echo 'a   b' \"c   d\" | cat"] },
+    { name: "keeps a script with $ in double quotes a script", args: ["/bin/sh", "-c", 'echo "$HOME"'], expected: ["/bin/sh", "-c", 'echo "$HOME"'] },
+    { name: "keeps a script with an unterminated quote a script", args: ["/bin/sh", "-c", "echo 'a"], expected: ["/bin/sh", "-c", "echo 'a"] },
+    { name: "keeps a quoted leading assignment a script", args: ["/bin/sh", "-c", "CI='1' pnpm test"], expected: ["/bin/sh", "-c", "CI='1' pnpm test"] },
     { name: "keeps a backslash-escaped blank", args: ["/bin/sh", "-c", "touch a\\  b"], expected: ["/bin/sh", "-c", "touch a\\  b"] },
     { name: "keeps a leading assignment a script", args: ["/bin/sh", "-c", "CI=1 pnpm test"], expected: ["/bin/sh", "-c", "CI=1 pnpm test"] },
     { name: "keeps a glob a script", args: ["/bin/sh", "-c", "rm -rf /tmp/*"], expected: ["/bin/sh", "-c", "rm -rf /tmp/*"] },
@@ -386,7 +432,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, "https://mirror.example", undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",

@@ -129,19 +129,42 @@ const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES]
  * - a `/bin/sh -c` script has its unquoted blank runs collapsed to one space and is trimmed: to
  *   the shell they are one word separator, and a Dockerfile's line continuations leave the next
  *   line's indentation in the script;
- * - a script made only of plain words (no quotes, `$`, globs, operators, leading assignment) is
- *   the argv of those words: `sh -c "pnpm run build"` execs exactly `pnpm run build`.
+ * - a script made only of plain words and quoted strings (no `$`, backticks or backslashes in
+ *   double quotes; no globs, operators or leading assignment outside quotes) is the argv of those
+ *   words with their quotes removed: `sh -c "pnpm run build"` execs exactly `pnpm run build`, and
+ *   `sh -c "npm i 'pnpm@1.2.3'"` exactly `npm i pnpm@1.2.3`.
  */
 export function canonicalCommand(args: readonly string[]): string[] {
   const [shell, flag, script, ...rest] = args;
   if (shell !== "/bin/sh" || flag !== "-c" || script === undefined || rest.length > 0) return [...args];
   const collapsed = collapseShellBlanks(script);
-  const words = collapsed.split(" ");
-  const plain = words.every((w) => PLAIN_WORD.test(w)) && !words[0]!.includes("=");
-  return plain ? words : ["/bin/sh", "-c", collapsed];
+  return simpleWords(collapsed) ?? ["/bin/sh", "-c", collapsed];
 }
 
-const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+const PLAIN_CHAR = /[A-Za-z0-9_@%+=:,./-]/;
+
+/** The words of a script of plain and quoted words, quotes removed; undefined for anything the shell would expand or interpret. */
+function simpleWords(script: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i]!;
+    if (ch === " ") {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (ch === "'" || ch === '"') {
+      const end = script.indexOf(ch, i + 1);
+      const quoted = end < 0 ? undefined : script.slice(i + 1, end);
+      if (quoted === undefined || (ch === '"' && /[$`\\]/.test(quoted))) return undefined;
+      word = (word ?? "") + quoted;
+      i = end;
+    } else if (PLAIN_CHAR.test(ch) && !(ch === "=" && words.length === 0 && !script.slice(0, i).includes(" "))) {
+      word = (word ?? "") + ch;
+    } else return undefined;
+  }
+  if (word !== undefined) words.push(word);
+  return words.length > 0 ? words : undefined;
+}
 
 /** Collapses runs of unquoted blanks to one space and trims; quoted and backslash-escaped text is kept as is. */
 export function collapseShellBlanks(script: string): string {

@@ -46,9 +46,9 @@ export function backendRecipe(image: string, port: number, engines: PrismaEngine
               String.raw`used=$(find ${BUILD_DIR} -path ${BUILD_DIR}/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.*js' \)`,
               String.raw`-exec grep -hoE 'query_compiler_[a-z]+_bg\.[a-z]+(\.wasm-base64)?\.m?js' {} + | sort -u) &&`,
               `if [ -z "$used" ]; then echo "prune: no generated Prisma client in the sources imports a query compiler" >&2; exit 1; fi &&`,
-              `for f in $(find ${OUT}/node_modules -path '*/@prisma/client/runtime/query_compiler_*'); do`,
-              `echo "$used" | grep -qxF "$(basename "$f")" || rm "$f";`,
-              `done &&`,
+              // File names go to the loop as arguments, never through word splitting.
+              `export used && find ${OUT}/node_modules -type f -path '*/@prisma/client/runtime/query_compiler_*'`,
+              `-exec sh -c 'for f do echo "$used" | grep -qxF "$(basename "$f")" || rm "$f"; done' sh {} + &&`,
               String.raw`find ${OUT}/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
             ].join(" "),
           ],

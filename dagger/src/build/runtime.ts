@@ -38,13 +38,26 @@ export function runtimeRoot(baseImage: string): Directory {
   return dag.container().from(baseImage).rootfs().filter({ exclude: [...PACKAGE_MANAGER_PATHS] });
 }
 
+/**
+ * The probe's program: fixed text, the same for every app. The path comes as its first argument
+ * and the port from the image's PORT, so no configured value ever becomes program text.
+ */
+export const HEALTHCHECK_PROGRAM =
+  "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+process.argv[1],{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
+
 /** A Node health probe in exec form: the runtime has no curl or wget, and maybe no shell. */
 export function healthcheckCommand(path: string): string[] {
-  return [
-    "node",
-    "-e",
-    `fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'${path}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
-  ];
+  return ["node", "-e", HEALTHCHECK_PROGRAM, requireUrlPath(path, "health path")];
+}
+
+/** What an HTTP path may hold: no quotes, spaces, `$`, backticks, `?`, `#`, `%` or `..` segments. */
+const URL_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+
+export function requireUrlPath(path: string, what: string): string {
+  if (!URL_PATH.test(path) || path.split("/").includes("..")) {
+    throw new Error(`${what}: found ${JSON.stringify(path)}, expected an absolute URL path of letters, digits and . _ ~ / - (no ".." segment) — fix the path`);
+  }
+  return path;
 }
 
 export const HEALTHCHECK_TIMING = { interval: "10s", timeout: "5s", startPeriod: "20s", retries: 3 } as const;

@@ -46,9 +46,20 @@ export function withRun(args: readonly string[], scope: RunScope = {}): (c: Cont
   };
 }
 
-/** Install the pinned pnpm with npm (corepack refuses pnpm 12's unsigned releases). */
+/**
+ * Refuses a pnpm version that is not MAJOR.MINOR.PATCH before npm sees it: the Dockerfiles' only
+ * check of their PNPM_VERSION build argument (an npm spec like `npm:other@1` or a URL would install
+ * any package as pnpm, with the npmrc mounted). Fixed program text; the version is its argument.
+ */
+export const PNPM_VERSION_CHECK =
+  'const v=process.argv[1];if(!/^[0-9]+[.][0-9]+[.][0-9]+$/.test(v)){console.error("PNPM_VERSION: found "+JSON.stringify(v)+", expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix");process.exit(1)}';
+
+/** Install the pinned pnpm with npm (corepack refuses pnpm 12's unsigned releases), after checking its version. */
 export function withPnpm(version: string, secrets: InstallSecrets): (c: Container) => Container {
-  return withRun(["npm", "install", "--global", `pnpm@${version}`], { caches: [NPM_CACHE], secrets });
+  return (c) =>
+    c
+      .with(withRun(["node", "-e", PNPM_VERSION_CHECK, version]))
+      .with(withRun(["npm", "install", "--global", `pnpm@${version}`], { caches: [NPM_CACHE], secrets }));
 }
 
 /** Install dependencies from the manifest and lockfile alone: only INSTALL_INPUTS reach this step, so a source edit leaves it cached. */

@@ -50,10 +50,21 @@ export const DEFAULTS = {
 
 const SeverityList = z.array(Severity);
 
+/**
+ * An app's folder: also the Dockerfiles' APP_DIR build argument and part of every path a build
+ * names, so only plain path characters ("." for the repository root), no segment starting with "." or "-".
+ */
+const APP_FOLDER = /^(?:\.|[A-Za-z0-9_~][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~][A-Za-z0-9._~-]*)*\/?)$/;
+/** What RelativePath refuses itself, so a path gets one message. */
+const NOT_RELATIVE = (p: string) => p === "" || /^(?:\/|~|[A-Za-z]:)/.test(p) || p.includes("\\") || p.split("/").includes("..");
+const AppFolder = RelativePath.refine((p) => NOT_RELATIVE(p) || APP_FOLDER.test(p), {
+  error: 'expected a folder like services/api: letters, digits and . _ ~ - in "/"-separated names, none starting with "." or "-" — rename the folder or fix the path',
+});
+
 const App = (defaults: { path: string; image: string; port: number }, which: string) =>
   z
     .strictObject({
-      path: RelativePath.default(defaults.path).meta({
+      path: AppFolder.default(defaults.path).meta({
         description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.`,
       }),
       image: ImageName.default(defaults.image).meta({

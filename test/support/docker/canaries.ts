@@ -5,7 +5,7 @@
  * that none of them got in. The committed tree is never touched.
  */
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, readlink, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { run, failureMessage } from "./cli.ts";
 
@@ -67,8 +67,13 @@ export async function copyCommittableTree(repoRoot: string, appDir: string, dest
     const target = path.join(dest, path.relative(appDir, file));
     await mkdir(path.dirname(target), { recursive: true });
     // A file deleted in the working tree but still in the index is not part of the checkout.
-    await copyFile(path.join(repoRoot, file), target).catch((e: NodeJS.ErrnoException) => {
+    const stat = await lstat(path.join(repoRoot, file)).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== "ENOENT") throw e;
     });
+    if (!stat) continue;
+    // A symlink is copied as the link it is, never followed: it could name any file of the host.
+    if (stat.isSymbolicLink()) await symlink(await readlink(path.join(repoRoot, file)), target);
+    else if (stat.isFile()) await copyFile(path.join(repoRoot, file), target);
+    else throw new Error(`${path.join(repoRoot, file)}: git lists it but it is neither a file nor a symlink`);
   }
 }

@@ -91,7 +91,8 @@ function translateService(service: Record<string, unknown>, file: string, where:
       case "volumes":
         for (const entry of strings(value, file, at)) {
           const [source, target, ...rest] = entry.split(":");
-          if (!source || !target || rest.length > 1 || source.startsWith(".") || source.startsWith("/")) {
+          // The two parts go into one `--mount k=v,k=v` spec: a comma or a newline would add options to it.
+          if (!source || !target || rest.length > 1 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source) || !/^\/[A-Za-z0-9._\/-]*$/.test(target)) {
             throw new Error(`${file}: ${at}: found "${entry}"; expected a named volume as "name:/path"`);
           }
           spec.volumes[source] = target;
@@ -99,6 +100,9 @@ function translateService(service: Record<string, unknown>, file: string, where:
         break;
       case "secrets":
         spec.secrets = strings(value, file, at);
+        for (const secret of spec.secrets) {
+          if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(secret)) throw new Error(`${file}: ${at}: found ${JSON.stringify(secret)}; expected a secret name of letters, digits and _ . - (it becomes part of a --mount spec)`);
+        }
         break;
       case "networks":
         spec.networks = strings(value, file, at);

@@ -53,11 +53,15 @@ export class Stack {
     if (!first) throw new Error(`compose.security.yaml: services.${request.service}.networks is empty; expected at least one network`);
     // An env file keeps values such as DATABASE_URL out of the process list.
     const envFile = path.join(this.ctx.workDir, `${request.service}.env`);
+    // One variable a line: a newline in a value would add another variable.
+    const badValue = Object.entries(request.environment).find(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\r\n\0]/.test(v));
+    if (badValue) throw new Error(`services.${request.service}.environment: ${JSON.stringify(badValue[0])} has a name or value an env file cannot hold (a newline or NUL) — pass a single-line value`);
     await writeFile(envFile, Object.entries(request.environment).map(([k, v]) => `${k}=${v}\n`).join(""), { mode: 0o600 });
     const volumes = Object.entries(spec.volumes).flatMap(([volume, target]) => ["--mount", `type=volume,source=${this.name(volume)},target=${target},volume-label=${RUN_LABEL}=${this.ctx.runId}`]);
     const secrets = spec.secrets.flatMap((secret) => {
       const file = request.secretFiles?.[secret];
       if (!file) throw new Error(`compose.security.yaml: services.${request.service}.secrets names "${secret}" but the test gave no file for it`);
+      if (/[,\r\n"]/.test(file)) throw new Error(`services.${request.service}.secrets: the file for "${secret}" is ${JSON.stringify(file)}; a comma, quote or newline would change the --mount spec — use another path`);
       return ["--mount", `type=bind,source=${file},target=/run/secrets/${secret},readonly`];
     });
     const container = this.name(request.service);
