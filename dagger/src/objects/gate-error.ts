@@ -1,4 +1,8 @@
-/** A failed gate: the message is the Markdown summary, so the CLI shows what failed and why. */
+/**
+ * A failed gate: the message is the Markdown summary, so the CLI shows what failed, what was let
+ * through, and why. Config paths in it are code spans (`policy.ignores[0]`), never backslash-escaped,
+ * so they read the same in a terminal as in the rendered summary.
+ */
 export class GateFailedError extends Error {
   override name = "GateFailedError";
 }

@@ -8,6 +8,9 @@
  *  3. `unfixed`: a vulnerability without a fixed version, with `policy.ignoreUnfixed` on.
  *  4. `preExisting`: its identity is in the baseline (baseline mode only).
  *  5. `failing`: everything else.
+ * What would have failed but was let through (by an exception, `ignoreUnfixed` or the baseline),
+ * and what Trivy suppressed, is also listed once more in `allowed`, each with why, so summaries
+ * can name those findings rather than only count them.
  * The gate passes when nothing is failing and no exception is in error (expired while still
  * matching a finding, or running longer than `policy.maxExceptionDays`).
  */
@@ -33,6 +36,25 @@ export interface IgnoredFinding {
   exception: ExceptionRef;
 }
 
+/**
+ * Why the gate let a finding through: an exception accepted it, `ignoreUnfixed` or the baseline
+ * spared it although its severity fails, or Trivy left it out. A finding below its kind's
+ * threshold that no exception names is not "allowed": the policy never asked about it.
+ */
+export const ALLOWED_BY = ["exception", "unfixed", "baseline", "suppressed"] as const;
+export type AllowedBy = (typeof ALLOWED_BY)[number];
+
+/** A finding the gate let through, and why; one entry per finding, the finding itself unchanged. */
+export type AllowedFinding =
+  /** An active exception of `policy.ignores` matches it (every severity, not only failing ones). */
+  | { allowedBy: "exception"; finding: Finding; exception: ExceptionRef }
+  /** A vulnerability at failing severity without a fixed version, with `policy.ignoreUnfixed` on. */
+  | { allowedBy: "unfixed"; finding: Finding }
+  /** At failing severity, and already in the baseline report (pre-existing). */
+  | { allowedBy: "baseline"; finding: Finding }
+  /** Trivy suppressed it: a VEX statement, its ignore file, or an exception in the scanned config. */
+  | { allowedBy: "suppressed"; finding: Finding; status: string; statement?: string; source?: string };
+
 export type NoticeCode =
   /** error: expired, and still matches findings. */
   | "exception-expired"
@@ -47,7 +69,10 @@ export type NoticeCode =
 
 export interface GateNotice {
   code: NoticeCode;
+  /** Plain text naming the exception (`policy.ignores[2] (CVE-…): …`), for error messages and summary.json. */
   message: string;
+  /** The message without the exception's name, so a renderer can name it its own way (Markdown: code spans). */
+  detail: string;
   exception: ExceptionRef;
   /** How many findings of this report the exception matches. */
   matched: number;
@@ -70,6 +95,8 @@ export interface GateResult {
   unfixed: Finding[];
   preExisting: Finding[];
   suppressed: SuppressedFinding[];
+  /** Every finding of `ignored`, `unfixed`, `preExisting` and `suppressed` with why: report order, Trivy's suppressed ones last. */
+  allowed: AllowedFinding[];
   warnings: GateNotice[];
   errors: GateNotice[];
   counts: { all: Counts; failing: Counts };
@@ -104,6 +131,7 @@ export function evaluateGate(input: GateInput): GateResult {
     unfixed: [],
     preExisting: [],
     suppressed: [...suppressed],
+    allowed: [],
     warnings: [],
     errors: [],
     counts: { all: emptyCounts(), failing: emptyCounts() },
@@ -115,19 +143,24 @@ export function evaluateGate(input: GateInput): GateResult {
     for (const exception of matching) matchCounts.set(exception, (matchCounts.get(exception) ?? 0) + 1);
     const applied = matching.find((exception) => exception.standing === "active");
     if (applied) {
-      result.ignored.push({ finding, exception: { index: applied.index, ignore: applied.ignore } });
+      const exception = { index: applied.index, ignore: applied.ignore };
+      result.ignored.push({ finding, exception });
+      result.allowed.push({ allowedBy: "exception", finding, exception });
     } else if (!failingSeverities[finding.kind].has(finding.severity)) {
       result.belowThreshold.push(finding);
     } else if (policy.ignoreUnfixed && finding.kind === "vulnerability" && !finding.fixedVersion) {
       result.unfixed.push(finding);
+      result.allowed.push({ allowedBy: "unfixed", finding });
     } else if (baselineIdentities?.has(finding.identity)) {
       result.preExisting.push(finding);
+      result.allowed.push({ allowedBy: "baseline", finding });
     } else {
       result.failing.push(finding);
       result.counts.failing[finding.kind][finding.severity] += 1;
     }
   }
 
+  for (const entry of suppressed) result.allowed.push({ allowedBy: "suppressed", ...entry });
   for (const exception of exceptions) {
     judgeException(exception, matchCounts.get(exception) ?? 0, policy, evaluatedOn, result);
   }
@@ -151,15 +184,15 @@ function judgeException(
   const ref = { index, ignore };
   const name = `policy.ignores[${index}] (${ignore.id})`;
   const findings = matched === 1 ? "1 finding" : `${matched} findings`;
-  const notice = (code: NoticeCode, message: string): GateNotice => ({ code, message, exception: ref, matched });
+  const notice = (code: NoticeCode, detail: string): GateNotice => ({ code, message: `${name}: ${detail}`, detail, exception: ref, matched });
 
   if (standing === "expired") {
     if (matched > 0) {
       result.errors.push(
-        notice("exception-expired", `${name}: expired on ${ignore.expires} and still matches ${findings} — renew the exception with a new reason or fix the findings`),
+        notice("exception-expired", `expired on ${ignore.expires} and still matches ${findings} — renew the exception with a new reason or fix the findings`),
       );
     } else {
-      result.warnings.push(notice("exception-stale", `${name}: expired on ${ignore.expires} and matches no finding — remove it`));
+      result.warnings.push(notice("exception-stale", `expired on ${ignore.expires} and matches no finding — remove it`));
     }
     return;
   }
@@ -167,16 +200,16 @@ function judgeException(
     result.errors.push(
       notice(
         "exception-too-long",
-        `${name}: expires ${ignore.expires}, ${daysLeft} days after ${today}, but exceptions may run at most ${policy.maxExceptionDays} days (policy.maxExceptionDays) — set an earlier expiry; it is not applied until then`,
+        `expires ${ignore.expires}, ${daysLeft} days after ${today}, but exceptions may run at most ${policy.maxExceptionDays} days (policy.maxExceptionDays) — set an earlier expiry; it is not applied until then`,
       ),
     );
   } else if (daysLeft < policy.expiryWarningDays) {
     // It stops holding daysLeft + 1 days from now, so "within N days" is daysLeft < N (0: never warn).
     const when = daysLeft === 0 ? "today is its last day" : daysLeft === 1 ? "1 day left" : `${daysLeft} days left`;
-    result.warnings.push(notice("exception-expiring", `${name}: expires on ${ignore.expires} (${when}) — renew it or fix the finding`));
+    result.warnings.push(notice("exception-expiring", `expires on ${ignore.expires} (${when}) — renew it or fix the finding`));
   }
   if (matched === 0) {
-    result.warnings.push(notice("exception-unused", `${name}: matches no finding in this report — remove it if the finding is gone`));
+    result.warnings.push(notice("exception-unused", `matches no finding in this report — remove it if the finding is gone`));
   }
 }
 

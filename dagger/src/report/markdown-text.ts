@@ -5,6 +5,15 @@
  */
 
 const MAX_CELL_LENGTH = 120;
+/** Longer URLs are shown as their label only: a link target is not shortened, and one row must stay small. */
+const MAX_URL_LENGTH = 300;
+
+/**
+ * Put after every `@`: an @ followed by a name would notify people or teams when the summary is
+ * posted as a PR comment. An entity (`&#64;`) does not stop that — GitHub decodes entities before
+ * it looks for mentions — but a zero-width joiner between `@` and the name does, and stays invisible.
+ */
+export const MENTION_BREAK = "\u200D";
 
 const ENTITIES: Record<string, string> = {
   "&": "&amp;",
@@ -12,8 +21,7 @@ const ENTITIES: Record<string, string> = {
   ">": "&gt;",
   '"': "&quot;",
   "'": "&#39;",
-  // An @ would notify people or teams when the summary is posted as a PR comment.
-  "@": "&#64;",
+  "@": `@${MENTION_BREAK}`,
 };
 
 /** Escape text for a Markdown table cell or list item, on one line, shortened to a readable length. */
@@ -24,7 +32,10 @@ export function text(value: string | undefined, maxLength = MAX_CELL_LENGTH): st
   return short.replace(/[&<>"'@]/g, (c) => ENTITIES[c] ?? c).replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
 }
 
-/** Text as inline code, for IDs and paths: Markdown inside is inert, only the fence needs care. */
+/**
+ * Text as inline code, for IDs and paths: Markdown inside is inert, and GitHub links no mention
+ * inside a code span (`@nestjs/core` stays a package name); only the fence needs care.
+ */
 export function code(value: string | undefined): string {
   if (value === undefined || value === "") return "";
   const oneLine = value.replace(/\s+/g, " ").trim().slice(0, MAX_CELL_LENGTH);
@@ -38,7 +49,7 @@ const URL_ESCAPES: Record<string, string> = { "(": "%28", ")": "%29", "|": "%7C"
 /** A link when the URL is plain http(s), else just the escaped label. */
 export function link(label: string, url: string | undefined): string {
   const safeLabel = text(label);
-  if (url === undefined || !/^https?:\/\/[^\s<>"'`]+$/.test(url)) return safeLabel;
+  if (url === undefined || url.length > MAX_URL_LENGTH || !/^https?:\/\/[^\s<>"'`]+$/.test(url)) return safeLabel;
   return `[${safeLabel}](${url.replace(/[()|]/g, (c) => URL_ESCAPES[c] ?? c)})`;
 }
 

@@ -1,16 +1,18 @@
 /**
- * The gate's result as Markdown, for `$GITHUB_STEP_SUMMARY` and PR comments. Lists are capped
- * so that a report with 100,000 findings still yields a short, readable summary (GitHub caps
- * a step summary at 1 MiB); summary.json has every finding.
+ * The gate's result as Markdown, for `$GITHUB_STEP_SUMMARY` and PR comments. Every list is
+ * capped, and all of them share one byte budget, so a report with 100,000 findings and a config
+ * with 5,000 exceptions still yield a short, readable summary under MAX_SUMMARY_BYTES (GitHub
+ * caps a step summary at 1 MiB); summary.json has every entry.
  */
 import { SEVERITIES, type Severity } from "../config/schema.js";
-import { FINDING_KINDS, type Finding, type FindingKind } from "./findings.js";
-import type { GateResult, IgnoredFinding } from "../policy/gate.js";
+import { FINDING_KINDS, type FindingKind } from "./findings.js";
+import type { GateResult } from "../policy/gate.js";
 import { dbAgeDays, type GateReportMeta } from "./meta.js";
-import { code, link, table, text } from "./markdown-text.js";
+import { fitBlocks, MAX_SUMMARY_BYTES, renderBlock, utf8Length, type ListBlock } from "./markdown-budget.js";
+import { allowedBlock, errorsBlock, exceptionsUsedBlock, failingBlock, notesBlock, plural, warningsBlock } from "./markdown-lists.js";
+import { code, table, text } from "./markdown-text.js";
 
-/** Rows shown per table before "…and N more". */
-export const MAX_TABLE_ROWS = 50;
+export { MAX_SUMMARY_BYTES, MAX_TABLE_ROWS } from "./markdown-budget.js";
 
 const KIND_HEADINGS: Record<FindingKind, string> = {
   vulnerability: "Vulnerabilities",
@@ -19,21 +21,49 @@ const KIND_HEADINGS: Record<FindingKind, string> = {
 };
 const MOST_SEVERE_FIRST = [...SEVERITIES].reverse();
 
-/** Render the gate's result as a Markdown summary. */
+/** A section of the summary: fixed text, or a list that gets its share of the byte budget. */
+type Section = string | ListBlock;
+
+/** Render the gate's result as a Markdown summary of at most MAX_SUMMARY_BYTES. */
 export function renderMarkdown(result: GateResult, meta: GateReportMeta): string {
-  const sections = [
+  const notes = meta.notes ?? [];
+  const lists = {
+    notes: notes.length > 0 ? notesBlock(notes) : undefined,
+    errors: result.errors.length > 0 ? errorsBlock(result.errors) : undefined,
+    failing: result.failing.length > 0 ? failingBlock(result.failing) : undefined,
+    exceptionsUsed: result.ignored.length > 0 ? exceptionsUsedBlock(result) : undefined,
+    byException: result.ignored.length > 0 ? allowedBlock(result.allowed, "exception") : undefined,
+    unfixed: result.unfixed.length > 0 ? allowedBlock(result.allowed, "unfixed") : undefined,
+    baseline: result.preExisting.length > 0 ? allowedBlock(result.allowed, "baseline") : undefined,
+    suppressed: result.suppressed.length > 0 ? allowedBlock(result.allowed, "suppressed") : undefined,
+    warnings: result.warnings.length > 0 ? warningsBlock(result.warnings) : undefined,
+  };
+  // The notes sit right under the title, so the title still opens the summary (and the PR comment).
+  const sections: Section[] = [
     title(result, meta),
+    lists.notes,
     headline(result),
     configNotice(result, meta),
     countsTable(result),
-    errorsSection(result),
-    failingSection(result),
-    ignoredSection(result.ignored),
-    warningsSection(result),
-    suppressedSection(result),
+    lists.errors,
+    lists.failing,
+    lists.exceptionsUsed,
+    lists.byException,
+    lists.unfixed,
+    lists.baseline,
+    lists.suppressed,
+    lists.warnings,
     notFailingSection(result),
-  ];
-  return `${sections.filter((s) => s !== "").join("\n\n")}\n`;
+  ].filter((s): s is Section => s !== undefined && s !== "");
+  // When space runs short, what fails the gate and what the run itself warns of come first.
+  const priority = [lists.errors, lists.notes, lists.failing, lists.exceptionsUsed, lists.byException, lists.unfixed, lists.baseline, lists.suppressed, lists.warnings].filter(
+    (b): b is ListBlock => b !== undefined,
+  );
+  const fixedBytes = sections.reduce((sum, s) => sum + (typeof s === "string" ? utf8Length(s) : 0), 0);
+  const separators = 2 * (sections.length - 1) + 1;
+  const fitted = fitBlocks(priority, MAX_SUMMARY_BYTES - fixedBytes - separators);
+  const shown = new Map(priority.map((block, i) => [block, fitted[i]!]));
+  return `${sections.map((s) => (typeof s === "string" ? s : renderBlock(s, shown.get(s)!))).join("\n\n")}\n`;
 }
 
 function title(result: GateResult, meta: GateReportMeta): string {
@@ -92,76 +122,6 @@ function countsTable(result: GateResult): string {
   return table(["Severity", ...FINDING_KINDS.map((k) => KIND_HEADINGS[k])], ["l", "r", "r", "r"], rows);
 }
 
-function errorsSection(result: GateResult): string {
-  if (result.errors.length === 0) return "";
-  return `### ❌ Exceptions in error (${result.errors.length})\n\n${result.errors.map((e) => `- ${text(e.message, Infinity)}`).join("\n")}`;
-}
-
-function failingSection(result: GateResult): string {
-  if (result.failing.length === 0) return "";
-  const shown = mostSevereFirst(result.failing, MAX_TABLE_ROWS);
-  const rows = shown.map((f) => [f.severity, link(f.id, f.primaryUrl), code(f.pkgName), versions(f), where(f), text(f.title)]);
-  return [
-    `### ❌ Failing findings (${result.failing.length})`,
-    table(["Severity", "ID", "Package", "Installed → fixed", "Target", "Title"], ["l", "l", "l", "l", "l", "l"], rows),
-    more(result.failing.length, shown.length, "failing findings"),
-  ]
-    .filter((s) => s !== "")
-    .join("\n\n");
-}
-
-function ignoredSection(ignored: readonly IgnoredFinding[]): string {
-  if (ignored.length === 0) return "";
-  const byException = new Map<number, { entry: IgnoredFinding; count: number }>();
-  for (const entry of ignored) {
-    const seen = byException.get(entry.exception.index);
-    if (seen) seen.count += 1;
-    else byException.set(entry.exception.index, { entry, count: 1 });
-  }
-  const groups = [...byException.values()].sort((a, b) => a.entry.exception.index - b.entry.exception.index);
-  const shown = groups.slice(0, MAX_TABLE_ROWS);
-  const rows = shown.map(({ entry: { exception }, count }) => [
-    code(exception.ignore.id),
-    String(count),
-    text(exception.ignore.reason),
-    exception.ignore.expires,
-    code(`policy.ignores[${exception.index}]`),
-  ]);
-  return [
-    `### Exceptions used (${plural(ignored.length, "finding")} accepted)`,
-    table(["ID", "Findings", "Reason", "Expires", "Config"], ["l", "r", "l", "l", "l"], rows),
-    more(groups.length, shown.length, "exceptions"),
-  ]
-    .filter((s) => s !== "")
-    .join("\n\n");
-}
-
-function warningsSection(result: GateResult): string {
-  if (result.warnings.length === 0) return "";
-  return `### ⚠️ Warnings (${result.warnings.length})\n\n${result.warnings.map((w) => `- ${text(w.message, Infinity)}`).join("\n")}`;
-}
-
-function suppressedSection(result: GateResult): string {
-  if (result.suppressed.length === 0) return "";
-  const shown = result.suppressed.slice(0, MAX_TABLE_ROWS);
-  const rows = shown.map(({ finding, status, statement, source }) => [
-    finding.severity,
-    link(finding.id, finding.primaryUrl),
-    code(finding.pkgName),
-    where(finding),
-    code(status),
-    text(statement),
-    text(source),
-  ]);
-  return [
-    `### Suppressed by VEX or ignore files (${result.suppressed.length})`,
-    table(["Severity", "ID", "Package", "Target", "Status", "Statement", "Source"], ["l", "l", "l", "l", "l", "l", "l"], rows),
-    more(result.suppressed.length, shown.length, "suppressed findings"),
-  ]
-    .filter((s) => s !== "")
-    .join("\n\n");
-}
-
 function notFailingSection(result: GateResult): string {
   const lines: string[] = [];
   if (result.baselineUsed) {
@@ -174,37 +134,4 @@ function notFailingSection(result: GateResult): string {
     lines.push(`- ${plural(result.belowThreshold.length, "finding")} below the fail-on severities.`);
   }
   return lines.length === 0 ? "" : `### Not failing\n\n${lines.join("\n")}`;
-}
-
-/** The first `limit` findings by severity, report order within a severity, without sorting them all. */
-function mostSevereFirst(findings: readonly Finding[], limit: number): Finding[] {
-  const picked: Finding[] = [];
-  for (const severity of MOST_SEVERE_FIRST) {
-    for (const finding of findings) {
-      if (picked.length === limit) return picked;
-      if (finding.severity === severity) picked.push(finding);
-    }
-  }
-  return picked;
-}
-
-function versions(f: Finding): string {
-  if (f.kind !== "vulnerability") return "";
-  return `${code(f.installedVersion)} → ${f.fixedVersion ? code(f.fixedVersion) : "no fix yet"}`;
-}
-
-function where(f: Finding): string {
-  if (f.location) {
-    const { file, startLine, endLine } = f.location;
-    return code(`${file}:${startLine === endLine ? startLine : `${startLine}-${endLine}`}`);
-  }
-  return code(f.pkgPath ?? f.target);
-}
-
-function more(total: number, shown: number, what: string): string {
-  return total > shown ? `_…and ${total - shown} more ${what}: see summary.json._` : "";
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -10,6 +10,11 @@ export interface GateReportMeta {
   configFile: string;
   /** When the Trivy vulnerability DB was built (`UpdatedAt` of Trivy's `db/metadata.json`), ISO 8601. */
   dbUpdatedAt?: string;
+  /**
+   * What the run itself says, as Markdown written by drydock (paths in code spans): e.g. that the
+   * DB could not be refreshed, or which files the lint checked. Shown under the title.
+   */
+  notes?: readonly string[];
 }
 
 /** Age of the vulnerability DB in whole days on the gate's day; undefined when not known. */

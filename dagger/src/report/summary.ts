@@ -13,13 +13,17 @@
  *   failing[], unfixed[], preExisting[]: SummaryFinding,
  *   ignored[]: SummaryFinding & { exception { index, id, reason, expires } },
  *   suppressed[]: SummaryFinding & { status, statement?, source? },
- *   notes[]: what the run itself said, e.g. that the DB could not be refreshed (added by
- *   scan/verdict.ts; summaries of `gate` have an empty list).
+ *   allowed[]: SummaryAllowed — every finding of ignored, unfixed, preExisting and suppressed
+ *     once more, each with `allowedBy` ("exception" | "unfixed" | "baseline" | "suppressed") and
+ *     the exception or the suppression that let it through (added in version 1; the four lists
+ *     above stay for readers that predate it),
+ *   notes[]: what the run itself said, e.g. that the DB could not be refreshed (Markdown;
+ *   summaries of `gate` have an empty list).
  * Findings below their kind's threshold are counted, not listed: they are most of a large
  * report and the Trivy report itself holds them.
  */
 import type { Finding, FindingKind, SecretLocation } from "./findings.js";
-import type { Counts, GateNotice, GateResult } from "../policy/gate.js";
+import type { AllowedBy, AllowedFinding, Counts, ExceptionRef, GateNotice, GateResult } from "../policy/gate.js";
 import type { Severity } from "../config/schema.js";
 import { dbAgeDays, type GateReportMeta } from "./meta.js";
 
@@ -40,6 +44,22 @@ export interface SummaryFinding {
   fixedVersion?: string;
   location?: SecretLocation;
 }
+
+export interface SummaryException {
+  index: number;
+  id: string;
+  reason: string;
+  expires: string;
+}
+
+/** A finding the gate let through, and why: the exception, or Trivy's suppression, where one applies. */
+export type SummaryAllowed = SummaryFinding & {
+  allowedBy: AllowedBy;
+  exception?: SummaryException;
+  status?: string;
+  statement?: string;
+  source?: string;
+};
 
 export interface SummaryNotice {
   code: GateNotice["code"];
@@ -74,8 +94,10 @@ export interface GateSummary {
   failing: SummaryFinding[];
   unfixed: SummaryFinding[];
   preExisting: SummaryFinding[];
-  ignored: (SummaryFinding & { exception: { index: number; id: string; reason: string; expires: string } })[];
+  ignored: (SummaryFinding & { exception: SummaryException })[];
   suppressed: (SummaryFinding & { status: string; statement?: string; source?: string })[];
+  allowed: SummaryAllowed[];
+  notes: string[];
 }
 
 /** The gate's result as the versioned `summary.json` object (serialise with JSON.stringify). */
@@ -112,22 +134,33 @@ export function summarizeResult(result: GateResult, meta: GateReportMeta): GateS
     failing: result.failing.map(summarizeFinding),
     unfixed: result.unfixed.map(summarizeFinding),
     preExisting: result.preExisting.map(summarizeFinding),
-    ignored: result.ignored.map(({ finding, exception }) => ({
-      ...summarizeFinding(finding),
-      exception: {
-        index: exception.index,
-        id: exception.ignore.id,
-        reason: exception.ignore.reason,
-        expires: exception.ignore.expires,
-      },
-    })),
+    ignored: result.ignored.map(({ finding, exception }) => ({ ...summarizeFinding(finding), exception: summarizeException(exception) })),
     suppressed: result.suppressed.map(({ finding, status, statement, source }) => ({
       ...summarizeFinding(finding),
       status,
       statement,
       source,
     })),
+    allowed: result.allowed.map(summarizeAllowed),
+    notes: [...(meta.notes ?? [])],
   };
+}
+
+function summarizeAllowed(entry: AllowedFinding): SummaryAllowed {
+  const finding = { ...summarizeFinding(entry.finding), allowedBy: entry.allowedBy };
+  switch (entry.allowedBy) {
+    case "exception":
+      return { ...finding, exception: summarizeException(entry.exception) };
+    case "suppressed":
+      return { ...finding, status: entry.status, statement: entry.statement, source: entry.source };
+    case "unfixed":
+    case "baseline":
+      return finding;
+  }
+}
+
+function summarizeException({ index, ignore }: ExceptionRef): SummaryException {
+  return { index, id: ignore.id, reason: ignore.reason, expires: ignore.expires };
 }
 
 function summarizeFinding(f: Finding): SummaryFinding {

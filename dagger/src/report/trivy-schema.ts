@@ -115,8 +115,10 @@ export const TrivyReport = z.object({
   SchemaVersion: z.literal(2),
   Trivy: z.object({ Version: z.string().optional() }).optional(),
   CreatedAt: z.string().optional(),
-  ArtifactName: z.string().optional(),
-  ArtifactType: z.string().optional(),
+  // Trivy writes both in every report (`omitempty`, so never empty): a document without them
+  // was not written by trivy --format json, whatever else it holds.
+  ArtifactName: NonEmpty,
+  ArtifactType: NonEmpty,
   // A clean scan has no Results at all (`omitempty`).
   Results: list(TrivyResult),
 });

@@ -11,6 +11,11 @@ export { ReportError } from "./errors.js";
 export type { TrivyReport } from "./trivy-schema.js";
 
 const SUPPORTED_SCHEMA_VERSION = 2;
+/**
+ * What every Trivy JSON report carries, whatever was scanned: a document without one of them is
+ * something else (another tool's JSON, a hand-written stub), never a clean scan.
+ */
+export const REQUIRED_REPORT_FIELDS = ["SchemaVersion", "ArtifactName", "ArtifactType"] as const;
 /** Enough issues to fix a report by hand; a wholly wrong file would otherwise list thousands. */
 const MAX_ISSUES_SHOWN = 5;
 const MAX_VALUE_SHOWN = 60;
@@ -55,15 +60,24 @@ function rejectOtherDocuments(data: unknown, label: string): void {
   if (typeof doc["spdxVersion"] === "string") {
     throw new ReportError(label, `is an SPDX SBOM, not a Trivy JSON report — ${expected}`);
   }
-  if (!("SchemaVersion" in doc)) {
-    throw new ReportError(label, `has no SchemaVersion, so it is not a Trivy JSON report — ${expected}`);
-  }
-  if (doc["SchemaVersion"] !== SUPPORTED_SCHEMA_VERSION) {
+  // An old report is told to rescan before it is told what it lacks: that is its fix.
+  if (doc["SchemaVersion"] !== undefined && doc["SchemaVersion"] !== SUPPORTED_SCHEMA_VERSION) {
     throw new ReportError(
       label,
       `has SchemaVersion ${JSON.stringify(doc["SchemaVersion"])}, but only SchemaVersion ${SUPPORTED_SCHEMA_VERSION} (Trivy ≥ 0.20) is supported — rescan with a current Trivy`,
     );
   }
+  const missing = REQUIRED_REPORT_FIELDS.filter((field) => doc[field] === undefined || doc[field] === null);
+  if (missing.length > 0) {
+    throw new ReportError(
+      label,
+      `found no ${listOf(missing, "or")}, expected a Trivy JSON report, which always carries ${listOf(REQUIRED_REPORT_FIELDS, "and")} — pass the file written by trivy --format json, not another tool's JSON or a hand-made stub`,
+    );
+  }
+}
+
+function listOf(names: readonly string[], conjunction: "and" | "or"): string {
+  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} ${conjunction} ${names.at(-1)}`;
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {

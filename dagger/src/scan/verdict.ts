@@ -5,7 +5,7 @@
 import type { LoadedConfig } from "../config/load.js";
 import { evaluateGate, type GateNotice, type GateResult } from "../policy/gate.js";
 import { toFindings } from "../report/findings.js";
-import { renderMarkdown } from "../report/markdown.js";
+import { MAX_TABLE_ROWS, renderMarkdown } from "../report/markdown.js";
 import { code } from "../report/markdown-text.js";
 import type { GateReportMeta } from "../report/meta.js";
 import { summarizeResult } from "../report/summary.js";
@@ -56,29 +56,30 @@ export function judgeReport(input: VerdictInput): Verdict {
     usedDefaultConfig: input.loaded.usedDefaults,
     configFile: input.loaded.file,
     dbUpdatedAt: input.dbUpdatedAt,
+    notes: input.notes ?? [],
   };
   return {
     passed: result.passed,
-    markdown: withNotes(renderMarkdown(result, meta), input.notes ?? []),
-    summaryJson: `${JSON.stringify({ ...summarizeResult(result, meta), notes: input.notes ?? [] }, null, 2)}\n`,
+    markdown: renderMarkdown(result, meta),
+    summaryJson: `${JSON.stringify(summarizeResult(result, meta), null, 2)}\n`,
     result,
     unusedExceptions,
   };
 }
 
-/** The exceptions that matched nothing in any of several verdicts, as Markdown warnings. */
+/**
+ * The exceptions that matched nothing in any of several verdicts, as Markdown warnings: at most
+ * MAX_TABLE_ROWS of them and a count of the rest, so a config of thousands of dead exceptions
+ * cannot bloat the summary that opens with them.
+ */
 export function unusedInAll(verdicts: readonly Verdict[]): string[] {
   const [first, ...rest] = verdicts;
   if (!first) return [];
-  return first.unusedExceptions
-    .filter((notice) => rest.every((verdict) => verdict.unusedExceptions.some((other) => other.exception.index === notice.exception.index)))
+  const unusedIn = rest.map((verdict) => new Set(verdict.unusedExceptions.map((notice) => notice.exception.index)));
+  const unused = first.unusedExceptions.filter((notice) => unusedIn.every((indexes) => indexes.has(notice.exception.index)));
+  const lines = unused
+    .slice(0, MAX_TABLE_ROWS)
     .map(({ exception: { index, ignore } }) => `${code(`policy.ignores[${index}]`)} (${code(ignore.id)}) matches no finding in any scan — remove it if the finding is gone.`);
-}
-
-/** The notes right under the summary's title, so the title still opens the summary (and the PR comment). */
-function withNotes(markdown: string, notes: readonly string[]): string {
-  if (notes.length === 0) return markdown;
-  const titleEnd = markdown.indexOf("\n\n");
-  const quoted = notes.map((note) => `> **Note:** ${note}`).join("\n>\n");
-  return `${markdown.slice(0, titleEnd)}\n\n${quoted}${markdown.slice(titleEnd)}`;
+  const left = unused.length - lines.length;
+  return left > 0 ? [...lines, `…and ${left} more exceptions of policy.ignores match no finding in any scan — remove them if their findings are gone.`] : lines;
 }

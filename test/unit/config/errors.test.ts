@@ -25,6 +25,12 @@ describe("formatIssue names the file, then where, then the problem", () => {
     expect(formatIssue("cfg.yml", { where, problem })).toBe(text);
   });
 
+  it("ConfigError's message is plain text: a path, an ID or a value is never Markdown-escaped", () => {
+    const error = new ConfigError("security-config.yml", [{ where: "policy.ignores[0].reason", problem: 'found "see *_notes_* | [x]", expected at least 10 characters' }]);
+    expect(error.message).toBe('security-config.yml: policy.ignores[0].reason: found "see *_notes_* | [x]", expected at least 10 characters');
+    expect(error.message).not.toContain("\\");
+  });
+
   it("ConfigError's message is one formatted line per issue", () => {
     const error = new ConfigError("cfg.yml", [
       { where: "a", problem: "first" },

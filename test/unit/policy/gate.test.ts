@@ -324,6 +324,78 @@ describe("evaluateGate: result", () => {
   });
 });
 
+describe("evaluateGate: allowed", () => {
+  const previous = findingsOf(vulnReport({ VulnerabilityID: "CVE-2021-44906", PkgName: "minimist" })).findings;
+  const report = [
+    langResult({
+      Vulnerabilities: [
+        vulnerability(),
+        vulnerability({ VulnerabilityID: "CVE-2020-8203", FixedVersion: undefined, Status: "will_not_fix" }),
+        vulnerability({ VulnerabilityID: "CVE-2021-44906", PkgName: "minimist" }),
+        vulnerability({ VulnerabilityID: "CVE-2021-23337", Severity: "LOW" }),
+        vulnerability({ VulnerabilityID: "CVE-2020-28500", Severity: "MEDIUM" }),
+      ],
+      ExperimentalModifiedFindings: [suppressedVulnerability({}, { VulnerabilityID: "CVE-2018-16487" })],
+    }),
+  ];
+  const ignores = [exception({ id: "CVE-2021-23337" })];
+  const result = gate(report, { ignoreUnfixed: true, ignores }, previous);
+
+  it("names each finding let through with why: exception, unfixed, baseline or Trivy's suppression", () => {
+    expect(result.allowed).toEqual([
+      { allowedBy: "unfixed", finding: expect.objectContaining({ id: "CVE-2020-8203", status: "will_not_fix" }) },
+      { allowedBy: "baseline", finding: expect.objectContaining({ id: "CVE-2021-44906", pkgName: "minimist" }) },
+      { allowedBy: "exception", finding: expect.objectContaining({ id: "CVE-2021-23337", severity: "LOW" }), exception: { index: 0, ignore: ignores[0] } },
+      {
+        allowedBy: "suppressed",
+        finding: expect.objectContaining({ id: "CVE-2018-16487" }),
+        status: "not_affected",
+        statement: "vulnerable_code_not_in_execute_path",
+        source: "./vex.json",
+      },
+    ]);
+  });
+
+  it("holds the same findings as the buckets it summarises, and nothing below the threshold or failing", () => {
+    const byBucket = [...result.ignored.map((i) => i.finding), ...result.unfixed, ...result.preExisting, ...result.suppressed.map((s) => s.finding)];
+    expect(new Set(result.allowed.map((a) => a.finding))).toEqual(new Set(byBucket));
+    expect(result.allowed.map((a) => a.finding.id)).not.toContain("CVE-2020-28500");
+    expect(result.allowed.map((a) => a.finding.id)).not.toContain("CVE-2019-10744");
+  });
+
+  it("carries what a Finding object needs, the package and versions included", () => {
+    const [unfixed] = result.allowed;
+    expect(unfixed?.finding).toMatchObject({
+      id: "CVE-2020-8203",
+      kind: "vulnerability",
+      severity: "CRITICAL",
+      target: "app/pnpm-lock.yaml",
+      pkgName: "lodash",
+      installedVersion: "4.17.4",
+      title: expect.any(String),
+    });
+    expect(unfixed?.finding.fixedVersion).toBeUndefined();
+  });
+
+  it("is empty when the policy let nothing through", () => {
+    expect(gate(vulnReport()).allowed).toEqual([]);
+  });
+});
+
+describe("evaluateGate: notices are plain text", () => {
+  it.each([
+    { name: "an expiring exception", ignore: exception({ expires: "2026-11-30" }), code: "exception-expiring" },
+    { name: "an unused exception", ignore: exception({ id: "CVE-2020-8203" }), code: "exception-unused" },
+    { name: "an exception running too long", ignore: exception({ expires: "2027-12-31" }), code: "exception-too-long" },
+  ])("names $name as policy.ignores[0], without Markdown escapes", ({ ignore, code }) => {
+    const result = gate(vulnReport(), { ignores: [ignore] });
+    const notice = [...result.errors, ...result.warnings].find((n) => n.code === code)!;
+    expect(notice.message).toBe(`policy.ignores[0] (${ignore.id}): ${notice.detail}`);
+    expect(notice.message).not.toMatch(/[\\`*_]/);
+    expect(notice.detail).not.toContain("policy.ignores[0]");
+  });
+});
+
 describe("evaluateGate: bad input", () => {
   const { findings, suppressed } = findingsOf(vulnReport());
 

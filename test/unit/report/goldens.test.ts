@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Policy } from "../../../dagger/src/config/schema.ts";
 import { toFindings } from "../../../dagger/src/report/findings.ts";
-import { parseTrivyReport } from "../../../dagger/src/report/trivy.ts";
+import { parseTrivyReport, REQUIRED_REPORT_FIELDS } from "../../../dagger/src/report/trivy.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -90,6 +90,12 @@ describe.skipIf(!haveFixtures)("Trivy golden reports", () => {
   it("are all covered by these tests", () => {
     const covered = [...REPORTS, ...NOT_TRIVY_REPORTS].map((r) => r.file).sort();
     expect(readdirSync(fixtures).filter((f) => f.endsWith(".golden")).sort()).toEqual(covered);
+  });
+
+  it.each(REPORTS)("$file: carries every field the reader requires of a Trivy report, and is read", ({ file }) => {
+    const document = JSON.parse(read(file)) as Record<string, unknown>;
+    for (const field of REQUIRED_REPORT_FIELDS) expect(document[field], field).toBeTruthy();
+    expect(() => parseTrivyReport(read(file), file)).not.toThrow();
   });
 
   it.each(REPORTS)("$file: finds exactly the findings in the file", ({ file, counts, ids, suppressed }) => {

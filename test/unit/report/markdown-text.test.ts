@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { code, link, table, text } from "../../../dagger/src/report/markdown-text.ts";
+import { code, link, MENTION_BREAK, table, text } from "../../../dagger/src/report/markdown-text.ts";
 
 describe("text", () => {
   it.each([
@@ -7,7 +7,9 @@ describe("text", () => {
     { name: "a pipe that would split the cell", input: "a | b", output: "a \\| b" },
     { name: "HTML", input: '<img src=x onerror="alert(1)">', output: "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" },
     { name: "an entity that would decode", input: "&lt;script&gt;", output: "&amp;lt;script&amp;gt;" },
-    { name: "a mention that would notify a team", input: "reported by @org/security", output: "reported by &#64;org/security" },
+    // Not &#64;: GitHub decodes entities before it looks for mentions, so that would still notify.
+    { name: "a mention that would notify a team", input: "reported by @org/security", output: `reported by @${MENTION_BREAK}org/security` },
+    { name: "a mention of a person", input: "ping @octocat please", output: `ping @${MENTION_BREAK}octocat please` },
     { name: "link syntax", input: "[click](https://evil.example)", output: "\\[click\\](https://evil.example)" },
     { name: "emphasis and code marks", input: "*a* _b_ `c` ~d~", output: "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~" },
     { name: "a backslash", input: "C:\\path", output: "C:\\\\path" },
@@ -15,6 +17,13 @@ describe("text", () => {
     { name: "nothing", input: undefined, output: "" },
   ])("escapes $name", ({ input, output }) => {
     expect(text(input)).toBe(output);
+  });
+
+  it("breaks every @ with an invisible zero-width joiner, and writes no entity for it", () => {
+    expect(MENTION_BREAK).toBe("\u200D");
+    const escaped = text("@a @b x@c");
+    expect(escaped).not.toMatch(/@(?!\u200D)/);
+    expect(escaped).not.toContain("&#64;");
   });
 
   it("shortens long text to a readable cell", () => {
@@ -42,6 +51,7 @@ describe("link", () => {
     { url: "javascript:alert(1)", output: "CVE-2019-1549" },
     { url: "https://example.com/a b", output: "CVE-2019-1549" },
     { url: undefined, output: "CVE-2019-1549" },
+    { url: `https://example.com/${"a".repeat(400)}`, output: "CVE-2019-1549" },
   ])("links to $url only when it is plain http(s)", ({ url, output }) => {
     expect(link("CVE-2019-1549", url)).toBe(output);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Policy, type Ignore } from "../../../dagger/src/config/schema.ts";
 import type { Finding } from "../../../dagger/src/report/findings.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
-import { MAX_TABLE_ROWS, renderMarkdown } from "../../../dagger/src/report/markdown.ts";
+import { MAX_SUMMARY_BYTES, MAX_TABLE_ROWS, renderMarkdown } from "../../../dagger/src/report/markdown.ts";
+import { MENTION_BREAK } from "../../../dagger/src/report/markdown-text.ts";
 import type { GateReportMeta } from "../../../dagger/src/report/meta.ts";
 import {
   configResult,
@@ -147,7 +148,7 @@ describe("renderMarkdown: failing findings", () => {
     expect(cells(row!)).toHaveLength(6);
     expect(row).not.toMatch(/<script|\[x\]\(|@org|javascript:/);
     expect(cells(row!)[5]).toBe(
-      "pwn \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](https://evil.example) &#64;org/security \\| new \\| row \\|",
+      `pwn \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](https://evil.example) @${MENTION_BREAK}org/security \\| new \\| row \\|`,
     );
   });
 });
@@ -170,8 +171,8 @@ describe("renderMarkdown: exceptions, warnings and errors", () => {
       [
         "### ⚠️ Warnings (2)",
         "",
-        "- policy.ignores\\[0\\] (CVE-2019-10744): expires on 2026-11-30 (3 days left) — renew it or fix the finding",
-        "- policy.ignores\\[1\\] (CVE-2020-8203): matches no finding in this report — remove it if the finding is gone",
+        "- `policy.ignores[0]` (`CVE-2019-10744`): expires on 2026-11-30 (3 days left) — renew it or fix the finding",
+        "- `policy.ignores[1]` (`CVE-2020-8203`): matches no finding in this report — remove it if the finding is gone",
         "",
       ].join("\n"),
     );
@@ -180,7 +181,7 @@ describe("renderMarkdown: exceptions, warnings and errors", () => {
   it("lists exceptions in error, which fail the gate", () => {
     const markdown = render([], { ignores: [ignore({ expires: "2027-12-31" })] });
     expect(markdown.split("\n")[0]).toBe("## ❌ Security gate failed: drydock-backend");
-    expect(section(markdown, "❌ Exceptions in error (1)")).toContain("- policy.ignores\\[0\\] (CVE-2019-10744): expires 2027-12-31, 399 days after 2026-11-27");
+    expect(section(markdown, "❌ Exceptions in error (1)")).toContain("- `policy.ignores[0]` (`CVE-2019-10744`): expires 2027-12-31, 399 days after 2026-11-27");
   });
 });
 
@@ -188,7 +189,7 @@ describe("renderMarkdown: suppressed, pre-existing and not failing", () => {
   it("lists suppressed findings with their VEX status, statement and source", () => {
     const markdown = render([langResult({ Vulnerabilities: [], ExperimentalModifiedFindings: [suppressedVulnerability({}, { VulnerabilityID: "CVE-2017-16137", Severity: "LOW" })] })]);
     expect(rows(markdown, "Suppressed by VEX or ignore files (1)")).toEqual([
-      "| LOW | [CVE-2017-16137](https://avd.aquasec.com/nvd/cve-2019-10744) | `lodash` | `app/pnpm-lock.yaml` | `not_affected` | vulnerable\\_code\\_not\\_in\\_execute\\_path | ./vex.json |",
+      "| LOW | [CVE-2017-16137](https://avd.aquasec.com/nvd/cve-2019-10744) | `lodash` | `4.17.4` | `app/pnpm-lock.yaml` | `not_affected` | vulnerable\\_code\\_not\\_in\\_execute\\_path | ./vex.json |",
     ]);
   });
 
@@ -237,5 +238,142 @@ describe("renderMarkdown: what the caller knows", () => {
     expect(() => render([], {}, { dbUpdatedAt: "last Tuesday" })).toThrow(
       'meta.dbUpdatedAt: expected an ISO 8601 timestamp like 2026-11-27T06:12:00Z, found "last Tuesday"',
     );
+  });
+});
+
+describe("renderMarkdown: what the policy let through, by name", () => {
+  const ignore = (overrides: Partial<Ignore> = {}): Ignore => ({ id: "CVE-2019-10744", reason: REASON, expires: "2026-12-31", ...overrides });
+  const url = "https://avd.aquasec.com/nvd/cve-2019-10744";
+
+  it.each([
+    {
+      name: "a finding accepted by an exception, with the exception and its reason",
+      markdown: () => render(many(1, () => ({ VulnerabilityID: "CVE-2019-10744" })), { ignores: [ignore()] }),
+      heading: "Allowed by exceptions (1)",
+      row: `| CRITICAL | [CVE-2019-10744](${url}) | \`lodash\` | \`4.17.4\` | \`app/pnpm-lock.yaml\` | \`policy.ignores[0]\` | ${REASON} |`,
+    },
+    {
+      name: "an unfixed vulnerability, with Trivy's status",
+      markdown: () => render(many(1, () => ({ FixedVersion: undefined, Status: "will_not_fix" })), { ignoreUnfixed: true }),
+      heading: "Allowed without a fix (policy.ignoreUnfixed) (1)",
+      row: `| CRITICAL | [CVE-2026-10000](${url}) | \`lodash\` | \`4.17.4\` | \`app/pnpm-lock.yaml\` | \`will_not_fix\` |`,
+    },
+    {
+      name: "a pre-existing finding",
+      markdown: () => render(many(1), {}, {}, findingsOf(many(1)).findings),
+      heading: "Allowed as pre-existing (in the baseline) (1)",
+      row: `| CRITICAL | [CVE-2026-10000](${url}) | \`lodash\` | \`4.17.4\` | \`app/pnpm-lock.yaml\` | pre-existing |`,
+    },
+    {
+      name: "a secret accepted by an exception, located by file and line",
+      markdown: () => render([secretResult()], { ignores: [ignore({ id: "aws-access-key-id" })] }),
+      heading: "Allowed by exceptions (1)",
+      row: `| CRITICAL | aws-access-key-id |  |  | \`app/.env.production:3\` | \`policy.ignores[0]\` | ${REASON} |`,
+    },
+  ])("lists $name", ({ markdown, heading, row }) => {
+    expect(rows(markdown(), heading)).toEqual([row]);
+  });
+
+  it.each([
+    { name: "unfixed vulnerabilities", results: many(MAX_TABLE_ROWS + 30, () => ({ FixedVersion: undefined })), policy: { ignoreUnfixed: true }, baseline: undefined, heading: "Allowed without a fix" },
+    { name: "pre-existing findings", results: many(MAX_TABLE_ROWS + 30), policy: {}, baseline: findingsOf(many(MAX_TABLE_ROWS + 30)).findings, heading: "Allowed as pre-existing" },
+    {
+      name: "suppressed findings",
+      results: [langResult({ Vulnerabilities: [], ExperimentalModifiedFindings: Array.from({ length: MAX_TABLE_ROWS + 30 }, () => suppressedVulnerability()) })],
+      policy: {},
+      baseline: undefined,
+      heading: "Suppressed by VEX or ignore files",
+    },
+  ])(`shows ${MAX_TABLE_ROWS} $name, then says how many more there are`, ({ results, policy, baseline, heading, name }) => {
+    const markdown = render(results, policy, {}, baseline);
+    expect(rows(markdown, heading)).toHaveLength(MAX_TABLE_ROWS);
+    expect(section(markdown, heading)).toContain(`_…and 30 more ${name}: see summary.json._`);
+  });
+
+  it("never shows the text of a secret it let through", () => {
+    const markdown = render([secretResult()], { ignores: [ignore({ id: "aws-access-key-id" })] });
+    expect(markdown).not.toMatch(/AWS_ACCESS_KEY_ID|\*{4}|ghp_/);
+  });
+});
+
+describe("renderMarkdown: no @-mentions from untrusted text", () => {
+  const mention = "approved by @org/security";
+  const ignore = (overrides: Partial<Ignore> = {}): Ignore => ({ id: "CVE-2019-10744", reason: REASON, expires: "2026-12-31", ...overrides });
+
+  it.each([
+    { field: "an exception's reason", markdown: () => render(many(1, () => ({ VulnerabilityID: "CVE-2019-10744" })), { ignores: [ignore({ reason: mention })] }) },
+    { field: "a VEX statement", markdown: () => render([langResult({ Vulnerabilities: [], ExperimentalModifiedFindings: [suppressedVulnerability({ Statement: mention })] })]) },
+    { field: "a VEX source", markdown: () => render([langResult({ Vulnerabilities: [], ExperimentalModifiedFindings: [suppressedVulnerability({ Source: mention })] })]) },
+    { field: "a finding's title", markdown: () => render(many(1, () => ({ Title: mention }))) },
+    { field: "a misconfiguration's message", markdown: () => render([configResult({ Misconfigurations: [misconfiguration({ Title: undefined, Message: mention })] })]) },
+    { field: "the name of what was gated", markdown: () => render([], {}, { name: mention }) },
+  ])("breaks the mention in $field with a zero-width joiner", ({ markdown }) => {
+    const text = markdown();
+    expect(text).toContain(`@${MENTION_BREAK}org/security`);
+    expect(text).not.toMatch(/@(?!\u200D)/);
+    expect(text).not.toContain("&#64;");
+  });
+
+  it("shows a scoped package name verbatim in a code span, where GitHub links no mention", () => {
+    const [row] = rows(render(many(1, () => ({ PkgName: "@org/security" }))), "❌ Failing findings");
+    expect(cells(row!)[2]).toBe("`@org/security`");
+  });
+});
+
+describe("renderMarkdown: size", () => {
+  const KINDS = 1_500;
+  // Four UTF-8 bytes per character, and characters that escape to entities, in every untrusted field.
+  const heavy = (i: number) => `${"𝕏&<>|".repeat(40)} ${i}`;
+  const vulns = (prefix: string, n: number, overrides: (i: number) => Json = () => ({})) =>
+    Array.from({ length: n }, (_, i) => vulnerability({ VulnerabilityID: `${prefix}-${i}`, Title: heavy(i), PkgName: heavy(i), PrimaryURL: `https://avd.aquasec.com/${"x".repeat(250)}`, ...overrides(i) }));
+  const results = [
+    langResult({
+      Vulnerabilities: [
+        ...vulns("CVE-2026", KINDS),
+        ...vulns("CVE-2025", KINDS, () => ({ FixedVersion: undefined })),
+        ...vulns("CVE-2024", KINDS),
+        ...vulns("CVE-2023", KINDS),
+      ],
+      ExperimentalModifiedFindings: Array.from({ length: KINDS }, (_, i) => suppressedVulnerability({ Statement: heavy(i), Source: heavy(i) }, { VulnerabilityID: `CVE-2022-${i}` })),
+    }),
+    secretResult({ Secrets: Array.from({ length: KINDS }, (_, i) => secret({ RuleID: `rule-${i}`, Title: heavy(i) })) }),
+    configResult({ Misconfigurations: Array.from({ length: KINDS }, (_, i) => misconfiguration({ ID: `DS-${1000 + i}`, Title: heavy(i) })) }),
+  ];
+  const baseline = findingsOf([langResult({ Vulnerabilities: vulns("CVE-2024", KINDS) })]).findings;
+  // 5,000 exceptions: a third accept findings and expire within days, a third expired on findings, a third unused.
+  const ignores = Array.from({ length: 5_000 }, (_, i): Ignore => {
+    const reason = heavy(i);
+    if (i % 3 === 0) return { id: `CVE-2023-${i / 3}`, reason, expires: "2026-11-30" };
+    if (i % 3 === 1) return { id: `CVE-2026-${(i - 1) / 3}`, reason, expires: "2026-01-01" };
+    return { id: `CVE-2099-${i}`, reason, expires: "2026-12-31" };
+  });
+  const notes = Array.from({ length: 5_000 }, (_, i) => `note ${i}: ${"the DB could not be refreshed. ".repeat(5)}`);
+  const markdown = render(results, { ignoreUnfixed: true, ignores }, { name: heavy(0), notes }, baseline);
+
+  it(`stays within MAX_SUMMARY_BYTES (${MAX_SUMMARY_BYTES} bytes), far under GitHub's 1 MiB step summary limit`, () => {
+    expect(MAX_SUMMARY_BYTES).toBeLessThanOrEqual(32 * 1024);
+    expect(Buffer.byteLength(markdown, "utf8")).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+  });
+
+  it.each([
+    { list: "failing findings", heading: "❌ Failing findings" },
+    { list: "findings allowed by exceptions", heading: "Allowed by exceptions" },
+    { list: "unfixed vulnerabilities", heading: "Allowed without a fix" },
+    { list: "pre-existing findings", heading: "Allowed as pre-existing" },
+    { list: "suppressed findings", heading: "Suppressed by VEX or ignore files" },
+    { list: "exceptions in error", heading: "❌ Exceptions in error" },
+    { list: "warnings", heading: "⚠️ Warnings" },
+  ])("shows some $list and says how many more there are", ({ list, heading }) => {
+    const text = section(markdown, heading);
+    expect(text).toMatch(new RegExp(`_…and \\d+ more ${list}: see summary\\.json\\._`));
+    expect(text.split("\n").filter((line) => line.startsWith("| ") || line.startsWith("- ")).length).toBeGreaterThan(0);
+  });
+
+  it("caps the notes too", () => {
+    expect(markdown).toMatch(/> _…and \d+ more notes: see summary\.json\._/);
+  });
+
+  it("still opens with the verdict", () => {
+    expect(markdown.split("\n")[0]).toMatch(/^## ❌ Security gate failed: /);
   });
 });

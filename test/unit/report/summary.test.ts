@@ -111,13 +111,39 @@ describe("summarizeResult", () => {
     expect(withBaseline.passed).toBe(true);
   });
 
+  it("names every finding the policy let through, with why, in allowed", () => {
+    expect(s.allowed.map((a) => [a.allowedBy, a.id])).toEqual([
+      ["exception", "CVE-2021-23337"],
+      ["unfixed", "CVE-2020-8203"],
+      ["suppressed", "CVE-2017-16137"],
+    ]);
+    expect(s.allowed[0]).toEqual({ ...s.ignored[0], allowedBy: "exception" });
+    expect(s.allowed[1]).toEqual({ ...s.unfixed[0], allowedBy: "unfixed" });
+    expect(s.allowed[2]).toEqual({ ...s.suppressed[0], allowedBy: "suppressed" });
+  });
+
+  it("lists pre-existing findings as allowed by the baseline", () => {
+    const withBaseline = summary({}, results);
+    expect(withBaseline.allowed.filter((a) => a.allowedBy === "baseline").map((a) => a.id)).toEqual(["CVE-2019-10744", "aws-access-key-id"]);
+    expect(withBaseline.allowed.find((a) => a.id === "aws-access-key-id")).toMatchObject({ allowedBy: "baseline", kind: "secret", location: { file: "app/.env.production" } });
+  });
+
+  it.each([
+    { name: "no notes", meta: {}, notes: [] },
+    { name: "the run's notes", meta: { notes: ["the vulnerability DB could not be refreshed"] }, notes: ["the vulnerability DB could not be refreshed"] },
+  ])("carries $name", ({ meta, notes }) => {
+    expect(summary(meta).notes).toEqual(notes);
+  });
+
   it("states the DB age when known", () => {
     expect(summary({ dbUpdatedAt: "2026-11-20T03:00:00Z" }).dbAgeDays).toBe(7);
   });
 
   it("holds only plain JSON values, and not the secret's text", () => {
-    const text = JSON.stringify(s);
-    expect(JSON.parse(text)).toEqual(s);
+    // With the baseline, the secret is listed twice: as pre-existing, and in allowed.
+    const withBaseline = summary({}, results);
+    const text = JSON.stringify(withBaseline);
+    expect(JSON.parse(text)).toEqual(withBaseline);
     expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|\*{4}|ghp_/);
   });
 });

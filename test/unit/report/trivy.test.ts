@@ -64,7 +64,6 @@ describe("parseTrivyReport", () => {
     { name: "a SARIF log", text: json({ version: "2.1.0", $schema: "https://json.schemastore.org/sarif-2.1.0.json", runs: [] }), problem: "is a SARIF log, not a Trivy JSON report" },
     { name: "a CycloneDX SBOM", text: json({ bomFormat: "CycloneDX", specVersion: "1.6" }), problem: "is a CycloneDX SBOM, not a Trivy JSON report" },
     { name: "an SPDX SBOM", text: json({ spdxVersion: "SPDX-2.3" }), problem: "is an SPDX SBOM, not a Trivy JSON report" },
-    { name: "an object without SchemaVersion", text: json({ Results: [] }), problem: "has no SchemaVersion, so it is not a Trivy JSON report" },
     { name: "SchemaVersion 1", text: json(report([], { SchemaVersion: 1 })), problem: "has SchemaVersion 1, but only SchemaVersion 2 (Trivy ≥ 0.20) is supported" },
     { name: "SchemaVersion as a string", text: json(report([], { SchemaVersion: "2" })), problem: 'has SchemaVersion "2", but only SchemaVersion 2' },
     { name: "Results that is not a list", text: json(report([], { Results: {} })), problem: "Results: expected array, found an object" },
@@ -119,6 +118,29 @@ describe("parseTrivyReport", () => {
     expect(error.label).toBe(LABEL);
     expect(error.message.startsWith(`${LABEL}: `)).toBe(true);
     expect(error.message).toContain(problem);
+  });
+
+  it.each([
+    { name: "{}", value: {}, missing: "SchemaVersion, ArtifactName or ArtifactType" },
+    { name: "a findings list of another tool", value: { results: [] }, missing: "SchemaVersion, ArtifactName or ArtifactType" },
+    { name: "a report without SchemaVersion", value: report([], { SchemaVersion: undefined }), missing: "SchemaVersion" },
+    { name: "a report without ArtifactName", value: report([], { ArtifactName: undefined }), missing: "ArtifactName" },
+    { name: "a report without ArtifactType", value: report([], { ArtifactType: undefined }), missing: "ArtifactType" },
+    { name: "a report with ArtifactName null", value: report([], { ArtifactName: null }), missing: "ArtifactName" },
+    { name: "a stub with only SchemaVersion and Results", value: { SchemaVersion: 2, Results: [] }, missing: "ArtifactName or ArtifactType" },
+  ])("rejects $name as no Trivy report, naming what it lacks, rather than passing it as clean", ({ value, missing }) => {
+    const error = parseError(json(value));
+    expect(error.label).toBe(LABEL);
+    expect(error.message).toBe(
+      `${LABEL}: found no ${missing}, expected a Trivy JSON report, which always carries SchemaVersion, ArtifactName and ArtifactType — pass the file written by trivy --format json, not another tool's JSON or a hand-made stub`,
+    );
+  });
+
+  it.each([
+    { name: "an empty ArtifactName", overrides: { ArtifactName: "" }, problem: 'ArtifactName: expected a non-empty string, found ""' },
+    { name: "a numeric ArtifactType", overrides: { ArtifactType: 7 }, problem: "ArtifactType: expected string, found 7" },
+  ])("rejects $name", ({ overrides, problem }) => {
+    expect(parseError(json(report([], overrides))).message).toContain(problem);
   });
 
   it("lists the first five problems of a badly broken report and counts the rest", () => {
