@@ -50,7 +50,7 @@ describe("buildAndScan", () => {
   it("still calls an exception unused when a scan runs on its own", async () => {
     answerTrivy(engine);
     const scan = await withEngine(engine, () => drydock().lint());
-    expect(scan.summary).toContain("policy.ignores\\[0\\] (CVE-2023-45853): matches no finding in this report");
+    expect(scan.summary).toContain("`policy.ignores[0]` (`CVE-2023-45853`): matches no finding in this report");
   });
 
   it("fails on a finding in one image, names it, and still exports every report", async () => {

@@ -14,9 +14,11 @@ import { configResult } from "../support/trivy-reports.js";
 const engine = useFakeEngine();
 const tempSource = useTempSources();
 
+// `trivy config` (v0.69.3) has no --no-progress; --skip-version-check and --disable-telemetry
+// keep it offline, --skip-check-update keeps it on the checks embedded in Trivy.
 const LINT_ARGS = [
   "trivy", "config",
-  "--cache-dir", "/root/.cache/trivy", "--no-progress", "--timeout", "10m",
+  "--cache-dir", "/drydock/trivy-cache", "--timeout", "10m", "--skip-version-check", "--disable-telemetry",
   "--skip-check-update", "--exit-code", "0", "--format", "json", "--output", "/drydock/trivy.json",
   "/drydock/src",
 ];
@@ -46,8 +48,10 @@ describe("lint", () => {
     const scan = await withEngine(engine, () => drydock(dir).lint());
     const lint = onlyExec(engine, "trivy", "config");
     expect(lint.args).toEqual(LINT_ARGS);
-    // No DB cache: a lint needs no DB, and would otherwise queue on the cache's lock behind the image scans.
+    // No DB and no cache volume: a lint needs no DB, and would otherwise queue on the volume's lock.
     expect(lint.mounts[TRIVY_CACHE]).toBeUndefined();
+    expect(Object.keys(lint.mounts), "nothing but the Dockerfiles: no cache volume, no policy/content that would replace the embedded checks").toEqual(["/drydock/src"]);
+    expect(lint.chain.map((s) => s.field)).toEqual(["container", "from", "withWorkdir", "withMountedDirectory", "withExec"]);
     const mounted = lint.chain.find((s) => s.field === "withMountedDirectory" && s.args["path"] === "/drydock/src")?.args["source"];
     expect(mounted).toBeInstanceOf(ObjectRef);
     const files = globDirectory({ rules: [], hostRoot: repoRoot }, (mounted as ObjectRef).chain, "**/*");

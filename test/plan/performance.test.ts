@@ -2,9 +2,9 @@
  * The performance facts of the plan (issue 4): the install is cached by the lockfile alone, the
  * backend's generated client and production dependencies by the lockfile and Prisma schema alone,
  * the two apps share nothing after the source, Trivy's DB is downloaded once per run while the
- * images build, and no branch of build-and-scan waits for another — proven by holding one
- * branch's answer until the other branch's query arrives, which code that runs them one after the
- * other never sends.
+ * images build and copied out of its locked cache volume for the scans, and no branch of
+ * build-and-scan waits for another — proven by holding one branch's answer until the other
+ * branch's query arrives, which code that runs them one after the other never sends.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +12,19 @@ import { describe, expect, it } from "vitest";
 import { globDirectory } from "../support/fake-engine/filesystem.js";
 import { useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
 import { repoRoot } from "../support/paths.js";
-import { answerTrivy, appFoldersOf, dependsOn, drydock, EXAMPLE_APP, lintScan, refsOf, scanOf } from "../support/plan-helpers.js";
+import {
+  answerTrivy,
+  appFoldersOf,
+  DB_COPY,
+  dependsOn,
+  drydock,
+  EXAMPLE_APP,
+  lintScan,
+  mountedDirectory,
+  refsOf,
+  SCAN_DB,
+  scanOf,
+} from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
 
@@ -75,19 +87,33 @@ describe("build-and-scan", () => {
     expect(dependsOn(backendInstall.chain.slice(0, shared), "host"), "the shared prefix holds no source").toBe(false);
   });
 
-  it("downloads Trivy's DB exactly once, and both image scans use that download while the lint needs none", async () => {
+  it("downloads Trivy's DB exactly once, and both image scans mount a copy of that download while the lint needs none", async () => {
     answerTrivy(engine);
     await withEngine(engine, () => drydock().buildAndScan());
     const downloads = engine.stepsOf("withExec").filter((s) => (s.args["args"] as string[]).includes("--download-db-only"));
     expect(downloads).toHaveLength(1);
     const download = JSON.stringify(downloads[0]!.chain);
-    const prefixOf = (chain: Chain) => JSON.stringify(chain.slice(0, downloads[0]!.chain.length));
     const scans = engine.execs().filter((e) => e.args[0] === "trivy" && !e.args.includes("--download-db-only"));
     expect(scans.map((s) => s.args[1]).sort()).toEqual(["config", "image", "image"]);
-    for (const scan of scans.filter((s) => s.args[1] === "image")) expect(prefixOf(scan.chain)).toBe(download);
-    expect(scans.find((s) => s.args[1] === "config")?.chain.some((s) => s.field === "withExec" && (s.args["args"] as string[]).includes("--download-db-only"))).toBe(false);
+    for (const scan of scans.filter((s) => s.args[1] === "image")) {
+      const db = mountedDirectory(scan.chain, SCAN_DB);
+      expect(db?.chain.at(-1), "the scan mounts the refresh container's DB copy").toMatchObject({ field: "directory", args: { path: DB_COPY } });
+      expect(JSON.stringify(db?.chain.slice(0, downloads[0]!.chain.length))).toBe(download);
+    }
+    expect(dependsOn(scans.find((s) => s.args[1] === "config")!.chain, "withExec", { args: downloads[0]!.args["args"] })).toBe(false);
     const downloadEvaluations = engine.evaluations.filter((e) => JSON.stringify(e.chain) === download && e.leaf.field !== "id");
     expect(downloadEvaluations.map((e) => e.leaf.field)).toEqual(["sync"]);
+  });
+
+  it("mounts the DB cache volume only in the refresh, so no scan waits on its lock", async () => {
+    answerTrivy(engine);
+    await withEngine(engine, () => drydock().buildAndScan());
+    const volumeUsers = engine.execs().filter((e) => Object.values(e.mounts).some((m) => m.kind === "cache" && m.source.startsWith("drydock-trivy-db-")));
+    expect(volumeUsers.map((e) => e.args[0]), "the download and the copy out of the volume").toEqual(["trivy", "cp"]);
+    expect(volumeUsers[0]!.args).toContain("--download-db-only");
+    const scans = engine.execs().filter((e) => e.args[0] === "trivy" && !e.args.includes("--download-db-only"));
+    expect(scans.length).toBeGreaterThanOrEqual(3);
+    for (const scan of scans) expect(Object.values(scan.mounts).filter((m) => m.kind === "cache"), scan.args.join(" ")).toEqual([]);
   });
 
   const backendScan = scanOf("drydock-backend");
@@ -118,6 +144,28 @@ describe("build-and-scan", () => {
   ])("keeps $until going while $held is held", async ({ held, until, hold, release }) => {
     answerTrivy(engine);
     engine.addHold({ hold, until: release, timeoutMs: 2_000, description: `${held} until ${until} arrived` });
+    const report = await withEngine(engine, () => drydock().buildAndScan());
+    expect(report.passed).toBe(true);
+  });
+
+  it("has the backend's scan, the frontend's scan and the lint in flight all at once", async () => {
+    answerTrivy(engine);
+    // Each answer waits until both others have asked: the last to ask releases the other two, so
+    // the run finishes only when all three were asked before any of them was answered.
+    const branches = [
+      { name: "the backend's scan", is: backendScan },
+      { name: "the frontend's scan", is: frontendScan },
+      { name: "the lint", is: lintScan },
+    ];
+    for (const branch of branches) {
+      const others = branches.filter((other) => other !== branch);
+      engine.addHold({
+        hold: branch.is,
+        until: others.map((other) => other.is),
+        timeoutMs: 2_000,
+        description: `${branch.name} until ${others.map((other) => other.name).join(" and ")} arrived`,
+      });
+    }
     const report = await withEngine(engine, () => drydock().buildAndScan());
     expect(report.passed).toBe(true);
   });

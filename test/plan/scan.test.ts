@@ -1,7 +1,8 @@
 /**
  * scan(image, name) against the fake engine: Trivy's exact command lines, the pinned scanner
- * image, the locked DB cache, the image tarball and VEX documents it gets, and every way a scan
- * can go wrong — each one an error naming the image, never a pass.
+ * image, the DB refreshed in a locked cache volume of the config's own and copied out for the
+ * scan, the image tarball and VEX documents it gets, and every way a scan can go wrong — each one
+ * an error naming the image, never a pass.
  */
 import { dag } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
@@ -13,11 +14,15 @@ import { execStartsWith, useFakeEngine, withEngine } from "../support/fake-engin
 import {
   answerTrivy,
   both,
+  DB_COPY,
+  DEFAULT_DB_VOLUME,
   drydock,
   MINIMAL_APPS,
   metadataRule,
+  mountedDirectory,
   rejectionOf,
   reportText,
+  SCAN_DB,
   scanOf,
   TARBALL,
   TRIVY_CACHE,
@@ -33,9 +38,18 @@ const ALPINE = "docker.io/library/alpine:3.22.2@sha256:4b7ce07002c69e8f3d704a9c5
 const DB_REPOSITORIES = "mirror.gcr.io/aquasec/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2";
 const imageScan = scanOf("(no title)");
 
+// --skip-version-check and --disable-telemetry: no call home, so the e2e runs this argv offline.
+const DOWNLOAD_ARGS = [
+  "trivy", "image", "--download-db-only",
+  "--cache-dir", "/root/.cache/trivy", "--timeout", "10m", "--skip-version-check", "--disable-telemetry",
+  "--no-progress", "--db-repository", DB_REPOSITORIES,
+];
+const COPY_ARGS = ["cp", "-R", "/root/.cache/trivy/db", "/drydock/trivy-db"];
+
 const IMAGE_SCAN_ARGS = [
   "trivy", "image",
-  "--cache-dir", "/root/.cache/trivy", "--no-progress", "--timeout", "10m",
+  "--cache-dir", "/drydock/trivy-cache", "--timeout", "10m", "--skip-version-check", "--disable-telemetry",
+  "--cache-backend", "memory", "--no-progress",
   "--input", "/drydock/image.tar",
   "--scanners", "vuln,secret", "--image-config-scanners", "misconfig,secret",
   "--skip-db-update", "--skip-java-db-update", "--skip-check-update",
@@ -61,20 +75,50 @@ describe("scan", () => {
     await scanApi();
     const trivy = engine.execs().filter((e) => e.args[0] === "trivy").map((e) => e.args);
     expect(trivy).toEqual([
-      ["trivy", "image", "--download-db-only", "--cache-dir", "/root/.cache/trivy", "--no-progress", "--timeout", "10m", "--db-repository", DB_REPOSITORIES],
+      DOWNLOAD_ARGS,
       IMAGE_SCAN_ARGS,
       ["trivy", "convert", "--format", "sarif", "--output", "/drydock/trivy.sarif", "/drydock/trivy.json"],
       ["trivy", "convert", "--format", "cyclonedx", "--output", "/drydock/sbom.cdx.json", "/drydock/trivy.json"],
     ]);
   });
 
-  it("runs every Trivy step in the pinned scanner image with the DB cache volume locked at the cache dir", async () => {
+  it("runs every step in the pinned scanner image, and only the DB refresh and its copy with the config's DB cache volume, locked", async () => {
     answerTrivy(engine);
     await scanApi();
+    const volume = { kind: "cache", source: DEFAULT_DB_VOLUME, options: { sharing: "LOCKED" } };
     for (const exec of engine.execs()) {
-      expect(exec.image).toBe(TRIVY);
-      expect(exec.mounts[TRIVY_CACHE]).toEqual({ kind: "cache", source: "drydock-trivy-cache", options: { sharing: "LOCKED" } });
+      expect(exec.image, exec.args.join(" ")).toBe(TRIVY);
+      const refresh = exec.args.includes("--download-db-only") || exec.args[0] === "cp";
+      expect(exec.mounts[TRIVY_CACHE], exec.args.join(" ")).toEqual(refresh ? volume : undefined);
+      expect(Object.values(exec.mounts).filter((m) => m.kind === "cache" && !refresh), exec.args.join(" ")).toEqual([]);
     }
+  });
+
+  it("copies the DB out of the volume after the download, in the same container, lets go of the volume, and reads the DB's age from the copy", async () => {
+    answerTrivy(engine);
+    await scanApi();
+    const copy = engine.execs().find((e) => e.args.join(" ") === COPY_ARGS.join(" "))!;
+    expect(copy.chain.at(-2)?.args["args"]).toEqual(DOWNLOAD_ARGS);
+    const read = engine.execs().find((e) => e.args[0] === "cat")!;
+    expect(read.args).toEqual(["cat", `${DB_COPY}/metadata.json`]);
+    expect(JSON.stringify(read.chain.slice(0, -2))).toBe(JSON.stringify(copy.chain));
+    expect(read.chain.at(-2)).toMatchObject({ field: "withoutMount", args: { path: TRIVY_CACHE } });
+  });
+
+  it("gives the image scan that copy as a mounted directory at its cache dir's db/, with no cache volume", async () => {
+    answerTrivy(engine);
+    await scanApi();
+    const scan = engine.execs().find((e) => e.args.join(" ") === IMAGE_SCAN_ARGS.join(" "))!;
+    const copy = engine.execs().find((e) => e.args.join(" ") === COPY_ARGS.join(" "))!;
+    expect(Object.keys(scan.mounts).sort()).toEqual([TARBALL, SCAN_DB]);
+    const db = mountedDirectory(scan.chain, SCAN_DB)!;
+    expect(JSON.stringify(db.chain.slice(0, -2))).toBe(JSON.stringify(copy.chain));
+    expect(db.chain.slice(-2)).toMatchObject([
+      { field: "withoutMount", args: { path: TRIVY_CACHE } },
+      { field: "directory", args: { path: DB_COPY } },
+    ]);
+    expect(scan.chain.filter((s) => s.field === "withExec"), "the scan runs in a fresh scanner container, not on the refresh").toHaveLength(1);
+    expect(scan.env, "no env stands in for the DB: the mounted copy is part of the scan's key").toEqual({});
   });
 
   it("mounts the tarball of the image it was given", async () => {
@@ -94,8 +138,27 @@ describe("scan", () => {
     await scanApi(dir);
     expect(engine.froms().sort()).toEqual([ALPINE, image].sort());
     const [download, scan] = engine.execs().filter((e) => e.args[0] === "trivy").map((e) => e.args.join(" "));
-    expect(download).toContain("--timeout 20m --db-repository registry.example.com/trivy-db:2");
+    expect(download).toContain("--timeout 20m");
+    expect(download).toContain("--db-repository registry.example.com/trivy-db:2");
     expect(scan).toContain("--timeout 20m");
+  });
+
+  it("keeps each scanner config's DB in a volume of its own, so no config can poison another's DB", async () => {
+    const volumesOf = async (config?: string) => {
+      engine.reset();
+      answerTrivy(engine);
+      await scanApi(config === undefined ? undefined : tempSource({ ...MINIMAL_APPS, "security-config.yml": config }));
+      return [...new Set(engine.execs().flatMap((e) => Object.values(e.mounts).filter((m) => m.kind === "cache").map((m) => m.source)))];
+    };
+    const fork = `ghcr.io/someone/trivy:0.69.3@sha256:${"d".repeat(64)}`;
+    const defaults = await volumesOf();
+    const otherMirror = await volumesOf("scanner:\n  dbRepositories: [evil.example.com/trivy-db:2]\n");
+    const otherImage = await volumesOf(`scanner:\n  trivyImage: ${fork}\n`);
+    expect(defaults).toEqual([DEFAULT_DB_VOLUME]);
+    expect(otherMirror).toEqual([expect.stringMatching(/^drydock-trivy-db-[0-9a-f]{16}$/)]);
+    expect(otherImage).toEqual([expect.stringMatching(/^drydock-trivy-db-[0-9a-f]{16}$/)]);
+    expect(new Set([...defaults, ...otherMirror, ...otherImage]).size).toBe(3);
+    expect(await volumesOf("scanner:\n  timeout: 20m\n  maxDbAgeDays: 3\n"), "settings that do not change the DB share the volume").toEqual([DEFAULT_DB_VOLUME]);
   });
 
   it("mounts each VEX document of policy.vex and passes it with --vex, in order", async () => {
@@ -151,17 +214,44 @@ describe("a scan that goes wrong", () => {
     expect(error.message).toContain(says);
   });
 
-  it("scans with the cached DB when the refresh fails, and the summary says how old it is", async () => {
+  it("scans with a copy of the cached DB when the refresh fails, and the summary says how old it is", async () => {
     const built = `${daysAgo(7)}T06:00:00Z`;
     answerTrivy(engine, { dbUpdatedAt: built });
     engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: failed to download vulnerability DB: 429 Too Many Requests\n" });
     const scan = await scanApi();
     expect(scan.passed).toBe(true);
-    expect(scan.summary).toContain(`> **Note:** the vulnerability DB could not be refreshed from ${DB_REPOSITORIES.replaceAll(",", ", ")} (exit 1); scanned with the cached DB built ${built}.`);
+    expect(scan.summary).toContain(`> **Note:** the vulnerability DB could not be refreshed from ${DB_REPOSITORIES.replaceAll(",", ", ")} (exit 1); scanned with the cached DB built ${built.replace("Z", ".000Z")}.`);
     expect(scan.summary).toContain("> Trivy vulnerability DB: 7 days old.");
     const image = engine.execs().find((e) => e.args.join(" ") === IMAGE_SCAN_ARGS.join(" "));
-    expect(image?.chain.some((s) => s.field === "withExec" && (s.args["args"] as string[]).includes("--download-db-only")), "the scan does not build on the failed download").toBe(false);
-    expect(image?.env).toEqual({ DRYDOCK_DB_BUILT: built });
+    const db = mountedDirectory(image!.chain, SCAN_DB)!;
+    expect(db.chain.at(-1)).toMatchObject({ field: "directory", args: { path: DB_COPY } });
+    const copy = db.chain.filter((s) => s.field === "withExec").map((s) => s.args["args"]);
+    expect(copy, "the scan mounts a copy straight from the volume, not from the failed download").toEqual([COPY_ARGS]);
+    expect(db.chain.some((s) => s.field === "withMountedCache"), "the copy is taken from the volume").toBe(true);
+    expect(image?.mounts[TRIVY_CACHE], "the scan itself never mounts the volume").toBeUndefined();
+    expect(image?.env).toEqual({});
+  });
+
+  it("copies the cached DB afresh on every run when the refresh fails, and reads its age from that copy", async () => {
+    answerTrivy(engine);
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error\n" });
+    await scanApi();
+    const copy = engine.execs().find((e) => e.args.join(" ") === COPY_ARGS.join(" "));
+    // The volume's contents are no part of the engine's cache key: only this run's instant keeps a stale copy from being replayed.
+    expect(copy?.env["DRYDOCK_COPIED_AT"]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const read = engine.execs().find((e) => e.args[0] === "cat");
+    expect(JSON.stringify(read?.chain.slice(0, -2))).toBe(JSON.stringify(copy?.chain));
+  });
+
+  it("fails with a clear error when the refresh fails and the volume holds no DB to copy", async () => {
+    answerTrivy(engine);
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: failed to download vulnerability DB: 429 Too Many Requests\n" });
+    engine.addRule({ when: execStartsWith(...COPY_ARGS), exitCode: 1, stderr: "cp: can't stat '/root/.cache/trivy/db': No such file or directory\n" });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain("and no cached DB exists");
+    expect(error.message).toContain("429 Too Many Requests");
+    expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
 
   it("fails with a clear error when the refresh fails and no DB is cached", async () => {
@@ -181,6 +271,8 @@ describe("a scan that goes wrong", () => {
     { name: "unreadable", stdout: "{not json" },
     { name: "without UpdatedAt", stdout: '{"Version": 2}' },
     { name: "with a date that is no date", stdout: '{"UpdatedAt": "yesterday"}' },
+    // Date.parse takes it, parenthesised text being a comment to it; the text would reach the summary.
+    { name: "with a date carrying HTML", stdout: JSON.stringify({ UpdatedAt: "Jan 1 2026 (\n\n<img src=x onerror=alert(1)>)" }) },
   ])("treats a metadata.json that is $name as no cached DB", async ({ stdout }) => {
     answerTrivy(engine);
     engine.addRule({ ...metadataRule(null), exitCode: 0, stdout, stderr: "" });
@@ -195,7 +287,7 @@ describe("a scan that goes wrong", () => {
     engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: 429 Too Many Requests\n" });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain(`Trivy's vulnerability DB was built ${built}, 8 days ago — older than scanner.maxDbAgeDays (7), so no scan ran`);
+    expect(error.message).toContain(`Trivy's vulnerability DB was built ${built.replace("Z", ".000Z")}, 8 days ago — older than scanner.maxDbAgeDays (7), so no scan ran`);
     expect(error.message).toContain("The refresh failed: the vulnerability DB could not be refreshed from");
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
@@ -216,11 +308,21 @@ describe("a scan that goes wrong", () => {
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
 
-  it("reads the DB's age afresh on every run rather than from the engine's cache", async () => {
+  it("refuses to scan when the copy fails after a successful refresh (the volume was pruned while the refresh stayed cached)", async () => {
     answerTrivy(engine);
-    await scanApi();
-    const read = engine.execs().find((e) => e.args[0] === "cat");
-    expect(read?.env["DRYDOCK_READ_AT"]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    engine.addRule({ when: execStartsWith(...COPY_ARGS), exitCode: 1, stderr: "cp: can't stat '/root/.cache/trivy/db': No such file or directory\n" });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
+  });
+
+  it("refuses a DB whose UpdatedAt carries HTML, and never prints it", async () => {
+    answerTrivy(engine, { dbUpdatedAt: "Jan 1 2026 (\n\n<img src=x onerror=alert(1)>)" });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(error.message).not.toContain("<img");
   });
 });
 
@@ -232,6 +334,23 @@ describe("the scan's verdict and files", () => {
     expect(scan.summary).toContain("## ✅ Security gate passed: api");
     expect(scan.summary).toContain("> Trivy vulnerability DB: updated today.");
     expect(scan.gate()).toBe(scan.summary);
+  });
+
+  it("prints the DB's date only as a normalised ISO instant, in notes and errors alike", async () => {
+    const built = `${daysAgo(3)}T08:00:00.123456789+02:00`;
+    const normalised = `${daysAgo(3)}T06:00:00.123Z`;
+    answerTrivy(engine, { dbUpdatedAt: built });
+    engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error\n" });
+    const scan = await scanApi();
+    expect(scan.summary).toContain(`scanned with the cached DB built ${normalised}.`);
+    expect(JSON.parse(scan.summaryJson).notes).toEqual([expect.stringContaining(`built ${normalised}.`)]);
+    expect(scan.summary).not.toContain(built);
+
+    engine.reset();
+    const old = `${daysAgo(30)}T08:00:00+02:00`;
+    answerTrivy(engine, { dbUpdatedAt: old });
+    const error = await rejectionOf(scanApi());
+    expect(error.message).toContain(`Trivy's vulnerability DB was built ${daysAgo(30)}T06:00:00.000Z, 30 days ago`);
   });
 
   it("fails gate() with the summary on failing findings, and still exports every report", async () => {

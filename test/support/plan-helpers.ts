@@ -20,8 +20,15 @@ export const EXAMPLE_APP = "examples/app";
 
 /** Where Trivy's inputs and outputs live in the scanner container, as the module mounts them. */
 export const TARBALL = "/drydock/image.tar";
+/** Where the DB refresh mounts the DB cache volume; nothing else mounts it. */
 export const TRIVY_CACHE = "/root/.cache/trivy";
+/** Where the refresh copies the DB out of the volume, in its own filesystem. */
+export const DB_COPY = "/drydock/trivy-db";
+/** Where every image scan mounts that copy: the db/ of its --cache-dir. */
+export const SCAN_DB = "/drydock/trivy-cache/db";
 export const TRIVY_REPORT = "/drydock/trivy.json";
+/** The DB cache volume of the default scanner config. */
+export const DEFAULT_DB_VOLUME = "drydock-trivy-db-41ad1398ab7d1eac";
 
 /** The constructor's arguments after `source`, in its order, with the defaults the engine would pass. */
 export interface DrydockArgs {
@@ -193,15 +200,22 @@ export function answerTrivy(engine: FakeEngine, answers: TrivyAnswers = {}): voi
   engine.addRule(metadataRule(updatedAt));
 }
 
-/** What `cat db/metadata.json` prints: the DB's build time, or a failure when there is no DB. */
+/** What `cat metadata.json` of the DB copy prints: the DB's build time, or a failure when there is no DB. */
 export function metadataRule(updatedAt: string | null): Rule {
   const when = (chain: Chain) => {
     const last = chain.at(-1);
-    return last?.field === "withExec" && JSON.stringify(last.args["args"]) === JSON.stringify(["cat", `${TRIVY_CACHE}/db/metadata.json`]);
+    return last?.field === "withExec" && JSON.stringify(last.args["args"]) === JSON.stringify(["cat", `${DB_COPY}/metadata.json`]);
   };
   return updatedAt === null
-    ? { when, exitCode: 1, stderr: `cat: can't open '${TRIVY_CACHE}/db/metadata.json': No such file or directory\n` }
+    ? { when, exitCode: 1, stderr: `cat: can't open '${DB_COPY}/metadata.json': No such file or directory\n` }
     : { when, stdout: JSON.stringify({ Version: 2, NextUpdate: updatedAt, UpdatedAt: updatedAt, DownloadedAt: updatedAt }) };
+}
+
+/** The Directory mounted at `path` in an exec's chain (the last such mount), or undefined. */
+export function mountedDirectory(chain: Chain, path: string): ObjectRef | undefined {
+  const mount = [...chain].reverse().find((s) => s.field === "withMountedDirectory" && s.args["path"] === path);
+  const source = mount?.args["source"];
+  return source instanceof ObjectRef ? source : undefined;
 }
 
 /** The exec whose argv starts with `prefix`; fails the test when there is not exactly one. */

@@ -1,6 +1,6 @@
 /**
- * Trivy in a container: one DB refresh per run that every image scan reuses, and config lints
- * that need no DB.
+ * Trivy in a container: one DB refresh per run, a private copy of that DB for every image scan,
+ * and config lints that need no DB.
  * Every outcome is decided here: a crash, a timeout or an unreadable report is an error naming
  * the target and Trivy's stderr — never "no findings".
  *
@@ -15,6 +15,8 @@ import { daysBetween, utcDay } from "../policy/dates.js";
 import {
   configScanArgs,
   convertArgs,
+  copyDbArgs,
+  DB_COPY,
   downloadDbArgs,
   IMAGE_TARBALL,
   imageScanArgs,
@@ -22,15 +24,21 @@ import {
   REPORT_JSON,
   SARIF,
   SBOM_JSON,
+  SCAN_CACHE_DIR,
   TRIVY_CACHE_DIR,
   WORK_DIR,
 } from "./trivy-args.js";
+import { dbBuiltAt, dbCacheVolume } from "./trivy-db.js";
 
 /** Trivy's DB as this run sees it. */
 export interface TrivyDb {
-  /** The scanner container after the refresh; every scan starts from it. */
-  ready: Container;
-  /** When the DB in use was built (`UpdatedAt` of db/metadata.json). */
+  /**
+   * The DB every image scan mounts: a copy taken out of the cache volume by the step that
+   * refreshed (or, on failure, read) it. A mounted Directory is each scan's own copy-on-write
+   * snapshot — no lock, so the scans run side by side — and part of the scan's cache key.
+   */
+  dir: Directory;
+  /** When the DB in use was built (`UpdatedAt` of db/metadata.json), as a normalised ISO 8601 instant. */
   updatedAt?: string;
   /** Set when the refresh failed and an older cached DB is used instead. */
   staleNote?: string;
@@ -66,9 +74,12 @@ export class Trivy {
     return dag.container().from(this.scanner.trivyImage).withWorkdir(WORK_DIR);
   }
 
-  /** The scanner with the DB cache mounted. Locked: Trivy's BoltDB allows one process at a time. */
-  private base(): Container {
-    return this.scannerImage().withMountedCache(TRIVY_CACHE_DIR, dag.cacheVolume("drydock-trivy-cache"), {
+  /**
+   * The scanner with this configuration's DB cache volume. Locked: Trivy's BoltDB allows one
+   * process at a time. Only the refresh mounts it, never a scan, so no scan waits on the lock.
+   */
+  private withDbVolume(): Container {
+    return this.scannerImage().withMountedCache(TRIVY_CACHE_DIR, dag.cacheVolume(dbCacheVolume(this.scanner)), {
       sharing: CacheSharingMode.Locked,
     });
   }
@@ -80,19 +91,19 @@ export class Trivy {
   }
 
   private async refresh(): Promise<TrivyDb> {
-    const refreshed = this.base()
+    const downloaded = this.withDbVolume()
       // The day is part of the step, so the engine's cache serves today's DB but never yesterday's.
       .withEnvVariable("DRYDOCK_DB_DAY", utcDay(this.today))
       .withExec(downloadDbArgs(this.scanner));
-    let db: TrivyDb;
     try {
-      await refreshed.sync();
-      db = { ready: refreshed, updatedAt: await this.cachedDbDate(refreshed) };
+      await downloaded.sync();
     } catch (error) {
       if (!(error instanceof ExecError)) throw error;
-      db = await this.fallBackToCachedDb(error);
+      return this.freshEnough(await this.fallBackToCachedDb(error));
     }
-    return this.freshEnough(db);
+    // Copied in the same container, so a cached refresh and its copy always come together.
+    const copied = this.copyOut(downloaded);
+    return this.freshEnough({ dir: copied.directory(DB_COPY), updatedAt: await this.copiedDbDate(copied) });
   }
 
   /**
@@ -120,9 +131,15 @@ export class Trivy {
     return db;
   }
 
-  /** The refresh failed: scan with the DB already in the cache volume, if there is one, and say how old it is. */
+  /** The refresh failed: scan with a copy of the DB already in the cache volume, if there is one, and say how old it is. */
   private async fallBackToCachedDb(failure: ExecError): Promise<TrivyDb> {
-    const updatedAt = await this.cachedDbDate(this.base());
+    const copied = this.copyOut(
+      this.withDbVolume()
+        // The volume's contents are no part of the engine's cache key, so the copy carries this
+        // run's instant: a cached copy would be whatever the volume held the first time.
+        .withEnvVariable("DRYDOCK_COPIED_AT", this.today.toISOString()),
+    );
+    const updatedAt = await this.copiedDbDate(copied);
     const repositories = this.scanner.dbRepositories.join(", ");
     if (updatedAt === undefined) {
       throw new ScanError(
@@ -132,32 +149,42 @@ export class Trivy {
       );
     }
     return {
-      // Keyed by the DB in use, so the engine never serves a scan made with another cached DB.
-      ready: this.base().withEnvVariable("DRYDOCK_DB_BUILT", updatedAt),
+      dir: copied.directory(DB_COPY),
       updatedAt,
       staleNote: `the vulnerability DB could not be refreshed from ${repositories} (exit ${failure.exitCode}); scanned with the cached DB built ${updatedAt}.`,
     };
   }
 
   /**
-   * When the DB in the cache volume was built, or undefined when there is none. The volume's
-   * contents are no part of the engine's cache key, so the read carries this run's instant:
-   * a cached answer would describe whatever the volume held the first time.
+   * Copy the DB out of the mounted volume into the container's own filesystem, then let go of
+   * the volume: nothing after the copy needs it, or its lock.
    */
-  private async cachedDbDate(container: Container): Promise<string | undefined> {
-    const read = container
-      .withEnvVariable("DRYDOCK_READ_AT", this.today.toISOString())
-      .withExec(["cat", `${TRIVY_CACHE_DIR}/db/metadata.json`], { expect: ReturnType.Any });
-    const [exitCode, text] = await Promise.all([read.exitCode(), read.stdout()]);
-    return exitCode === 0 ? readUpdatedAt(text) : undefined;
+  private copyOut(withVolume: Container): Container {
+    return withVolume.withExec(copyDbArgs()).withoutMount(TRIVY_CACHE_DIR);
+  }
+
+  /**
+   * When the DB copied out of the volume was built: read from the copy itself, so it describes
+   * exactly the DB the scans mount. Undefined when there is none — the copy failed because the
+   * volume holds no DB, or its metadata.json is unreadable.
+   */
+  private async copiedDbDate(copied: Container): Promise<string | undefined> {
+    const read = copied.withExec(["cat", `${DB_COPY}/metadata.json`], { expect: ReturnType.Any });
+    try {
+      const [exitCode, text] = await Promise.all([read.exitCode(), read.stdout()]);
+      return exitCode === 0 ? dbBuiltAt(text) : undefined;
+    } catch (error) {
+      if (error instanceof ExecError && error.cmd.join(" ") === copyDbArgs().join(" ")) return undefined;
+      throw error;
+    }
   }
 
   /** Scan an image tarball; `vex` are OpenVEX documents to apply. */
   async scanImage(image: Container, name: string, vex: { path: string; file: File }[]): Promise<TrivyOutput> {
     // Build the image while the DB downloads: the scan needs both, neither needs the other, and a
     // failing build then fails as itself rather than inside the scan.
-    const [{ ready }] = await Promise.all([this.refreshDb(), image.sync()]);
-    let scanner = ready.withMountedFile(IMAGE_TARBALL, image.asTarball());
+    const [db] = await Promise.all([this.refreshDb(), image.sync()]);
+    let scanner = this.scannerImage().withMountedDirectory(`${SCAN_CACHE_DIR}/db`, db.dir).withMountedFile(IMAGE_TARBALL, image.asTarball());
     const vexPaths = vex.map(({ path, file }, index) => {
       const mounted = `${WORK_DIR}/vex/${index}-${path.split("/").pop()}`;
       scanner = scanner.withMountedFile(mounted, file);
@@ -171,7 +198,7 @@ export class Trivy {
    * vulnerability DB is not used, so the lint neither waits for the DB refresh nor fails with it.
    */
   async lintConfig(files: Directory, name: string): Promise<TrivyOutput> {
-    // No DB cache either: the lint would otherwise queue on the cache's lock behind the image scans.
+    // No DB and no cache volume: nothing to wait for, nothing to lock.
     return this.run(this.scannerImage().withMountedDirectory(LINT_SOURCE, files), configScanArgs(this.scanner), name);
   }
 
@@ -195,15 +222,5 @@ export class Trivy {
   /** SARIF for code-scanning dashboards, converted from the one JSON report. */
   sarif(output: TrivyOutput): File {
     return output.scanned.withExec(convertArgs("sarif", SARIF)).file(SARIF);
-  }
-}
-
-/** Trivy's db/metadata.json says when the DB was built; anything unreadable counts as no DB. */
-function readUpdatedAt(text: string): string | undefined {
-  try {
-    const value = (JSON.parse(text) as { UpdatedAt?: unknown } | null)?.UpdatedAt;
-    return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? value : undefined;
-  } catch {
-    return undefined;
   }
 }

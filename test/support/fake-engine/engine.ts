@@ -94,9 +94,9 @@ export class FakeEngine {
   }
 
   /**
-   * Holds the answer to queries matching `hold.hold` until a query matching `hold.until` has
-   * arrived, or `hold.timeoutMs` has passed — then the held query fails with a "not-concurrent"
-   * violation. Proves that two branches are in flight at the same time.
+   * Holds the answer to queries matching `hold.hold` until a query matching `hold.until` (each
+   * of them, for a list) has arrived, or `hold.timeoutMs` has passed — then the held query fails
+   * with a "not-concurrent" violation. Proves that two (or more) branches are in flight at the same time.
    */
   addHold(hold: Hold): this {
     this.holds.add(hold);

@@ -2,7 +2,8 @@
  * Holding an answer back until another query arrives: how a plan test proves that two branches
  * run concurrently. Code that finishes one branch before it starts the other never sends the
  * releasing query while the first answer is held, so the hold times out and the test fails with
- * a violation instead of hanging.
+ * a violation instead of hanging. With a list of releases, an answer waits until every one of
+ * them has arrived: how a test proves that three or more branches are in flight at once.
  */
 import type { Chain } from "./chain.js";
 import type { Evaluation } from "./resolve.js";
@@ -10,8 +11,11 @@ import type { Evaluation } from "./resolve.js";
 export interface Hold {
   /** Which answers to hold: those of queries that evaluate a leaf whose chain (ending in the leaf) matches. */
   readonly hold: (chain: Chain) => boolean;
-  /** What releases them: any query, earlier or later, that evaluates a leaf whose chain matches. */
-  readonly until: (chain: Chain) => boolean;
+  /**
+   * What releases them: any query, earlier or later, that evaluates a leaf whose chain matches;
+   * for a list, one such query for each predicate of the list.
+   */
+  readonly until: ((chain: Chain) => boolean) | readonly ((chain: Chain) => boolean)[];
   /** How long a held answer waits before the engine answers with an error and records a violation. */
   readonly timeoutMs: number;
   /** What is held and what it waits for, for the violation message. */
@@ -29,6 +33,12 @@ interface Waiting {
 
 const leafChain = (e: Evaluation): Chain => [...e.chain, e.leaf];
 
+/** True when every release of `hold` has arrived among `evaluations`. */
+function released(hold: Hold, evaluations: readonly Evaluation[]): boolean {
+  const untils = typeof hold.until === "function" ? [hold.until] : hold.until;
+  return untils.every((until) => evaluations.some((e) => until(leafChain(e))));
+}
+
 export class Holds {
   private readonly holds: Hold[] = [];
   private readonly waiting = new Set<Waiting>();
@@ -44,9 +54,9 @@ export class Holds {
    */
   admit(fresh: readonly Evaluation[], all: readonly Evaluation[]): Promise<HoldOutcome> | undefined {
     for (const waiting of [...this.waiting]) {
-      if (fresh.some((e) => waiting.hold.until(leafChain(e)))) this.finish(waiting, { kind: "released" });
+      if (released(waiting.hold, all)) this.finish(waiting, { kind: "released" });
     }
-    const hold = this.holds.find((h) => fresh.some((e) => h.hold(leafChain(e))) && !all.some((e) => h.until(leafChain(e))));
+    const hold = this.holds.find((h) => fresh.some((e) => h.hold(leafChain(e))) && !released(h, all));
     if (!hold) return undefined;
     return new Promise<HoldOutcome>((settle) => {
       const waiting: Waiting = {
