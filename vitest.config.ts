@@ -29,6 +29,9 @@ export default defineConfig({
           // canary copy of examples/app; its teardown removes what the run created.
           globalSetup: ["test/support/docker/global-setup.ts"],
           fileParallelism: false,
+          // The Trivy suites record the module's plan with the fake engine, as plan tests do.
+          server: { deps: { inline: ["@dagger.io/dagger"] } },
+          env: { OTEL_SDK_DISABLED: "true" },
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,
         },

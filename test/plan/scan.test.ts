@@ -300,6 +300,15 @@ describe("a scan that goes wrong", () => {
     expect(error.message).toContain("succeeded but served this DB: the mirror is stale");
   });
 
+  it("refuses a DB whose metadata.json claims it was built after today", async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    answerTrivy(engine, { dbUpdatedAt: `${tomorrow}T06:00:00Z` });
+    const error = await rejectionOf(scanApi());
+    expect(error).toBeInstanceOf(ScanError);
+    expect(error.message).toContain(`claims to have been built ${tomorrow}T06:00:00.000Z, 1 day(s) after today`);
+    expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
+  });
+
   it("refuses to scan when the DB's age cannot be read after a successful refresh", async () => {
     answerTrivy(engine, { dbUpdatedAt: null });
     const error = await rejectionOf(scanApi());

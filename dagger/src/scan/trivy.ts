@@ -8,7 +8,7 @@
  * `expect: ANY`: an exec that "succeeds" with a non-zero exit is cached by the engine, so one
  * network blip or crash would be replayed on every rerun of the day. A failed exec is never cached.
  */
-import { CacheSharingMode, dag, ExecError, ReturnType, type Container, type Directory, type File } from "@dagger.io/dagger";
+import { CacheSharingMode, dag, ExecError, ReturnType, type CacheVolume, type Container, type Directory, type File } from "@dagger.io/dagger";
 
 import type { Scanner } from "../config/schema.js";
 import { daysBetween, utcDay } from "../policy/dates.js";
@@ -67,6 +67,8 @@ export class Trivy {
   constructor(
     private readonly scanner: Scanner,
     private readonly today: Date,
+    /** The caller's DB cache volume (`with-trivy-cache`); by default one per scanner configuration. */
+    private readonly dbVolume: CacheVolume = dag.cacheVolume(dbCacheVolume(scanner)),
   ) {}
 
   /** The pinned scanner image. */
@@ -79,7 +81,7 @@ export class Trivy {
    * process at a time. Only the refresh mounts it, never a scan, so no scan waits on the lock.
    */
   private withDbVolume(): Container {
-    return this.scannerImage().withMountedCache(TRIVY_CACHE_DIR, dag.cacheVolume(dbCacheVolume(this.scanner)), {
+    return this.scannerImage().withMountedCache(TRIVY_CACHE_DIR, this.dbVolume, {
       sharing: CacheSharingMode.Locked,
     });
   }
@@ -120,6 +122,16 @@ export class Trivy {
       );
     }
     const age = daysBetween(utcDay(new Date(db.updatedAt)), utcDay(this.today));
+    if (age < 0) {
+      // No DB is built tomorrow: a future date is a doctored metadata.json (it would also pass any
+      // age check, and Trivy skips refreshing a DB whose NextUpdate lies ahead).
+      throw new ScanError(
+        `Trivy's vulnerability DB claims to have been built ${db.updatedAt}, ${-age} day(s) after today (${utcDay(this.today)}), so no scan ran: ` +
+          `its metadata.json is wrong or doctored.
+` +
+          `Point scanner.dbRepositories at a trustworthy mirror; a DB volume written by another scanner configuration is never read.`,
+      );
+    }
     if (age > maxDbAgeDays) {
       throw new ScanError(
         `Trivy's vulnerability DB was built ${db.updatedAt}, ${age} days ago — older than scanner.maxDbAgeDays (${maxDbAgeDays}), so no scan ran: ` +

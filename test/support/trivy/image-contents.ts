@@ -1,0 +1,32 @@
+/**
+ * What an e2e image really holds, read with Docker rather than with Trivy, so the scan's findings
+ * can be checked against it.
+ */
+import { mkdtemp, readFile } from "node:fs/promises";
+import path from "node:path";
+import { docker } from "../docker/cli.ts";
+
+/** `docker save` the image into a fresh folder under `dir`; returns the archive's path. */
+export async function saveTarball(image: string, dir: string): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(dir, "image-")), "image.tar");
+  await docker(["save", "--output", file, image]);
+  return file;
+}
+
+/** Binary package → version, from the image's var/lib/dpkg/status. */
+export async function dpkgVersions(image: string): Promise<Map<string, string>> {
+  const container = (await docker(["create", image])).trim();
+  const copy = path.join(await mkdtemp(path.join(process.env.TMPDIR ?? "/tmp", "drydock-dpkg-")), "status");
+  try {
+    await docker(["cp", `${container}:/var/lib/dpkg/status`, copy]);
+  } finally {
+    await docker(["rm", "-f", container]);
+  }
+  const versions = new Map<string, string>();
+  for (const stanza of (await readFile(copy, "utf8")).split(/\n\n+/)) {
+    const name = /^Package: (.+)$/m.exec(stanza)?.[1];
+    const version = /^Version: (.+)$/m.exec(stanza)?.[1];
+    if (name && version) versions.set(name, version);
+  }
+  return versions;
+}
