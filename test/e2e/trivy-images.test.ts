@@ -170,6 +170,7 @@ describe("reports converted from the one real scan", () => {
   it.each(APPS)("%s: the SARIF validates against the SARIF 2.1.0 schema and stays within GitHub code scanning's limits", async (app) => {
     const sarif = JSON.parse(scans[app].sarif) as unknown;
     expect(await sarifSchemaErrors(sarif)).toEqual([]);
+    expect(await sarifSchemaErrors({ ...(sarif as object), version: "2.0.0" }), "the validator rejects what is not SARIF 2.1.0").not.toEqual([]);
     expect(githubSarifLimitProblems(scans[app].sarif)).toEqual([]);
     const ruleIds = new Set((sarif as { runs: Array<{ results: Array<{ ruleId: string }> }> }).runs.flatMap((r) => r.results.map((x) => x.ruleId)));
     for (const hit of PLANTED_HITS[app]) expect(ruleIds).toContain(hit.id);

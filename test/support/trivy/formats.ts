@@ -6,10 +6,12 @@
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import AjvModule, { type ValidateFunction } from "ajv-draft-04";
+import addFormatsModule from "ajv-formats";
 
 const require = createRequire(import.meta.url);
 // A CommonJS module whose class is its `default` export: under NodeNext the default import is the module object.
 const Ajv = AjvModule.default;
+const addFormats = addFormatsModule.default;
 
 let validateSarif: ValidateFunction | undefined;
 
@@ -17,7 +19,12 @@ let validateSarif: ValidateFunction | undefined;
 export async function sarifSchemaErrors(log: unknown): Promise<string[]> {
   // The OASIS schema (2.1.0-rtm.5, JSON Schema draft 04) as @microsoft/jest-sarif ships it. One of
   // its patterns (`…-[a-zA-Z]{2}]?$`, a stray bracket) is invalid under the `u` flag Ajv uses by default.
-  const validate = (validateSarif ??= new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object));
+  if (!validateSarif) {
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    validateSarif = ajv.compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object);
+  }
+  const validate = validateSarif;
   return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"}: ${e.message ?? "invalid"}`);
 }
 
