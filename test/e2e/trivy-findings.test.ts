@@ -15,14 +15,15 @@ import { docker } from "../support/docker/cli.ts";
 import { appBuild, imageTag, RUN_LABEL } from "../support/docker/e2e-context.ts";
 import { REPO_ROOT } from "../support/docker/engine.ts";
 import { useFakeEngine } from "../support/fake-engine/index.js";
-import { drydock, EXAMPLE_APP } from "../support/plan-helpers.js";
-import type { TrivyStep } from "../support/trivy/plan-steps.ts";
+import { drydock, EXAMPLE_APP, MINIMAL_APPS, useTempSources } from "../support/plan-helpers.js";
 import { saveTarball } from "../support/trivy/image-contents.ts";
+import { onlyStep, type TrivyStep } from "../support/trivy/plan-steps.ts";
 import { lintForReal, prepareTrivy, recordTrivySteps, scanImageForReal, type RealTrivy } from "../support/trivy/real-scan.ts";
 
 const ctx = inject("drydockE2e");
 const log = (line: string) => console.log(`[e2e] ${line}`);
 const engine = useFakeEngine();
+const tempSource = useTempSources();
 
 /** Any pinned image: the plan's argv does not depend on which image is scanned. */
 const ANY_IMAGE = "docker.io/library/alpine:3.22.2@sha256:4b7ce07002c69e8f3d704a9c5d6fd3053be500b7f1c69fc0d80990c2ad8dd412";
@@ -88,6 +89,41 @@ describe("a credential in an app file", () => {
 
   it("reaches Trivy's own report only masked", () => {
     expect(json).not.toContain(token);
+  });
+});
+
+describe("a VEX document of policy.vex", () => {
+  it("suppresses the advisory it marks not_affected in the real scan, and the summary lists it as suppressed", async () => {
+    const vex = {
+      "@context": "https://openvex.dev/ns/v0.2.0",
+      "@id": "https://example.invalid/vex/drydock-e2e",
+      author: "drydock e2e",
+      timestamp: "2026-11-27T12:00:00Z",
+      version: 1,
+      statements: [
+        {
+          vulnerability: { name: "CVE-2999-10003" },
+          products: [{ "@id": "pkg:npm/pg@8.23.1" }],
+          status: "not_affected",
+          justification: "vulnerable_code_not_in_execute_path",
+        },
+      ],
+    };
+    const configYaml = "policy:\n  vex: [security/pg.openvex.json]\n";
+    const source = tempSource({ ...MINIMAL_APPS, "security-config.yml": configYaml, "security/pg.openvex.json": JSON.stringify(vex) });
+    const vexSteps = await recordTrivySteps(engine, async () => {
+      const scan = await drydock(source).scan(dag.container().from(ANY_IMAGE), "probe");
+      await scan.files().sync();
+    });
+    const vexMount = Object.keys(onlyStep(vexSteps, "image", "(no title)").mounts).find((at) => at.includes("/vex/"));
+    expect(vexMount, "the plan mounts the VEX document").toBeDefined();
+    const tarball = await saveTarball(imageTag(ctx.runId, "backend"), ctx.workDir);
+    const scan = await scanImageForReal(vexSteps, "(no title)", trivy, tarball, ctx.workDir, { [vexMount!]: path.join(source, "security/pg.openvex.json") });
+
+    const verdict = judge("backend", scan.json, parseSecurityConfig(configYaml, "security-config.yml"));
+    expect(verdict.result.failing.map((f) => f.id)).not.toContain("CVE-2999-10003");
+    expect(verdict.result.allowed.filter((a) => a.allowedBy === "suppressed").map((a) => a.finding.id)).toEqual(["CVE-2999-10003"]);
+    expect(verdict.markdown).toContain("CVE-2999-10003");
   });
 });
 

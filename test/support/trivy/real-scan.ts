@@ -66,9 +66,17 @@ export async function tryImageScan(step: TrivyStep, trivy: RealTrivy, tarball: s
  * The plan's scan of the image titled `title` on `tarball` (a `docker save` archive), then the
  * plan's two conversions of that one report, each in the same work folder as in the container.
  */
-export async function scanImageForReal(steps: readonly TrivyStep[], title: string, trivy: RealTrivy, tarball: string, workDir: string): Promise<RealScan> {
-  const work = new HostWorkDir(await mkdtemp(path.join(workDir, `scan-${title}-`)));
-  const provide = { [IMAGE_TARBALL]: tarball, [SCAN_DB_MOUNT]: path.join(trivy.cacheDir, "db") };
+export async function scanImageForReal(
+  steps: readonly TrivyStep[],
+  title: string,
+  trivy: RealTrivy,
+  tarball: string,
+  workDir: string,
+  /** Host files for the plan's other mounts, by container path (e.g. VEX documents). */
+  otherMounts: Readonly<Record<string, string>> = {},
+): Promise<RealScan> {
+  const work = new HostWorkDir(await mkdtemp(path.join(workDir, `scan-${title.replace(/[^a-z0-9-]/gi, "_")}-`)));
+  const provide = { ...otherMounts, [IMAGE_TARBALL]: tarball, [SCAN_DB_MOUNT]: path.join(trivy.cacheDir, "db") };
   const scan = await runStep(work, onlyStep(steps, "image", title), trivy, provide);
   const sarif = await runStep(work, onlyStep(steps, "convert-sarif", title), trivy, provide);
   const cyclonedx = await runStep(work, onlyStep(steps, "convert-cyclonedx", title), trivy, provide);
