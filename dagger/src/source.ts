@@ -5,29 +5,37 @@
 import { ExistsType, type Directory, type File } from "@dagger.io/dagger";
 
 import { parseSecurityConfig, type LoadedConfig } from "./config/load.js";
+import { SourceError } from "./errors.js";
+
+export { SourceError } from "./errors.js";
 
 export type AppName = "backend" | "frontend";
 
-export class SourceError extends Error {
-  override name = "SourceError";
-}
-
-/** Where the config is looked for unless --config says otherwise. */
+/** Where the config is looked for unless --config-path says otherwise. */
 export const DEFAULT_CONFIG_PATH = "security-config.yml";
 
 /**
  * The config of the source. Only the default file may be missing, meaning the defaults (and the
- * summaries say so): a --config path that names nothing is a typo, and falling back to the
+ * summaries say so): a --config-path that names nothing is a typo, and falling back to the
  * defaults would drop its thresholds and exceptions without a word.
  */
 export async function loadConfig(source: Directory, path: string): Promise<LoadedConfig> {
   const exists = await source.exists(path, { expectedType: ExistsType.RegularType });
   if (!exists && path !== DEFAULT_CONFIG_PATH) {
-    throw new SourceError(
-      `--config: file "${path}" not found in the source — fix the path, or leave --config out to use ${DEFAULT_CONFIG_PATH} (the defaults apply when that is absent too)`,
-    );
+    throw new SourceError({
+      where: "--config-path",
+      found: `no file ${JSON.stringify(path)} in the source`,
+      expected: "the security config",
+      fix: `fix the path, or leave --config-path out to use ${DEFAULT_CONFIG_PATH} (the defaults apply when that is absent too)`,
+    });
   }
   return parseSecurityConfig(exists ? await source.file(path).contents() : undefined, path);
+}
+
+/** A config given as a file from anywhere (--config): it must be there and valid; messages name it by its file name. */
+export async function loadConfigFile(file: File): Promise<LoadedConfig> {
+  const [name, text] = await Promise.all([file.name(), file.contents()]);
+  return parseSecurityConfig(text, name);
 }
 
 /** Where a path came from: the config file and the dotted key in it. */
@@ -61,7 +69,7 @@ export async function appSource(source: Directory, path: string, setting: Settin
 /** A file of the source named by the config; its absence is an error naming the config key. */
 export async function requiredFile(source: Directory, path: string, configKey: string): Promise<File> {
   if (!(await source.exists(path, { expectedType: ExistsType.RegularType }))) {
-    throw new SourceError(`${configKey}: file "${path}" not found in the source — fix the path or remove the entry`);
+    throw new SourceError({ where: configKey, found: `no file ${JSON.stringify(path)} in the source`, expected: "a file of the repository", fix: "fix the path or remove the entry" });
   }
   return source.file(path);
 }
@@ -74,7 +82,12 @@ export async function requiredFile(source: Directory, path: string, configKey: s
 export async function optionalFile(dir: Directory | undefined, path: string, argName: string): Promise<File | undefined> {
   if (!dir) return undefined;
   if (!(await dir.exists(path, { expectedType: ExistsType.RegularType }))) {
-    throw new SourceError(`${argName}: ${path} not found — pass the folder written by \`build-and-scan reports export\` (it holds backend/, frontend/ and lint/ with trivy.json each)`);
+    throw new SourceError({
+      where: argName,
+      found: `no ${path}`,
+      expected: "the reports of an earlier run",
+      fix: "pass the folder written by `build-and-scan reports export` (it holds backend/, frontend/ and lint/ with trivy.json each)",
+    });
   }
   return dir.file(path);
 }

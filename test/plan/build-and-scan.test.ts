@@ -99,7 +99,7 @@ describe("buildAndScan", () => {
     engine.addRule({ when: execStartsWith("pnpm", "install"), exitCode: 1, stderr: "ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\"\n" });
     const error = await rejectionOf(withEngine(engine, () => drydock().buildAndScan()));
     expect(error).toBeInstanceOf(ExecError);
-    expect(error).toMatchObject({ cmd: ["pnpm", "install", "--frozen-lockfile", "--store-dir=/pnpm/store"], exitCode: 1 });
+    expect(error).toMatchObject({ cmd: ["pnpm", "install", "--frozen-lockfile", "--offline", "--store-dir=/pnpm/store"], exitCode: 1 });
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
 
@@ -112,7 +112,7 @@ describe("buildAndScan", () => {
     const error = await rejectionOf(withEngine(engine, () => drydock().buildAndScan(baselineOf(given))));
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toBe(
-      `--baseline: ${missing}/trivy.json not found — pass the folder written by \`build-and-scan reports export\` (it holds backend/, frontend/ and lint/ with trivy.json each)`,
+      `--baseline: found no ${missing}/trivy.json, expected the reports of an earlier run — pass the folder written by \`build-and-scan reports export\` (it holds backend/, frontend/ and lint/ with trivy.json each)`,
     );
   });
 });

@@ -68,7 +68,7 @@ describe("gate", () => {
     const error = await rejectionOf(gate({ name: "backend.json", text: reportText() }, { source: tempSource(MINIMAL_APPS), config }));
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toBe(
-      `--config: file "${config}" not found in the source — fix the path, or leave --config out to use security-config.yml (the defaults apply when that is absent too)`,
+      `--config-path: found no file "${config}" in the source, expected the security config — fix the path, or leave --config-path out to use security-config.yml (the defaults apply when that is absent too)`,
     );
   });
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { LintScan } from "../../dagger/src/objects/scan.ts";
 import { ScanError } from "../../dagger/src/scan/trivy.ts";
 import { globDirectory } from "../support/fake-engine/filesystem.js";
 import { execStartsWith, ObjectRef, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
@@ -82,7 +83,8 @@ describe("lint", () => {
       return { scan, entries: await scan.files().entries() };
     });
     expect(scan.passed).toBe(false);
-    expect(scan.sbom).toBeUndefined();
+    expect(scan).toBeInstanceOf(LintScan);
+    expect(scan).not.toHaveProperty("sbom");
     expect(() => scan.gate()).toThrow(GateFailedError);
     expect(scan.summary).toContain("## ❌ Security gate failed: lint");
     expect(scan.summary).toContain("DS-0002");
@@ -94,7 +96,7 @@ describe("lint", () => {
     engine.addRule({ when: execStartsWith("trivy", "config"), exitCode: 2, stderr: "FATAL\tmisconfiguration scan error: context deadline exceeded\n" });
     const error = await rejectionOf(withEngine(engine, () => drydock().lint()));
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toBe("Trivy failed on lint (exit 2); no verdict was reached.\nTrivy said:\nFATAL\tmisconfiguration scan error: context deadline exceeded");
+    expect(error.message).toBe("Trivy on lint: found exit 2 and no report, expected a JSON report — no verdict was reached: fix what Trivy said, then rerun\nTrivy said:\nFATAL\tmisconfiguration scan error: context deadline exceeded");
   });
 });
 

@@ -187,7 +187,7 @@ describe("scan", () => {
     answerTrivy(engine);
     const error = await rejectionOf(scanApi(dir));
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toBe('security-config.yml: policy.vex[1]: file "security/gone.openvex.json" not found in the source — fix the path or remove the entry');
+    expect(error.message).toBe('security-config.yml: policy.vex[1]: found no file "security/gone.openvex.json" in the source, expected a file of the repository — fix the path or remove the entry');
     expect(engine.execs()).toEqual([]);
   });
 });
@@ -199,7 +199,7 @@ describe("a scan that goes wrong", () => {
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
     expect(error.message).toBe(
-      "Trivy failed on image api (exit 1); no verdict was reached.\nTrivy said:\n2026-11-27T10:00:00Z\tFATAL\tFatal error\timage scan error: unable to open /drydock/image.tar: unexpected EOF",
+      "Trivy on image api: found exit 1 and no report, expected a JSON report — no verdict was reached: fix what Trivy said, then rerun\nTrivy said:\n2026-11-27T10:00:00Z\tFATAL\tFatal error\timage scan error: unable to open /drydock/image.tar: unexpected EOF",
     );
   });
 
@@ -249,7 +249,7 @@ describe("a scan that goes wrong", () => {
     engine.addRule({ when: execStartsWith(...COPY_ARGS), exitCode: 1, stderr: "cp: can't stat '/root/.cache/trivy/db': No such file or directory\n" });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain("and no cached DB exists");
+    expect(error.message).toContain("and no cached DB, expected a DB to scan with");
     expect(error.message).toContain("429 Too Many Requests");
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
@@ -260,8 +260,8 @@ describe("a scan that goes wrong", () => {
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
     expect(error.message).toBe(
-      `Trivy could not download its vulnerability DB from any of ${DB_REPOSITORIES.replaceAll(",", ", ")} (exit 1), and no cached DB exists.\n` +
-        "Check network access to those registries, or set scanner.dbRepositories in the config to a reachable mirror.\n" +
+      `Trivy's vulnerability DB: found no download from any of ${DB_REPOSITORIES.replaceAll(",", ", ")} (exit 1) and no cached DB, expected a DB to scan with — ` +
+        "check network access to those registries, or set scanner.dbRepositories in the config to a reachable mirror\n" +
         "Trivy said:\nFATAL\tdb error: failed to download vulnerability DB: dial tcp: lookup mirror.gcr.io: no such host",
     );
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
@@ -278,7 +278,7 @@ describe("a scan that goes wrong", () => {
     engine.addRule({ ...metadataRule(null), exitCode: 0, stdout, stderr: "" });
     engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error\n" });
     const error = await rejectionOf(scanApi());
-    expect(error.message).toContain("and no cached DB exists");
+    expect(error.message).toContain("and no cached DB, expected a DB to scan with");
   });
 
   it("refuses to scan with a cached DB older than scanner.maxDbAgeDays when the refresh fails", async () => {
@@ -287,7 +287,7 @@ describe("a scan that goes wrong", () => {
     engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error: 429 Too Many Requests\n" });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain(`Trivy's vulnerability DB was built ${built.replace("Z", ".000Z")}, 8 days ago — older than scanner.maxDbAgeDays (7), so no scan ran`);
+    expect(error.message).toContain(`Trivy's vulnerability DB: found a DB built ${built.replace("Z", ".000Z")}, 8 days ago, expected one at most scanner.maxDbAgeDays (7) days old — no scan ran`);
     expect(error.message).toContain("The refresh failed: the vulnerability DB could not be refreshed from");
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
@@ -296,7 +296,7 @@ describe("a scan that goes wrong", () => {
     answerTrivy(engine, { dbUpdatedAt: `${daysAgo(30)}T06:00:00Z` });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain("30 days ago — older than scanner.maxDbAgeDays (7)");
+    expect(error.message).toContain("30 days ago, expected one at most scanner.maxDbAgeDays (7) days old");
     expect(error.message).toContain("succeeded but served this DB: the mirror is stale");
   });
 
@@ -313,7 +313,7 @@ describe("a scan that goes wrong", () => {
     answerTrivy(engine, { dbUpdatedAt: null });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(error.message).toContain("found no readable db/metadata.json after the refresh");
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
 
@@ -322,7 +322,7 @@ describe("a scan that goes wrong", () => {
     engine.addRule({ when: execStartsWith(...COPY_ARGS), exitCode: 1, stderr: "cp: can't stat '/root/.cache/trivy/db': No such file or directory\n" });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(error.message).toContain("found no readable db/metadata.json after the refresh");
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
 
@@ -330,7 +330,7 @@ describe("a scan that goes wrong", () => {
     answerTrivy(engine, { dbUpdatedAt: "Jan 1 2026 (\n\n<img src=x onerror=alert(1)>)" });
     const error = await rejectionOf(scanApi());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(error.message).toContain("found no readable db/metadata.json after the refresh");
     expect(error.message).not.toContain("<img");
   });
 });
@@ -352,22 +352,28 @@ describe("the scan's verdict and files", () => {
     engine.addRule({ when: execStartsWith("trivy", "image", "--download-db-only"), exitCode: 1, stderr: "FATAL\tdb error\n" });
     const scan = await scanApi();
     expect(scan.summary).toContain(`scanned with the cached DB built ${normalised}.`);
-    expect(JSON.parse(scan.summaryJson).notes).toEqual([expect.stringContaining(`built ${normalised}.`)]);
+    expect(JSON.parse(scan.summaryDocument).notes).toEqual([expect.stringContaining(`built ${normalised}.`)]);
     expect(scan.summary).not.toContain(built);
 
     engine.reset();
     const old = `${daysAgo(30)}T08:00:00+02:00`;
     answerTrivy(engine, { dbUpdatedAt: old });
     const error = await rejectionOf(scanApi());
-    expect(error.message).toContain(`Trivy's vulnerability DB was built ${daysAgo(30)}T06:00:00.000Z, 30 days ago`);
+    expect(error.message).toContain(`Trivy's vulnerability DB: found a DB built ${daysAgo(30)}T06:00:00.000Z, 30 days ago`);
   });
 
   it("fails gate() with the summary on failing findings, and still exports every report", async () => {
     answerTrivy(engine, { other: failing });
-    const { scan, entries, summary, report } = await withEngine(engine, async () => {
+    const { scan, entries, summary, report, summaryJson } = await withEngine(engine, async () => {
       const scan = await drydock().scan(dag.container().from(ALPINE), "api");
       const files = scan.files();
-      return { scan, entries: await files.entries(), summary: await files.file("summary.md").contents(), report: await files.file("trivy.json").contents() };
+      return {
+        scan,
+        entries: await files.entries(),
+        summary: await files.file("summary.md").contents(),
+        report: await files.file("trivy.json").contents(),
+        summaryJson: await scan.summaryJson().contents(),
+      };
     });
     expect(scan.passed).toBe(false);
     expect(() => scan.gate()).toThrow(GateFailedError);
@@ -377,6 +383,6 @@ describe("the scan's verdict and files", () => {
     expect(entries).toEqual(["sbom.cdx.json", "summary.json", "summary.md", "trivy.json", "trivy.sarif"]);
     expect(summary).toBe(scan.summary);
     expect(report).toBe(failing);
-    expect(JSON.parse(scan.summaryJson)).toMatchObject({ notes: [] });
+    expect(JSON.parse(summaryJson)).toMatchObject({ notes: [] });
   });
 });

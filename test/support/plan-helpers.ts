@@ -30,7 +30,7 @@ export const TRIVY_REPORT = "/drydock/trivy.json";
 /** The DB cache volume of the default scanner config. */
 export const DEFAULT_DB_VOLUME = "drydock-trivy-db-41ad1398ab7d1eac";
 
-/** The constructor's arguments after `source`, in its order, with the defaults the engine would pass. */
+/** Drydock's settings after `source` (`config` is the path inside the source), with the defaults a caller starts from. */
 export interface DrydockArgs {
   config: string;
   buildImage: string;
@@ -60,27 +60,22 @@ export const DEFAULT_ARGS: DrydockArgs = {
 };
 
 /**
- * Drydock over a host folder, every argument passed explicitly in the constructor's order as the
- * engine passes them. Call it inside `withEngine`: it touches `dag`.
+ * Drydock over a host folder, built the way a caller chains it: the constructor with `config` as
+ * the path inside the source, then one `with*` builder per group of overridden fields (so a bad
+ * value fails where the builder is called, as on the CLI). Call it inside `withEngine`: it touches `dag`.
  */
 export function drydock(hostDir: string = EXAMPLE_APP, overrides: Partial<DrydockArgs> = {}): Drydock {
   const a = { ...DEFAULT_ARGS, ...overrides };
-  return new Drydock(
-    dag.host().directory(hostDir),
-    a.config,
-    a.buildImage,
-    a.runtimeImage,
-    a.pnpmVersion,
-    a.imageVersion,
-    a.revision,
-    a.created,
-    a.sourceUrl,
-    a.licenses,
-    a.npmrc,
-    a.caCertificates,
-    a.prismaSchemaEngineBinary,
-    a.prismaEnginesMirror,
-  );
+  const given = (...keys: (keyof DrydockArgs)[]) => keys.some((key) => overrides[key] !== undefined);
+  let d = new Drydock(dag.host().directory(hostDir), undefined, a.config);
+  if (given("imageVersion", "revision", "created", "sourceUrl", "licenses")) d = d.withLabels(a.imageVersion, a.revision, a.created, a.sourceUrl, a.licenses);
+  if (given("buildImage")) d = d.withBuildImage(a.buildImage);
+  if (given("runtimeImage")) d = d.withRuntimeImage(a.runtimeImage);
+  if (given("pnpmVersion")) d = d.withPnpmVersion(a.pnpmVersion);
+  if (a.npmrc) d = d.withNpmrc(a.npmrc);
+  if (a.caCertificates) d = d.withCaCertificates(a.caCertificates);
+  if (given("prismaSchemaEngineBinary", "prismaEnginesMirror")) d = d.withPrisma(a.prismaSchemaEngineBinary, a.prismaEnginesMirror);
+  return d;
 }
 
 /** The smallest source two apps can be planned from: a manifest and a lockfile each. */

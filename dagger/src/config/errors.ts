@@ -2,6 +2,7 @@
  * The one error a bad `security-config.yml` raises: every problem of the file, one per line,
  * each naming the file, where in it, what was found and what was expected.
  */
+import { DrydockError } from "../errors.js";
 
 /** One problem: `where` is a dotted path (`policy.ignores[2].expires`), a YAML position, or empty for the whole file. */
 export interface ConfigIssue {
@@ -9,7 +10,7 @@ export interface ConfigIssue {
   readonly problem: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends DrydockError {
   override readonly name = "ConfigError";
 
   constructor(

@@ -4,16 +4,8 @@
  */
 import { z } from "zod";
 
-/** One path component of an OCI repository name, per the distribution reference grammar. */
-const NAME_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const NAME = `${NAME_COMPONENT}(?:/${NAME_COMPONENT})*`;
-/** An optional registry host (with port) ahead of the repository path. */
-const REGISTRY = "(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::\\d+)?/)?";
-const TAG = "\\w[\\w.-]{0,127}";
-/** `[registry/]name[:tag]@sha256:<64 hex>`: a tag can be re-pushed, a digest cannot. */
-const PINNED_IMAGE = new RegExp(`^${REGISTRY}${NAME}(?::${TAG})?@sha256:[a-f0-9]{64}$`);
-/** The tag of a pinned reference; a registry port (`host:5000/…`) is never directly before the digest. */
-const TAG_BEFORE_DIGEST = /:(\w[\w.-]*)@sha256:/;
+import { IMAGE_NAME as NAME, IMAGE_REGISTRY as REGISTRY, IMAGE_TAG as TAG, PINNED_IMAGE, pinnedImage } from "../pinned-image.js";
+
 /** Trivy 0.69.4, and the Docker Hub images 0.69.5 and 0.69.6, were malicious releases (CVE-2026-33634). */
 const COMPROMISED_TRIVY_TAG = /^v?0\.69\.[4-6]$/;
 /** Go durations as Trivy's --timeout takes them, whole units only: 300s, 10m, 1h30m. */
@@ -50,11 +42,12 @@ export const FindingId = z
 
 export const PinnedTrivyImage = z
   .string()
+  // The same parser as the image builders' and the labels': one notion of "pinned" everywhere.
   .regex(PINNED_IMAGE, {
     error: "expected an image pinned by digest, like aquasec/trivy:0.69.3@sha256:<64 hex>",
     abort: true,
   })
-  .refine((ref) => !COMPROMISED_TRIVY_TAG.test(TAG_BEFORE_DIGEST.exec(ref)?.[1] ?? ""), {
+  .refine((ref) => !COMPROMISED_TRIVY_TAG.test(pinnedImage(ref)?.tag ?? ""), {
     error: "expected a Trivy release other than 0.69.4–0.69.6, which were malicious (CVE-2026-33634)",
   });
 

@@ -1,19 +1,16 @@
-/** Checks of the Drydock constructor's arguments that their GraphQL types cannot express. */
+/**
+ * Checks of the arguments of the constructor and the `with*` builders that their GraphQL types
+ * cannot express. Each builder checks its values when called, so a bad value fails at the call
+ * that set it.
+ */
+import { ArgumentError } from "../errors.js";
+import { parsePinnedImage } from "../pinned-image.js";
 
-export class ArgumentError extends Error {
-  override name = "ArgumentError";
-}
-
-const PINNED_BY_DIGEST = /^[^\s@]+@sha256:[a-f0-9]{64}$/;
+export { ArgumentError } from "../errors.js";
 
 /** An image argument, refused unless pinned by digest: a tag can be re-pushed, a digest cannot. */
 export function requirePinnedImage(ref: string, argument: string): string {
-  if (!PINNED_BY_DIGEST.test(ref)) {
-    throw new ArgumentError(
-      `${argument}: found "${ref}", expected an image pinned by digest (name:tag@sha256:<64 hex>) — look the digest up with \`docker buildx imagetools inspect ${ref}\``,
-    );
-  }
-  return ref;
+  return parsePinnedImage(ref, argument).ref;
 }
 
 /**
@@ -22,7 +19,7 @@ export function requirePinnedImage(ref: string, argument: string): string {
  * change the meaning of a command, a label or a Dockerfile line it reaches, whatever quotes it.
  */
 function refuse(argument: string, found: string, expected: string, fix: string): never {
-  throw new ArgumentError(`${argument}: found ${JSON.stringify(found)}, expected ${expected} — ${fix}`);
+  throw new ArgumentError({ where: argument, found: JSON.stringify(found), expected, fix });
 }
 
 const SEMVER = /^[0-9]+\.[0-9]+\.[0-9]+$/;

@@ -3,7 +3,9 @@
  * through, and why. Config paths in it are code spans (`policy.ignores[0]`), never backslash-escaped,
  * so they read the same in a terminal as in the rendered summary.
  */
-export class GateFailedError extends Error {
+import { DrydockError } from "../errors.js";
+
+export class GateFailedError extends DrydockError {
   override name = "GateFailedError";
 }
 

@@ -1,7 +1,7 @@
 import { dag, func, object, type Container, type Directory } from "@dagger.io/dagger";
 
 import { enforce } from "./gate-error.js";
-import type { Scan } from "./scan.js";
+import type { ImageScan, LintScan, Scan } from "./scan.js";
 
 /** The outcome of build-and-scan: both images, their scans, the lint, and one verdict. */
 @object()
@@ -24,22 +24,22 @@ export class Report {
 
   /** The backend image's scan. */
   @func()
-  backendScan: Scan;
+  backendScan: ImageScan;
 
   /** The frontend image's scan. */
   @func()
-  frontendScan: Scan;
+  frontendScan: ImageScan;
 
   /** The Dockerfile lint. */
   @func()
-  lint: Scan;
+  lint: LintScan;
 
   constructor(
     backend: Container,
     frontend: Container,
-    backendScan: Scan,
-    frontendScan: Scan,
-    lint: Scan,
+    backendScan: ImageScan,
+    frontendScan: ImageScan,
+    lint: LintScan,
     /** Warnings about the run as a whole, e.g. exceptions that matched nothing in any scan. */
     warnings: string[] = [],
   ) {
@@ -48,13 +48,23 @@ export class Report {
     this.backendScan = backendScan;
     this.frontendScan = frontendScan;
     this.lint = lint;
-    const scans = [backendScan, frontendScan, lint];
+    const scans: Scan[] = [backendScan, frontendScan, lint];
     this.passed = scans.every((scan) => scan.passed);
     this.summary = combinedSummary(scans, warnings);
   }
 
   /**
-   * All reports, one folder per scan (backend/, frontend/, lint/), plus summary.md.
+   * List the image scans, backend first; the lint is `lint`.
+   *
+   * Example: dagger call build-and-scan scans name
+   */
+  @func()
+  scans(): ImageScan[] {
+    return [this.backendScan, this.frontendScan];
+  }
+
+  /**
+   * Return all reports, one folder per scan (backend/, frontend/, lint/), plus summary.md.
    *
    * Example: dagger call build-and-scan reports export --path=reports
    */

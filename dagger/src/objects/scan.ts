@@ -1,59 +1,82 @@
+/**
+ * The results of one Trivy run through the policy gate: an image scan (with an SBOM) and a
+ * Dockerfile lint (without). Two objects, so neither has a result that is absent by design.
+ */
 import { dag, func, object, type Directory, type File } from "@dagger.io/dagger";
 
+import type { Verdict } from "../scan/verdict.js";
+import { allowedFindings, failingFindings, type Finding } from "./finding.js";
 import { enforce } from "./gate-error.js";
 
-/**
- * One Trivy scan and everything derived from it: the JSON report, the CycloneDX SBOM, SARIF,
- * the Markdown and JSON summaries, and the policy verdict.
- */
+/** What both kinds of scan carry, as the gate left it. */
+interface ScanParts {
+  name: string;
+  verdict: Pick<Verdict, "passed" | "markdown" | "summaryJson" | "result">;
+  report: File;
+  sarif: File;
+}
+
+/** One image's Trivy scan (vulnerabilities, secrets, image-config misconfigurations) and its verdict. */
 @object()
-export class Scan {
+export class ImageScan {
   /** What was scanned, e.g. "backend". */
   @func()
-  name: string;
+  name!: string;
 
   /** Whether the policy gate passed. */
   @func()
-  passed: boolean;
+  passed!: boolean;
 
-  /** The Markdown summary: counts, failing findings with fixed versions, exceptions used, warnings. */
+  /** The Markdown summary: counts, failing findings with fixed versions, what was let through and why, warnings. */
   @func()
-  summary: string;
-
-  /** The summary as a versioned JSON document (every finding, not only the first rows). */
-  @func()
-  summaryJson: string;
+  summary!: string;
 
   /** Trivy's JSON report, the one source of everything else here. */
   @func()
-  report: File;
+  report!: File;
 
   /** SARIF, for code-scanning dashboards (converted from the report by `trivy convert`). */
   @func()
-  sarif: File;
+  sarif!: File;
 
-  /** CycloneDX SBOM of the image (converted from the report by `trivy convert`); absent for lints. */
+  /** CycloneDX SBOM of the image (converted from the report by `trivy convert`). */
   @func()
-  sbom?: File;
+  sbom!: File;
 
-  constructor(
-    name: string,
-    passed: boolean,
-    summary: string,
-    summaryJson: string,
-    report: File,
-    sarif: File,
-    sbom?: File,
-  ) {
-    this.name = name;
-    this.passed = passed;
-    this.summary = summary;
-    this.summaryJson = summaryJson;
-    this.report = report;
-    this.sarif = sarif;
-    // Left unset rather than null when absent: the SDK hands every own property back to the
-    // engine and cannot serialise a null object field.
-    if (sbom) this.sbom = sbom;
+  summaryDocument!: string;
+
+  failingFindings!: Finding[];
+
+  allowedFindings!: Finding[];
+
+  /**
+   * List the findings that fail the gate.
+   *
+   * Example: dagger call backend-scan failing id severity package fixed-version
+   */
+  @func()
+  failing(): Finding[] {
+    return this.failingFindings;
+  }
+
+  /**
+   * List the findings the gate let through (exceptions, unfixed, baseline, suppressed by Trivy), each with why.
+   *
+   * Example: dagger call backend-scan allowed id allowed-by reason
+   */
+  @func()
+  allowed(): Finding[] {
+    return this.allowedFindings;
+  }
+
+  /**
+   * Return the summary as a versioned JSON document: every finding, not only the first rows.
+   *
+   * Example: dagger call backend-scan summary-json export --path=summary.json
+   */
+  @func()
+  summaryJson(): File {
+    return dag.file("summary.json", this.summaryDocument);
   }
 
   /**
@@ -67,19 +90,125 @@ export class Scan {
   }
 
   /**
-   * Every file of this scan: trivy.json, trivy.sarif, sbom.cdx.json (images), summary.md, summary.json.
+   * Return every file of this scan: trivy.json, trivy.sarif, sbom.cdx.json, summary.md, summary.json.
+   *
+   * Example: dagger call backend-scan files export --path=reports/backend
+   */
+  @func()
+  files(): Directory {
+    return scanFiles(this).withFile("sbom.cdx.json", this.sbom);
+  }
+}
+
+/** The Dockerfile lint: Trivy's misconfiguration checks over the source's Dockerfiles, and its verdict. */
+@object()
+export class LintScan {
+  /** What was linted: "lint". */
+  @func()
+  name!: string;
+
+  /** Whether the policy gate passed. */
+  @func()
+  passed!: boolean;
+
+  /** The Markdown summary: the files linted, failing checks, what was let through and why, warnings. */
+  @func()
+  summary!: string;
+
+  /** Trivy's JSON report, the one source of everything else here. */
+  @func()
+  report!: File;
+
+  /** SARIF, for code-scanning dashboards (converted from the report by `trivy convert`). */
+  @func()
+  sarif!: File;
+
+  summaryDocument!: string;
+
+  failingFindings!: Finding[];
+
+  allowedFindings!: Finding[];
+
+  /**
+   * List the checks that fail the gate.
+   *
+   * Example: dagger call lint failing id title target
+   */
+  @func()
+  failing(): Finding[] {
+    return this.failingFindings;
+  }
+
+  /**
+   * List the checks the gate let through (exceptions, baseline, excepted in the Dockerfile), each with why.
+   *
+   * Example: dagger call lint allowed id allowed-by reason
+   */
+  @func()
+  allowed(): Finding[] {
+    return this.allowedFindings;
+  }
+
+  /**
+   * Return the summary as a versioned JSON document: every finding, not only the first rows.
+   *
+   * Example: dagger call lint summary-json contents
+   */
+  @func()
+  summaryJson(): File {
+    return dag.file("summary.json", this.summaryDocument);
+  }
+
+  /**
+   * Fail with the summary when the policy gate failed; print it when it passed.
+   *
+   * Example: dagger call lint gate
+   */
+  @func()
+  gate(): string {
+    return enforce(this.passed, this.summary);
+  }
+
+  /**
+   * Return every file of this lint: trivy.json, trivy.sarif, summary.md, summary.json.
    *
    * Example: dagger call lint files export --path=reports/lint
    */
   @func()
   files(): Directory {
-    let dir = dag
-      .directory()
-      .withFile("trivy.json", this.report)
-      .withFile("trivy.sarif", this.sarif)
-      .withNewFile("summary.md", this.summary)
-      .withNewFile("summary.json", this.summaryJson);
-    if (this.sbom) dir = dir.withFile("sbom.cdx.json", this.sbom);
-    return dir;
+    return scanFiles(this);
   }
+}
+
+/** Either kind of scan. */
+export type Scan = ImageScan | LintScan;
+
+export function imageScan(parts: ScanParts & { sbom: File }): ImageScan {
+  return Object.assign(new ImageScan(), { ...state(parts), sbom: parts.sbom });
+}
+
+export function lintScan(parts: ScanParts): LintScan {
+  return Object.assign(new LintScan(), state(parts));
+}
+
+function state({ name, verdict, report, sarif }: ScanParts) {
+  return {
+    name,
+    passed: verdict.passed,
+    summary: verdict.markdown,
+    report,
+    sarif,
+    summaryDocument: verdict.summaryJson,
+    failingFindings: failingFindings(verdict.result),
+    allowedFindings: allowedFindings(verdict.result),
+  };
+}
+
+function scanFiles(scan: Scan): Directory {
+  return dag
+    .directory()
+    .withFile("trivy.json", scan.report)
+    .withFile("trivy.sarif", scan.sarif)
+    .withNewFile("summary.md", scan.summary)
+    .withNewFile("summary.json", scan.summaryDocument);
 }

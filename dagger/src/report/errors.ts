@@ -2,7 +2,9 @@
  * A Trivy report that cannot be read. The gate treats it as a failed scan, never as a clean
  * one: a crashed or truncated scan must not pass for "no findings".
  */
-export class ReportError extends Error {
+import { DrydockError } from "../errors.js";
+
+export class ReportError extends DrydockError {
   override readonly name = "ReportError";
 
   constructor(

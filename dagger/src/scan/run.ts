@@ -5,14 +5,14 @@
 import type { Container, Directory, File } from "@dagger.io/dagger";
 
 import type { LoadedConfig } from "../config/load.js";
-import { Scan } from "../objects/scan.js";
+import { imageScan, lintScan, type ImageScan, type LintScan } from "../objects/scan.js";
 import { requiredFile } from "../source.js";
 import { lintFiles } from "./lint-files.js";
 import type { Trivy } from "./trivy.js";
 import { judgeReport, type Verdict } from "./verdict.js";
 
-export interface ScanRun {
-  scan: Scan;
+export interface ScanRun<S> {
+  scan: S;
   verdict: Verdict;
 }
 
@@ -31,7 +31,7 @@ export interface ScanContext {
   oneOfSeveral?: boolean;
 }
 
-export async function scanImage(context: ScanContext, image: Container, name: string): Promise<ScanRun> {
+export async function scanImage(context: ScanContext, image: Container, name: string): Promise<ScanRun<ImageScan>> {
   const { trivy, source, loaded, baseline } = context;
   const vex = await Promise.all(
     loaded.config.policy.vex.map(async (path, index) => ({
@@ -50,11 +50,11 @@ export async function scanImage(context: ScanContext, image: Container, name: st
     notes: db.staleNote ? [db.staleNote] : [],
     unusedExceptionsJudgedByCaller: context.oneOfSeveral ?? false,
   });
-  const scan = new Scan(name, verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output), trivy.sbom(output));
+  const scan = imageScan({ name, verdict, report: output.report, sarif: trivy.sarif(output), sbom: trivy.sbom(output) });
   return { scan, verdict };
 }
 
-export async function lintSource(context: ScanContext): Promise<ScanRun> {
+export async function lintSource(context: ScanContext): Promise<ScanRun<LintScan>> {
   const { trivy, source, loaded, baseline } = context;
   const { files, notes } = await lintFiles(source);
   const [output, baselineText] = await Promise.all([trivy.lintConfig(files, "lint"), baseline?.contents()]);
@@ -67,5 +67,5 @@ export async function lintSource(context: ScanContext): Promise<ScanRun> {
     notes,
     unusedExceptionsJudgedByCaller: context.oneOfSeveral ?? false,
   });
-  return { scan: new Scan("lint", verdict.passed, verdict.markdown, verdict.summaryJson, output.report, trivy.sarif(output)), verdict };
+  return { scan: lintScan({ name: "lint", verdict, report: output.report, sarif: trivy.sarif(output) }), verdict };
 }

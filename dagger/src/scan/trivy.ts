@@ -28,6 +28,7 @@ import {
   TRIVY_CACHE_DIR,
   WORK_DIR,
 } from "./trivy-args.js";
+import { ScanError } from "../errors.js";
 import { dbBuiltAt, dbCacheVolume } from "./trivy-db.js";
 
 /** Trivy's DB as this run sees it. */
@@ -52,9 +53,7 @@ export interface TrivyOutput {
   reportText: string;
 }
 
-export class ScanError extends Error {
-  override name = "ScanError";
-}
+export { ScanError } from "../errors.js";
 
 /** Keep Trivy's stderr readable in an error message: its end says what went wrong. */
 function tail(text: string, lines = 30): string {
@@ -116,29 +115,36 @@ export class Trivy {
     const { maxDbAgeDays } = this.scanner;
     const repositories = this.scanner.dbRepositories.join(", ");
     if (db.updatedAt === undefined) {
-      throw new ScanError(
-        `Trivy's vulnerability DB has no readable db/metadata.json after the refresh from ${repositories}, so its age is unknown and no scan ran.\n` +
-          `The DB cache volume may have been pruned while the day's refresh stayed cached: run again with a new engine cache, or check the mirrors.`,
-      );
+      throw new ScanError({
+        where: "Trivy's vulnerability DB",
+        found: `no readable db/metadata.json after the refresh from ${repositories}`,
+        expected: "a DB of known age",
+        fix: "no scan ran. The DB cache volume may have been pruned while the day's refresh stayed cached: run again with a new engine cache, or check the mirrors",
+      });
     }
     const age = daysBetween(utcDay(new Date(db.updatedAt)), utcDay(this.today));
     if (age < 0) {
       // No DB is built tomorrow: a future date is a doctored metadata.json (it would also pass any
       // age check, and Trivy skips refreshing a DB whose NextUpdate lies ahead).
-      throw new ScanError(
-        `Trivy's vulnerability DB claims to have been built ${db.updatedAt}, ${-age} day(s) after today (${utcDay(this.today)}), so no scan ran: ` +
-          `its metadata.json is wrong or doctored.
-` +
-          `Point scanner.dbRepositories at a trustworthy mirror; a DB volume written by another scanner configuration is never read.`,
-      );
+      throw new ScanError({
+        where: "Trivy's vulnerability DB",
+        found: `a DB that claims to have been built ${db.updatedAt}, ${-age} day(s) after today (${utcDay(this.today)})`,
+        expected: "a build time in the past",
+        fix:
+          "no scan ran: its metadata.json is wrong or doctored. " +
+          "Point scanner.dbRepositories at a trustworthy mirror; a DB volume written by another scanner configuration is never read",
+      });
     }
     if (age > maxDbAgeDays) {
-      throw new ScanError(
-        `Trivy's vulnerability DB was built ${db.updatedAt}, ${age} days ago — older than scanner.maxDbAgeDays (${maxDbAgeDays}), so no scan ran: ` +
-          `it would miss every advisory published since.\n` +
-          (db.staleNote ? `The refresh failed: ${db.staleNote}\n` : `The refresh from ${repositories} succeeded but served this DB: the mirror is stale.\n`) +
-          `Restore access to a DB repository, or point scanner.dbRepositories at a reachable, current mirror.`,
-      );
+      throw new ScanError({
+        where: "Trivy's vulnerability DB",
+        found: `a DB built ${db.updatedAt}, ${age} days ago`,
+        expected: `one at most scanner.maxDbAgeDays (${maxDbAgeDays}) days old`,
+        fix:
+          "no scan ran: it would miss every advisory published since. " +
+          (db.staleNote ? `The refresh failed: ${db.staleNote} ` : `The refresh from ${repositories} succeeded but served this DB: the mirror is stale. `) +
+          "Restore access to a DB repository, or point scanner.dbRepositories at a reachable, current mirror",
+      });
     }
     return db;
   }
@@ -155,9 +161,13 @@ export class Trivy {
     const repositories = this.scanner.dbRepositories.join(", ");
     if (updatedAt === undefined) {
       throw new ScanError(
-        `Trivy could not download its vulnerability DB from any of ${repositories} (exit ${failure.exitCode}), and no cached DB exists.\n` +
-          `Check network access to those registries, or set scanner.dbRepositories in the config to a reachable mirror.\n` +
-          `Trivy said:\n${tail(failure.stderr)}`,
+        {
+          where: "Trivy's vulnerability DB",
+          found: `no download from any of ${repositories} (exit ${failure.exitCode}) and no cached DB`,
+          expected: "a DB to scan with",
+          fix: "check network access to those registries, or set scanner.dbRepositories in the config to a reachable mirror",
+        },
+        `Trivy said:\n${tail(failure.stderr)}`,
       );
     }
     return {
@@ -222,7 +232,10 @@ export class Trivy {
     } catch (error) {
       // Only Trivy's own failure is a scan failure; anything else the chain ran fails as itself.
       if (!(error instanceof ExecError) || error.cmd.join(" ") !== args.join(" ")) throw error;
-      throw new ScanError(`Trivy failed on ${target} (exit ${error.exitCode}); no verdict was reached.\nTrivy said:\n${tail(error.stderr)}`);
+      throw new ScanError(
+        { where: `Trivy on ${target}`, found: `exit ${error.exitCode} and no report`, expected: "a JSON report", fix: "no verdict was reached: fix what Trivy said, then rerun" },
+        `Trivy said:\n${tail(error.stderr)}`,
+      );
     }
   }
 
