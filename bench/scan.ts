@@ -1,11 +1,12 @@
 /**
  * What drydock's scan step costs over a bare Trivy scan, measured with the real Trivy (the
  * module's pinned version, built from its Go module) on the real images of examples/app:
- *   - one bare `trivy image --format json` of each image,
- *   - drydock's complete scan step: the plan's `trivy image` (misconfig and secret scanning of the
- *     image config, every package listed), SARIF and CycloneDX converted from that one report,
- *     then the gate's Markdown and summary.json (target ≤ 1.3× the bare scan),
- *   - for comparison, one Trivy scan per format (JSON, SARIF, CycloneDX), as many pipelines do,
+ *   - one bare `trivy image --format json` of each image with Trivy's default scanners,
+ *   - the same bare scan with drydock's scanners (the plan's `trivy image` argv alone: it adds
+ *     misconfiguration and secret scanning of the image config, and lists every package),
+ *   - drydock's complete scan step: that scan, SARIF and CycloneDX converted from its one report,
+ *     then the gate's Markdown and summary.json (target ≤ 1.3× the bare scan with the same scanners),
+ *   - for comparison, one such Trivy scan per format (JSON, SARIF, CycloneDX), as many pipelines do,
  *   - both images through drydock's step at once, against one after the other.
  * Every Trivy run is offline (`unshare --net` when root) with the planted e2e DB. Median of
  * ROUNDS, the variants interleaved in each round so machine load hits them alike. Prints a
@@ -65,9 +66,17 @@ async function step(setup: Setup, work: HostWorkDir, app: App, args: string[]): 
 const newWork = async (setup: Setup, name: string) => new HostWorkDir(await mkdtemp(path.join(setup.workDir, `${name}-`)));
 
 /** A bare scan: the offline flags, Trivy's default scanners, JSON out. */
-async function bareScan(setup: Setup, app: App, format = "json"): Promise<number> {
+async function bareScan(setup: Setup, app: App): Promise<number> {
   const work = await newWork(setup, `bare-${app}`);
-  return step(setup, work, app, ["trivy", "image", "--cache-dir", "/drydock/trivy-cache", ...OFFLINE, "--quiet", "--input", IMAGE_TARBALL, "--format", format, "--output", `/drydock/out.${format}`]);
+  return step(setup, work, app, ["trivy", "image", "--cache-dir", "/drydock/trivy-cache", ...OFFLINE, "--quiet", "--input", IMAGE_TARBALL, "--format", "json", "--output", "/drydock/out.json"]);
+}
+
+/** The plan's scan argv alone, its output format swapped for `format`. */
+async function sameScan(setup: Setup, app: App, format = "json"): Promise<number> {
+  const args = imageScanArgs(CONFIG.config.scanner, []);
+  const at = args.indexOf("--format");
+  args.splice(at, 4, "--format", format, "--output", `/drydock/out.${format}`);
+  return step(setup, await newWork(setup, `same-${app}`), app, args);
 }
 
 /** drydock's scan step: the plan's argv, both conversions, then the gate's outputs. */
@@ -83,7 +92,7 @@ async function drydockScan(setup: Setup, app: App): Promise<number> {
 
 async function perFormat(setup: Setup, app: App): Promise<number> {
   let total = 0;
-  for (const format of ["json", "sarif", "cyclonedx"]) total += await bareScan(setup, app, format);
+  for (const format of ["json", "sarif", "cyclonedx"]) total += await sameScan(setup, app, format);
   return total;
 }
 
@@ -105,12 +114,13 @@ async function main(): Promise<number> {
     }
     const setup: Setup = { binary, cacheDir, tarballs, workDir };
 
-    const samples = Object.fromEntries(APPS.map((app) => [app, { bare: [] as number[], drydock: [] as number[], perFormat: [] as number[] }])) as Record<App, { bare: number[]; drydock: number[]; perFormat: number[] }>;
+    const samples = Object.fromEntries(APPS.map((app) => [app, { bare: [] as number[], same: [] as number[], drydock: [] as number[], perFormat: [] as number[] }])) as Record<App, { bare: number[]; same: number[]; drydock: number[]; perFormat: number[] }>;
     const together: number[] = [];
     const apart: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const app of APPS) {
         samples[app].bare.push(await bareScan(setup, app));
+        samples[app].same.push(await sameScan(setup, app));
         samples[app].drydock.push(await drydockScan(setup, app));
         samples[app].perFormat.push(await perFormat(setup, app));
       }
@@ -130,21 +140,24 @@ async function main(): Promise<number> {
   }
 }
 
-function report(samples: Record<App, { bare: number[]; drydock: number[]; perFormat: number[] }>, together: number, apart: number): number {
+function report(samples: Record<App, { bare: number[]; same: number[]; drydock: number[]; perFormat: number[] }>, together: number, apart: number): number {
   const s = (n: number) => `${n.toFixed(2)} s`;
   const lines = [`drydock's scan step against a bare Trivy scan (real Trivy ${TRIVY.version}, planted DB, offline; median of ${ROUNDS})`, ""];
-  lines.push("| | bare `trivy image --format json` | drydock's scan step | ratio (target ≤ 1.3) | one scan per format | ratio |", "|---|---|---|---|---|---|");
+  lines.push(
+    "| | bare scan, Trivy's default scanners | bare scan, drydock's scanners (A) | drydock's scan step: scan + SARIF + CycloneDX + gate (B) | B ÷ A (target ≤ 1.3) | one scan per format (C) | C ÷ A |",
+    "|---|---|---|---|---|---|---|",
+  );
   let missed = false;
   for (const app of APPS) {
-    const bare = median(samples[app].bare);
+    const same = median(samples[app].same);
     const drydock = median(samples[app].drydock);
     const perFormat = median(samples[app].perFormat);
-    missed ||= drydock / bare > TARGET_RATIO;
-    lines.push(`| ${app} | ${s(bare)} | ${s(drydock)} | **${(drydock / bare).toFixed(2)}** | ${s(perFormat)} | ${(perFormat / bare).toFixed(2)} |`);
+    missed ||= drydock / same > TARGET_RATIO;
+    lines.push(`| ${app} | ${s(median(samples[app].bare))} | ${s(same)} | ${s(drydock)} | **${(drydock / same).toFixed(2)}** | ${s(perFormat)} | ${(perFormat / same).toFixed(2)} |`);
   }
   lines.push("", `Both images through drydock's step at once: ${s(together)}; one after the other: ${s(apart)} (ratio ${(together / apart).toFixed(2)}).`);
   console.log(lines.join("\n"));
-  if (missed) console.log(`\nMISSED: drydock's scan step costs more than ${TARGET_RATIO}× a bare scan.`);
+  if (missed) console.log(`\nMISSED: drydock's scan step costs more than ${TARGET_RATIO}× a bare scan with the same scanners.`);
   return missed ? 1 : 0;
 }
 
