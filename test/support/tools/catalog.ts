@@ -3,6 +3,7 @@
  * the scanner image the module pins, so the e2e always runs the Trivy the pipeline would.
  */
 import { DEFAULTS } from "../../../dagger/src/config/schema.ts";
+import { COSIGN_IMAGE } from "../../../dagger/src/release/images.ts";
 import type { GoTool } from "./go-tools.ts";
 
 /** The tag of a pinned `name:tag@sha256:…` reference. */
@@ -26,12 +27,30 @@ export const TRIVY: GoTool = {
   coldBuild: "~10 min",
 };
 
-/** For signing and attesting in a later issue; not built by any test yet. */
+/** "v3.1.3" from the cosign image the release functions pin. */
+export const COSIGN_VERSION = tagOf(COSIGN_IMAGE);
+
+/** Signs, attests and verifies in test/e2e/release.test.ts, at the version of the pinned image. */
 export const COSIGN: GoTool = {
   name: "cosign",
   pkg: "github.com/sigstore/cosign/v3/cmd/cosign",
-  version: "v3.1.3",
+  version: COSIGN_VERSION,
   env: { CGO_ENABLED: "0" },
+  // Without gitVersion, `cosign version` says "devel", as cosign's own Makefile avoids.
+  ldflags: `-s -w -X sigs.k8s.io/release-utils/version.gitVersion=${COSIGN_VERSION}`,
+  coldBuild: "~6 min",
+};
+
+/**
+ * A registry that requires credentials (htpasswd, bcrypt) for test/e2e/release.test.ts:
+ * `crane registry serve` has no authentication, distribution's registry does.
+ */
+export const REGISTRY: GoTool = {
+  name: "registry",
+  pkg: "github.com/distribution/distribution/v3/cmd/registry",
+  version: "v3.1.2",
+  env: { CGO_ENABLED: "0" },
+  coldBuild: "~3 min",
 };
 
 /** A local OCI registry (`crane registry serve`) and image copying for a later issue; not built yet. */

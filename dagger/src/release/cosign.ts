@@ -1,0 +1,211 @@
+/**
+ * cosign in its pinned, distroless image: argv only, as user 65532. The signing key, its password
+ * and the OIDC token reach it only as secret variables; the registry login only as a mounted
+ * Docker config.json secret readable by that user. Every image is addressed by digest.
+ *
+ * cosign runs with the default `expect: SUCCESS` and its ExecError is caught and mapped to a
+ * message: a failed exec is never cached, and every step carries this run's ID, so no signature
+ * or verification is ever served from the engine's cache.
+ */
+import { dag, ExecError, type Container, type File, type Secret } from "@dagger.io/dagger";
+
+import {
+  attestArgs,
+  COSIGN_KEY_ENV,
+  COSIGN_PASSWORD_ENV,
+  COSIGN_WORK_DIR,
+  DOCKER_CONFIG_DIR,
+  DOCKER_CONFIG_JSON,
+  ID_TOKEN_ENV,
+  predicatePath,
+  PREDICATE_TYPES,
+  PUBLIC_KEY_PATH,
+  signArgs,
+  signerMode,
+  verifyArgs,
+  verifyAttestationArgs,
+  type CosignFlags,
+  type PredicateType,
+  type SignerMode,
+  type VerifierSpec,
+} from "./cosign-args.js";
+import { cosignFailureMessage, type CosignFailureKind, type CosignOperation } from "./cosign-errors.js";
+import { ReleaseError } from "./errors.js";
+import { COSIGN_IMAGE, COSIGN_UID } from "./images.js";
+import { digestRefString, requireDigest } from "./reference.js";
+
+/** cosign's user and group in the distroless image, as mount owners. */
+export const COSIGN_OWNER = `${COSIGN_UID}:${COSIGN_UID}`;
+/** Read-only for its owner: the registry login and nothing else. */
+export const SECRET_MODE = 0o400;
+/** The variable that makes every cosign step unique to one run. */
+export const RUN_ID_ENV = "DRYDOCK_RELEASE_RUN";
+
+export interface CosignRun extends CosignFlags {
+  /** The pinned cosign image (a constructor argument of Drydock). Default: COSIGN_IMAGE. */
+  image?: string;
+  /** A Docker config.json holding a login for the registry, mounted at DOCKER_CONFIG_JSON. Without it cosign is anonymous. */
+  registryConfig?: Secret;
+  /** Makes the steps unique to this run, so none is served from cache. Default: a fresh UUID. */
+  runId?: string;
+}
+
+/** How to sign: a key (and its password), or an OIDC identity token for keyless signing. */
+export interface SigningMaterial {
+  key?: Secret;
+  password?: Secret;
+  identityToken?: Secret;
+}
+
+/** How to verify: a public key, or the keyless certificate identity and issuer (exactly one of each pair). */
+export interface VerifyingMaterial {
+  publicKey?: File;
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+}
+
+export class CosignError extends ReleaseError {
+  override name = "CosignError";
+  constructor(
+    message: string,
+    readonly kind: CosignFailureKind,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The cosign container for one run: pinned image, its user, the registry login, the run ID. */
+export function cosignContainer(run: CosignRun = {}): Container {
+  let c = dag
+    .container()
+    .from(run.image ?? COSIGN_IMAGE)
+    .withUser(COSIGN_OWNER)
+    .withWorkdir(COSIGN_WORK_DIR)
+    .withEnvVariable(RUN_ID_ENV, run.runId ?? crypto.randomUUID());
+  if (run.registryConfig) {
+    c = c.withMountedSecret(DOCKER_CONFIG_JSON, run.registryConfig, { owner: COSIGN_OWNER, mode: SECRET_MODE }).withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR);
+  }
+  return c;
+}
+
+/** The signing mode, and the container with its material as secret variables. */
+function withSigningMaterial(c: Container, material: SigningMaterial): { mode: SignerMode; container: Container } {
+  const mode = signerMode({ key: !!material.key, password: !!material.password, identityToken: !!material.identityToken });
+  if (mode === "keyless") return { mode, container: c.withSecretVariable(ID_TOKEN_ENV, material.identityToken!) };
+  let container = c.withSecretVariable(COSIGN_KEY_ENV, material.key!);
+  // A key without a password: cosign would otherwise ask a terminal that is not there.
+  container = material.password ? container.withSecretVariable(COSIGN_PASSWORD_ENV, material.password) : container.withEnvVariable(COSIGN_PASSWORD_ENV, "");
+  return { mode, container };
+}
+
+function verifierOf(material: VerifyingMaterial): VerifierSpec {
+  const keyless = [material.certificateIdentity, material.certificateIdentityRegexp, material.certificateOidcIssuer, material.certificateOidcIssuerRegexp].some((v) => !!v);
+  if (material.publicKey && keyless) {
+    throw new ReleaseError("verify: give either --public-key or the keyless --certificate-identity/--certificate-oidc-issuer, not both");
+  }
+  if (material.publicKey) return { mode: "key" };
+  if (!keyless) {
+    throw new ReleaseError(
+      "verify: nothing to trust — either --public-key cosign.pub (key mode), or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp] (keyless, e.g. a GitHub Actions workflow)",
+    );
+  }
+  return {
+    mode: "keyless",
+    ...(material.certificateIdentity ? { identity: material.certificateIdentity } : {}),
+    ...(material.certificateIdentityRegexp ? { identityRegexp: material.certificateIdentityRegexp } : {}),
+    ...(material.certificateOidcIssuer ? { oidcIssuer: material.certificateOidcIssuer } : {}),
+    ...(material.certificateOidcIssuerRegexp ? { oidcIssuerRegexp: material.certificateOidcIssuerRegexp } : {}),
+  };
+}
+
+/** Run one cosign argv; a failure becomes a CosignError with the mapped message. */
+async function runCosign(
+  c: Container,
+  argv: string[],
+  context: { operation: CosignOperation; ref: string; predicateType?: string; verifier?: "key" | "keyless" },
+): Promise<string> {
+  try {
+    return await c.withExec(argv).stdout();
+  } catch (error) {
+    if (!(error instanceof ExecError)) throw error;
+    const mapped = cosignFailureMessage({ ...context, exitCode: error.exitCode, stderr: error.stderr });
+    throw new CosignError(mapped.message, mapped.kind, error.exitCode);
+  }
+}
+
+export interface SignResult {
+  /** repository@sha256:… as signed. */
+  reference: string;
+  mode: SignerMode;
+}
+
+/** Sign an image by digest. A tag alone is refused; neither a key nor a token is one error explaining both. */
+export async function sign(ref: string, material: SigningMaterial, run: CosignRun = {}): Promise<SignResult> {
+  const reference = digestRefString(requireDigest(ref, "sign"));
+  const { mode, container } = withSigningMaterial(cosignContainer(run), material);
+  await runCosign(container, signArgs(reference, mode, run), { operation: "sign", ref: reference });
+  return { reference, mode };
+}
+
+/** Attach each given predicate as a signed attestation, in the order cyclonedx, vuln, slsaprovenance1. */
+export async function attest(
+  ref: string,
+  predicates: Partial<Record<PredicateType, File>>,
+  material: SigningMaterial,
+  run: CosignRun = {},
+): Promise<PredicateType[]> {
+  const reference = digestRefString(requireDigest(ref, "attest"));
+  const types = PREDICATE_TYPES.filter((t) => predicates[t] !== undefined);
+  if (types.length === 0) throw new ReleaseError(`attest ${reference}: no predicate given — pass at least one of ${PREDICATE_TYPES.join(", ")}`);
+  const { mode, container } = withSigningMaterial(cosignContainer(run), material);
+  for (const type of types) {
+    const withPredicate = container.withMountedFile(predicatePath(type), predicates[type]!, { owner: COSIGN_OWNER });
+    await runCosign(withPredicate, attestArgs(reference, type, mode, run), { operation: "attest", ref: reference, predicateType: type });
+  }
+  return types;
+}
+
+export interface VerifyResult {
+  /** repository@sha256:… as verified. */
+  reference: string;
+  /** Who the signatures were checked against. */
+  trusted: { mode: "key"; publicKeyDigest: string } | { mode: "keyless"; identity: string; issuer: string };
+  signature: true;
+  /** The attestation types that verified, in the order checked. */
+  attestations: PredicateType[];
+  transparencyLog: boolean;
+}
+
+/** Verify the signature, then each attestation type; the first failure throws its mapped message. */
+export async function verify(
+  ref: string,
+  material: VerifyingMaterial,
+  attestationTypes: readonly PredicateType[] = PREDICATE_TYPES,
+  run: CosignRun = {},
+): Promise<VerifyResult> {
+  const reference = digestRefString(requireDigest(ref, "verify"));
+  const verifier = verifierOf(material);
+  let container = cosignContainer(run);
+  if (material.publicKey) container = container.withMountedFile(PUBLIC_KEY_PATH, material.publicKey, { owner: COSIGN_OWNER });
+  await runCosign(container, verifyArgs(reference, verifier, run), { operation: "verify", ref: reference, verifier: verifier.mode });
+  for (const type of attestationTypes) {
+    await runCosign(container, verifyAttestationArgs(reference, type, verifier, run), {
+      operation: "verify-attestation",
+      ref: reference,
+      predicateType: type,
+      verifier: verifier.mode,
+    });
+  }
+  const trusted: VerifyResult["trusted"] =
+    verifier.mode === "key"
+      ? { mode: "key", publicKeyDigest: await material.publicKey!.digest() }
+      : {
+          mode: "keyless",
+          identity: verifier.identity ?? `~${verifier.identityRegexp}`,
+          issuer: verifier.oidcIssuer ?? `~${verifier.oidcIssuerRegexp}`,
+        };
+  return { reference, trusted, signature: true, attestations: [...attestationTypes], transparencyLog: !run.airGapped };
+}

@@ -1,0 +1,46 @@
+/** The release manifest: what was published, signed, attested and verified, and the gate verdict it rests on. */
+import type { PredicateType } from "./cosign-args.js";
+
+export interface ReleasedImage {
+  /** "backend" or "frontend". */
+  app: string;
+  /** registry/path. */
+  repository: string;
+  /** sha256:… of the manifest (or index, for several platforms). */
+  digest: string;
+  /** repository@digest: the reference to deploy and verify. */
+  reference: string;
+  tags: string[];
+  platforms: string[];
+  signed: boolean;
+  attestations: PredicateType[];
+  /** True once verify and every verify-attestation passed. */
+  verified: boolean;
+}
+
+export interface ReleaseManifest {
+  schemaVersion: 1;
+  /** RFC 3339. */
+  created: string;
+  source: { url: string; revision: string; ref?: string };
+  gate: { passed: boolean; summary: string };
+  /** How signatures can be checked: the key mode, or the keyless identity. */
+  signer: { mode: "key" | "keyless"; identity?: string; issuer?: string; transparencyLog: boolean };
+  images: ReleasedImage[];
+}
+
+/** The manifest as written into the reports folder: stable key order, two-space indent, final newline. */
+export function releaseManifestJson(manifest: ReleaseManifest): string {
+  const images = [...manifest.images].sort((a, b) => a.app.localeCompare(b.app));
+  return `${JSON.stringify({ ...manifest, images }, null, 2)}\n`;
+}
+
+/** What to tell the user when a step after publish failed: the digests now in the registry, unsigned. */
+export function unsignedAfterFailure(pushed: readonly { app: string; reference: string }[], failure: string): string {
+  const list = pushed.map((p) => `  ${p.app}: ${p.reference}`).join("\n");
+  return (
+    `${failure}\n` +
+    `These images were published but are NOT signed or attested:\n${list}\n` +
+    `Finish by hand with drydock sign/attest on these references (publishing the same digest again is harmless), or delete them from the registry.`
+  );
+}
