@@ -76,7 +76,7 @@ describe("the DB's age, from real metadata.json files", () => {
     await answerMetadataReadFor(await dbBuilt(new Date(Date.now() - 30 * DAY)));
     const error = await rejectionOf(scanThroughModule());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toMatch(/Trivy's vulnerability DB was built \d{4}-\d\d-\d\dT[\d:.]+Z, 30 days ago — older than scanner\.maxDbAgeDays \(7\), so no scan ran/);
+    expect(error.message).toMatch(/Trivy's vulnerability DB: found a DB built \d{4}-\d\d-\d\dT[\d:.]+Z, 30 days ago, expected one at most scanner\.maxDbAgeDays \(7\) days old — no scan ran/);
     expect(error.message).toContain("point scanner.dbRepositories at a reachable, current mirror");
   });
 
@@ -87,7 +87,8 @@ describe("the DB's age, from real metadata.json files", () => {
     await answerMetadataReadFor(dir);
     const error = await rejectionOf(scanThroughModule());
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain("has no readable db/metadata.json after the refresh");
+    expect(error.message).toContain("found no readable db/metadata.json after the refresh");
+    expect(error.message).toContain("expected a DB of known age — no scan ran");
   });
 });
 
@@ -111,7 +112,7 @@ describe("Trivy failing for real fails the scan, with what Trivy said", () => {
     expect(realRun.code).not.toBe(0);
     const error = await moduleMeets(realRun);
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain(`Trivy failed on image probe (exit ${realRun.code}); no verdict was reached.`);
+    expect(error.message).toContain(`Trivy on image probe: found exit ${realRun.code} and no report, expected a JSON report — no verdict was reached`);
     expect(error.message).toContain(realRun.stderr.trimEnd().split("\n").at(-1));
   });
 
@@ -123,7 +124,7 @@ describe("Trivy failing for real fails the scan, with what Trivy said", () => {
     expect(realRun.code).not.toBe(0);
     const error = await moduleMeets(realRun);
     expect(error).toBeInstanceOf(ScanError);
-    expect(error.message).toContain(`Trivy failed on image probe (exit ${realRun.code})`);
+    expect(error.message).toContain(`Trivy on image probe: found exit ${realRun.code} and no report`);
     expect(error.message).toContain(realRun.stderr.trimEnd().split("\n").at(-1));
   });
 });
