@@ -114,6 +114,6 @@ describe("the PNPM_VERSION build argument", () => {
     const output = outcome.stderr + outcome.stdout;
     expect(outcome.code).not.toBe(0);
     expect(output).toContain(`PNPM_VERSION: found ${JSON.stringify(value)}, expected MAJOR.MINOR.PATCH like 12.4.2`);
-    expect(output).not.toMatch(/\[deps \d+\/\d+\] RUN --mount=type=cache,id=npm-cache/);
+    expect(output).not.toMatch(/\[deps \d+\/\d+\] RUN [^\n]*npm install --global/);
   });
 });

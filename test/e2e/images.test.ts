@@ -3,9 +3,11 @@ import { mkdtemp } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { HEALTHCHECK_PROGRAM } from "../../dagger/src/build/runtime.ts";
-import { APPS, ensureBuilt, LABEL_ARGS, type App } from "../support/docker/app-images.ts";
+import { BUILD_DIR } from "../../dagger/src/build/defaults.ts";
+import { APPS, build, ensureBuilt, LABEL_ARGS, type App } from "../support/docker/app-images.ts";
+import { INSTALL_SCRIPT_CANARY } from "../support/docker/canaries.ts";
 import { docker } from "../support/docker/cli.ts";
-import { appBuild, imageTag } from "../support/docker/e2e-context.ts";
+import { appBuild, imageTag, RUN_LABEL } from "../support/docker/e2e-context.ts";
 import { saveImage, tarEntries, type SavedImage } from "../support/docker/image-archive.ts";
 import { inspectFilesystem, type FilesystemReport } from "../support/docker/image-fs.ts";
 
@@ -105,6 +107,14 @@ describe.each(APPS)(`the %s image (${ctx.bases.origin} base images)`, (app) => {
   it("keeps the app's files owned by root and read-only to the app user", () => {
     expect(fsReport.appFilesRead).toBeGreaterThan(10);
     expect(fsReport.writableByApp).toEqual([]);
+  });
+
+  it("runs the app's install scripts without the build's credentials (the install-script canary ran, and found none)", async () => {
+    // A canary that found a credential fails the build above; this proves it ran at all.
+    const deps = imageTag(ctx.runId, `${app}-deps`);
+    await build({ ...appBuild(ctx, app), tag: deps, target: "deps" });
+    const note = await docker(["run", "--rm", "--network", "none", "--label", `${RUN_LABEL}=${ctx.runId}`, "--entrypoint", "cat", deps, path.posix.join(BUILD_DIR, INSTALL_SCRIPT_CANARY.note)]);
+    expect(note).toBe(INSTALL_SCRIPT_CANARY.clean);
   });
 
   it("contains none of the canary files planted in the build context", () => {

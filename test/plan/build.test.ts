@@ -24,8 +24,14 @@ const PINNED = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
 const command = (text: string) => (args: readonly string[]) =>
   args.join(" ").startsWith(text) || (/(^|\/)sh$/.test(args[0] ?? "") && args[1] === "-c" && (args[2] ?? "").includes(text));
 
-/** The pnpm version check, the pnpm bootstrap and the frozen install. */
-const INSTALL = ["node -e const v=process.argv[1];", "npm install --global pnpm@12.4.2", "pnpm install --frozen-lockfile --store-dir=/pnpm/store"];
+/** The pnpm version check, the pnpm bootstrap, the download (from a copy of the lockfile) and the offline frozen install. */
+const INSTALL = [
+  "node -e const v=process.argv[1];",
+  "npm install --global pnpm@12.4.2",
+  "mkdir -p /pnpm/fetch",
+  "pnpm fetch --dir=/pnpm/fetch --ignore-pnpmfile --ignore-scripts --store-dir=/pnpm/store",
+  "pnpm install --frozen-lockfile --offline --store-dir=/pnpm/store",
+];
 /** Set for every command after the toolchain: pnpm 12 must not re-verify the cached install by timestamps. */
 const PNPM_ENV = { pnpm_config_verify_deps_before_run: "false" };
 
@@ -126,13 +132,21 @@ describe.each(apps)("$name()", (app) => {
     for (const exec of execs) expect(exec).toMatchObject({ image: NODE, workdir: "/src", env: expect.objectContaining(PNPM_ENV) });
   });
 
-  it.each([
-    { step: "npm install --global pnpm@12.4.2", mount: "/root/.npm", volume: "drydock-npm-cache" },
-    { step: "pnpm install --frozen-lockfile", mount: "/pnpm/store", volume: "drydock-pnpm-store" },
-  ])("mounts the $volume cache volume at $mount for $step", async ({ step, mount, volume }) => {
+  it("mounts no cache volume for any command: a volume is shared with every other build on the engine", async () => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
-    const exec = engine.execs().find((e) => command(step)(e.args));
-    expect(exec?.mounts[mount]).toEqual({ kind: "cache", source: volume, options: {} });
+    const execs = engine.execs();
+    expect(execs.length).toBeGreaterThan(0);
+    expect(execs.filter((e) => Object.values(e.mounts).some((m) => m.kind === "cache")).map((e) => e.args.join(" "))).toEqual([]);
+    expect(engine.stepsOf("withMountedCache")).toEqual([]);
+  });
+
+  it("keeps the pnpm store in the build's own filesystem, downloaded before and read by the offline steps", async () => {
+    await withEngine(engine, async () => (await app.build(drydock())).sync());
+    const storeUsers = engine.execs().filter((e) => e.args.join(" ").includes("--store-dir=")).map((e) => e.args.join(" "));
+    expect(storeUsers.length).toBeGreaterThan(1);
+    for (const exec of storeUsers) expect(exec).toMatch(/ --store-dir=\/pnpm\/store( |$)/);
+    expect(storeUsers[0], "the download fills the store").toContain("pnpm fetch");
+    for (const later of storeUsers.slice(1)) expect(later, "every later pnpm command reads the store offline").toContain("--offline");
   });
 
   it("gives the commands after the install only the environment the recipe names", async () => {

@@ -13,7 +13,7 @@ import { dag } from "@dagger.io/dagger";
 import picomatch from "picomatch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/build/defaults.ts";
-import { PNPM_VERSION_CHECK } from "../../dagger/src/build/steps.ts";
+import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/build/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, useFakeEngine, withEngine, type ArgValue, type Step } from "../support/fake-engine/index.js";
@@ -116,6 +116,27 @@ describe.each(APPS)("Dockerfile.%s and the Dagger plan", (app) => {
   });
 });
 
+describe.each(APPS)("Dockerfile.%s's dependency steps", (app) => {
+  const SECRETS = ["secret /root/.npmrc", "secret /run/secrets/ca"];
+  const steps = (m: BuildModel) => m.install.map((c) => ({ args: c.args, mounts: c.mounts, ca: c.env["NODE_EXTRA_CA_CERTS"] }));
+
+  it("download with the secrets and no code of the app, then install offline with neither secret nor cache (as the Dagger plan)", () => {
+    const expected = [
+      { args: ["node", "-e", PNPM_VERSION_CHECK, PNPM_VERSION], mounts: [], ca: undefined },
+      { args: ["npm", "install", "--global", `pnpm@${PNPM_VERSION}`], mounts: SECRETS, ca: "/run/secrets/ca" },
+      { args: canonicalCommand(["/bin/sh", "-c", FETCH_FOLDER_SCRIPT]), mounts: [], ca: undefined },
+      { args: [...FETCH_COMMAND], mounts: SECRETS, ca: "/run/secrets/ca" },
+      { args: [...INSTALL_COMMAND], mounts: [], ca: undefined },
+    ];
+    expect({ dockerfile: steps(modelsOf(app).dockerfile.model), dagger: steps(modelsOf(app).dagger) }).toEqual({ dockerfile: expected, dagger: expected });
+  });
+
+  it("mount nothing — no secret, no cache — for any command after the install (as the Dagger plan)", () => {
+    const later = (m: BuildModel) => [...m.generate, ...m.build, ...m.prune].flatMap((c) => c.mounts);
+    expect({ dockerfile: later(modelsOf(app).dockerfile.model), dagger: later(modelsOf(app).dagger) }).toEqual({ dockerfile: [], dagger: [] });
+  });
+});
+
 describe.each(APPS)("Dockerfile.%s's PNPM_VERSION", (app) => {
   const hostile = [
     "12.4.2 --registry=http://evil.example/",
@@ -180,7 +201,13 @@ describe("the comparison", () => {
     { name: "a changed constant label", app: "frontend", drift: (m) => void (m.labels["org.opencontainers.image.title"] = "frontend"), detected: ["labels"] },
     { name: "a label left at its default when given", app: "backend", variant: GIVEN, drift: (m) => void (m.labels["org.opencontainers.image.version"] = "0.0.0-dev"), detected: ["labels"] },
     { name: "another pnpm version installed", app: "backend", drift: (m) => void (m.install[1]!.args[3] = "pnpm@12.5.0"), detected: ["install"] },
-    { name: "the pnpm store mounted elsewhere", app: "backend", drift: (m) => void (m.install[2]!.mounts[0] = "cache /root/.pnpm-store"), detected: ["install"] },
+    { name: "the pnpm store mounted as a cache for the offline install", app: "backend", drift: (m) => void m.install[4]!.mounts.push("cache /pnpm/store"), detected: ["install"] },
+    { name: "the npmrc secret mounted for the offline install", app: "frontend", drift: (m) => void m.install[4]!.mounts.push("secret /root/.npmrc"), detected: ["install"] },
+    { name: "the CA variable set for the offline install", app: "backend", drift: (m) => void (m.install[4]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["install"] },
+    { name: "a download that runs the pnpmfile", app: "backend", drift: (m) => void (m.install[3]!.args = m.install[3]!.args.filter((a) => a !== "--ignore-pnpmfile")), detected: ["install"] },
+    { name: "a download without the CA secret", app: "frontend", drift: (m) => void m.install[3]!.mounts.pop(), detected: ["install"] },
+    { name: "a lockfile copy that keeps the pnpmfile checksum", app: "backend", drift: (m) => void (m.install[2]!.args[2] = m.install[2]!.args[2]!.replace("grep -v", "grep")), detected: ["install"] },
+    { name: "the store mounted as a cache for pnpm deploy", app: "backend", drift: (m) => void m.prune[0]!.mounts.push("cache /pnpm/store"), detected: ["prune"] },
     {
       name: "pnpm's pre-run dependency check left on for the build",
       app: "frontend",
@@ -190,7 +217,7 @@ describe("the comparison", () => {
     { name: "the npmrc secret left mounted for a build command", app: "backend", drift: (m) => void m.build[0]!.mounts.push("secret /root/.npmrc"), detected: ["build"] },
     { name: "the CA variable left set for a build command", app: "frontend", drift: (m) => void (m.build[0]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["build"] },
     { name: "the build environment missing a variable", app: "frontend", drift: (m) => void delete m.build[0]!.env["NEXT_TELEMETRY_DISABLED"], detected: ["build"] },
-    { name: "an install run as another user", app: "backend", drift: (m) => void (m.install[2]!.user = "1000"), detected: ["install"] },
+    { name: "an install run as another user", app: "backend", drift: (m) => void (m.install[4]!.user = "1000"), detected: ["install"] },
     { name: "a prune command moved into the build stage", app: "backend", drift: (m) => void m.build.push(m.prune.shift()!), detected: ["build", "prune"] },
     { name: "prisma generate moved into the build stage", app: "backend", drift: (m) => void m.build.unshift(m.generate.pop()!), detected: ["generate", "build"] },
     { name: "prune FROM build instead of generate", app: "backend", drift: (m) => void (m.stageParents["prune"] = "build"), detected: ["stageParents"] },
@@ -432,7 +459,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",
@@ -473,7 +500,7 @@ describe("reading a Dockerfile", () => {
     { name: "a single-quoted value with $", edit: ['org.opencontainers.image.title="drydock-backend"', "org.opencontainers.image.title='${VERSION}'"], error: "'${VERSION}' — a single-quoted value with $ is not modelled; use double quotes" },
     { name: "two defaults for one ARG", edit: ["FROM generate AS build\nARG APP_DIR=backend", "FROM generate AS build\nARG APP_DIR=api"], error: 'ARG APP_DIR defaults to "api" here but "backend" earlier' },
     { name: "a RUN flag other than --mount", edit: ["RUN pnpm run build", "RUN --network=none pnpm run build"], error: "RUN --network is not modelled — expected only --mount" },
-    { name: "a bind mount", edit: ["--mount=type=cache,id=npm-cache,target=/root/.npm", "--mount=type=bind,target=/mnt"], error: "--mount=type=bind,target=/mnt is not modelled — expected type=cache with a target, or type=secret with an id or target" },
+    { name: "a bind mount", edit: ["--mount=type=secret,id=npmrc,target=/root/.npmrc,required=false", "--mount=type=bind,target=/mnt"], error: "--mount=type=bind,target=/mnt is not modelled — expected type=cache with a target, or type=secret with an id or target" },
     { name: "a COPY flag other than --from and --chown", edit: ["COPY ${APP_DIR}/ ./", "COPY --chmod=644 ${APP_DIR}/ ./"], error: "COPY --chmod is not modelled — expected only --from and --chown" },
     { name: "a COPY without a destination", edit: ["COPY ${APP_DIR}/ ./", "COPY ./"], error: "COPY needs at least one source and a destination" },
     { name: "a second COPY in the build stage", edit: ["COPY ${APP_DIR}/ ./", "COPY ${APP_DIR}/ ./\nCOPY ${APP_DIR}/.env ./"], error: "stage build has 2 COPY instructions, expected one: the COPY of the app source" },

@@ -1,15 +1,20 @@
 /**
  * The install secrets (npmrc, CA certificates) through a whole build-and-scan: planted canary
- * strings reach the engine only inside setSecret, are only ever mounted by ID for the install
- * commands, and never reach an argument, a variable, a file, the build scripts or the images.
+ * strings reach the engine only inside setSecret, are only ever mounted by ID for the pnpm
+ * bootstrap and the download (which run no code of the app), and never reach an argument, a
+ * variable, a file, a command that runs the app's code (pnpmfile, install scripts, build) or the images.
  */
 import { dag } from "@dagger.io/dagger";
+import { NODE_IMAGE } from "../../dagger/src/build/defaults.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderStep, useFakeEngine, withEngine, type Chain, type ExecRecord } from "../support/fake-engine/index.js";
 import { answerTrivy, appFoldersOf, chainOf, drydock } from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
+
+/** The download step of an app: the one command after its source that may get the secrets. */
+const isDownload = (e: ExecRecord) => e.args[0] === "pnpm" && e.args[1] === "fetch";
 
 const NPMRC_CANARY = "//registry.example.com/:_authToken=npm-canary-3f9a6c1e";
 const CA_CANARY = "-----BEGIN CERTIFICATE-----\nMIIca-canary-7b1c2d\n-----END CERTIFICATE-----\n";
@@ -75,13 +80,13 @@ describe("install secrets through build-and-scan", () => {
     for (const mount of planned.withMountedSecret) expect(mount.source).toBe("setSecret");
   });
 
-  it("gives the secrets to the two install commands of each app and to nothing else", () => {
+  it("gives the secrets to the pnpm bootstrap and to each app's download, and to nothing else", () => {
     const withSecrets = planned.execs.filter((e) => Object.values(e.mounts).some((m) => m.kind === "secret"));
-    // Both apps' pnpm installs; the pnpm bootstrap before the source is one step both share.
+    // Both apps' downloads; the pnpm bootstrap before the source is one step both share.
     expect(withSecrets.map((e) => [e.args.slice(0, 3).join(" "), ...appFoldersOf(e.chain)].join(" ")).sort()).toEqual([
       "npm install --global",
-      "pnpm install --frozen-lockfile backend",
-      "pnpm install --frozen-lockfile frontend",
+      "pnpm fetch --dir=/pnpm/fetch backend",
+      "pnpm fetch --dir=/pnpm/fetch frontend",
     ]);
     for (const exec of withSecrets) {
       expect(exec.mounts["/root/.npmrc"]).toEqual({ kind: "secret", source: NPMRC_SECRET, options: {} });
@@ -91,6 +96,41 @@ describe("install secrets through build-and-scan", () => {
     for (const exec of planned.execs.filter((e) => !withSecrets.includes(e))) {
       expect(exec.env, exec.args.join(" ")).not.toHaveProperty("NODE_EXTRA_CA_CERTS");
     }
+  });
+
+  it("downloads each app's packages with one command that runs no code of the app: no shell, no pnpmfile, no scripts", () => {
+    const downloads = planned.execs.filter(isDownload);
+    expect(downloads.map((e) => appFoldersOf(e.chain).join()).sort()).toEqual(["backend", "frontend"]);
+    for (const exec of downloads) {
+      // An argv, not a script: nothing but pnpm's fetch runs, and it loads neither the pnpmfile nor a lifecycle script.
+      expect(exec.args).toEqual(["pnpm", "fetch", "--dir=/pnpm/fetch", "--ignore-pnpmfile", "--ignore-scripts", "--store-dir=/pnpm/store"]);
+      expect(Object.values(exec.mounts).filter((m) => m.kind !== "secret"), "nothing but the secrets is mounted").toEqual([]);
+    }
+  });
+
+  it("runs every build command after an app's source is added, but its download, with no secret, no CA variable and no cache volume", () => {
+    const appCode = planned.execs.filter((e) => e.image === NODE_IMAGE && appFoldersOf(e.chain).length > 0 && !isDownload(e));
+    // The app's code runs in these: its pnpmfile and install scripts, Prisma's generator, its build, pnpm deploy.
+    for (const step of ["pnpm install --frozen-lockfile --offline", "pnpm exec prisma generate", "pnpm run build", "pnpm deploy --prod --offline"]) {
+      expect(appCode.some((e) => e.args.join(" ").includes(step)), step).toBe(true);
+    }
+    const exposed = appCode
+      .map((e) => ({
+        command: `${appFoldersOf(e.chain).join()}: ${e.args.join(" ").slice(0, 60)}`,
+        mounts: Object.entries(e.mounts)
+          .filter(([, m]) => m.kind === "secret" || m.kind === "cache")
+          .map(([at, m]) => `${m.kind} ${at}`),
+        env: Object.keys(e.env).filter((name) => name === "NODE_EXTRA_CA_CERTS"),
+        secretEnv: Object.keys(e.secretEnv),
+      }))
+      .filter((e) => e.mounts.length + e.env.length + e.secretEnv.length > 0);
+    expect(exposed).toEqual([]);
+  });
+
+  it("mounts no cache volume in any command of the builds", () => {
+    const builds = planned.execs.filter((e) => e.image === NODE_IMAGE);
+    expect(builds.length).toBeGreaterThan(10);
+    expect(builds.filter((e) => Object.values(e.mounts).some((m) => m.kind === "cache")).map((e) => e.args.join(" "))).toEqual([]);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
-import { APP_DIR, BUILD_DIR, PNPM_STORE } from "./defaults.js";
+import { APP_DIR, BUILD_DIR, PNPM_STORE_DIR } from "./defaults.js";
 import type { AppRecipe, PrismaEngines } from "./recipe.js";
 
 /** The production dependencies go here; the runtime image gets this folder as /app. */
@@ -24,14 +24,14 @@ export function backendRecipe(image: string, port: number, engines: PrismaEngine
       from: "generate",
       commands: [
         {
-          // One step, so the move out of /deploy is a rename rather than a copy across layers.
+          // One step, so the move out of /deploy is a rename rather than a copy across layers. The
+          // store is the deps stage's own, filled by the download step: nothing is fetched here.
           args: [
             "/bin/sh",
             "-c",
-            `pnpm deploy --prod --offline --store-dir=${PNPM_STORE.path} /deploy && ` +
+            `pnpm deploy --prod --offline --store-dir=${PNPM_STORE_DIR} /deploy && ` +
               `mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/`,
           ],
-          caches: [PNPM_STORE],
         },
         {
           // Prisma's client runtime ships a query compiler for every database, in two builds and

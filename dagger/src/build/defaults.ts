@@ -19,15 +19,16 @@ export const APP_DIR = "/app";
 /** Where the sources are built. */
 export const BUILD_DIR = "/src";
 
-/** A cache volume and where a command gets it mounted. */
-export interface CacheMount {
-  readonly path: string;
-  readonly volume: string;
-}
+/**
+ * Where the download step puts the packages, and the store every later pnpm command reads. It is
+ * part of the build's own filesystem, never a cache volume: a volume is shared with every other
+ * build on the engine, and the install scripts of one repository could rewrite files that another
+ * repository's install then trusts. The engine's layer cache still serves an unchanged lockfile.
+ */
+export const PNPM_STORE_DIR = "/pnpm/store";
 
-/** Mounted where the Dockerfiles' BuildKit cache mounts are; the volumes are shared by both apps and all runs. */
-export const NPM_CACHE: CacheMount = { path: "/root/.npm", volume: "drydock-npm-cache" };
-export const PNPM_STORE: CacheMount = { path: "/pnpm/store", volume: "drydock-pnpm-store" };
+/** Where the download step reads the lockfile from: a copy, so the app's own files stay as they are. */
+export const FETCH_DIR = "/pnpm/fetch";
 
 /** Mount points of the optional secrets, as BuildKit mounts them. */
 export const NPMRC_PATH = "/root/.npmrc";

@@ -5,15 +5,13 @@
  */
 import type { Container, Directory } from "@dagger.io/dagger";
 
-import { BUILD_DIR, PNPM_ENV, type CacheMount } from "./defaults.js";
+import { BUILD_DIR, PNPM_ENV } from "./defaults.js";
 import { runtimeImage, runtimeRoot, type ImageMetadata, type RuntimeSpec } from "./runtime.js";
 import { withFrozenInstall, withPnpm, withRun, withSource, type InstallSecrets } from "./steps.js";
 
-/** One RUN line of a Dockerfile stage: its argv, and what is in place for it alone. */
+/** One RUN line of a Dockerfile stage: its argv, and what is in place for it alone (never a secret nor a shared cache: it runs the app's code). */
 export interface Command {
   args: readonly string[];
-  /** Cache volumes mounted for this command only. */
-  caches?: readonly CacheMount[];
   /** Variables of this command only, as the Dockerfile's ARGs in scope of its RUN line. */
   env?: Readonly<Record<string, string>>;
 }
@@ -81,7 +79,10 @@ export interface BuiltStages {
   prune: Container;
 }
 
-/** The `deps` stage: toolchain plus the lockfile-only install, the only steps that get the install secrets. */
+/**
+ * The `deps` stage: toolchain plus the lockfile-only install. Only the pnpm bootstrap and the
+ * download, which run no code of the repository, get the install secrets.
+ */
 export function depsStage(base: Container, app: Directory, toolchain: Toolchain): Container {
   return base
     .with(withEnv(PNPM_ENV))
@@ -116,7 +117,7 @@ function sourceStage(base: Container, app: Directory, stage: SourceStage): Conta
 }
 
 function commandsStage(base: Container, commands: readonly Command[]): Container {
-  return commands.reduce((stage, command) => stage.with(withRun(command.args, { caches: command.caches, env: command.env })), base);
+  return commands.reduce((stage, command) => stage.with(withRun(command.args, { env: command.env })), base);
 }
 
 function withEnv(env: Readonly<Record<string, string>>): (c: Container) => Container {

@@ -5,6 +5,7 @@
  */
 import { dag, type Container, type Directory } from "@dagger.io/dagger";
 
+import { parsePinnedImage } from "../pinned-image.js";
 import { APP_DIR, APP_USER, PACKAGE_MANAGER_PATHS, RUNTIME_PATH } from "./defaults.js";
 
 /** What one app's runtime image needs to know. */
@@ -103,9 +104,6 @@ export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spe
 
 /** Split `name[:tag]@sha256:…` into the two base labels. */
 export function splitPinnedImage(ref: string): { baseName: string; baseDigest: string } {
-  const at = ref.lastIndexOf("@");
-  if (at < 0 || !ref.slice(at + 1).startsWith("sha256:")) {
-    throw new Error(`image "${ref}" is not pinned by digest: expected name:tag@sha256:<64 hex>`);
-  }
-  return { baseName: ref.slice(0, at), baseDigest: ref.slice(at + 1) };
+  const { baseName, digest } = parsePinnedImage(ref, "runtime image");
+  return { baseName, baseDigest: digest };
 }

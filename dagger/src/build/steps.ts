@@ -2,9 +2,9 @@
  * Named build steps, each `(c: Container) => Container`, composed with `.with(...)`. They mirror
  * the RUN and COPY lines of Dockerfile.backend and Dockerfile.frontend (the parity test compares them).
  */
-import { dag, type Container, type Directory, type Secret } from "@dagger.io/dagger";
+import type { Container, Directory, Secret } from "@dagger.io/dagger";
 
-import { BUILD_DIR, CA_PATH, INSTALL_INPUTS, NPM_CACHE, NPMRC_PATH, PNPM_STORE, type CacheMount } from "./defaults.js";
+import { BUILD_DIR, CA_PATH, FETCH_DIR, INSTALL_INPUTS, NPMRC_PATH, PNPM_STORE_DIR } from "./defaults.js";
 
 /** Optional credentials of the install steps; only ever mounted, never copied into a layer. */
 export interface InstallSecrets {
@@ -14,9 +14,12 @@ export interface InstallSecrets {
   ca?: Secret;
 }
 
-/** What one command gets for itself alone, as a BuildKit `RUN --mount=…` or a Dockerfile ARG in scope. */
+/**
+ * What one command gets for itself alone, as a BuildKit `RUN --mount=…` or a Dockerfile ARG in
+ * scope. No cache volume: a volume is shared by every build on the engine, so a command that runs a
+ * repository's code could poison what another repository's build reads.
+ */
 export interface RunScope {
-  caches?: readonly CacheMount[];
   secrets?: InstallSecrets;
   /** Variables of this command only: a Dockerfile ARG reaches the RUN lines of its stage and is kept in no image. */
   env?: Readonly<Record<string, string>>;
@@ -28,17 +31,14 @@ export interface RunScope {
  * install credentials, and no later stage inherits a build argument.
  */
 export function withRun(args: readonly string[], scope: RunScope = {}): (c: Container) => Container {
-  const caches = scope.caches ?? [];
   const env = Object.entries(scope.env ?? {});
   const { npmrc, ca } = scope.secrets ?? {};
   return (c) => {
     let out = c;
-    for (const cache of caches) out = out.withMountedCache(cache.path, dag.cacheVolume(cache.volume));
     if (npmrc) out = out.withMountedSecret(NPMRC_PATH, npmrc);
     if (ca) out = out.withMountedSecret(CA_PATH, ca).withEnvVariable("NODE_EXTRA_CA_CERTS", CA_PATH);
     for (const [name, value] of env) out = out.withEnvVariable(name, value);
     out = out.withExec([...args]);
-    for (const cache of caches) out = out.withoutMount(cache.path);
     if (npmrc) out = out.withoutMount(NPMRC_PATH);
     if (ca) out = out.withoutMount(CA_PATH).withoutEnvVariable("NODE_EXTRA_CA_CERTS");
     for (const [name] of env) out = out.withoutEnvVariable(name);
@@ -54,20 +54,51 @@ export function withRun(args: readonly string[], scope: RunScope = {}): (c: Cont
 export const PNPM_VERSION_CHECK =
   'const v=process.argv[1];if(!/^[0-9]+[.][0-9]+[.][0-9]+$/.test(v)){console.error("PNPM_VERSION: found "+JSON.stringify(v)+", expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix");process.exit(1)}';
 
-/** Install the pinned pnpm with npm (corepack refuses pnpm 12's unsigned releases), after checking its version. */
+/**
+ * Install the pinned pnpm with npm (corepack refuses pnpm 12's unsigned releases), after checking
+ * its version. It runs no repository code, so it may have the secrets; npm's cache stays in the
+ * layer (no volume shared with other builds), and the layer cache serves an unchanged version.
+ */
 export function withPnpm(version: string, secrets: InstallSecrets): (c: Container) => Container {
   return (c) =>
     c
       .with(withRun(["node", "-e", PNPM_VERSION_CHECK, version]))
-      .with(withRun(["npm", "install", "--global", `pnpm@${version}`], { caches: [NPM_CACHE], secrets }));
+      .with(withRun(["npm", "install", "--global", `pnpm@${version}`], { secrets }));
 }
 
-/** Install dependencies from the manifest and lockfile alone: only INSTALL_INPUTS reach this step, so a source edit leaves it cached. */
+/**
+ * The download step's own copy of the manifest, the workspace settings and the lockfile without its
+ * `pnpmfileChecksum:` line: `pnpm fetch --ignore-pnpmfile` refuses a lockfile that records a
+ * pnpmfile it is told to ignore. Fixed text; it reads only files of the install inputs.
+ */
+export const FETCH_FOLDER_SCRIPT =
+  `mkdir -p ${FETCH_DIR} && cp package.json ${FETCH_DIR}/ && ` +
+  `if [ -f pnpm-workspace.yaml ]; then cp pnpm-workspace.yaml ${FETCH_DIR}/; fi && ` +
+  `grep -v '^pnpmfileChecksum:' pnpm-lock.yaml > ${FETCH_DIR}/pnpm-lock.yaml`;
+
+/**
+ * Download every package the lockfile names into the store, running no code of the repository:
+ * no pnpmfile, no lifecycle script. The only pnpm step that gets the secrets.
+ */
+export const FETCH_COMMAND = ["pnpm", "fetch", `--dir=${FETCH_DIR}`, "--ignore-pnpmfile", "--ignore-scripts", `--store-dir=${PNPM_STORE_DIR}`] as const;
+
+/**
+ * Install from the store alone: the pnpmfile and the install scripts run here, with no secret, no
+ * CA variable and no volume shared with other builds — nothing they could send away or poison.
+ */
+export const INSTALL_COMMAND = ["pnpm", "install", "--frozen-lockfile", "--offline", `--store-dir=${PNPM_STORE_DIR}`] as const;
+
+/**
+ * Install dependencies from the manifest and lockfile alone: only INSTALL_INPUTS reach these steps,
+ * so a source edit leaves them cached. Download with the secrets, then install offline without them.
+ */
 export function withFrozenInstall(app: Directory, secrets: InstallSecrets): (c: Container) => Container {
   return (c) =>
     c
       .with(withSource(app, INSTALL_INPUTS))
-      .with(withRun(["pnpm", "install", "--frozen-lockfile", `--store-dir=${PNPM_STORE.path}`], { caches: [PNPM_STORE], secrets }));
+      .with(withRun(["/bin/sh", "-c", FETCH_FOLDER_SCRIPT]))
+      .with(withRun(FETCH_COMMAND, { secrets }))
+      .with(withRun(INSTALL_COMMAND));
 }
 
 /**

@@ -2,10 +2,11 @@
  * A throw-away copy of the application repository with "canary" files planted where developers
  * leave things that must never reach an image: environment files, VCS metadata, local installs,
  * tests and editor droppings. Each holds a unique string, so a scan of the image's bytes can prove
- * that none of them got in. The committed tree is never touched.
+ * that none of them got in. An install script planted in the apps' manifests proves that the app's
+ * install-time code cannot read the build's credentials. The committed tree is never touched.
  */
 import { randomBytes } from "node:crypto";
-import { copyFile, lstat, mkdir, readlink, symlink, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { run, failureMessage } from "./cli.ts";
 
@@ -33,6 +34,44 @@ const PLANTS: ReadonlyArray<Omit<Canary, "marker">> = [
   { kind: "editor backup file", file: "frontend/app/page.tsx~" },
 ];
 
+/**
+ * The install-script canary: a `postinstall` script planted in each app's package.json in the copy
+ * (a root project's own scripts are not in its lockfile, so the frozen install still accepts it).
+ * pnpm runs it where the app's install scripts and pnpmfile run; it fails the build, naming what it
+ * found, when it can read a build credential — the npmrc or CA secret where the Dockerfiles mount
+ * them, or NODE_EXTRA_CA_CERTS — and otherwise leaves a note, so a test can tell that it did run.
+ */
+export const INSTALL_SCRIPT_CANARY = {
+  apps: ["backend", "frontend"],
+  /** The note a clean run leaves, relative to the app folder of the build stage. */
+  note: "node_modules/.drydock-install-canary",
+  /** What the note says. */
+  clean: "install scripts ran without the build credentials",
+  /** The start of the error a run that can read a credential prints. */
+  exposed: "drydock canary: install-time code of the app can read the build credentials:",
+} as const;
+
+const INSTALL_SCRIPT_PROGRAM = [
+  'const fs=require("fs");',
+  'const seen=["/root/.npmrc","/run/secrets/npmrc","/run/secrets/ca"].filter((f)=>{try{return fs.readFileSync(f).length>0}catch{return false}});',
+  'if(process.env.NODE_EXTRA_CA_CERTS!==undefined)seen.push("NODE_EXTRA_CA_CERTS="+process.env.NODE_EXTRA_CA_CERTS);',
+  `if(seen.length>0){console.error(${JSON.stringify(INSTALL_SCRIPT_CANARY.exposed)}+" "+seen.join(", "));process.exit(1)}`,
+  `fs.writeFileSync(${JSON.stringify(INSTALL_SCRIPT_CANARY.note)},${JSON.stringify(INSTALL_SCRIPT_CANARY.clean)}+"\\n");`,
+].join("");
+
+/** Add the install-script canary to each app's package.json under `root`. */
+export async function plantInstallScriptCanary(root: string): Promise<void> {
+  // pnpm hands the script to sh: single quotes keep the program one word, so it must hold none.
+  if (INSTALL_SCRIPT_PROGRAM.includes("'")) throw new Error("the install-script canary's program must not contain a single quote");
+  for (const app of INSTALL_SCRIPT_CANARY.apps) {
+    const file = path.join(root, app, "package.json");
+    const manifest = JSON.parse(await readFile(file, "utf8")) as { scripts?: Record<string, string> };
+    if (manifest.scripts?.["postinstall"] !== undefined) throw new Error(`${file}: has a postinstall script already; the install-script canary needs the slot`);
+    manifest.scripts = { ...manifest.scripts, postinstall: `node -e '${INSTALL_SCRIPT_PROGRAM}'` };
+    await writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
+
 /** A fresh unique marker; the prefix makes a hit in a byte scan easy to recognise. */
 export function newMarker(kind: string): string {
   return `DRYDOCK-CANARY-${kind.replace(/[^a-z]+/gi, "-")}-${randomBytes(12).toString("hex")}`;
@@ -44,6 +83,7 @@ export function newMarker(kind: string): string {
  */
 export async function copyAppWithCanaries(repoRoot: string, appDir: string, dest: string): Promise<Canary[]> {
   await copyCommittableTree(repoRoot, appDir, dest);
+  await plantInstallScriptCanary(dest);
   const canaries: Canary[] = [];
   for (const plant of PLANTS) {
     const marker = newMarker(plant.kind);

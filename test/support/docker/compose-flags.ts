@@ -6,6 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
+import { shellQuote } from "./shell-quote.ts";
 
 /** Keys that describe how to build, start or wire a service, which the tests do themselves. */
 const ORCHESTRATION_KEYS = new Set(["image", "build", "depends_on", "ports", "networks", "restart", "secrets", "volumes", "environment"]);
@@ -142,10 +143,6 @@ function healthFlags(healthcheck: unknown, file: string, at: string): string[] {
     }
   }
   return flags;
-}
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 function record(value: unknown, file: string, at: string): Record<string, unknown> {

@@ -3,6 +3,7 @@
  * node and npm, user node 1000:1000, and a shell.
  */
 import path from "node:path";
+import { shellQuote } from "./shell-quote.ts";
 import { APT_SOURCES, DROP_HOST_FILES, NODE, NPM, PATH_ENV, SUITE, dockerImport, mmdebstrap, unpackTarball } from "./standin-common.ts";
 
 export const PACKAGES = ["libstdc++6"];
@@ -16,8 +17,9 @@ export async function build(tag: string, workDir: string): Promise<void> {
     `--include=${PACKAGES.join(",")}`,
     // Without it usrmerge drags in Perl (about 70 MB more).
     "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
-    `--customize-hook=install -D -m 0755 ${node}/bin/node "$1/usr/local/bin/node"`,
-    `--customize-hook=mkdir -p "$1/usr/local/lib/node_modules" && cp -a ${npm} "$1/usr/local/lib/node_modules/npm"`,
+    // Host paths are quoted: mmdebstrap runs each hook as shell text.
+    `--customize-hook=install -D -m 0755 ${shellQuote(`${node}/bin/node`)} "$1/usr/local/bin/node"`,
+    `--customize-hook=mkdir -p "$1/usr/local/lib/node_modules" && cp -a ${shellQuote(npm)} "$1/usr/local/lib/node_modules/npm"`,
     '--customize-hook=ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm" && ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"',
     '--customize-hook=chroot "$1" groupadd --gid 1000 node && chroot "$1" useradd --uid 1000 --gid node --create-home --shell /bin/sh node',
     DROP_HOST_FILES,

@@ -5,6 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { APT_SOURCES, DROP_HOST_FILES, SUITE, dockerImport, mmdebstrap } from "./standin-common.ts";
+import { shellQuote } from "./shell-quote.ts";
 
 export const PACKAGES = ["postgresql-15"];
 
@@ -35,7 +36,7 @@ export async function build(tag: string, workDir: string): Promise<void> {
     "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
     // The entrypoint creates the cluster at first start; a packaged "main" cluster would be dead weight.
     '--setup-hook=mkdir -p "$1/etc/postgresql-common/createcluster.d" && echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.d/drydock.conf"',
-    `--customize-hook=install -m 0755 ${entrypoint} "$1/usr/local/bin/docker-entrypoint.sh"`,
+    `--customize-hook=install -m 0755 ${shellQuote(entrypoint)} "$1/usr/local/bin/docker-entrypoint.sh"`,
     // A fresh named volume copies this directory's owner: postgres can then initialise it.
     '--customize-hook=chroot "$1" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data',
     DROP_HOST_FILES,
