@@ -5,13 +5,19 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          // Without ../shared: one notice of what is skipped; under CI=true, a failed run instead.
+          globalSetup: ["test/support/shared-material.ts"],
+        },
       },
       {
         extends: true,
         test: {
           name: "plan",
           include: ["test/plan/**/*.test.ts"],
+          globalSetup: ["test/support/shared-material.ts"],
           setupFiles: ["test/support/plan-clock.ts"],
           // One fake engine per file, and plan tests in one file share it: the SDK caches
           // object IDs process-wide, so files run isolated and tests within a file in order.

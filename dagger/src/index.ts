@@ -5,8 +5,10 @@
 import { argument, check, func, object, type CacheVolume, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 
 import { appImage, appStages, type BuildLabels } from "./build/app.js";
+import { frontendRecipe } from "./build/frontend.js";
 import { NODE_IMAGE, PNPM_VERSION } from "./build/defaults.js";
 import type { Toolchain } from "./build/recipe.js";
+import { effectiveConfigYaml } from "./config/effective.js";
 import type { LoadedConfig } from "./config/load.js";
 import { App } from "./objects/app.js";
 import {
@@ -25,12 +27,47 @@ import type { ImageScan, LintScan } from "./objects/scan.js";
 import { lintSource, scanImage, type ScanContext, type ScanRun } from "./scan/run.js";
 import { Trivy } from "./scan/trivy.js";
 import { judgeReport, unusedInAll } from "./scan/verdict.js";
+import { durationMs } from "./smoke/rules.js";
+import { runSmoke, type SmokePlan } from "./smoke/run.js";
+import { smokeMarkdown, type SmokeVerdict } from "./smoke/summary.js";
 import { DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName } from "./source.js";
+import { publication, publishedImage, release as releaseObject, verification, type Publication, type Release, type Verification } from "./objects/release.js";
+import {
+  attest as cosignAttest,
+  certifyAll,
+  checkCosignInputs,
+  COSIGN_IMAGE,
+  definedOnly,
+  lockfilePath,
+  platformsToBuild,
+  predicateTypes,
+  provenancePredicate,
+  publishApps,
+  registryLoginOf,
+  RELEASED_APPS,
+  releaseManifestJson,
+  repositoryFor,
+  requireGatePassed,
+  sha256Hex,
+  sign as cosignSign,
+  signingMaterial,
+  slsaProvenance,
+  splitPinnedImage,
+  tagsFor,
+  verify as cosignVerify,
+  vulnPredicate,
+  type AppToPublish,
+  type CosignRun,
+  type ProvenanceInput,
+  type ReleaseManifest,
+  type ReleaseMetadata,
+} from "./release/index.js";
 
 export { App } from "./objects/app.js";
 export { AllowedBy, Finding, FindingKind, Severity } from "./objects/finding.js";
 export { Report } from "./objects/report.js";
 export { ImageScan, LintScan } from "./objects/scan.js";
+export { Publication, PublishedImage, Release, ReleasedImage, Verification } from "./objects/release.js";
 
 /** The label defaults: reproducible builds that claim nothing. */
 const DEFAULT_LABELS = { imageVersion: "0.0.0-dev", revision: "unknown", created: "1970-01-01T00:00:00Z", sourceUrl: "", licenses: "NOASSERTION" } as const;
@@ -58,6 +95,7 @@ export class Drydock {
   readonly prismaSchemaEngineBinary?: string;
   readonly prismaEnginesMirror?: string;
   readonly trivyCache?: CacheVolume;
+  readonly cosignImage: string = COSIGN_IMAGE;
 
   constructor(
     /**
@@ -275,6 +313,19 @@ export class Drydock {
   ): Drydock {
     return this.with({ trivyCache: cache });
   }
+  /**
+   * Sign, attest and verify with another cosign image, pinned by digest: a mirror of the default, distroless with cosign at /ko-app/cosign.
+   *
+   * Example: dagger call with-cosign-image --cosign-image=registry.example.com/cosign:v3.1.3@sha256:<64 hex> verify --ref=… --public-key=cosign.pub
+   */
+  @func()
+  withCosignImage(
+    /** The image, name:tag@sha256:<64 hex>. Default: ghcr.io/sigstore/cosign/cosign:v3.1.3 pinned by digest. */
+    cosignImage: string,
+  ): Drydock {
+    return this.with({ cosignImage: requirePinnedImage(cosignImage, "--cosign-image") });
+  }
+
 
   /**
    * Choose one app by name, for its image, build environment and scan.
@@ -383,8 +434,8 @@ export class Drydock {
   }
 
   /**
-   * Build both images, scan them and lint the Dockerfiles, in parallel; gate everything with the
-   * policy. Prints whether it passed and the summary; never cached.
+   * Build both images, scan them, lint the Dockerfiles and start each image as a service, in
+   * parallel; gate everything with the policy. Prints whether it passed and the summary; never cached.
    *
    * Example: dagger call --source=. build-and-scan reports export --path=reports
    */
@@ -394,15 +445,17 @@ export class Drydock {
     baseline?: Directory,
   ): Promise<Report> {
     const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
-    // Three independent branches: each app's build and scan, and the lint. Nothing in one waits for another.
+    const images = this.bothImages(context.loaded);
+    // Four independent branches: each app's build and scan, the lint, and the smoke test, which
+    // needs the images but not their scans. Nothing else waits for another.
     const scanApp = async (name: AppName) => {
-      const [image, previous] = await Promise.all([this.appImage(name, context.loaded), optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
+      const [image, previous] = await Promise.all([images[name], optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
       return { image, ...(await scanImage({ ...context, baseline: previous }, image, name)) };
     };
     const lint = async () => lintSource({ ...context, baseline: await optionalFile(baseline, "lint/trivy.json", "--baseline") });
-    const [backend, frontend, lintRun] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint()]);
+    const [backend, frontend, lintRun, smoke] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint(), this.smoke(context.loaded, images, context.today)]);
     const notes = unusedInAll([backend.verdict, frontend.verdict, lintRun.verdict]);
-    return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes);
+    return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes).withSmoke(smoke);
   }
 
   /**
@@ -424,6 +477,21 @@ export class Drydock {
   }
 
   /**
+   * Start both images as services and probe them, for `dagger check`: the backend with a pinned
+   * Postgres and its migrations applied, the frontend against the backend. Each must answer its
+   * health path within smoke.timeout and exit within 3 s of SIGTERM.
+   *
+   * Example: dagger check images-start
+   */
+  @func({ cache: "never" })
+  @check()
+  async imagesStart(): Promise<void> {
+    const loaded = await this.loadedConfig();
+    const verdict = await this.smoke(loaded, this.bothImages(loaded), new Date());
+    enforce(verdict.passed, smokeMarkdown(verdict) || "Both images started, answered their health paths and exited within 3 s of SIGTERM.\n");
+  }
+
+  /**
    * Gate the Dockerfile lint with the policy, for `dagger check`.
    *
    * Example: dagger check dockerfiles-pass-lint
@@ -433,6 +501,261 @@ export class Drydock {
   async dockerfilesPassLint(): Promise<void> {
     const scan = await this.lint();
     enforce(scan.passed, scan.summary);
+  }
+
+  /**
+   * Check the security config and print the effective config as YAML, every default filled in;
+   * fail with every problem, each naming the file, the key, and its line and column.
+   *
+   * Example: dagger call --source=. check-config (or --config=../org/security-config.yml check-config)
+   */
+  @func({ cache: "never" })
+  async checkConfig(): Promise<string> {
+    return effectiveConfigYaml(await this.loadedConfig());
+  }
+
+  /**
+   * Publish both images to a registry and return each reference with its digest. No gate:
+   * `release` is the gated way. Pushing the same digest again is harmless.
+   *
+   * Example: dagger call publish --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$(git rev-parse HEAD) --git-ref=$GITHUB_REF --platforms=linux/amd64 images reference
+   */
+  @func({ cache: "never" })
+  async publish(
+    /** A registry and namespace, e.g. ghcr.io/acme: each app goes to <registry>/<its image name>, e.g. ghcr.io/acme/drydock-backend. */
+    registry: string,
+    /** Registry user, e.g. $GITHUB_ACTOR. Default: none — the engine's own login (docker login on the host). */
+    username?: string,
+    /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
+    password?: Secret,
+    /** Exactly these tags, e.g. --tags=1.4.0,stable. Default: computed from --git-ref and --git-sha, as docker/metadata-action does. */
+    tags?: string[],
+    /** The git ref built, e.g. $GITHUB_REF: refs/tags/v1.2.3 tags 1.2.3, 1.2 and 1; refs/heads/feat/x tags feat-x; refs/pull/12/merge tags pr-12. Default: none (sha-<7> only). */
+    gitRef?: string,
+    /** The commit built, e.g. $(git rev-parse HEAD): the sha-<7> tag and the revision label and annotation. Required unless --tags. */
+    gitSha?: string,
+    /** The repository's default branch, e.g. main: a release tag gets `latest` only when --branch is this branch. Default: none (never latest). */
+    defaultBranch?: string,
+    /** The branch the tagged commit is on (GitHub: github.event.base_ref, or main when tags are cut from main). Default: none (never latest). */
+    branch?: string,
+    /**
+     * Comma-separated platforms, one variant each, published as one index: linux/amd64, linux/arm64.
+     * For now only the engine's own platform can be built: pass --platforms=linux/amd64 (or linux/arm64
+     * on an arm64 engine). Default: linux/amd64,linux/arm64.
+     */
+    platforms = "linux/amd64,linux/arm64",
+  ): Promise<Publication> {
+    const releaseTags = tagsFor({ tags, gitRef, gitSha, defaultBranch, branch });
+    const auth = registryLoginOf(username, password, { user: "--username", password: "--password" });
+    const drydock = this.forCommit(gitSha);
+    const built = await platformsToBuild(platforms);
+    const loaded = await drydock.loadedConfig();
+    const images = drydock.bothImages(loaded);
+    const apps = await Promise.all(RELEASED_APPS.map(async (app) => drydock.toPublish(app, loaded, registry, await images[app], built)));
+    const pushed = await publishApps(apps, releaseTags, auth);
+    const [backend, frontend] = RELEASED_APPS.map((app) => publishedImage(pushed.find((p) => p.app === app)!));
+    return publication(backend!, frontend!);
+  }
+
+  /**
+   * Sign an image by digest with cosign: with a key (laptop, air-gapped), or keyless with an OIDC token (CI).
+   *
+   * Example: dagger call sign --ref=ghcr.io/acme/drydock-backend@sha256:<64 hex> --key=env:COSIGN_KEY --key-password=env:COSIGN_PASSWORD --registry-config=file:$HOME/.docker/config.json
+   */
+  @func({ cache: "never" })
+  async sign(
+    /** The image by digest, repository@sha256:<64 hex>, as publish returns it. A tag alone is refused: it can move between signing and use. */
+    ref: string,
+    /** The private key made by `cosign generate-key-pair`, e.g. env:COSIGN_KEY. Default: none (keyless, with --identity-token). */
+    key?: Secret,
+    /** The key's password, e.g. env:COSIGN_PASSWORD. Default: none (a key without password). */
+    keyPassword?: Secret,
+    /** An OIDC identity token for keyless signing through Fulcio and Rekor, e.g. env:SIGSTORE_ID_TOKEN (GitHub Actions: `permissions: id-token: write`). Default: none (sign with --key). */
+    identityToken?: Secret,
+    /** A Docker config.json with a login for the registry, e.g. file:$HOME/.docker/config.json (after docker login, without a credsStore). Default: none. */
+    registryConfig?: Secret,
+    /** Registry user, with --registry-password; not with --registry-config. Default: none (anonymous unless --registry-config). */
+    registryUsername?: string,
+    /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
+    registryPassword?: Secret,
+    /** Sign without the transparency log or Sigstore's signing config: air-gapped, key mode only. Default: false. */
+    airGapped = false,
+  ): Promise<string> {
+    const run = this.cosignRun({ registryConfig, registryUsername, registryPassword, airGapped });
+    return (await cosignSign(ref, signingMaterial(key, keyPassword, identityToken), run)).reference;
+  }
+
+  /**
+   * Attest an image by digest with cosign: its CycloneDX SBOM, its vulnerability report and its SLSA provenance, each signed like `sign`. Returns the types attested.
+   *
+   * Example: dagger call attest --ref=ghcr.io/acme/drydock-backend@sha256:<64 hex> --sbom=reports/backend/sbom.cdx.json --vuln-report=reports/backend/trivy.json --key=env:COSIGN_KEY --key-password=env:COSIGN_PASSWORD
+   */
+  @func({ cache: "never" })
+  async attest(
+    /** The image by digest, repository@sha256:<64 hex>; a tag alone is refused. */
+    ref: string,
+    /** A CycloneDX SBOM, e.g. reports/backend/sbom.cdx.json from build-and-scan: attested as --type cyclonedx. Default: none. */
+    sbom?: File,
+    /** A Trivy JSON report, e.g. reports/backend/trivy.json: converted with trivy convert --format cosign-vuln, attested as --type vuln. Default: none. */
+    vulnReport?: File,
+    /** A SLSA provenance v1 predicate (JSON): attested as --type slsaprovenance1. Default: none (release generates one). */
+    provenance?: File,
+    /** The private key, e.g. env:COSIGN_KEY. Default: none (keyless, with --identity-token). */
+    key?: Secret,
+    /** The key's password, e.g. env:COSIGN_PASSWORD. Default: none. */
+    keyPassword?: Secret,
+    /** An OIDC identity token for keyless signing, e.g. env:SIGSTORE_ID_TOKEN. Default: none (sign with --key). */
+    identityToken?: Secret,
+    /** A Docker config.json with a login for the registry, e.g. file:$HOME/.docker/config.json. Default: none. */
+    registryConfig?: Secret,
+    /** Registry user, with --registry-password; not with --registry-config. Default: none. */
+    registryUsername?: string,
+    /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
+    registryPassword?: Secret,
+    /** Attest without the transparency log or Sigstore's signing config: air-gapped, key mode only. Default: false. */
+    airGapped = false,
+  ): Promise<string[]> {
+    const run = this.cosignRun({ registryConfig, registryUsername, registryPassword, airGapped });
+    const vuln = vulnReport ? vulnPredicate((await this.loadedConfig()).config.scanner.trivyImage, vulnReport) : undefined;
+    const predicates = { ...(sbom ? { cyclonedx: sbom } : {}), ...(vuln ? { vuln } : {}), ...(provenance ? { slsaprovenance1: provenance } : {}) };
+    return cosignAttest(ref, predicates, signingMaterial(key, keyPassword, identityToken), run);
+  }
+
+  /**
+   * Verify an image's signature and attestations with cosign, by digest: with a public key, or the keyless signer's certificate identity and OIDC issuer.
+   *
+   * Example: dagger call verify --ref=ghcr.io/acme/drydock-backend@sha256:<64 hex> --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0 --certificate-oidc-issuer=https://token.actions.githubusercontent.com
+   */
+  @func({ cache: "never" })
+  async verify(
+    /** The image by digest, repository@sha256:<64 hex>; a tag alone is refused. */
+    ref: string,
+    /** The public key of the signing pair, e.g. cosign.pub. Default: none (keyless, with --certificate-identity and --certificate-oidc-issuer). */
+    publicKey?: File,
+    /** The keyless signer's exact identity, e.g. https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main. Default: none. */
+    certificateIdentity?: string,
+    /** A regexp the keyless signer's identity must match, e.g. ^https://github.com/acme/shop/. Default: none. */
+    certificateIdentityRegexp?: string,
+    /** The keyless signer's OIDC issuer, e.g. https://token.actions.githubusercontent.com. Default: none. */
+    certificateOidcIssuer?: string,
+    /** A regexp the keyless signer's OIDC issuer must match. Default: none. */
+    certificateOidcIssuerRegexp?: string,
+    /** The attestation types to verify besides the signature; empty for the signature alone. Default: cyclonedx, vuln, slsaprovenance1. */
+    attestations: string[] = ["cyclonedx", "vuln", "slsaprovenance1"],
+    /** A Docker config.json with a login for the registry, e.g. file:$HOME/.docker/config.json. Default: none. */
+    registryConfig?: Secret,
+    /** Registry user, with --registry-password; not with --registry-config. Default: none. */
+    registryUsername?: string,
+    /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
+    registryPassword?: Secret,
+    /** Verify signatures made air-gapped: no transparency log (key mode only). Default: false. */
+    airGapped = false,
+  ): Promise<Verification> {
+    const run = this.cosignRun({ registryConfig, registryUsername, registryPassword, airGapped });
+    const material = { publicKey, certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, certificateOidcIssuerRegexp };
+    return verification(await cosignVerify(ref, definedOnly(material), predicateTypes(attestations), run));
+  }
+
+  /**
+   * Release both images: build and scan them, stop unless the gate passes, then publish, sign, attest (SBOM, vulnerabilities, SLSA provenance) and verify each by digest. Never cached.
+   *
+   * Example: dagger call release --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$GITHUB_SHA --git-ref=$GITHUB_REF --identity-token=env:SIGSTORE_ID_TOKEN --certificate-identity=$IDENTITY --certificate-oidc-issuer=https://token.actions.githubusercontent.com --platforms=linux/amd64 reports export --path=reports
+   */
+  @func({ cache: "never" })
+  async release(
+    /** A registry and namespace, e.g. ghcr.io/acme: each app goes to <registry>/<its image name>. */
+    registry: string,
+    /** The full commit built, e.g. $(git rev-parse HEAD): tags, labels, annotations and the provenance name it. */
+    gitSha: string,
+    /** Registry user, e.g. $GITHUB_ACTOR; cosign uses the same login unless --registry-config. Default: none — the engine's own login. */
+    username?: string,
+    /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
+    password?: Secret,
+    /** Exactly these tags. Default: computed from --git-ref and --git-sha, as docker/metadata-action does. */
+    tags?: string[],
+    /** The git ref built, e.g. $GITHUB_REF. Default: none (sha-<7> only). */
+    gitRef?: string,
+    /** The repository's default branch, e.g. main: a release tag gets `latest` only when --branch is this branch. Default: none (never latest). */
+    defaultBranch?: string,
+    /** The branch the tagged commit is on. Default: none (never latest). */
+    branch?: string,
+    /** Comma-separated platforms; for now only the engine's own: pass --platforms=linux/amd64. Default: linux/amd64,linux/arm64. */
+    platforms = "linux/amd64,linux/arm64",
+    /** The private key, e.g. env:COSIGN_KEY (laptop). Default: none (keyless, with --identity-token). */
+    key?: Secret,
+    /** The key's password, e.g. env:COSIGN_PASSWORD. Default: none. */
+    keyPassword?: Secret,
+    /** An OIDC identity token for keyless signing, e.g. env:SIGSTORE_ID_TOKEN (CI). Default: none (sign with --key). */
+    identityToken?: Secret,
+    /** The public key of --key's pair, e.g. cosign.pub: what the release verifies with in key mode. Default: none. */
+    publicKey?: File,
+    /** The identity the keyless signatures must carry, e.g. https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0. Default: none. */
+    certificateIdentity?: string,
+    /** A regexp the keyless identity must match. Default: none. */
+    certificateIdentityRegexp?: string,
+    /** The keyless OIDC issuer, e.g. https://token.actions.githubusercontent.com. Default: none. */
+    certificateOidcIssuer?: string,
+    /** A regexp the keyless OIDC issuer must match. Default: none. */
+    certificateOidcIssuerRegexp?: string,
+    /** A Docker config.json for cosign's registry login, e.g. file:$HOME/.docker/config.json. Default: none (cosign uses --username and --password). */
+    registryConfig?: Secret,
+    /** Sign and verify without the transparency log: air-gapped, key mode only. Default: false. */
+    airGapped = false,
+    /** Who ran the build, for the provenance: a URI, e.g. ${{ github.server_url }}/${{ github.workflow_ref }} on GitHub Actions. Default: urn:drydock:builder:local. */
+    builderId = "urn:drydock:builder:local",
+    /** Reports of an earlier run (as exported by `reports`): only findings new since then fail the gate. Default: none. */
+    baseline?: Directory,
+  ): Promise<Release> {
+    const started = new Date().toISOString();
+    const login = registryLoginOf(username, password, { user: "--username", password: "--password" });
+    const signing = signingMaterial(key, keyPassword, identityToken);
+    const verifying = definedOnly({ publicKey, certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, certificateOidcIssuerRegexp });
+    // One run ID for every cosign step of this release: none is served from the engine's cache.
+    const run: CosignRun = { image: this.cosignImage, runId: crypto.randomUUID(), airGapped, ...(registryConfig ? { registryConfig } : login ? { registryLogin: login } : {}) };
+    // Everything that can be checked before the build is: bad input fails in a second, not after the scans.
+    const { mode } = checkCosignInputs(signing, verifying, run);
+    const releaseTags = tagsFor({ tags, gitRef, gitSha, defaultBranch, branch });
+    const drydock = this.forCommit(gitSha);
+    const built = await platformsToBuild(platforms);
+    const loaded = await drydock.loadedConfig();
+    const provenance = (app: AppName, lockfiles: Record<string, string>) => drydock.provenanceInput(app, loaded, { gitSha, gitRef, builderId, platform: built.join(","), invocationId: run.runId!, started, lockfiles });
+    for (const app of RELEASED_APPS) {
+      slsaProvenance(provenance(app, {}));
+      repositoryFor(registry, loaded.config.apps[app].image);
+    }
+
+    const report = await drydock.buildAndScan(baseline);
+    requireGatePassed(report.passed, report.summary);
+    const images: Record<AppName, Container> = { backend: report.backend, frontend: report.frontend };
+    const pushed = await publishApps(
+      RELEASED_APPS.map((app) => drydock.toPublish(app, loaded, registry, images[app], built)),
+      releaseTags,
+      login,
+    );
+    const lockfiles = Object.fromEntries(await Promise.all(RELEASED_APPS.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
+    const scans: Record<AppName, ImageScan> = { backend: report.backendScan, frontend: report.frontendScan };
+    const predicates = (app: string) => {
+      const name = app as AppName;
+      return {
+        cyclonedx: scans[name].sbom,
+        vuln: vulnPredicate(loaded.config.scanner.trivyImage, scans[name].report),
+        slsaprovenance1: provenancePredicate(provenance(name, lockfiles[name]!)),
+      };
+    };
+    const certified = await certifyAll(pushed, predicates, signing, verifying, run);
+    const trusted = certified[0]!.verification.trusted;
+    const manifest: ReleaseManifest = {
+      schemaVersion: 1,
+      created: started,
+      source: { url: this.sourceUrl, revision: gitSha, ...(gitRef ? { ref: gitRef } : {}) },
+      gate: { passed: report.passed, summary: report.summary },
+      signer: { mode, ...(trusted.mode === "keyless" ? { identity: trusted.identity, issuer: trusted.issuer } : {}), transparencyLog: !airGapped },
+      images: pushed.map((p) => {
+        const done = certified.find((c) => c.app === p.app)!;
+        return { app: p.app, repository: p.repository, digest: p.digest, reference: p.reference, tags: p.tags, platforms: p.platforms, signed: true, attestations: done.attestations, verified: true };
+      }),
+    };
+    return releaseObject(manifest, releaseManifestJson(manifest), report.reports());
   }
 
   // What App and the short forms share. Not @func: the engine never sees these.
@@ -449,6 +772,37 @@ export class Drydock {
     return appImage(this.source, loaded ?? (await this.loadedConfig()), name, this.toolchain(), labels);
   }
 
+  /** Both apps' images, each built once however many branches use it. */
+  bothImages(loaded: LoadedConfig): Record<AppName, Promise<Container>> {
+    const images = { backend: this.appImage("backend", loaded), frontend: this.appImage("frontend", loaded) };
+    // A branch that fails first leaves the other image unawaited; its failure is reported there.
+    for (const image of Object.values(images)) image.catch(() => undefined);
+    return images;
+  }
+
+  /** The smoke test of both images, as the config says: each started, probed and stopped. */
+  async smoke(loaded: LoadedConfig, images: Record<AppName, Promise<Container>>, instant: Date): Promise<SmokeVerdict> {
+    const { apps, smoke } = loaded.config;
+    const off = (app: AppName) =>
+      !smoke.enabled ? `\`smoke.enabled\` is false in ${loaded.file}` : !smoke[app] ? `\`smoke.${app}\` is false in ${loaded.file}` : undefined;
+    const plan: SmokePlan = {
+      off: Object.fromEntries((["backend", "frontend"] as const).flatMap((app) => (off(app) ? [[app, off(app)!]] : []))),
+      clientImage: this.runtimeImage,
+      timeoutMs: durationMs(smoke.timeout),
+      instant: instant.toISOString(),
+    };
+    if (!plan.off.backend) {
+      const { build, recipe } = await appStages(this.source, loaded, "backend", this.toolchain());
+      const { healthPath, entrypoint } = recipe.runtime;
+      plan.backend = { image: await images.backend, build, port: apps.backend.port, healthPath, entrypoint, enginesMirror: this.prismaEnginesMirror };
+    }
+    if (!plan.off.frontend) {
+      const { healthPath, entrypoint } = frontendRecipe(apps.frontend.image, apps.frontend.port).runtime;
+      plan.frontend = { image: await images.frontend, port: apps.frontend.port, healthPath, entrypoint };
+    }
+    return runSmoke(plan);
+  }
+
   /** One app's build environment after its build commands ran. */
   async appBuild(name: AppName): Promise<Container> {
     return (await appStages(this.source, await this.loadedConfig(), name, this.toolchain())).build;
@@ -458,6 +812,85 @@ export class Drydock {
   async appScan(name: AppName): Promise<ScanRun<ImageScan>> {
     const context = await this.scanContext();
     return scanImage(context, await this.appImage(name, context.loaded), name);
+  }
+
+  /** This Drydock labelling its images with `gitSha`; a different --revision set by with-labels is refused. */
+  private forCommit(gitSha: string | undefined): Drydock {
+    if (gitSha === undefined || gitSha === this.revision) return this;
+    if (this.revision !== DEFAULT_LABELS.revision) {
+      throw new ArgumentError({
+        where: "--git-sha",
+        found: `${JSON.stringify(gitSha)} while with-labels set --revision=${JSON.stringify(this.revision)}`,
+        expected: "one commit",
+        fix: "leave --revision out of with-labels: publish and release label the images with --git-sha",
+      });
+    }
+    return this.with({ revision: requireLabelWord(gitSha, "--git-sha", "$(git rev-parse HEAD)") });
+  }
+
+  /** What publish pushes for one app: its image, repository and annotations. */
+  private toPublish(app: AppName, loaded: LoadedConfig, registry: string, image: Container, platforms: readonly string[]): AppToPublish {
+    const title = loaded.config.apps[app].image;
+    const base = splitPinnedImage(this.runtimeImage);
+    const metadata: ReleaseMetadata = {
+      source: this.sourceUrl,
+      revision: this.revision === DEFAULT_LABELS.revision ? "" : this.revision,
+      version: this.imageVersion,
+      created: this.created,
+      licenses: this.licenses,
+      title,
+      baseName: base.name,
+      baseDigest: base.digest,
+    };
+    return { app, variants: [image], platforms, repository: repositoryFor(registry, title), metadata };
+  }
+
+  /** The sha256 of the app's lockfile, by its path in the source. */
+  private async lockfileDigests(app: AppName, loaded: LoadedConfig): Promise<Record<string, string>> {
+    const file = lockfilePath(loaded.config.apps[app].path);
+    return { [file]: sha256Hex(await this.source.file(file).contents()) };
+  }
+
+  /** What the SLSA provenance of one app's image says: source, builder, parameters, pinned images, lockfiles. */
+  private provenanceInput(
+    app: AppName,
+    loaded: LoadedConfig,
+    run: { gitSha: string; gitRef?: string; builderId: string; platform: string; invocationId: string; started: string; lockfiles: Record<string, string> },
+  ): ProvenanceInput {
+    const buildArguments = definedOnly({
+      configPath: this.config ? "--config" : this.configPath,
+      pnpmVersion: this.pnpmVersion,
+      imageVersion: this.imageVersion,
+      created: this.created,
+      licenses: this.licenses,
+      prismaSchemaEngineBinary: this.prismaSchemaEngineBinary,
+      prismaEnginesMirror: this.prismaEnginesMirror,
+    });
+    return {
+      app,
+      platform: run.platform,
+      sourceUrl: this.sourceUrl,
+      revision: run.gitSha,
+      ...(run.gitRef ? { gitRef: run.gitRef } : {}),
+      builderId: run.builderId,
+      buildArguments,
+      images: { base: this.runtimeImage, build: this.buildImage, trivy: loaded.config.scanner.trivyImage, cosign: this.cosignImage },
+      lockfiles: run.lockfiles,
+      invocationId: run.invocationId,
+      startedOn: run.started,
+    };
+  }
+
+  /** The cosign image, run ID and registry login of one sign, attest or verify call. */
+  private cosignRun(given: { registryConfig?: Secret; registryUsername?: string; registryPassword?: Secret; airGapped: boolean }): CosignRun {
+    const login = registryLoginOf(given.registryUsername, given.registryPassword, { user: "--registry-username", password: "--registry-password" });
+    return {
+      image: this.cosignImage,
+      runId: crypto.randomUUID(),
+      airGapped: given.airGapped,
+      ...(given.registryConfig ? { registryConfig: given.registryConfig } : {}),
+      ...(login ? { registryLogin: login } : {}),
+    };
   }
 
   /** A copy with `changes`: the builders never change the object they were called on. */

@@ -9,10 +9,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Drydock } from "../../dagger/src/index.ts";
 import { execStartsWith, FakeEngine, fileAt, ObjectRef, SCHEMA_ENV, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
-import { DEFAULT_SCHEMA_PATH } from "../support/fake-engine/schema.js";
+import { daggerSchemaPath, DEFAULT_SCHEMA_PATH } from "../support/fake-engine/schema.js";
 import { missingShared, repoRoot } from "../support/paths.js";
 
-const hasSchema = existsSync(DEFAULT_SCHEMA_PATH) || process.env[SCHEMA_ENV] !== undefined;
+const hasSchema = daggerSchemaPath() !== undefined;
 
 async function post(engine: FakeEngine, body: unknown, token: string = engine.token) {
   const res = await fetch(`http://127.0.0.1:${engine.port}/query`, {
@@ -120,11 +120,13 @@ describe("fake engine schema location", () => {
     }
   });
 
-  it("uses the shared v0.21.8 schema when present, and otherwise runs unvalidated", () => {
+  it("uses the shared v0.21.8 schema when present, and otherwise refuses to run unvalidated unless told to", () => {
     const saved = process.env[SCHEMA_ENV];
     delete process.env[SCHEMA_ENV];
     try {
-      expect(new FakeEngine().schemaPath).toBe(existsSync(DEFAULT_SCHEMA_PATH) ? DEFAULT_SCHEMA_PATH : undefined);
+      if (existsSync(DEFAULT_SCHEMA_PATH)) expect(new FakeEngine().schemaPath).toBe(DEFAULT_SCHEMA_PATH);
+      else expect(() => new FakeEngine()).toThrow(`pass schemaPath: null to run unvalidated on purpose`);
+      expect(new FakeEngine({ schemaPath: null }).schemaPath).toBeUndefined();
     } finally {
       if (saved !== undefined) process.env[SCHEMA_ENV] = saved;
     }

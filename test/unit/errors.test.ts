@@ -49,7 +49,7 @@ describe("the message of each error class", () => {
       name: "ConfigError",
       error: thrown(() => parseSecurityConfig("", "security-config.yml")),
       message:
-        'security-config.yml: found an empty file, expected a mapping of settings ($schema, version, apps, policy, scanner) — an empty file does not mean "use the defaults": delete it for that, or write "version: 1"',
+        'security-config.yml: found an empty file, expected a mapping of settings ($schema, version, apps, policy, scanner, smoke) — an empty file does not mean "use the defaults": delete it for that, or write "version: 1"',
     },
     {
       name: "ReportError",

@@ -4,10 +4,20 @@
  */
 import { DrydockError } from "../errors.js";
 
-/** One problem: `where` is a dotted path (`policy.ignores[2].expires`), a YAML position, or empty for the whole file. */
+/** A place in the file, both counted from 1. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * One problem: `where` is a dotted path (`policy.ignores[2].expires`), a YAML position, or empty
+ * for the whole file; `at` is where the path is written in the file, when it is.
+ */
 export interface ConfigIssue {
   readonly where: string;
   readonly problem: string;
+  readonly at?: Position;
 }
 
 export class ConfigError extends DrydockError {
@@ -21,8 +31,13 @@ export class ConfigError extends DrydockError {
   }
 }
 
-export function formatIssue(file: string, { where, problem }: ConfigIssue): string {
-  return where === "" ? `${file}: ${problem}` : `${file}: ${where}: ${problem}`;
+/**
+ * `file: where: problem (line L, column C)`: the position goes last so that `file: path: found …`
+ * reads the same with and without it.
+ */
+export function formatIssue(file: string, { where, problem, at }: ConfigIssue): string {
+  const position = at === undefined ? "" : ` (line ${at.line}, column ${at.column})`;
+  return where === "" ? `${file}: ${problem}${position}` : `${file}: ${where}: ${problem}${position}`;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

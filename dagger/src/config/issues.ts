@@ -2,7 +2,7 @@
  * Turns zod's validation issues into config issues that read `path: found X, expected Y`.
  */
 import { z } from "zod";
-import { formatPath, type ConfigIssue } from "./errors.js";
+import { formatPath, type ConfigIssue, type Position } from "./errors.js";
 import { closestMatch } from "./suggest.js";
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
@@ -99,21 +99,36 @@ export function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[
   return def.type === "object" && "shape" in def ? Object.keys(def.shape as object) : [];
 }
 
-function unknownKeyIssues(schema: z.core.$ZodType, issue: z.core.$ZodIssueUnrecognizedKeys): ConfigIssue[] {
+/** Where a zod path is written in the file (see yaml.ts); `key` for the key rather than its value. */
+export type Locator = (path: readonly PropertyKey[], options?: { readonly key?: boolean }) => Position | undefined;
+
+const nowhere: Locator = () => undefined;
+
+/** Adds `at` only when known, so issues without a file position compare equal to plain ones. */
+function placed(issue: ConfigIssue, at: Position | undefined): ConfigIssue {
+  return at === undefined ? issue : { ...issue, at };
+}
+
+function unknownKeyIssues(schema: z.core.$ZodType, issue: z.core.$ZodIssueUnrecognizedKeys, locate: Locator): ConfigIssue[] {
   const known = knownKeysAt(schema, issue.path);
   return issue.keys.map((key) => {
     const suggestion = closestMatch(key, known);
     const hint = suggestion === undefined ? `expected one of: ${known.join(", ")}` : `did you mean "${suggestion}"?`;
-    return { where: formatPath([...issue.path, key]), problem: `unknown key — ${hint}` };
+    const path = [...issue.path, key];
+    return placed({ where: formatPath(path), problem: `unknown key — ${hint}` }, locate(path, { key: true }));
   });
 }
 
-/** One config issue per zod issue, and one per unknown key; `schema` is the one that was parsed. */
-export function describeIssues(schema: z.core.$ZodType, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+/**
+ * One config issue per zod issue, and one per unknown key; `schema` is the one that was parsed,
+ * `locate` finds each path in the file (a missing key: the mapping it is missing from).
+ */
+export function describeIssues(schema: z.core.$ZodType, issues: readonly z.core.$ZodIssue[], locate: Locator = nowhere): ConfigIssue[] {
   return issues.flatMap((issue): ConfigIssue[] => {
-    if (issue.code === "unrecognized_keys") return unknownKeyIssues(schema, issue);
+    if (issue.code === "unrecognized_keys") return unknownKeyIssues(schema, issue, locate);
     const where = formatPath(issue.path);
-    if (issue.input === undefined) return [{ where, problem: `missing, ${issue.message}` }];
+    const at = locate(issue.path);
+    if (issue.input === undefined) return [placed({ where, problem: `missing, ${issue.message}` }, at)];
     // A check across entries names what it found itself: the whole entry would read "a mapping".
     const ownFound = issue.code === "custom" ? issue.params?.["found"] : undefined;
     const found = typeof ownFound === "string" ? ownFound : describeValue(issue.input);
@@ -123,6 +138,6 @@ export function describeIssues(schema: z.core.$ZodType, issues: readonly z.core.
       const suggestion = closestMatch(issue.input, named);
       if (suggestion !== undefined && suggestion !== issue.input) problem += ` — did you mean "${suggestion}"?`;
     }
-    return [{ where, problem }];
+    return [placed({ where, problem }, at)];
   });
 }

@@ -42,6 +42,6 @@ export function parseSecurityConfig(text: string | undefined, file: string): Loa
   }
 
   const parsed = SecurityConfig.safeParse(read.value, { error: expectation, reportInput: true });
-  if (!parsed.success) throw new ConfigError(file, describeIssues(SecurityConfig, parsed.error.issues));
+  if (!parsed.success) throw new ConfigError(file, describeIssues(SecurityConfig, parsed.error.issues, read.locate));
   return { config: parsed.data, usedDefaults: false, file };
 }

@@ -46,6 +46,7 @@ export const DEFAULTS = {
     // Trivy publishes a DB every 6 hours; a week without one means the refresh is broken.
     maxDbAgeDays: 7,
   },
+  smoke: { enabled: true, backend: true, frontend: true, timeout: "60s" },
 } as const;
 
 const SeverityList = z.array(Severity);
@@ -179,6 +180,24 @@ export const Scanner = z
   .meta({ description: "How Trivy runs." });
 export type Scanner = z.infer<typeof Scanner>;
 
+export const Smoke = z
+  .strictObject({
+    enabled: z.boolean().default(DEFAULTS.smoke.enabled).meta({
+      description: "false: no image is started before it is reported; every summary says the smoke test is off.",
+    }),
+    backend: z.boolean().default(DEFAULTS.smoke.backend).meta({
+      description: "false: the backend is not started (nor its Postgres and migrations); the frontend then runs without a backend.",
+    }),
+    frontend: z.boolean().default(DEFAULTS.smoke.frontend).meta({ description: "false: the frontend is not started." }),
+    timeout: Duration.default(DEFAULTS.smoke.timeout).meta({
+      description:
+        "How long a started app (or Postgres) may take to listen and to answer its health path. Migrations get 5 minutes; the exit after SIGTERM always gets 3 s.",
+    }),
+  })
+  .prefault({})
+  .meta({ description: "The smoke test: each image runs as a service and is probed before it is reported or published." });
+export type Smoke = z.infer<typeof Smoke>;
+
 export const SecurityConfig = z
   .strictObject({
     $schema: z.string().optional().meta({ description: "JSON Schema reference, for editors." }),
@@ -196,6 +215,7 @@ export const SecurityConfig = z
       .meta({ description: "Where the two applications live in the repository, and their image names." }),
     policy: Policy,
     scanner: Scanner,
+    smoke: Smoke,
   })
   .meta({
     title: "drydock security-config.yml",

@@ -3,11 +3,18 @@
  * `2026-01-31` and `yes` stay strings), one document, unique plain keys, no tags beyond the
  * core schema's.
  */
-import { isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from "yaml";
-import type { ConfigIssue } from "./errors.js";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLError } from "yaml";
+import type { ConfigIssue, Position } from "./errors.js";
+
+/**
+ * Where in the file the value at `path` (as zod names it: keys and list indexes) is written, or
+ * with `key` its key; a path that is not in the file (a missing key) gives the position of the
+ * deepest part that is, so the author lands on the mapping it is missing from.
+ */
+export type Locate = (path: readonly PropertyKey[], options?: { readonly key?: boolean }) => Position | undefined;
 
 export type YamlRead =
-  | { readonly kind: "value"; readonly value: unknown }
+  | { readonly kind: "value"; readonly value: unknown; readonly locate: Locate }
   | { readonly kind: "empty" }
   | { readonly kind: "invalid"; readonly issues: readonly ConfigIssue[] };
 
@@ -53,7 +60,7 @@ export function readYaml(text: string): YamlRead {
     return { kind: "empty" };
   }
   try {
-    return { kind: "value", value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    return { kind: "value", value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate: locator(doc, lines) };
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
     return {
@@ -102,4 +109,41 @@ function keyProblems(doc: Document): Located[] {
     },
   });
   return problems;
+}
+
+/** The same text toJS() makes of a key, so a zod path segment finds it. */
+function keyText(key: unknown): string {
+  return isScalar(key) ? (key.value === null ? "" : String(key.value)) : "";
+}
+
+function locator(doc: Document, lines: LineCounter): Locate {
+  const at = (node: Node | null | undefined): Position | undefined => {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  return (path, options = {}) => {
+    let node: Node | null | undefined = doc.contents;
+    let found = at(node);
+    for (const [index, segment] of path.entries()) {
+      // An alias stands for its anchor's node: the path goes on inside that.
+      if (isAlias(node)) node = node.resolve(doc);
+      let next: Node | null | undefined;
+      let keyNode: Node | undefined;
+      if (isMap(node)) {
+        const pair: Pair<unknown, unknown> | undefined = node.items.find(({ key }) => keyText(key) === String(segment));
+        keyNode = isNode(pair?.key) ? pair.key : undefined;
+        next = isNode(pair?.value) ? pair.value : (pair === undefined ? undefined : keyNode);
+      } else if (isSeq(node) && typeof segment === "number") {
+        const item: unknown = node.items[segment];
+        next = isNode(item) ? item : undefined;
+      }
+      if (next === undefined) return found;
+      const last = index === path.length - 1;
+      found = (last && options.key && keyNode !== undefined ? at(keyNode) : at(next)) ?? found;
+      node = next;
+    }
+    return found;
+  };
 }

@@ -46,6 +46,7 @@ export class App {
   readonly prismaSchemaEngineBinary?: string;
   readonly prismaEnginesMirror?: string;
   readonly trivyCache?: CacheVolume;
+  readonly cosignImage: string;
 
   constructor(drydock: Drydock, name: string) {
     this.name = requireAppName(name);
@@ -59,6 +60,7 @@ export class App {
     this.created = drydock.created;
     this.sourceUrl = drydock.sourceUrl;
     this.licenses = drydock.licenses;
+    this.cosignImage = drydock.cosignImage;
     // Optional fields stay unset when absent: the engine cannot carry a null object field.
     const optional = { config: drydock.config, npmrc: drydock.npmrc, caCertificates: drydock.caCertificates, trivyCache: drydock.trivyCache };
     const strings = { prismaSchemaEngineBinary: drydock.prismaSchemaEngineBinary, prismaEnginesMirror: drydock.prismaEnginesMirror };

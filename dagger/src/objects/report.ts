@@ -1,12 +1,13 @@
 import { dag, func, object, type Container, type Directory } from "@dagger.io/dagger";
 
+import { smokeMarkdown, type SmokeVerdict } from "../smoke/summary.js";
 import { enforce } from "./gate-error.js";
 import type { ImageScan, LintScan, Scan } from "./scan.js";
 
-/** The outcome of build-and-scan: both images, their scans, the lint, and one verdict. */
+/** The outcome of build-and-scan: both images, their scans, the lint, the smoke test, and one verdict. */
 @object()
 export class Report {
-  /** Whether every gate passed: both images and the lint. */
+  /** Whether every gate passed: both images, the lint, and the smoke test (each image started and answered). */
   @func()
   passed: boolean;
 
@@ -54,6 +55,16 @@ export class Report {
   }
 
   /**
+   * Add the smoke test's verdict: it joins `passed`, and its section the summary. Not @func:
+   * build-and-scan calls it before returning the report, so the engine sees only the result.
+   */
+  withSmoke(smoke: SmokeVerdict): Report {
+    this.passed = this.passed && smoke.passed;
+    this.summary = withSmokeSection(this.summary, smoke);
+    return this;
+  }
+
+  /**
    * List the image scans, backend first; the lint is `lint`.
    *
    * Example: dagger call build-and-scan scans name
@@ -93,4 +104,10 @@ export class Report {
 export function combinedSummary(scans: readonly Scan[], warnings: readonly string[]): string {
   const header = warnings.map((warning) => `> **Warning:** ${warning}\n\n`).join("");
   return header + scans.map((scan) => scan.summary.trimEnd()).join("\n\n---\n\n") + "\n";
+}
+
+/** A summary with the smoke test's section after the scans', when it has one. */
+export function withSmokeSection(summary: string, smoke: SmokeVerdict): string {
+  const section = smokeMarkdown(smoke).trimEnd();
+  return section === "" ? summary : `${summary.trimEnd()}\n\n---\n\n${section}\n`;
 }

@@ -18,6 +18,12 @@ export const PREDICATE_DIR = `${COSIGN_WORK_DIR}/predicates`;
 export const COSIGN_KEY_ENV = "COSIGN_KEY";
 export const COSIGN_PASSWORD_ENV = "COSIGN_PASSWORD";
 export const ID_TOKEN_ENV = "SIGSTORE_ID_TOKEN";
+/**
+ * The registry login as cosign reads it from its environment (its --registry-username and
+ * --registry-password flags, bound to COSIGN_* variables): the password only ever as a secret variable.
+ */
+export const REGISTRY_USERNAME_ENV = "COSIGN_REGISTRY_USERNAME";
+export const REGISTRY_PASSWORD_ENV = "COSIGN_REGISTRY_PASSWORD";
 
 /** The predicate types drydock attests, as `cosign attest --type` names them. */
 export const PREDICATE_TYPES = ["cyclonedx", "vuln", "slsaprovenance1"] as const;
@@ -67,7 +73,8 @@ function registryFlags(flags: CosignFlags): string[] {
   return [...(flags.allowInsecureRegistry ? ["--allow-insecure-registry"] : []), ...(flags.allowHttpRegistry ? ["--allow-http-registry"] : [])];
 }
 
-function signingFlags(mode: SignerMode, flags: CosignFlags): string[] {
+/** The flags that say how to sign; refuses what cannot be (keyless and air-gapped). */
+export function signingFlags(mode: SignerMode, flags: CosignFlags): string[] {
   if (mode === "keyless") {
     if (flags.airGapped) {
       throw new ReleaseError("sign: keyless signing needs Fulcio and Rekor, so it cannot be air-gapped — sign with --key instead, or drop --air-gapped");
@@ -78,7 +85,8 @@ function signingFlags(mode: SignerMode, flags: CosignFlags): string[] {
   return ["--key", `env://${COSIGN_KEY_ENV}`, ...(flags.airGapped ? ["--tlog-upload=false", "--use-signing-config=false"] : [])];
 }
 
-function verifyingFlags(verifier: VerifierSpec, flags: CosignFlags): string[] {
+/** The flags that say whom to trust; refuses an incomplete keyless identity, and keyless air-gapped. */
+export function verifyingFlags(verifier: VerifierSpec, flags: CosignFlags): string[] {
   if (verifier.mode === "key") return ["--key", PUBLIC_KEY_PATH, ...(flags.airGapped ? ["--insecure-ignore-tlog=true"] : [])];
   if (flags.airGapped) throw new ReleaseError("verify: a keyless signature is checked against Rekor and Fulcio, so it cannot be verified air-gapped — verify with --public-key");
   const { identity, identityRegexp, oidcIssuer, oidcIssuerRegexp } = verifier;

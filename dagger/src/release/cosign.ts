@@ -20,10 +20,14 @@ import {
   predicatePath,
   PREDICATE_TYPES,
   PUBLIC_KEY_PATH,
+  REGISTRY_PASSWORD_ENV,
+  REGISTRY_USERNAME_ENV,
   signArgs,
   signerMode,
+  signingFlags,
   verifyArgs,
   verifyAttestationArgs,
+  verifyingFlags,
   type CosignFlags,
   type PredicateType,
   type SignerMode,
@@ -46,8 +50,19 @@ export interface CosignRun extends CosignFlags {
   image?: string;
   /** A Docker config.json holding a login for the registry, mounted at DOCKER_CONFIG_JSON. Without it cosign is anonymous. */
   registryConfig?: Secret;
+  /**
+   * A registry login as cosign's --registry-username/--registry-password, given through the
+   * environment (COSIGN_REGISTRY_USERNAME, and COSIGN_REGISTRY_PASSWORD as a secret variable):
+   * the login that published. cosign sends it to every registry it talks to. Not with registryConfig.
+   */
+  registryLogin?: RegistryLogin;
   /** Makes the steps unique to this run, so none is served from cache. Default: a fresh UUID. */
   runId?: string;
+}
+
+export interface RegistryLogin {
+  username: string;
+  password: Secret;
 }
 
 /** How to sign: a key (and its password), or an OIDC identity token for keyless signing. */
@@ -79,6 +94,7 @@ export class CosignError extends ReleaseError {
 
 /** The cosign container for one run: pinned image, its user, the registry login, the run ID. */
 export function cosignContainer(run: CosignRun = {}): Container {
+  requireOneRegistryLogin(run);
   let c = dag
     .container()
     .from(run.image ?? COSIGN_IMAGE)
@@ -88,7 +104,40 @@ export function cosignContainer(run: CosignRun = {}): Container {
   if (run.registryConfig) {
     c = c.withMountedSecret(DOCKER_CONFIG_JSON, run.registryConfig, { owner: COSIGN_OWNER, mode: SECRET_MODE }).withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR);
   }
+  if (run.registryLogin) {
+    c = c.withEnvVariable(REGISTRY_USERNAME_ENV, run.registryLogin.username).withSecretVariable(REGISTRY_PASSWORD_ENV, run.registryLogin.password);
+  }
   return c;
+}
+
+function requireOneRegistryLogin(run: CosignRun): void {
+  if (run.registryConfig && run.registryLogin) {
+    throw new ReleaseError(
+      "cosign: give the registry login once — either --registry-config (a Docker config.json) or --registry-username with --registry-password; cosign would use the username and password and ignore the config",
+    );
+  }
+  if (run.registryLogin && run.registryLogin.username.trim() === "") throw new ReleaseError("cosign: --registry-password was given without --registry-username — pass the user the password belongs to");
+}
+
+/**
+ * Every check sign, attest and verify make on their inputs, made before anything runs: release
+ * calls it before it builds, so a missing key or identity fails in a second, not after the scan.
+ * Signing and verifying must use the same mode: a key-signed image verifies with the public key.
+ */
+export function checkCosignInputs(signing: SigningMaterial, verifying: VerifyingMaterial, run: CosignRun = {}): { mode: SignerMode; verifier: VerifierSpec } {
+  requireOneRegistryLogin(run);
+  const mode = signerMode({ key: !!signing.key, password: !!signing.password, identityToken: !!signing.identityToken });
+  signingFlags(mode, run);
+  const verifier = verifierOf(verifying);
+  if (verifier.mode !== mode) {
+    throw new ReleaseError(
+      mode === "key"
+        ? "release signs with --key, so it verifies with the public key of that pair: pass --public-key cosign.pub (not --certificate-identity/--certificate-oidc-issuer)"
+        : "release signs keyless, so it verifies the certificate's identity: pass --certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp] (not --public-key)",
+    );
+  }
+  verifyingFlags(verifier, run);
+  return { mode, verifier };
 }
 
 /** The signing mode, and the container with its material as secret variables. */

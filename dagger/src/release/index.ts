@@ -1,7 +1,7 @@
 /**
  * The supply-chain half of drydock: publish, sign, attest, verify. Pure parts (tags, references,
  * platforms, annotations, provenance, cosign argv and messages, the manifest) have no Dagger
- * import; cosign.ts, publish.ts and predicates.ts drive the engine.
+ * import; cosign.ts, publish.ts, predicates.ts and pipeline.ts drive the engine.
  */
 export * from "./annotations.js";
 export * from "./cosign.js";
@@ -10,6 +10,7 @@ export * from "./cosign-errors.js";
 export * from "./errors.js";
 export * from "./images.js";
 export * from "./manifest.js";
+export * from "./pipeline.js";
 export * from "./platforms.js";
 export * from "./predicates.js";
 export * from "./provenance.js";

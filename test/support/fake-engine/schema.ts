@@ -16,33 +16,42 @@ export interface LoadedSchema {
   readonly path: string | undefined;
 }
 
-let warnedUnvalidated = false;
 const cache = new Map<string, GraphQLSchema>();
 
 /**
- * `explicit` (a path, or null for "run unvalidated") wins over $DRYDOCK_DAGGER_SCHEMA, which wins
- * over the shared default. A path someone named that does not exist is an error; a missing
- * default only downgrades the engine to unvalidated, said once, so machines without the shared
- * folder can still run plan tests.
+ * The schema file the fake engine validates against: $DRYDOCK_DAGGER_SCHEMA when set (it must
+ * exist: a path someone named that is not there is a mistake, never a reason to skip), else the
+ * shared default, else undefined — and then every test that runs on the fake engine is skipped
+ * (see useFakeEngine), since without the schema the engine can neither validate a query nor tell
+ * what type a field returns.
+ */
+export function daggerSchemaPath(): string | undefined {
+  const named = process.env[SCHEMA_ENV];
+  if (named !== undefined && named !== "") {
+    if (!existsSync(named)) throw new Error(`$${SCHEMA_ENV}: ${named} does not exist — expected the Dagger API schema (schema-v0.21.8.graphqls); \`npm run schema:dagger\` writes it from a running engine`);
+    return named;
+  }
+  return existsSync(DEFAULT_SCHEMA_PATH) ? DEFAULT_SCHEMA_PATH : undefined;
+}
+
+/**
+ * `explicit` (a path, or null for "run unvalidated" on purpose) wins over $DRYDOCK_DAGGER_SCHEMA,
+ * which wins over the shared default. No schema at all is an error here: tests that need one are
+ * skipped before they construct an engine.
  */
 export function loadSchema(explicit?: string | null): LoadedSchema {
   if (explicit === null) return { schema: undefined, path: undefined };
-  const named = explicit ?? process.env[SCHEMA_ENV];
-  if (named !== undefined && named !== "") {
-    if (!existsSync(named)) {
-      const source = explicit === undefined ? `$${SCHEMA_ENV}` : "FakeEngine option schemaPath";
-      throw new Error(`${source}: ${named} does not exist — expected the Dagger API schema (schema-v0.21.8.graphqls)`);
-    }
-    return { schema: build(named), path: named };
+  if (explicit !== undefined) {
+    if (!existsSync(explicit)) throw new Error(`FakeEngine option schemaPath: ${explicit} does not exist — expected the Dagger API schema (schema-v0.21.8.graphqls)`);
+    return { schema: build(explicit), path: explicit };
   }
-  if (existsSync(DEFAULT_SCHEMA_PATH)) return { schema: build(DEFAULT_SCHEMA_PATH), path: DEFAULT_SCHEMA_PATH };
-  if (!warnedUnvalidated) {
-    warnedUnvalidated = true;
-    console.warn(
-      `fake Dagger engine: no schema at ${DEFAULT_SCHEMA_PATH} and $${SCHEMA_ENV} unset — queries are NOT validated against the Dagger API`,
+  const found = daggerSchemaPath();
+  if (found === undefined) {
+    throw new Error(
+      `fake Dagger engine: no schema at ${DEFAULT_SCHEMA_PATH} and $${SCHEMA_ENV} unset — set $${SCHEMA_ENV} (\`npm run schema:dagger\` writes one from a running engine), or pass schemaPath: null to run unvalidated on purpose`,
     );
   }
-  return { schema: undefined, path: undefined };
+  return { schema: build(found), path: found };
 }
 
 function build(file: string): GraphQLSchema {

@@ -22,7 +22,7 @@ describe("describeValue shows what was found, short", () => {
 
 describe("knownKeysAt lists the keys the schema accepts at a path", () => {
   it.each([
-    { path: [], keys: ["$schema", "version", "apps", "policy", "scanner"] },
+    { path: [], keys: ["$schema", "version", "apps", "policy", "scanner", "smoke"] },
     { path: ["apps", "frontend"], keys: ["path", "image", "port"] },
     { path: ["policy"], keys: ["failOn", "ignoreUnfixed", "maxExceptionDays", "expiryWarningDays", "ignores", "vex"] },
     { path: ["policy", "failOn"], keys: ["vulnerabilities", "secrets", "misconfigurations"] },

@@ -37,6 +37,11 @@ describe("the config reference table", () => {
       "scanner.dbRepositories",
       "scanner.timeout",
       "scanner.maxDbAgeDays",
+      "smoke",
+      "smoke.enabled",
+      "smoke.backend",
+      "smoke.frontend",
+      "smoke.timeout",
     ]);
   });
 

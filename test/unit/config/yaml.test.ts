@@ -12,7 +12,7 @@ describe("YAML is read with the 1.2 core schema, so values stay as written", () 
     { name: "true, numbers and null", yaml: "a: true\nb: 3000\nc: 0x10\nd: ~", value: { a: true, b: 3000, c: 16, d: null } },
     { name: "a file starting with a byte order mark", yaml: "\uFEFFversion: 1", value: { version: 1 } },
   ])("$name", ({ yaml, value }) => {
-    expect(readYaml(yaml)).toEqual({ kind: "value", value });
+    expect(readYaml(yaml)).toEqual({ kind: "value", value, locate: expect.any(Function) });
   });
 });
 

@@ -3,19 +3,18 @@
  * kept in ../shared/fixtures/trivy. Every expected number below was counted by hand from the
  * fixture files, not from this code.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Policy } from "../../../dagger/src/config/schema.ts";
 import { toFindings } from "../../../dagger/src/report/findings.ts";
 import { parseTrivyReport, REQUIRED_REPORT_FIELDS } from "../../../dagger/src/report/trivy.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
+import { haveTrivyGoldens, trivyGoldensDir } from "../../support/paths.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const fixtures = path.join(path.resolve(repoRoot, "../shared"), "fixtures/trivy");
-const haveFixtures = existsSync(fixtures);
-if (!haveFixtures) console.warn(`skipping Trivy golden report tests: ${fixtures} is absent`);
+const fixtures = trivyGoldensDir;
+// Skipped without ../shared; the run's one notice says so (test/support/shared-material.ts).
+const haveFixtures = haveTrivyGoldens();
 
 const read = (file: string) => readFileSync(path.join(fixtures, file), "utf8");
 const today = new Date("2026-11-27T12:00:00Z");

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# drydock in any CI (or on a laptop): build both images, scan them, export the reports, gate.
+# Needs the dagger CLI (https://docs.dagger.io/install) and a container runtime for its engine.
+#
+#   DRYDOCK_MODULE=github.com/<owner>/drydock@<version> ci/any-ci.sh [reports-dir]
+#
+# Exit status: non-zero when the config is invalid, a build or scan fails, or a finding breaks
+# the policy. The reports are written before the gate runs, so they are there either way: publish
+# <reports-dir> (SARIF per scan, CycloneDX SBOMs, summary.md) as your CI allows.
+set -euo pipefail
+
+module="${DRYDOCK_MODULE:?set DRYDOCK_MODULE to the module address, e.g. github.com/<owner>/drydock@<version>}"
+reports="${1:-reports}"
+revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+
+dagger -m "$module" call --source=. check-config
+
+dagger -m "$module" call --source=. \
+  with-labels --revision="$revision" \
+  build-and-scan reports export --path="$reports"
+
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then cat "$reports/summary.md" >> "$GITHUB_STEP_SUMMARY"; fi
+
+status=0
+for scan in backend frontend lint; do
+  dagger -m "$module" call --source=. gate --report="$reports/$scan/trivy.json" || status=1
+done
+exit "$status"

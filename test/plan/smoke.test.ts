@@ -1,0 +1,168 @@
+/**
+ * The smoke stage of build-and-scan and the imagesStart check against the fake engine: Postgres
+ * pinned by digest, migrations from the build stage before the backend starts, each image a
+ * service with its own entrypoint, probes by a fixed program with the URL and bound as arguments,
+ * the stage in flight with the scans, and a failing probe failing the report with a Smoke section.
+ */
+import { describe, expect, it } from "vitest";
+import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { PROBE_PROGRAM, CAPTURE_PROGRAM } from "../../dagger/src/smoke/rules.ts";
+import { MIGRATE_ARGS, POSTGRES_IMAGE, RUN_VARIABLE, SMOKE_DATABASE_URL } from "../../dagger/src/smoke/run.ts";
+import { execStartsWith, useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
+import { failServiceStart } from "../support/fake-engine/service-failures.js";
+import { answerTrivy, drydock, rejectionOf, scanOf, useTempSources } from "../support/plan-helpers.js";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../support/paths.js";
+
+const engine = useFakeEngine();
+const tempSource = useTempSources();
+
+const probes = () => engine.execs().filter((e) => e.args[0] === "node" && e.args[2] === PROBE_PROGRAM);
+const isProbe = (url: string) => execStartsWith("node", "-e", PROBE_PROGRAM, "health", url);
+const probeLeaf = (url: string) => (chain: Chain) => chain.at(-1)?.field === "stdout" && chain.some((s) => s.field === "withExec" && (s.args["args"] as string[])[4] === url);
+const isMigrate = (chain: Chain) => chain.some((s) => s.field === "withExec" && JSON.stringify(s.args["args"]) === JSON.stringify(MIGRATE_ARGS));
+const isStartOf = (title: string) => (chain: Chain) =>
+  chain.at(-1)?.field === "start" && chain.some((s) => s.field === "withLabel" && s.args["value"] === title);
+const isPostgresStart = (chain: Chain) => chain.at(-1)?.field === "start" && chain.some((s) => s.field === "from" && s.args["address"] === POSTGRES_IMAGE);
+
+/** The example app with its sources, plus a security-config.yml of our own. */
+function exampleWith(config: string): string {
+  const root = path.join(repoRoot, "examples/app");
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = path.relative(root, path.join(entry.parentPath, entry.name));
+    if (/(^|\/)(node_modules|dist|\.next)\//.test(rel)) continue;
+    files[rel] = readFileSync(path.join(root, rel), "utf8");
+  }
+  return tempSource({ ...files, "security-config.yml": config });
+}
+
+describe("the smoke stage of buildAndScan", () => {
+  it("starts Postgres pinned by digest, with its own entrypoint, as a service", async () => {
+    answerTrivy(engine);
+    const report = await withEngine(engine, () => drydock().buildAndScan());
+    expect(report.passed).toBe(true);
+    expect(POSTGRES_IMAGE).toMatch(/^docker\.io\/library\/postgres:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    expect(engine.froms()).toContain(POSTGRES_IMAGE);
+    const services = engine.stepsOf("asService");
+    expect(services.map((s) => s.args["useEntrypoint"])).toEqual(services.map(() => true));
+    expect(services.length).toBe(3);
+  });
+
+  it("applies the migrations from the build stage, with the database bound and a secret URL, before the backend starts", async () => {
+    answerTrivy(engine);
+    await withEngine(engine, () => drydock().buildAndScan());
+    const migrate = engine.execs().find((e) => JSON.stringify(e.args) === JSON.stringify(MIGRATE_ARGS));
+    expect(migrate, "prisma migrate deploy").toBeDefined();
+    expect(migrate!.workdir).toBe("/src");
+    expect(migrate!.chain.some((s) => s.field === "withServiceBinding" && s.args["alias"] === "postgres")).toBe(true);
+    expect(migrate!.env["DATABASE_URL"], "the throwaway database's URL, never a secret of the caller").toBe(SMOKE_DATABASE_URL);
+    expect(migrate!.env[RUN_VARIABLE]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const order = engine.evaluations.map((e) => [...e.chain, e.leaf]);
+    const first = (p: (c: Chain) => boolean) => order.findIndex(p);
+    expect(first(isPostgresStart)).toBeGreaterThanOrEqual(0);
+    expect(first((c) => isMigrate(c) && c.at(-1)?.field === "sync")).toBeGreaterThan(first(isPostgresStart));
+    expect(first(isStartOf("drydock-backend"))).toBeGreaterThan(first((c) => isMigrate(c) && c.at(-1)?.field === "sync"));
+    expect(engine.stepsOf("withSecretVariable"), "no secret reaches the build stage or the apps").toEqual([]);
+  });
+
+  it("probes each health path and the frontend's page with the fixed program, as user 1000, URL and bounds as arguments", async () => {
+    answerTrivy(engine);
+    await withEngine(engine, () => drydock().buildAndScan());
+    expect(probes().map((p) => p.args.slice(3))).toEqual([
+      ["health", "http://backend:3000/health", "60000", "500", "5000"],
+      ["health", "http://frontend:3000/api/health", "60000", "500", "5000"],
+      ["page", "http://frontend:3000/", "60000", "500", "5000"],
+    ]);
+    for (const probe of probes()) {
+      expect(probe.user).toBe("1000:1000");
+      expect(probe.env[RUN_VARIABLE], "cache-busted by the run's instant").toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(probe.chain[1]).toMatchObject({ field: "from" });
+    }
+    const frontendService = engine.stepsOf("asService").find((s) => s.chain.some((c) => c.field === "withLabel" && c.args["value"] === "drydock-frontend"));
+    expect(frontendService!.chain.some((s) => s.field === "withEnvVariable" && s.args["name"] === "BACKEND_URL" && s.args["value"] === "http://backend:3000")).toBe(true);
+    expect(frontendService!.chain.some((s) => s.field === "withServiceBinding" && s.args["alias"] === "backend")).toBe(true);
+    // SIGTERM first (a graceful stop), a kill only to clean up.
+    expect(engine.stepsOf("stop").map((s) => s.args["kill"] ?? false)).toContain(false);
+  });
+
+  it("fails the report on a failing probe, naming the app, the URL, the status and the log", async () => {
+    answerTrivy(engine);
+    engine.addRule({
+      when: isProbe("http://backend:3000/health"),
+      exitCode: 1,
+      stdout: JSON.stringify({ kind: "health", url: "http://backend:3000/health", healthy: false, attempts: 120, ms: 60_000, status: 503 }) + "\n",
+    });
+    engine.addRule({ when: execStartsWith("node", "-e", CAPTURE_PROGRAM), stdout: "[Nest] ERROR database check failed: connection refused\n[drydock] killed after 15000 ms\n" });
+    const report = await withEngine(engine, () => drydock().buildAndScan());
+    expect(report.passed).toBe(false);
+    expect([report.backendScan.passed, report.frontendScan.passed, report.lint.passed]).toEqual([true, true, true]);
+    expect(report.summary).toContain("## ❌ Smoke test failed: backend");
+    expect(report.summary).toContain("GET http://backend:3000/health answered 503, expected 2xx");
+    expect(report.summary).toContain("database check failed: connection refused");
+    expect(() => report.gate()).toThrow(GateFailedError);
+  });
+
+  it("names the entrypoint of an image that exits before it listens", async () => {
+    answerTrivy(engine);
+    const undo = failServiceStart(engine, isStartOf("drydock-backend"), "start: exited: exit status 1\noutput: Error: Cannot find module '/app/dist/main.js'\n  code: 'MODULE_NOT_FOUND'");
+    const report = await withEngine(engine, () => drydock().buildAndScan()).finally(undo);
+    expect(report.passed).toBe(false);
+    expect(report.summary).toContain("the entrypoint `node dist/main.js` exited before port 3000 listened");
+    expect(report.summary).toContain("Cannot find module '/app/dist/main.js'");
+    expect(report.summary).toContain("ran without a backend");
+  });
+
+  it("says so in the summary when the config turns it off, and starts nothing", async () => {
+    answerTrivy(engine);
+    const report = await withEngine(engine, () => drydock(exampleWith("smoke:\n  enabled: false\n")).buildAndScan());
+    expect(report.passed).toBe(true);
+    expect(report.summary).toContain("## ⚠️ Smoke test off: backend, frontend");
+    expect(report.summary).toContain("`smoke.enabled` is false in security-config.yml");
+    expect(engine.stepsOf("asService")).toEqual([]);
+  });
+
+  it("starts only the frontend when smoke.backend is false", async () => {
+    answerTrivy(engine);
+    const report = await withEngine(engine, () => drydock(exampleWith("smoke:\n  backend: false\n")).buildAndScan());
+    expect(report.summary).toContain("## ⚠️ Smoke test off: backend");
+    expect(engine.froms()).not.toContain(POSTGRES_IMAGE);
+    expect(probes().map((p) => p.args[4])).toEqual(["http://frontend:3000/api/health", "http://frontend:3000/"]);
+  });
+
+  const backendScan = scanOf("drydock-backend");
+  const frontendScan = scanOf("drydock-frontend");
+  it.each([
+    { held: "the backend's probe", until: "the backend's scan", hold: probeLeaf("http://backend:3000/health"), release: backendScan },
+    { held: "the backend's scan", until: "the backend's probe", hold: backendScan, release: probeLeaf("http://backend:3000/health") },
+    { held: "the frontend's scan", until: "the frontend's probe", hold: frontendScan, release: probeLeaf("http://frontend:3000/api/health") },
+    { held: "Postgres' start", until: "the frontend's scan", hold: isPostgresStart, release: frontendScan },
+  ])("keeps $until going while $held is held", async ({ held, until, hold, release }) => {
+    answerTrivy(engine);
+    engine.addHold({ hold, until: release, timeoutMs: 2_000, description: `${held} until ${until} arrived` });
+    const report = await withEngine(engine, () => drydock().buildAndScan());
+    expect(report.passed).toBe(true);
+  });
+});
+
+describe("imagesStart", () => {
+  it("passes when both images start", async () => {
+    await expect(withEngine(engine, () => drydock().imagesStart())).resolves.toBeUndefined();
+    expect(probes()).toHaveLength(3);
+    expect(engine.execs().filter((e) => e.args[0] === "trivy"), "no scan").toEqual([]);
+  });
+
+  it("fails with the Smoke section when the frontend's page does not answer", async () => {
+    engine.addRule({
+      when: execStartsWith("node", "-e", PROBE_PROGRAM, "page"),
+      exitCode: 1,
+      stdout: JSON.stringify({ kind: "page", url: "http://frontend:3000/", healthy: false, attempts: 3, ms: 60_000, error: "ECONNRESET" }) + "\n",
+    });
+    const error = await rejectionOf(withEngine(engine, () => drydock().imagesStart()));
+    expect(error).toBeInstanceOf(GateFailedError);
+    expect(error.message).toContain("## ❌ Smoke test failed: frontend");
+    expect(error.message).toContain("GET http://frontend:3000/ got no answer within 60 s (ECONNRESET; 3 attempts in 60 s)");
+  });
+});

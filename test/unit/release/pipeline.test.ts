@@ -1,0 +1,60 @@
+/** The pure checks the release wiring makes before anything is built: platforms, tags, repositories, attestation types, logins. */
+import { describe, expect, it } from "vitest";
+import { predicateTypes, registryLoginOf, repositoryFor, tagsFor } from "../../../dagger/src/release/pipeline.ts";
+import { buildablePlatforms } from "../../../dagger/src/release/platforms.ts";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+describe("buildablePlatforms", () => {
+  it.each([
+    { requested: ["linux/amd64"], engine: "linux/amd64" },
+    { requested: ["linux/arm64"], engine: "linux/arm64/v8" },
+  ] as const)("builds $requested on a $engine engine", ({ requested, engine }) => expect(buildablePlatforms(requested, engine)).toEqual(requested));
+
+  it.each([
+    { name: "two platforms", requested: ["linux/amd64", "linux/arm64"], engine: "linux/amd64", message: /engine's platform only \(linux\/amd64\).*Pass --platforms=linux\/amd64 to publish that variant alone/s },
+    { name: "another platform than the engine's", requested: ["linux/arm64"], engine: "linux/amd64", message: /Pass --platforms=linux\/amd64/ },
+    { name: "an engine platform drydock does not support", requested: ["linux/amd64"], engine: "linux/riscv64", message: /\(linux\/riscv64\).*Run on an engine whose platform is one of linux\/amd64, linux\/arm64/s },
+  ] as const)("refuses $name", ({ requested, engine, message }) => expect(() => buildablePlatforms(requested, engine)).toThrow(message));
+});
+
+describe("tagsFor", () => {
+  it.each([
+    { name: "a release tag on the default branch", meta: { gitRef: "refs/tags/v1.2.3", gitSha: SHA, defaultBranch: "main", branch: "main" }, tags: ["1.2.3", "1.2", "1", "latest", "sha-0123456"] },
+    { name: "a release tag without its branch", meta: { gitRef: "refs/tags/v1.2.3", gitSha: SHA, defaultBranch: "main" }, tags: ["1.2.3", "1.2", "1", "sha-0123456"] },
+    { name: "explicit tags without a commit", meta: { tags: ["stable", "1.4.0"] }, tags: ["stable", "1.4.0"] },
+    { name: "an empty tag list falls back to git", meta: { tags: [], gitSha: SHA }, tags: ["sha-0123456"] },
+  ])("$name", ({ meta, tags }) => expect(tagsFor(meta)).toEqual(tags));
+
+  it("refuses neither tags nor a commit, saying how to give either", () => expect(() => tagsFor({ gitRef: "refs/heads/main" })).toThrow(/no tags — pass --git-sha \$\(git rev-parse HEAD\) \(and --git-ref, e\.g\. \$GITHUB_REF\) to compute them, or --tags/));
+});
+
+describe("repositoryFor", () => {
+  it.each([
+    { registry: "ghcr.io/acme", repository: "ghcr.io/acme/drydock-backend" },
+    { registry: "ghcr.io/acme/", repository: "ghcr.io/acme/drydock-backend" },
+    { registry: "127.0.0.1:5000", repository: "127.0.0.1:5000/drydock-backend" },
+    { registry: "acme", repository: "docker.io/acme/drydock-backend" },
+  ])("$registry", ({ registry, repository }) => expect(repositoryFor(registry, "drydock-backend")).toBe(repository));
+
+  it.each([
+    { registry: "ghcr.io/acme:1", message: /give a registry and namespace without tag or digest/ },
+    { registry: "ghcr.io/Acme", message: /the repository must be lowercase/ },
+    { registry: " ", message: /--registry is empty: give a registry and namespace, e.g. ghcr.io\/acme/ },
+  ])("refuses $registry", ({ registry, message }) => expect(() => repositoryFor(registry, "drydock-backend")).toThrow(message));
+});
+
+describe("predicateTypes", () => {
+  it("keeps cosign's order and each type once", () => expect(predicateTypes(["slsaprovenance1", "cyclonedx", "cyclonedx"])).toEqual(["cyclonedx", "slsaprovenance1"]));
+  it("takes none: the signature alone", () => expect(predicateTypes([])).toEqual([]));
+  it("refuses an unknown type, naming the known ones", () => expect(() => predicateTypes(["spdxjson"])).toThrow(/unknown type "spdxjson" — drydock attests cyclonedx, vuln, slsaprovenance1/));
+});
+
+describe("registryLoginOf", () => {
+  const flags = { user: "--username", password: "--password" };
+  const password = {} as never;
+  it("is nothing when neither is given", () => expect(registryLoginOf(undefined, undefined, flags)).toBeUndefined());
+  it("is both when both are given", () => expect(registryLoginOf("acme-bot", password, flags)).toEqual({ username: "acme-bot", password }));
+  it("refuses a password without a user", () => expect(() => registryLoginOf(undefined, password, flags)).toThrow(/--password was given without --username/));
+  it("refuses a user without a password", () => expect(() => registryLoginOf("acme-bot", undefined, flags)).toThrow(/--username was given without --password — pass the password or token as a secret/));
+});
