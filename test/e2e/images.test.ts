@@ -4,12 +4,13 @@ import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { HEALTHCHECK_PROGRAM } from "../../dagger/src/build/runtime.ts";
 import { BUILD_DIR } from "../../dagger/src/build/defaults.ts";
-import { APPS, build, ensureBuilt, LABEL_ARGS, type App } from "../support/docker/app-images.ts";
+import { appLayersSize, APPS, build, ensureBuilt, LABEL_ARGS, type App, type BuildRequest } from "../support/docker/app-images.ts";
 import { INSTALL_SCRIPT_CANARY } from "../support/docker/canaries.ts";
 import { docker } from "../support/docker/cli.ts";
 import { appBuild, imageTag, RUN_LABEL } from "../support/docker/e2e-context.ts";
 import { saveImage, tarEntries, type SavedImage } from "../support/docker/image-archive.ts";
 import { inspectFilesystem, type FilesystemReport } from "../support/docker/image-fs.ts";
+import { NO_PNPMFILE, noPnpmfileBuild } from "../support/docker/variants.ts";
 
 const ctx = inject("drydockE2e");
 const log = (line: string) => console.log(`[e2e] ${line}`);
@@ -32,6 +33,20 @@ const EXPECTED: Record<App, { title: string; healthPath: string; entrypoint: str
   },
 };
 
+const MB = 1e6;
+
+/**
+ * The images built: the reference apps, and the reference backend without its `.pnpmfile.mjs` —
+ * as a typical repository has it — which must come out as lean (drydock's own prune, not the
+ * repository's pnpmfile, keeps the Prisma CLI and TypeScript out). Budgets of the app layers above
+ * the base, in MB.
+ */
+const IMAGES: { name: string; app: App; request: () => Promise<BuildRequest>; appLayersMB: number }[] = [
+  { name: "backend", app: "backend", request: async () => appBuild(ctx, "backend"), appLayersMB: 25 },
+  { name: "frontend", app: "frontend", request: async () => appBuild(ctx, "frontend"), appLayersMB: 40 },
+  { name: NO_PNPMFILE, app: "backend", request: () => noPnpmfileBuild(ctx), appLayersMB: 30 },
+];
+
 interface ImageConfig {
   User: string;
   Env: string[];
@@ -43,15 +58,17 @@ interface ImageConfig {
   WorkingDir: string;
 }
 
-describe.each(APPS)(`the %s image (${ctx.bases.origin} base images)`, (app) => {
-  const tag = imageTag(ctx.runId, app);
+describe.each(IMAGES)(`the $name image (${ctx.bases.origin} base images)`, ({ name, app, request: requestOf, appLayersMB }) => {
+  const tag = imageTag(ctx.runId, name);
   const expected = EXPECTED[app];
+  let request: BuildRequest;
   let config: ImageConfig;
   let fsReport: FilesystemReport;
   let saved: SavedImage;
 
   beforeAll(async () => {
-    await ensureBuilt(appBuild(ctx, app), log);
+    request = await requestOf();
+    await ensureBuilt(request, log);
     config = JSON.parse(await docker(["image", "inspect", "--format", "{{json .Config}}", tag])) as ImageConfig;
     fsReport = await inspectFilesystem(tag, {
       appDir: "/app",
@@ -59,7 +76,23 @@ describe.each(APPS)(`the %s image (${ctx.bases.origin} base images)`, (app) => {
       // A canary of this app would sit under /app; any other (root .env, .git) would if the whole context were copied.
       absentPaths: ctx.canaries.map((c) => (c.file.startsWith(`${app}/`) ? c.file.slice(app.length + 1) : c.file)),
     });
-    saved = await saveImage(tag, await mkdtemp(path.join(ctx.workDir, `save-${app}-`)));
+    saved = await saveImage(tag, await mkdtemp(path.join(ctx.workDir, `save-${name}-`)));
+  });
+
+  it(`adds at most ${appLayersMB} MB above its base`, async () => {
+    const bytes = await appLayersSize(tag);
+    log(`${name}: app layers ${(bytes / MB).toFixed(1)} MB above the base`);
+    expect(bytes).toBeLessThanOrEqual(appLayersMB * MB);
+  });
+
+  it.runIf(app === "backend")("ships @prisma/client with the schema's query compiler only, and no Prisma CLI or TypeScript", () => {
+    const files = saved.layers.slice(1).flatMap((l) => tarEntries(l.bytes).map((e) => e.name));
+    const compilers = files.filter((f) => f.includes("/@prisma/client/runtime/query_compiler_")).map((f) => path.posix.basename(f));
+    expect(compilers.length).toBeGreaterThan(0);
+    expect(compilers.filter((f) => !f.includes("postgresql"))).toEqual([]);
+    // The CLI, Studio, PGlite and TypeScript would sit in pnpm's store under these names.
+    const devOnly = files.filter((f) => /^app\/node_modules\/\.pnpm\/(prisma|typescript|@prisma\+studio-core|@electric-sql\+pglite|effect|react-dom)@/.test(f));
+    expect(devOnly.map((f) => f.split("/")[3]).filter((v, i, all) => all.indexOf(v) === i)).toEqual([]);
   });
 
   it("runs as the numeric non-root user 1000:1000", () => {
@@ -111,15 +144,15 @@ describe.each(APPS)(`the %s image (${ctx.bases.origin} base images)`, (app) => {
 
   it("runs the app's install scripts without the build's credentials (the install-script canary ran, and found none)", async () => {
     // A canary that found a credential fails the build above; this proves it ran at all.
-    const deps = imageTag(ctx.runId, `${app}-deps`);
-    await build({ ...appBuild(ctx, app), tag: deps, target: "deps" });
+    const deps = imageTag(ctx.runId, `${name}-deps`);
+    await build({ ...request, tag: deps, target: "deps" });
     const note = await docker(["run", "--rm", "--network", "none", "--label", `${RUN_LABEL}=${ctx.runId}`, "--entrypoint", "cat", deps, path.posix.join(BUILD_DIR, INSTALL_SCRIPT_CANARY.note)]);
     expect(note).toBe(INSTALL_SCRIPT_CANARY.clean);
   });
 
   it("contains none of the canary files planted in the build context", () => {
     // The copy really had them: otherwise their absence below would prove nothing.
-    for (const canary of ctx.canaries) expect(existsSync(path.join(ctx.appCopy, canary.file)), canary.file).toBe(true);
+    for (const canary of ctx.canaries) expect(existsSync(path.join(request.context, canary.file)), canary.file).toBe(true);
     expect(fsReport.presentPaths).toEqual([]);
     expect(fsReport.markerHits).toEqual([]);
   });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { appBuild, imageTag } from "../support/docker/e2e-context.ts";
 import { ensureBuilt } from "../support/docker/app-images.ts";
+import { NO_PNPMFILE, noPnpmfileBuild } from "../support/docker/variants.ts";
 import { docker } from "../support/docker/cli.ts";
 import { readComposeFile } from "../support/docker/compose-flags.ts";
 import { REPO_ROOT } from "../support/docker/engine.ts";
@@ -20,9 +21,11 @@ describe(`the hardened stack of compose.security.yaml (${ctx.bases.origin} base 
   let stack: Stack;
   let backend: string;
   let frontend: string;
+  let leanBackend: string;
 
   beforeAll(async () => {
-    await Promise.all([ensureBuilt(appBuild(ctx, "backend"), log), ensureBuilt(appBuild(ctx, "frontend"), log)]);
+    const variant = await noPnpmfileBuild(ctx);
+    await Promise.all([ensureBuilt(appBuild(ctx, "backend"), log), ensureBuilt(appBuild(ctx, "frontend"), log), ensureBuilt(variant, log)]);
     stack = new Stack(ctx, await readComposeFile(path.join(REPO_ROOT, "compose.security.yaml")));
     await stack.createNetworks();
 
@@ -50,11 +53,20 @@ describe(`the hardened stack of compose.security.yaml (${ctx.bases.origin} base 
       image: imageTag(ctx.runId, "frontend"),
       environment: { BACKEND_URL: "http://backend:3000", PORT: "3000" },
     });
+    // The reference backend built without its pnpmfile, as the backend service beside the other:
+    // its pruned dependencies must still hold everything Prisma loads (the query compiler, the pg adapter).
+    await stack.start({
+      service: "backend",
+      as: NO_PNPMFILE,
+      image: variant.tag,
+      environment: { DATABASE_URL: `postgresql://app:${password}@db:5432/app`, PORT: "3000" },
+    });
     backend = `http://${await stack.ip("backend", "web")}:3000`;
     frontend = `http://${await stack.ip("frontend", "web")}:3000`;
+    leanBackend = `http://${await stack.ip(NO_PNPMFILE, "web")}:3000`;
   });
 
-  it.each(["backend", "frontend"])("reports the %s healthy through the image's own HEALTHCHECK", async (service) => {
+  it.each(["backend", "frontend", NO_PNPMFILE])("reports the %s healthy through the image's own HEALTHCHECK", async (service) => {
     const waited = await stack.waitHealthy(service, 90_000);
     log(`${service} healthy after ${waited} ms`);
   });
@@ -81,8 +93,16 @@ describe(`the hardened stack of compose.security.yaml (${ctx.bases.origin} base 
     expect(image.status).toBe(200);
   });
 
-  it("runs both apps as uid 1000 (read from the host's view of PID 1)", async () => {
-    for (const service of ["backend", "frontend"]) {
+  it(`reads and writes notes through Prisma in the ${NO_PNPMFILE} image too (its query compiler survived the prune)`, async () => {
+    expect(await http(`${leanBackend}/health`)).toEqual({ status: 200, body: '{"status":"ok"}' });
+    const title = `lean note ${randomBytes(6).toString("hex")}`;
+    const created = await http(`${leanBackend}/notes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title, body: "written by the lean backend" }) });
+    expect(created.status).toBe(201);
+    expect((await http(`${leanBackend}/notes`)).body).toContain(title);
+  });
+
+  it("runs every app as uid 1000 (read from the host's view of PID 1)", async () => {
+    for (const service of ["backend", "frontend", NO_PNPMFILE]) {
       const pid = await docker(["inspect", "--format", "{{.State.Pid}}", stack.name(service)]);
       const status = await readFile(`/proc/${pid}/status`, "utf8");
       expect(/^Uid:\s+(.*)$/m.exec(status)?.[1]?.split(/\s+/), service).toEqual(["1000", "1000", "1000", "1000"]);
@@ -102,7 +122,7 @@ describe(`the hardened stack of compose.security.yaml (${ctx.bases.origin} base 
     expect((await http(`${backend}/notes`)).body).toContain("written by test/e2e/stack.test.ts");
   });
 
-  it.each(["backend", "frontend"])(`stops the %s within ${STOP_BUDGET_MS / 1000} s of docker stop (SIGTERM reaches node)`, async (service) => {
+  it.each(["backend", "frontend", NO_PNPMFILE])(`stops the %s within ${STOP_BUDGET_MS / 1000} s of docker stop (SIGTERM reaches node)`, async (service) => {
     const took = await stack.stopTimed(service);
     log(`docker stop ${service}: ${took} ms`);
     expect(took).toBeLessThan(STOP_BUDGET_MS);

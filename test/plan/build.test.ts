@@ -4,6 +4,7 @@
  * images, cache volumes, and the errors a broken source gets before anything runs.
  */
 import { describe, expect, it } from "vitest";
+import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/build/optional-peers.ts";
 import { HEALTHCHECK_PROGRAM, healthcheckCommand } from "../../dagger/src/build/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
@@ -32,6 +33,8 @@ const INSTALL = [
   "pnpm fetch --dir=/pnpm/fetch --ignore-pnpmfile --ignore-scripts --store-dir=/pnpm/store",
   "pnpm install --frozen-lockfile --offline --store-dir=/pnpm/store",
 ];
+/** The drydock-owned removal of packages only an optional peer leads to, on the deployed folder. */
+const OPTIONAL_PEERS = `node -e ${OPTIONAL_PEER_PRUNE} /out`;
 /** Set for every command after the toolchain: pnpm 12 must not re-verify the cached install by timestamps. */
 const PNPM_ENV = { pnpm_config_verify_deps_before_run: "false" };
 
@@ -47,7 +50,7 @@ const apps = [
       {
         path: "/app",
         from: "/out",
-        commands: [...INSTALL, "pnpm exec prisma generate", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy", "query_compiler_"],
+        commands: [...INSTALL, "pnpm exec prisma generate", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy", OPTIONAL_PEERS, "query_compiler_"],
       },
       { path: "/app/dist", from: "/src/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build"] },
     ],

@@ -13,6 +13,7 @@ import { dag } from "@dagger.io/dagger";
 import picomatch from "picomatch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/build/defaults.ts";
+import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/build/optional-peers.ts";
 import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/build/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
@@ -137,6 +138,18 @@ describe.each(APPS)("Dockerfile.%s's dependency steps", (app) => {
   });
 });
 
+describe("Dockerfile.backend's prune", () => {
+  it("removes what only an optional peer leads to right after pnpm deploy, with the Dagger plan's program text and nothing mounted", () => {
+    const removal = (m: BuildModel) => m.prune.slice(0, 2).map((c) => ({ args: c.args, mounts: c.mounts }));
+    const expected = [
+      { args: ["/bin/sh", "-c", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/"], mounts: [] },
+      { args: ["node", "-e", OPTIONAL_PEER_PRUNE, "/out"], mounts: [] },
+    ];
+    const { dockerfile, dagger } = modelsOf("backend");
+    expect({ dockerfile: removal(dockerfile.model), dagger: removal(dagger) }).toEqual({ dockerfile: expected, dagger: expected });
+  });
+});
+
 describe.each(APPS)("Dockerfile.%s's PNPM_VERSION", (app) => {
   const hostile = [
     "12.4.2 --registry=http://evil.example/",
@@ -208,6 +221,8 @@ describe("the comparison", () => {
     { name: "a download without the CA secret", app: "frontend", drift: (m) => void m.install[3]!.mounts.pop(), detected: ["install"] },
     { name: "a lockfile copy that keeps the pnpmfile checksum", app: "backend", drift: (m) => void (m.install[2]!.args[2] = m.install[2]!.args[2]!.replace("grep -v", "grep")), detected: ["install"] },
     { name: "the store mounted as a cache for pnpm deploy", app: "backend", drift: (m) => void m.prune[0]!.mounts.push("cache /pnpm/store"), detected: ["prune"] },
+    { name: "no removal of what only optional peers lead to", app: "backend", drift: (m) => void m.prune.splice(1, 1), detected: ["prune"] },
+    { name: "another optional-peer removal program", app: "backend", drift: (m) => void (m.prune[1]!.args[2] = m.prune[1]!.args[2]!.replace("meta[name].optional", "true")), detected: ["prune"] },
     {
       name: "pnpm's pre-run dependency check left on for the build",
       app: "frontend",
@@ -435,7 +450,7 @@ describe("reading a Dockerfile", () => {
       expected: { args: ["pnpm", "run", "build"], env: { pnpm_config_verify_deps_before_run: "false", NODE_EXTRA_CA_CERTS: "/etc/proxy-ca.pem" } },
     },
     { name: "keeps any other leading assignment in the script", edit: ["RUN pnpm run build", "RUN CI=1 pnpm run build"], read: (m: BuildModel) => m.build[0]?.args, expected: ["/bin/sh", "-c", "CI=1 pnpm run build"] },
-    { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
+    { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
     { name: "reads EXPOSE with a protocol", edit: ["EXPOSE 3000", "EXPOSE 3000/UDP"], read: (m: BuildModel) => m.exposedPorts, expected: ["3000/udp"] },
     { name: "reads COPY --chown as the app files' owner", edit: ["COPY --from=prune /out/ /app/", "COPY --from=prune --chown=1000:1000 /out/ /app/"], read: (m: BuildModel) => m.appFiles[0]?.owner, expected: "1000:1000" },
     {
@@ -459,7 +474,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",

@@ -6,6 +6,7 @@
  */
 import { dag } from "@dagger.io/dagger";
 import { NODE_IMAGE } from "../../dagger/src/build/defaults.ts";
+import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/build/optional-peers.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderStep, useFakeEngine, withEngine, type Chain, type ExecRecord } from "../support/fake-engine/index.js";
@@ -110,8 +111,9 @@ describe("install secrets through build-and-scan", () => {
 
   it("runs every build command after an app's source is added, but its download, with no secret, no CA variable and no cache volume", () => {
     const appCode = planned.execs.filter((e) => e.image === NODE_IMAGE && appFoldersOf(e.chain).length > 0 && !isDownload(e));
-    // The app's code runs in these: its pnpmfile and install scripts, Prisma's generator, its build, pnpm deploy.
-    for (const step of ["pnpm install --frozen-lockfile --offline", "pnpm exec prisma generate", "pnpm run build", "pnpm deploy --prod --offline"]) {
+    // The app's code runs in these: its pnpmfile and install scripts, Prisma's generator, its build, pnpm deploy;
+    // and the optional-peer removal reads the app's deployed files.
+    for (const step of ["pnpm install --frozen-lockfile --offline", "pnpm exec prisma generate", "pnpm run build", "pnpm deploy --prod --offline", `node -e ${OPTIONAL_PEER_PRUNE} /out`]) {
       expect(appCode.some((e) => e.args.join(" ").includes(step)), step).toBe(true);
     }
     const exposed = appCode

@@ -67,8 +67,8 @@ function readManifest(app: App) {
   return parseWith(Manifest, JSON.parse(readFileSync(file, "utf8")), relative(file));
 }
 
-function readLockfile(app: App) {
-  const file = path.join(appDir(app), "pnpm-lock.yaml");
+function readLockfile(dir: string) {
+  const file = path.join(dir, "pnpm-lock.yaml");
   const documents = parseAllDocuments(readFileSync(file, "utf8"));
   const broken = documents.flatMap((doc) => doc.errors);
   if (broken.length > 0) throw new Error(`${relative(file)}: not valid YAML — ${broken[0]?.message}`);
@@ -93,10 +93,25 @@ function findPackage(packages: Record<string, z.infer<typeof PackageEntry>>, nam
 
 const apps = APPS.map((app) => ({
   app,
+  where: `examples/app/${app}`,
+  manifestFile: `examples/app/${app}/package.json`,
   manifest: readManifest(app),
-  lockfile: readLockfile(app),
+  lockfile: readLockfile(appDir(app)),
   pnpmfile: path.join(appDir(app), ".pnpmfile.mjs"),
 }));
+
+/**
+ * The reference backend as a typical repository has it, without its pnpmfile: the same manifest,
+ * resolved into a lockfile of its own (test/support/docker/variants.ts builds it in the e2e).
+ */
+const noPnpmfile = {
+  app: "backend" as const,
+  where: "examples/app-nopnpmfile/backend",
+  manifestFile: "examples/app/backend/package.json",
+  manifest: readManifest("backend"),
+  lockfile: readLockfile(path.join(repoRoot, "examples/app-nopnpmfile/backend")),
+  pnpmfile: path.join(repoRoot, "examples/app-nopnpmfile/backend/.pnpmfile.mjs"),
+};
 
 /** Every platform an image may be built on: Debian (glibc) and Alpine (musl) bases, x64 and arm64. */
 const PLATFORMS = [
@@ -113,7 +128,7 @@ const FRONTEND_NATIVE = PLATFORMS.flatMap(({ cpu, libc }) => [
 ]);
 
 // Tables of tuples with %s: vitest quotes strings interpolated with $name.
-describe.each(apps.map((entry) => [entry.app, entry] as const))("examples/app/%s", (app, { manifest, lockfile, pnpmfile }) => {
+describe.each([...apps, noPnpmfile].map((entry) => [entry.where, entry] as const))("%s", (where, { manifestFile, manifest, lockfile, pnpmfile }) => {
   const direct = DEPENDENCY_SECTIONS.flatMap((section) =>
     Object.entries(manifest[section]).map(([name, version]) => [name, section, version] as const),
   );
@@ -124,7 +139,7 @@ describe.each(apps.map((entry) => [entry.app, entry] as const))("examples/app/%s
   });
 
   it("pins one exact pnpm version in packageManager", () => {
-    expect(manifest.packageManager, `examples/app/${app}/package.json: packageManager`).toMatch(PNPM_PIN);
+    expect(manifest.packageManager, `${manifestFile}: packageManager`).toMatch(PNPM_PIN);
   });
 
   it("records that pnpm version in its lockfile, so a frozen install does not try to change it", () => {
@@ -134,7 +149,7 @@ describe.each(apps.map((entry) => [entry.app, entry] as const))("examples/app/%s
 
   it.each(PLATFORMS.map(({ cpu, libc }) => [cpu, libc]))("locks pnpm's own binary for linux %s %s", (cpu, libc) => {
     const entry = findPackage(lockfile.packageManager.packages, pnpmExe(cpu, libc));
-    expect(entry, `${pnpmExe(cpu, libc)} missing from examples/app/${app}/pnpm-lock.yaml`).toBeDefined();
+    expect(entry, `${pnpmExe(cpu, libc)} missing from ${where}/pnpm-lock.yaml`).toBeDefined();
     expect(entry).toMatchObject({ os: ["linux"], cpu: [cpu], libc: [libc] });
   });
 
@@ -148,8 +163,8 @@ describe.each(apps.map((entry) => [entry.app, entry] as const))("examples/app/%s
 
   it.each(direct)("locks %s (%s) with the manifest's specifier", (name, section, version) => {
     const locked = lockfile.project.importers["."][section][name];
-    expect(locked, `examples/app/${app}/pnpm-lock.yaml has no ${section}.${name}: run pnpm install`).toBeDefined();
-    expect(locked?.specifier, `examples/app/${app}/pnpm-lock.yaml: ${section}.${name}.specifier`).toBe(version);
+    expect(locked, `${where}/pnpm-lock.yaml has no ${section}.${name}: run pnpm install`).toBeDefined();
+    expect(locked?.specifier, `${where}/pnpm-lock.yaml: ${section}.${name}.specifier`).toBe(version);
     // The resolved version, followed by its peers' versions in parentheses when it has any.
     expect(locked?.version.split("(")[0]).toBe(version);
   });

@@ -1,5 +1,6 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
 import { APP_DIR, BUILD_DIR, PNPM_STORE_DIR } from "./defaults.js";
+import { OPTIONAL_PEER_PRUNE } from "./optional-peers.js";
 import type { AppRecipe, PrismaEngines } from "./recipe.js";
 
 /** The production dependencies go here; the runtime image gets this folder as /app. */
@@ -33,6 +34,10 @@ export function backendRecipe(image: string, port: number, engines: PrismaEngine
               `mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/`,
           ],
         },
+        // Packages only an optional peer leads to (the Prisma CLI and TypeScript, linked to the
+        // devDependencies as @prisma/client's optional peers) are no production dependency: drop
+        // them, whatever pnpmfile the repository has or has not. Runs no code of the repository.
+        { args: ["node", "-e", OPTIONAL_PEER_PRUNE, OUT] },
         {
           // Prisma's client runtime ships a query compiler for every database, in two builds and
           // two module formats (tens of MB); the generated client imports exactly one. Keep the

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { dockerTry, failureMessage, imageExists, type RunResult } from "./cli.ts";
+import { docker, dockerTry, failureMessage, imageExists, type RunResult } from "./cli.ts";
 import { REPO_ROOT } from "./engine.ts";
 import type { BaseImages } from "./base-images.ts";
 
@@ -107,4 +107,14 @@ export async function ensureBuilt(request: BuildRequest, log: (line: string) => 
   if (await imageExists(request.tag)) return;
   const outcome = await build(request);
   log(`built ${request.tag} in ${outcome.seconds.toFixed(1)} s on ${request.bases.origin} bases`);
+}
+
+/**
+ * Bytes an image adds above its base: Docker's image size minus its bottom layer (the runtime root
+ * filesystem, copied onto scratch as one layer). The figure the README's app-layer sizes state.
+ */
+export async function appLayersSize(ref: string): Promise<number> {
+  const size = Number(await docker(["image", "inspect", "--format", "{{.Size}}", ref]));
+  const layers = (await docker(["history", "--no-trunc", "--human=false", "--format", "{{.Size}}", ref])).split("\n");
+  return size - Number(layers[layers.length - 1]);
 }

@@ -10,7 +10,10 @@ import type { ComposeFile, ServiceRunSpec } from "./compose-flags.ts";
 import { RUN_LABEL, type E2eContext } from "./e2e-context.ts";
 
 export interface StartService {
+  /** The compose service whose settings the container gets. */
   service: string;
+  /** Container name and network alias, when not the service's own: a second container of the same service. */
+  as?: string;
   image: string;
   /** Values for exactly the environment keys the compose file declares for the service. */
   environment: Record<string, string>;
@@ -52,7 +55,8 @@ export class Stack {
     const [first, ...others] = spec.networks;
     if (!first) throw new Error(`compose.security.yaml: services.${request.service}.networks is empty; expected at least one network`);
     // An env file keeps values such as DATABASE_URL out of the process list.
-    const envFile = path.join(this.ctx.workDir, `${request.service}.env`);
+    const alias = request.as ?? request.service;
+    const envFile = path.join(this.ctx.workDir, `${alias}.env`);
     // One variable a line: a newline in a value would add another variable.
     const badValue = Object.entries(request.environment).find(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\r\n\0]/.test(v));
     if (badValue) throw new Error(`services.${request.service}.environment: ${JSON.stringify(badValue[0])} has a name or value an env file cannot hold (a newline or NUL) — pass a single-line value`);
@@ -64,17 +68,17 @@ export class Stack {
       if (/[,\r\n"]/.test(file)) throw new Error(`services.${request.service}.secrets: the file for "${secret}" is ${JSON.stringify(file)}; a comma, quote or newline would change the --mount spec — use another path`);
       return ["--mount", `type=bind,source=${file},target=/run/secrets/${secret},readonly`];
     });
-    const container = this.name(request.service);
+    const container = this.name(alias);
     await docker([
       "run", "--detach", "--name", container,
       "--label", `${RUN_LABEL}=${this.ctx.runId}`,
-      "--network", this.name(first), "--network-alias", request.service,
+      "--network", this.name(first), "--network-alias", alias,
       ...spec.flags, ...volumes, ...secrets,
       "--env-file", envFile,
       request.image,
     ]);
     for (const network of others) {
-      await docker(["network", "connect", "--alias", request.service, this.name(network), container]);
+      await docker(["network", "connect", "--alias", alias, this.name(network), container]);
     }
     return container;
   }
