@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 
-import { parsePurl } from "../policy/purl.js";
+import { parsePurl } from "../purl.js";
 import { ALWAYS, rejectDuplicateIgnores, requireDistinctApps } from "./cross-checks.js";
 import { DbRepository, Duration, FindingId, ImageName, IsoDate, PinnedTrivyImage, RelativePath } from "./formats.js";
 

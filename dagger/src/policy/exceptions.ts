@@ -7,7 +7,7 @@ import { canonicalFindingId } from "../config/finding-id.js";
 import type { Ignore, Policy } from "../config/schema.js";
 import type { Finding } from "../report/findings.js";
 import { daysBetween } from "./dates.js";
-import { purlMatcher, type PurlMatcher } from "./purl.js";
+import { purlMatcher, type PurlMatcher } from "../purl.js";
 
 /**
  * - `active`: holds today.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { purlMatcher } from "../../../dagger/src/policy/purl.ts";
+import { purlMatcher } from "../../dagger/src/purl.ts";
 
 describe("purlMatcher", () => {
   it.each([
