@@ -4,7 +4,7 @@
  * plausibly — commands print and exit as the test's rules say.
  */
 import { randomUUID } from "node:crypto";
-import { Kind, parse, print, validate, visit, type DocumentNode, type GraphQLSchema } from "graphql";
+import { extendSchema, Kind, parse, print, validate, visit, type DocumentNode, type GraphQLSchema } from "graphql";
 import { REDACTED, SECRET_ARGUMENTS, referencedChains, renderChain, renderChainMultiline, type Chain, type Step } from "./chain.js";
 import { execRecord, type ExecRecord } from "./container-state.js";
 import { Holds, type Hold } from "./holds.js";
@@ -20,6 +20,12 @@ export interface FakeEngineOptions {
   readonly schemaPath?: string | null;
   /** Where `host.directory(path)` and `host.file(path)` are read from. Default: the repository root. */
   readonly hostRoot?: string;
+  /**
+   * SDL added to the schema when the engine starts, e.g. a dependency module's types and its
+   * `extend type Query` constructor (test/support/module-schema.ts): queries of a module that
+   * depends on another are then validated as the engine serving both would. Needs a schema.
+   */
+  readonly schemaExtension?: () => string | Promise<string>;
 }
 
 /** A step of the plan with the chain that leads to it (ending in the step itself). */
@@ -36,7 +42,7 @@ export class FakeEngine {
   readonly files = new Map<string, string>();
   /** Plaintexts of `setSecret` by name, so `plaintext` answers as the real engine would; never recorded. */
   private readonly secrets = new Map<string, string>();
-  readonly schema: GraphQLSchema | undefined;
+  private validating: GraphQLSchema | undefined;
   /** The schema file queries are validated against; undefined when running unvalidated. */
   readonly schemaPath: string | undefined;
   readonly token = randomUUID();
@@ -46,12 +52,20 @@ export class FakeEngine {
   private readonly recorded: Evaluation[] = [];
   private listening: Listening | undefined;
   private savedEnv: Partial<Record<(typeof SESSION_ENV)[number], string>> | undefined;
+  private readonly schemaExtension: FakeEngineOptions["schemaExtension"];
+  private extended = false;
 
   constructor(options: FakeEngineOptions = {}) {
     const loaded = loadSchema(options.schemaPath);
-    this.schema = loaded.schema;
+    this.validating = loaded.schema;
     this.schemaPath = loaded.path;
     this.hostRoot = options.hostRoot ?? repoRoot;
+    this.schemaExtension = options.schemaExtension;
+  }
+
+  /** The schema queries are validated against: the file's, plus the extension once started. */
+  get schema(): GraphQLSchema | undefined {
+    return this.validating;
   }
 
   get port(): number {
@@ -62,6 +76,11 @@ export class FakeEngine {
   /** Listens on a random 127.0.0.1 port and points the SDK's session variables at it. */
   async start(): Promise<this> {
     if (this.listening) return this;
+    if (this.schemaExtension && !this.extended) {
+      if (!this.validating) throw new Error("FakeEngine option schemaExtension: there is no schema to extend (schemaPath: null)");
+      this.validating = extendSchema(this.validating, parse(await this.schemaExtension()));
+      this.extended = true;
+    }
     this.listening = await listen(this.token, (body) => this.handle(body));
     this.savedEnv = Object.fromEntries(SESSION_ENV.map((k) => [k, process.env[k]]));
     this.exportSession();
