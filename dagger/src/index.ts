@@ -2,14 +2,15 @@
  * Build, scan and gate hardened container images of a NestJS + Prisma backend and a Next.js
  * frontend, each a pnpm project — the same way on a laptop and in any CI.
  */
-import { argument, check, func, object, type CacheVolume, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import { argument, check, dag, ExistsType, func, object, type CacheVolume, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
 
 import { appImage, appStages, type BuildLabels } from "./build/app.js";
 import { frontendRecipe } from "./build/frontend.js";
-import { NODE_IMAGE, PNPM_VERSION } from "./build/defaults.js";
+import { NODE_IMAGE } from "./build/defaults.js";
 import type { Toolchain } from "./build/recipe.js";
 import { effectiveConfigYaml } from "./config/effective.js";
 import type { LoadedConfig } from "./config/load.js";
+import { DEFAULTS } from "./config/schema.js";
 import { App } from "./objects/app.js";
 import {
   ArgumentError,
@@ -30,7 +31,7 @@ import { judgeReport, unusedInAll } from "./scan/verdict.js";
 import { durationMs } from "./smoke/rules.js";
 import { runSmoke, type SmokePlan } from "./smoke/run.js";
 import { smokeMarkdown, type SmokeVerdict } from "./smoke/summary.js";
-import { DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName } from "./source.js";
+import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, SourceError, type AppName } from "./source.js";
 import { publication, publishedImage, release as releaseObject, verification, type Publication, type Release, type Verification } from "./objects/release.js";
 import {
   attest as cosignAttest,
@@ -39,7 +40,8 @@ import {
   COSIGN_IMAGE,
   definedOnly,
   lockfilePath,
-  platformsToBuild,
+  parsePlatforms,
+  platformSlug,
   predicateTypes,
   provenancePredicate,
   publishApps,
@@ -52,6 +54,7 @@ import {
   sign as cosignSign,
   signingMaterial,
   slsaProvenance,
+  smokePlatform,
   splitPinnedImage,
   tagsFor,
   verify as cosignVerify,
@@ -61,6 +64,7 @@ import {
   type ProvenanceInput,
   type ReleaseManifest,
   type ReleaseMetadata,
+  type SupportedPlatform,
 } from "./release/index.js";
 
 export { App } from "./objects/app.js";
@@ -68,6 +72,25 @@ export { AllowedBy, Finding, FindingKind, Severity } from "./objects/finding.js"
 export { Report } from "./objects/report.js";
 export { ImageScan, LintScan } from "./objects/scan.js";
 export { Publication, PublishedImage, Release, ReleasedImage, Verification } from "./objects/release.js";
+
+/**
+ * The recipes and the Dockerfiles still build each app with its default health path and
+ * entrypoint: a config that sets another is refused rather than silently not honoured.
+ */
+function requireBuiltShape(loaded: LoadedConfig, name: AppName): void {
+  for (const key of ["healthPath", "entrypoint"] as const) {
+    const value = loaded.config.apps[name][key];
+    const built = DEFAULTS.apps[name][key];
+    if (value !== built) {
+      throw new SourceError({
+        where: `${loaded.file}: apps.${name}.${key}`,
+        found: JSON.stringify(value),
+        expected: `${JSON.stringify(built)}: the images are not yet built with another ${key}`,
+        fix: `remove apps.${name}.${key} from ${loaded.file} for now`,
+      });
+    }
+  }
+}
 
 /** The label defaults: reproducible builds that claim nothing. */
 const DEFAULT_LABELS = { imageVersion: "0.0.0-dev", revision: "unknown", created: "1970-01-01T00:00:00Z", sourceUrl: "", licenses: "NOASSERTION" } as const;
@@ -84,7 +107,8 @@ export class Drydock {
   readonly configPath: string;
   readonly buildImage: string = NODE_IMAGE;
   readonly runtimeImage: string = NODE_IMAGE;
-  readonly pnpmVersion: string = PNPM_VERSION;
+  /** Set by with-pnpm-version only: otherwise each app's package.json packageManager decides. */
+  readonly pnpmVersion?: string;
   readonly imageVersion: string = DEFAULT_LABELS.imageVersion;
   readonly revision: string = DEFAULT_LABELS.revision;
   readonly created: string = DEFAULT_LABELS.created;
@@ -287,13 +311,13 @@ export class Drydock {
   }
 
   /**
-   * Install the apps with another pnpm; keep it equal to their package.json "packageManager".
+   * Install the apps with this pnpm instead of the one their package.json "packageManager" names (and their lockfile records).
    *
    * Example: dagger call with-pnpm-version --pnpm-version=12.4.2 backend
    */
   @func()
   withPnpmVersion(
-    /** An exact version, MAJOR.MINOR.PATCH. Default: 12.4.2. */
+    /** An exact version, MAJOR.MINOR.PATCH. Default: the version after "pnpm@" in each app's package.json "packageManager". */
     pnpmVersion: string,
   ): Drydock {
     return this.with({ pnpmVersion: requirePnpmVersion(pnpmVersion) });
@@ -444,18 +468,9 @@ export class Drydock {
     /** Reports of an earlier run (as exported by `reports`): only findings new since then can fail. Default: none. */
     baseline?: Directory,
   ): Promise<Report> {
-    const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
-    const images = this.bothImages(context.loaded);
-    // Four independent branches: each app's build and scan, the lint, and the smoke test, which
-    // needs the images but not their scans. Nothing else waits for another.
-    const scanApp = async (name: AppName) => {
-      const [image, previous] = await Promise.all([images[name], optionalFile(baseline, `${name}/trivy.json`, "--baseline")]);
-      return { image, ...(await scanImage({ ...context, baseline: previous }, image, name)) };
-    };
-    const lint = async () => lintSource({ ...context, baseline: await optionalFile(baseline, "lint/trivy.json", "--baseline") });
-    const [backend, frontend, lintRun, smoke] = await Promise.all([scanApp("backend"), scanApp("frontend"), lint(), this.smoke(context.loaded, images, context.today)]);
-    const notes = unusedInAll([backend.verdict, frontend.verdict, lintRun.verdict]);
-    return new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes).withSmoke(smoke);
+    // One platform, the engine's own: a check for every pull request, smoke-tested natively.
+    // `release --platforms` builds and gates every platform's variant.
+    return (await this.buildAndScanOn(baseline)).report;
   }
 
   /**
@@ -518,7 +533,7 @@ export class Drydock {
    * Publish both images to a registry and return each reference with its digest. No gate:
    * `release` is the gated way. Pushing the same digest again is harmless.
    *
-   * Example: dagger call publish --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$(git rev-parse HEAD) --git-ref=$GITHUB_REF --platforms=linux/amd64 images reference
+   * Example: dagger call publish --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$(git rev-parse HEAD) --git-ref=$GITHUB_REF images reference
    */
   @func({ cache: "never" })
   async publish(
@@ -540,18 +555,20 @@ export class Drydock {
     branch?: string,
     /**
      * Comma-separated platforms, one variant each, published as one index: linux/amd64, linux/arm64.
-     * For now only the engine's own platform can be built: pass --platforms=linux/amd64 (or linux/arm64
-     * on an arm64 engine). Default: linux/amd64,linux/arm64.
+     * Each variant is built on its platform (pnpm installs that platform's native packages); one
+     * that is not the engine's runs under the engine's emulation. Default: linux/amd64,linux/arm64.
      */
     platforms = "linux/amd64,linux/arm64",
   ): Promise<Publication> {
     const releaseTags = tagsFor({ tags, gitRef, gitSha, defaultBranch, branch });
     const auth = registryLoginOf(username, password, { user: "--username", password: "--password" });
     const drydock = this.forCommit(gitSha);
-    const built = await platformsToBuild(platforms);
+    const built = parsePlatforms(platforms);
     const loaded = await drydock.loadedConfig();
-    const images = drydock.bothImages(loaded);
-    const apps = await Promise.all(RELEASED_APPS.map(async (app) => drydock.toPublish(app, loaded, registry, await images[app], built)));
+    const perPlatform = built.map((platform) => drydock.bothImages(loaded, platform));
+    const apps = await Promise.all(
+      RELEASED_APPS.map(async (app) => drydock.toPublish(app, loaded, registry, await Promise.all(perPlatform.map((images) => images[app])), built)),
+    );
     const pushed = await publishApps(apps, releaseTags, auth);
     const [backend, frontend] = RELEASED_APPS.map((app) => publishedImage(pushed.find((p) => p.app === app)!));
     return publication(backend!, frontend!);
@@ -659,7 +676,7 @@ export class Drydock {
   /**
    * Release both images: build and scan them, stop unless the gate passes, then publish, sign, attest (SBOM, vulnerabilities, SLSA provenance) and verify each by digest. Never cached.
    *
-   * Example: dagger call release --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$GITHUB_SHA --git-ref=$GITHUB_REF --identity-token=env:SIGSTORE_ID_TOKEN --certificate-identity=$IDENTITY --certificate-oidc-issuer=https://token.actions.githubusercontent.com --platforms=linux/amd64 reports export --path=reports
+   * Example: dagger call release --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$GITHUB_SHA --git-ref=$GITHUB_REF --identity-token=env:SIGSTORE_ID_TOKEN --certificate-identity=$IDENTITY --certificate-oidc-issuer=https://token.actions.githubusercontent.com reports export --path=reports
    */
   @func({ cache: "never" })
   async release(
@@ -679,7 +696,11 @@ export class Drydock {
     defaultBranch?: string,
     /** The branch the tagged commit is on. Default: none (never latest). */
     branch?: string,
-    /** Comma-separated platforms; for now only the engine's own: pass --platforms=linux/amd64. Default: linux/amd64,linux/arm64. */
+    /**
+     * Comma-separated platforms, one variant each, published as one index. Every variant is built on
+     * its platform, scanned and gated before anything is pushed; the engine's own platform's variants
+     * (else the first platform's) are the ones smoke-tested. Default: linux/amd64,linux/arm64.
+     */
     platforms = "linux/amd64,linux/arm64",
     /** The private key, e.g. env:COSIGN_KEY (laptop). Default: none (keyless, with --identity-token). */
     key?: Secret,
@@ -716,7 +737,7 @@ export class Drydock {
     const { mode } = checkCosignInputs(signing, verifying, run);
     const releaseTags = tagsFor({ tags, gitRef, gitSha, defaultBranch, branch });
     const drydock = this.forCommit(gitSha);
-    const built = await platformsToBuild(platforms);
+    const built = parsePlatforms(platforms);
     const loaded = await drydock.loadedConfig();
     const provenance = (app: AppName, lockfiles: Record<string, string>) => drydock.provenanceInput(app, loaded, { gitSha, gitRef, builderId, platform: built.join(","), invocationId: run.runId!, started, lockfiles });
     for (const app of RELEASED_APPS) {
@@ -724,21 +745,22 @@ export class Drydock {
       repositoryFor(registry, loaded.config.apps[app].image);
     }
 
-    const report = await drydock.buildAndScan(baseline);
+    // Every variant that will be pushed is built, scanned and gated first; exactly those are pushed.
+    const { report, variants } = await drydock.buildAndScanOn(baseline, { built, smoked: smokePlatform(built, await dag.defaultPlatform()) });
     requireGatePassed(report.passed, report.summary);
-    const images: Record<AppName, Container> = { backend: report.backend, frontend: report.frontend };
     const pushed = await publishApps(
-      RELEASED_APPS.map((app) => drydock.toPublish(app, loaded, registry, images[app], built)),
+      RELEASED_APPS.map((app) => drydock.toPublish(app, loaded, registry, variants[app].map((v) => v.image), built)),
       releaseTags,
       login,
     );
     const lockfiles = Object.fromEntries(await Promise.all(RELEASED_APPS.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
-    const scans: Record<AppName, ImageScan> = { backend: report.backendScan, frontend: report.frontendScan };
     const predicates = (app: string) => {
       const name = app as AppName;
+      // The index gets each variant's SBOM and vulnerability report, in the order of --platforms.
+      const scans = variants[name].map((v) => v.scan);
       return {
-        cyclonedx: scans[name].sbom,
-        vuln: vulnPredicate(loaded.config.scanner.trivyImage, scans[name].report),
+        cyclonedx: scans.map((scan) => scan.sbom),
+        vuln: scans.map((scan) => vulnPredicate(loaded.config.scanner.trivyImage, scan.report)),
         slsaprovenance1: provenancePredicate(provenance(name, lockfiles[name]!)),
       };
     };
@@ -760,8 +782,55 @@ export class Drydock {
 
   // What App and the short forms share. Not @func: the engine never sees these.
 
-  /** One app's hardened image. */
-  async appImage(name: AppName, loaded?: LoadedConfig): Promise<Container> {
+  /**
+   * Build both apps on each platform, scan and gate every image (one Trivy, so one DB refresh and
+   * one day for all), lint once, and smoke-test one platform's images — all in parallel. Without
+   * platforms: the engine's own, as build-and-scan. With several, each scan and its reports folder
+   * is named `<app>-<os>-<arch>`; the smoked platform's images are the Report's backend and frontend.
+   */
+  async buildAndScanOn(
+    baseline: Directory | undefined,
+    platforms?: { built: readonly SupportedPlatform[]; smoked: SupportedPlatform },
+  ): Promise<{ report: Report; variants: Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]> }> {
+    const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
+    const built: (SupportedPlatform | undefined)[] = platforms ? [...platforms.built] : [undefined];
+    const named = (app: AppName, platform?: SupportedPlatform) => (platform && built.length > 1 ? `${app}-${platformSlug(platform)}` : app);
+    const images = built.map((platform) => this.bothImages(context.loaded, platform));
+    const smoked = platforms ? built.indexOf(platforms.smoked) : 0;
+    if (smoked < 0) throw new Error(`internal: the smoked platform ${platforms!.smoked} is not among those built`);
+    // Independent branches: each image's build and scan, the lint, and the smoke test, which needs
+    // the smoked platform's images but not their scans. Nothing else waits for another.
+    const scanApp = async (app: AppName, index: number) => {
+      const platform = built[index];
+      const name = named(app, platform);
+      const [image, previous] = await Promise.all([images[index]![app], this.baselineOf(baseline, name, app)]);
+      return { platform, image, ...(await scanImage({ ...context, baseline: previous }, image, name)) };
+    };
+    const lint = async () => lintSource({ ...context, baseline: await optionalFile(baseline, "lint/trivy.json", "--baseline") });
+    const [runs, lintRun, smoke] = await Promise.all([
+      Promise.all(built.flatMap((_, index) => RELEASED_APPS.map((app) => scanApp(app, index)))),
+      lint(),
+      this.smoke(context.loaded, images[smoked]!, context.today, built[smoked]),
+    ]);
+    const runOf = (app: AppName, index: number) => runs[index * RELEASED_APPS.length + RELEASED_APPS.indexOf(app)]!;
+    const [backend, frontend] = [runOf("backend", smoked), runOf("frontend", smoked)];
+    const others = runs.filter((run) => run !== backend && run !== frontend);
+    const notes = unusedInAll([...runs.map((run) => run.verdict), lintRun.verdict]);
+    const report = new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes, others.map((run) => run.scan)).withSmoke(smoke);
+    const variants = Object.fromEntries(
+      RELEASED_APPS.map((app) => [app, built.map((platform, index) => ({ ...(platform ? { platform } : {}), image: runOf(app, index).image, scan: runOf(app, index).scan }))]),
+    ) as Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]>;
+    return { report, variants };
+  }
+
+  /** The baseline report of the scan `name`: its own folder, else (a variant) its app's, as build-and-scan writes it. */
+  private async baselineOf(baseline: Directory | undefined, name: string, app: AppName): Promise<File | undefined> {
+    if (baseline && name !== app && (await baseline.exists(`${name}/trivy.json`, { expectedType: ExistsType.RegularType }))) return baseline.file(`${name}/trivy.json`);
+    return optionalFile(baseline, `${app}/trivy.json`, "--baseline");
+  }
+
+  /** One app's hardened image, built on `platform` (default: the engine's own). */
+  async appImage(name: AppName, loaded?: LoadedConfig, platform?: SupportedPlatform): Promise<Container> {
     const labels: BuildLabels = {
       version: this.imageVersion,
       revision: this.revision,
@@ -769,19 +838,20 @@ export class Drydock {
       source: this.sourceUrl,
       licenses: this.licenses,
     };
-    return appImage(this.source, loaded ?? (await this.loadedConfig()), name, this.toolchain(), labels);
+    const config = loaded ?? (await this.loadedConfig());
+    return appImage(this.source, config, name, await this.toolchain(name, config, platform), labels);
   }
 
-  /** Both apps' images, each built once however many branches use it. */
-  bothImages(loaded: LoadedConfig): Record<AppName, Promise<Container>> {
-    const images = { backend: this.appImage("backend", loaded), frontend: this.appImage("frontend", loaded) };
+  /** Both apps' images on `platform` (default: the engine's own), each built once however many branches use it. */
+  bothImages(loaded: LoadedConfig, platform?: SupportedPlatform): Record<AppName, Promise<Container>> {
+    const images = { backend: this.appImage("backend", loaded, platform), frontend: this.appImage("frontend", loaded, platform) };
     // A branch that fails first leaves the other image unawaited; its failure is reported there.
     for (const image of Object.values(images)) image.catch(() => undefined);
     return images;
   }
 
-  /** The smoke test of both images, as the config says: each started, probed and stopped. */
-  async smoke(loaded: LoadedConfig, images: Record<AppName, Promise<Container>>, instant: Date): Promise<SmokeVerdict> {
+  /** The smoke test of both images (built on `platform`), as the config says: each started, probed and stopped. */
+  async smoke(loaded: LoadedConfig, images: Record<AppName, Promise<Container>>, instant: Date, platform?: SupportedPlatform): Promise<SmokeVerdict> {
     const { apps, smoke } = loaded.config;
     const off = (app: AppName) =>
       !smoke.enabled ? `\`smoke.enabled\` is false in ${loaded.file}` : !smoke[app] ? `\`smoke.${app}\` is false in ${loaded.file}` : undefined;
@@ -792,7 +862,8 @@ export class Drydock {
       instant: instant.toISOString(),
     };
     if (!plan.off.backend) {
-      const { build, recipe } = await appStages(this.source, loaded, "backend", this.toolchain());
+      // The migrations run in the build stage of the very image under test: the same platform.
+      const { build, recipe } = await appStages(this.source, loaded, "backend", await this.toolchain("backend", loaded, platform));
       const { healthPath, entrypoint } = recipe.runtime;
       plan.backend = { image: await images.backend, build, port: apps.backend.port, healthPath, entrypoint, enginesMirror: this.prismaEnginesMirror };
     }
@@ -805,7 +876,8 @@ export class Drydock {
 
   /** One app's build environment after its build commands ran. */
   async appBuild(name: AppName): Promise<Container> {
-    return (await appStages(this.source, await this.loadedConfig(), name, this.toolchain())).build;
+    const loaded = await this.loadedConfig();
+    return (await appStages(this.source, loaded, name, await this.toolchain(name, loaded))).build;
   }
 
   /** One app's image, scanned and gated on its own. */
@@ -829,7 +901,7 @@ export class Drydock {
   }
 
   /** What publish pushes for one app: its image, repository and annotations. */
-  private toPublish(app: AppName, loaded: LoadedConfig, registry: string, image: Container, platforms: readonly string[]): AppToPublish {
+  private toPublish(app: AppName, loaded: LoadedConfig, registry: string, variants: readonly Container[], platforms: readonly string[]): AppToPublish {
     const title = loaded.config.apps[app].image;
     const base = splitPinnedImage(this.runtimeImage);
     const metadata: ReleaseMetadata = {
@@ -842,7 +914,7 @@ export class Drydock {
       baseName: base.name,
       baseDigest: base.digest,
     };
-    return { app, variants: [image], platforms, repository: repositoryFor(registry, title), metadata };
+    return { app, variants, platforms, repository: repositoryFor(registry, title), metadata };
   }
 
   /** The sha256 of the app's lockfile, by its path in the source. */
@@ -902,11 +974,16 @@ export class Drydock {
     return this.config ? loadConfigFile(this.config) : loadConfig(this.source, this.configPath);
   }
 
-  private toolchain(): Toolchain {
+  /** What builds the app `name`: with-pnpm-version's pnpm, else the one its package.json names. */
+  private async toolchain(name: AppName, loaded: LoadedConfig, platform?: SupportedPlatform): Promise<Toolchain> {
+    requireBuiltShape(loaded, name);
+    const folder = loaded.config.apps[name].path;
+    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(await appSource(this.source, folder, { file: loaded.file, key: `apps.${name}.path` }), folder));
     return {
+      ...(platform ? { platform: platform as Platform } : {}),
       buildImage: this.buildImage,
       runtimeImage: this.runtimeImage,
-      pnpmVersion: this.pnpmVersion,
+      pnpmVersion,
       secrets: { npmrc: this.npmrc, ca: this.caCertificates },
       prisma: { schemaEngineBinary: this.prismaSchemaEngineBinary, enginesMirror: this.prismaEnginesMirror },
     };

@@ -6,6 +6,7 @@ import { ExistsType, type Directory, type File } from "@dagger.io/dagger";
 
 import { parseSecurityConfig, type LoadedConfig } from "./config/load.js";
 import { SourceError } from "./errors.js";
+import { appPnpmVersion } from "./pnpm-version.js";
 
 export { SourceError } from "./errors.js";
 
@@ -64,6 +65,15 @@ export async function appSource(source: Directory, path: string, setting: Settin
     }
   }
   return app;
+}
+
+/**
+ * The pnpm that installs the app in `folder` (an appSource): its package.json's packageManager,
+ * refused when the lockfile records another version.
+ */
+export async function appPnpm(app: Directory, folder: string): Promise<string> {
+  const [manifest, lockfile] = await Promise.all([app.file("package.json").contents(), app.file("pnpm-lock.yaml").contents()]);
+  return appPnpmVersion({ manifest, lockfile }, folder);
 }
 
 /** A file of the source named by the config; its absence is an error naming the config key. */

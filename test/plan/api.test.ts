@@ -36,8 +36,8 @@ Drydock.withBuildImage(buildImage: String!) -> Drydock  cache=default  "Build in
   buildImage  "The image, name:tag@sha256:<64 hex>. Default: docker.io/library/node:24.13.1-alpine pinned by digest."
 Drydock.withRuntimeImage(runtimeImage: String!) -> Drydock  cache=default  "Start the runtime images from another image, pinned by digest: a mirror, or another Node image whose node is on the standard PATH (e.g. Chainguard's). Its npm, npx, corepack and yarn are removed."
   runtimeImage  "The image, name:tag@sha256:<64 hex>. Default: docker.io/library/node:24.13.1-alpine pinned by digest."
-Drydock.withPnpmVersion(pnpmVersion: String!) -> Drydock  cache=default  "Install the apps with another pnpm; keep it equal to their package.json \\"packageManager\\"."
-  pnpmVersion  "An exact version, MAJOR.MINOR.PATCH. Default: 12.4.2."
+Drydock.withPnpmVersion(pnpmVersion: String!) -> Drydock  cache=default  "Install the apps with this pnpm instead of the one their package.json \\"packageManager\\" names (and their lockfile records)."
+  pnpmVersion  "An exact version, MAJOR.MINOR.PATCH. Default: the version after \\"pnpm@\\" in each app's package.json \\"packageManager\\"."
 Drydock.withTrivyCache(cache: CacheVolume!) -> Drydock  cache=default  "Keep Trivy's vulnerability DB in this cache volume instead of the default one. Give each scanner config (trivyImage, dbRepositories) a volume of its own: a config that writes the DB decides what every scan sharing the volume trusts."
   cache  "The volume, e.g. --cache=trivy-db-ci. Default: drydock-trivy-db-<hash of the scanner config>."
 Drydock.withCosignImage(cosignImage: String!) -> Drydock  cache=default  "Sign, attest and verify with another cosign image, pinned by digest: a mirror of the default, distroless with cosign at /ko-app/cosign."
@@ -70,7 +70,7 @@ Drydock.publish(registry: String!, username: String, password: Secret, tags: [St
   gitSha  "The commit built, e.g. $(git rev-parse HEAD): the sha-<7> tag and the revision label and annotation. Required unless --tags."
   defaultBranch  "The repository's default branch, e.g. main: a release tag gets \`latest\` only when --branch is this branch. Default: none (never latest)."
   branch  "The branch the tagged commit is on (GitHub: github.event.base_ref, or main when tags are cut from main). Default: none (never latest)."
-  platforms  "Comma-separated platforms, one variant each, published as one index: linux/amd64, linux/arm64. For now only the engine's own platform can be built: pass --platforms=linux/amd64 (or linux/arm64 on an arm64 engine). Default: linux/amd64,linux/arm64."
+  platforms  "Comma-separated platforms, one variant each, published as one index: linux/amd64, linux/arm64. Each variant is built on its platform (pnpm installs that platform's native packages); one that is not the engine's runs under the engine's emulation. Default: linux/amd64,linux/arm64."
 Drydock.sign(ref: String!, key: Secret, keyPassword: Secret, identityToken: Secret, registryConfig: Secret, registryUsername: String, registryPassword: Secret, airGapped: Boolean = false) -> String  cache=never  "Sign an image by digest with cosign: with a key (laptop, air-gapped), or keyless with an OIDC token (CI)."
   ref  "The image by digest, repository@sha256:<64 hex>, as publish returns it. A tag alone is refused: it can move between signing and use."
   key  "The private key made by \`cosign generate-key-pair\`, e.g. env:COSIGN_KEY. Default: none (keyless, with --identity-token)."
@@ -113,7 +113,7 @@ Drydock.release(registry: String!, gitSha: String!, username: String, password: 
   gitRef  "The git ref built, e.g. $GITHUB_REF. Default: none (sha-<7> only)."
   defaultBranch  "The repository's default branch, e.g. main: a release tag gets \`latest\` only when --branch is this branch. Default: none (never latest)."
   branch  "The branch the tagged commit is on. Default: none (never latest)."
-  platforms  "Comma-separated platforms; for now only the engine's own: pass --platforms=linux/amd64. Default: linux/amd64,linux/arm64."
+  platforms  "Comma-separated platforms, one variant each, published as one index. Every variant is built on its platform, scanned and gated before anything is pushed; the engine's own platform's variants (else the first platform's) are the ones smoke-tested. Default: linux/amd64,linux/arm64."
   key  "The private key, e.g. env:COSIGN_KEY (laptop). Default: none (keyless, with --identity-token)."
   keyPassword  "The key's password, e.g. env:COSIGN_PASSWORD. Default: none."
   identityToken  "An OIDC identity token for keyless signing, e.g. env:SIGSTORE_ID_TOKEN (CI). Default: none (sign with --key)."
@@ -147,7 +147,7 @@ ImageScan.summaryJson() -> File  cache=default  "Return the summary as a version
 ImageScan.gate() -> String  cache=default  "Fail with the summary when the policy gate failed; print it when it passed."
 ImageScan.files() -> Directory  cache=default  "Return every file of this scan: trivy.json, trivy.sarif, sbom.cdx.json, summary.md, summary.json."
 object Finding  "One finding of a scan, failing or let through by the policy (then with why)."
-Finding.id: String  "CVE/GHSA ID, secret rule ID, or misconfiguration check ID (DS-0002)."
+Finding.findingId: String  "CVE/GHSA ID, secret rule ID, or misconfiguration check ID (DS-0002)."
 Finding.kind: FindingKind  "Vulnerability, secret or misconfiguration."
 Finding.severity: Severity  "Trivy's severity."
 Finding.target: String  "Trivy's target: the image's OS, a lockfile, or a file path."
@@ -176,15 +176,16 @@ Report.frontend: Container  "The hardened frontend image."
 Report.backendScan: ImageScan  "The backend image's scan."
 Report.frontendScan: ImageScan  "The frontend image's scan."
 Report.lint: LintScan  "The Dockerfile lint."
-Report.constructor(backend: Container!, frontend: Container!, backendScan: ImageScan!, frontendScan: ImageScan!, lint: LintScan!, warnings: [String] = [])
+Report.constructor(backend: Container!, frontend: Container!, backendScan: ImageScan!, frontendScan: ImageScan!, lint: LintScan!, warnings: [String] = [], variantScans: [ImageScan] = [])
   backend  (undocumented)
   frontend  (undocumented)
   backendScan  (undocumented)
   frontendScan  (undocumented)
   lint  (undocumented)
   warnings  "Warnings about the run as a whole, e.g. exceptions that matched nothing in any scan."
+  variantScans  "The other platforms' variants' scans, after the two above in the summary."
 Report.scans() -> [ImageScan]  cache=default  "List the image scans, backend first; the lint is \`lint\`."
-Report.reports() -> Directory  cache=default  "Return all reports, one folder per scan (backend/, frontend/, lint/), plus summary.md."
+Report.reports() -> Directory  cache=default  "Return all reports, one folder per scan (backend/, frontend/, lint/; in a multi-platform release one per variant, e.g. backend-linux-arm64/), plus summary.md."
 Report.gate() -> String  cache=default  "Fail with the summary when any gate failed; print it when all passed."
 object Publication  "Both apps' images as publish pushed them."
 Publication.backend: PublishedImage  "The backend image."

@@ -10,7 +10,7 @@ import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, useFakeEngine, withEngine, type Chain, type Step } from "../support/fake-engine/index.js";
-import { chainOf, drydock, MINIMAL_APPS, onlyExec, rejectionOf, useTempSources } from "../support/plan-helpers.js";
+import { chainOf, drydock, MINIMAL_APPS, onlyExec, refsOf, rejectionOf, useTempSources } from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -213,6 +213,21 @@ describe.each(apps)("$name()", (app) => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
     expect(engine.froms().length).toBeGreaterThan(0);
     for (const address of engine.froms()) expect(address).toMatch(PINNED);
+  });
+
+  it("builds on the engine's own platform unless given one, and on a given platform starts every container of the image on it", async () => {
+    const startedOn = (chain: Chain) => {
+      const containers = [chain, ...refsOf(chain).map((ref) => ref.chain)].filter((c) => c[0]?.field === "container");
+      return new Set(containers.map((c) => JSON.stringify(c[0]!.args)));
+    };
+    const native = await withEngine(engine, async () => chainOf(await app.build(drydock())));
+    expect(startedOn(native)).toEqual(new Set(["{}"]));
+    const arm64 = await withEngine(engine, async () => chainOf(await drydock().appImage(app.name as "backend" | "frontend", undefined, "linux/arm64")));
+    // Build image, runtime base and runtime image alike: the install, the build and the copied folders are all arm64's.
+    expect(startedOn(arm64)).toEqual(new Set([JSON.stringify({ platform: "linux/arm64" })]));
+    expect(refsOf(arm64).filter((ref) => ref.chain[0]?.field === "container").length).toBeGreaterThan(1);
+    const installs = execsOf(arm64).concat(...refsOf(arm64).map((ref) => execsOf(ref.chain)));
+    expect(installs.some((e) => e.args.join(" ").startsWith("pnpm install --frozen-lockfile"))).toBe(true);
   });
 
   it("hands back the build stage after the build commands, for debugging", async () => {

@@ -8,10 +8,12 @@ import { dag, type File, type Secret } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import type { Drydock } from "../../dagger/src/index.ts";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
-import { COSIGN_IMAGE } from "../../dagger/src/release/index.ts";
+import { COSIGN_IMAGE, predicatePath } from "../../dagger/src/release/index.ts";
 import { execStartsWith } from "../support/fake-engine/rules.js";
 import { useFakeEngine, withEngine, type ExecRecord } from "../support/fake-engine/index.js";
-import { answerTrivy, drydock, rejectionOf, reportText } from "../support/plan-helpers.js";
+import { ObjectRef, type Chain } from "../support/fake-engine/index.js";
+import { fileAt } from "../support/fake-engine/rules.js";
+import { answerTrivy, both, drydock, refsOf, rejectionOf, reportText, scannedImageTitle, scanOf, TARBALL, TRIVY_REPORT } from "../support/plan-helpers.js";
 import { langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
@@ -33,6 +35,28 @@ const failing = reportText([langResult({ Vulnerabilities: [vulnerability()] })])
 const cosignExecs = (): ExecRecord[] => engine.execs().filter((e) => e.args[0] === "/ko-app/cosign");
 const publishes = () => engine.evaluations.filter((e) => e.leaf.field === "publish");
 const secret = (name: string, text: string): Secret => dag.setSecret(name, text);
+
+/** The platform a chain's container was started on (`container(platform: …)`), or "(engine)" without one. */
+function rootPlatform(chain: Chain): string {
+  const root = chain[0];
+  if (root?.field !== "container") return "(not a container)";
+  return typeof root.args["platform"] === "string" ? root.args["platform"] : "(engine)";
+}
+
+/** Every container an image's chain is made from (itself included) was started on `platform`: no stage is shared with another platform. */
+function expectOnlyOn(chain: Chain, platform: string): void {
+  const containers = [chain, ...refsOf(chain).map((ref) => ref.chain)].filter((c) => c[0]?.field === "container");
+  expect(containers.length).toBeGreaterThan(1);
+  expect(new Set(containers.map(rootPlatform))).toEqual(new Set([platform]));
+}
+
+/** The platform of the image whose tarball a Trivy scan mounts. */
+function scannedPlatform(chain: Chain): string | undefined {
+  const source = chain.find((s) => s.field === "withMountedFile" && s.args["path"] === TARBALL)?.args["source"];
+  return source instanceof ObjectRef ? rootPlatform(source.chain) : undefined;
+}
+
+const imageScans = (): ExecRecord[] => engine.execs().filter((e) => e.args[0] === "trivy" && e.args[1] === "image" && !e.args.includes("--download-db-only"));
 
 function expectNoLeaks(): void {
   for (const canary of CANARIES) expect(engine.leaks(canary).filter((q) => !q.includes("setSecret"))).toEqual([]);
@@ -142,8 +166,37 @@ describe("publish", () => {
     expectNoLeaks();
   });
 
+  it("builds every app once per platform, each chain on its platform from the first stage, and pushes one index with every variant", async () => {
+    answerTrivy(engine);
+    const result = await withEngine(engine, async () => {
+      // The default --platforms: linux/amd64,linux/arm64.
+      const published = await drydock().publish("ghcr.io/acme", undefined, undefined, ["1.2.3"], undefined, SHA);
+      return published.images().map(({ app, platforms }) => ({ app, platforms }));
+    });
+    expect(result).toEqual(["backend", "frontend"].map((app) => ({ app, platforms: ["linux/amd64", "linux/arm64"] })));
+
+    // pnpm downloads, installs and builds within each platform's own chain: twice per app, once on each platform.
+    for (const command of ["pnpm fetch", "pnpm install", "pnpm run build"]) {
+      const runs = engine.execs().filter((e) => e.args.join(" ").startsWith(command));
+      expect(runs.map((e) => rootPlatform(e.chain)).sort(), command).toEqual(["linux/amd64", "linux/amd64", "linux/arm64", "linux/arm64"]);
+      for (const run of runs) expect(run.chain.some((s) => s.field === "from" && s.args["address"] === run.image)).toBe(true);
+    }
+
+    // One index per app: the amd64 variant publishes with the arm64 variant as its platformVariants.
+    expect(publishes().map((p) => p.leaf.args["address"]).sort()).toEqual(["ghcr.io/acme/drydock-backend:1.2.3", "ghcr.io/acme/drydock-frontend:1.2.3"]);
+    for (const p of publishes()) {
+      const variants = p.leaf.args["platformVariants"];
+      expect(Array.isArray(variants) && variants.length).toBe(1);
+      const arm64 = (variants as ObjectRef[])[0]!;
+      expect(arm64).toBeInstanceOf(ObjectRef);
+      expectOnlyOn(p.chain, "linux/amd64");
+      expectOnlyOn(arm64.chain, "linux/arm64");
+      // Both variants carry the annotations.
+      for (const chain of [p.chain, arm64.chain]) expect(chain.filter((s) => s.field === "withAnnotation").length).toBeGreaterThan(0);
+    }
+  });
+
   it.each([
-    { name: "two platforms (the build cannot start a stage on another platform yet)", platforms: "linux/amd64,linux/arm64", message: /builds on the engine's platform only \(linux\/amd64\).*Pass --platforms=linux\/amd64/s },
     { name: "an unknown platform", platforms: "linux/s390x", message: /--platforms: unknown platform "linux\/s390x" — supported: linux\/amd64, linux\/arm64/ },
     { name: "an empty platform list", platforms: " , ", message: /--platforms is empty/ },
   ])("refuses $name before anything is built or pushed", async ({ platforms, message }) => {
@@ -379,6 +432,72 @@ describe("release", () => {
     expectNoLeaks();
   });
 
+  it("on two platforms, scans and gates every variant with one DB refresh, publishes exactly those as one index, and attests each variant's SBOM and vulnerability report", async () => {
+    answerTrivy(engine);
+    const { manifest, entries, summary } = await withEngine(engine, async () => {
+      const released = await release(drydock(), { ...keyMode(), platforms: "linux/amd64,linux/arm64" });
+      return {
+        manifest: JSON.parse(await released.manifest.contents()) as { images: { app: string; platforms: string[]; reference: string; attestations: string[] }[]; gate: { summary: string } },
+        entries: await released.reports.entries(),
+        summary: await released.reports.file("summary.md").contents(),
+      };
+    });
+    // Four image scans, one per app and platform, each of an image built on its platform; one DB download for all.
+    expect(imageScans().map((e) => `${scannedImageTitle(e.chain)} ${scannedPlatform(e.chain)}`).sort()).toEqual([
+      "drydock-backend linux/amd64",
+      "drydock-backend linux/arm64",
+      "drydock-frontend linux/amd64",
+      "drydock-frontend linux/arm64",
+    ]);
+    expect(engine.execs().filter((e) => e.args.includes("--download-db-only"))).toHaveLength(1);
+    expect(entries).toEqual(expect.arrayContaining(["backend-linux-amd64/", "backend-linux-arm64/", "frontend-linux-amd64/", "frontend-linux-arm64/", "lint/", "summary.md", "release.json"]));
+    for (const name of ["backend-linux-amd64", "backend-linux-arm64", "frontend-linux-amd64", "frontend-linux-arm64"]) {
+      expect(summary).toContain(`Security gate passed: ${name}`);
+      expect(manifest.gate.summary).toContain(`Security gate passed: ${name}`);
+    }
+
+    // What is published is what was scanned: each index's variants are the very images whose tarballs Trivy read.
+    const scannedImages = new Set(imageScans().map((e) => JSON.stringify((e.chain.find((s) => s.field === "withMountedFile" && s.args["path"] === TARBALL)!.args["source"] as ObjectRef).chain.slice(0, -1))));
+    for (const p of publishes()) {
+      const variants = p.leaf.args["platformVariants"] as ObjectRef[];
+      expect(variants).toHaveLength(1);
+      for (const chain of [p.chain, variants[0]!.chain]) {
+        const image = chain.slice(0, chain.findIndex((s) => s.field === "withAnnotation"));
+        expect(scannedImages.has(JSON.stringify(image))).toBe(true);
+      }
+    }
+    expect(manifest.images.map((i) => ({ app: i.app, platforms: i.platforms }))).toEqual(["backend", "frontend"].map((app) => ({ app, platforms: ["linux/amd64", "linux/arm64"] })));
+
+    // Per index: one SBOM and one vulnerability report per variant, one provenance naming both platforms.
+    for (const image of manifest.images) {
+      const attests = cosignExecs().filter((e) => e.args[1] === "attest" && e.args.at(-1) === image.reference);
+      expect(attests.map((e) => e.args[e.args.indexOf("--type") + 1])).toEqual(["cyclonedx", "cyclonedx", "vuln", "vuln", "slsaprovenance1"]);
+      for (const type of ["cyclonedx", "vuln"] as const) {
+        const files = attests.filter((e) => e.args.includes(type)).map((e) => e.mounts[predicatePath(type)]?.source);
+        expect(new Set(files).size, `two different ${type} predicates`).toBe(2);
+      }
+      expect(image.attestations).toEqual(["cyclonedx", "vuln", "slsaprovenance1"]);
+    }
+    expect(engine.execs().filter((e) => e.args.join(" ") === "pnpm run build")).toHaveLength(4);
+    // The smoke test runs the engine's platform's variant (the fake engine's is linux/amd64), migrations in that variant's build stage.
+    const migrations = engine.execs().filter((e) => e.args.join(" ") === "pnpm exec prisma migrate deploy");
+    expect(migrations.map((e) => rootPlatform(e.chain))).toEqual(["linux/amd64"]);
+    expectNoLeaks();
+  });
+
+  it("stops before anything is published when one platform's variant fails the gate", async () => {
+    answerTrivy(engine);
+    engine.addRule({ when: both(fileAt(TRIVY_REPORT), scanOf("drydock-frontend"), (chain) => scannedPlatform(chain) === "linux/arm64"), contents: failing });
+    const error = await rejectionOf(withEngine(engine, () => release(drydock(), { ...keyMode(), platforms: "linux/amd64,linux/arm64" })));
+    expect(error).toBeInstanceOf(GateFailedError);
+    expect(error.message).toMatch(/^release stopped: the policy gate failed, so nothing was published, signed or attested\.\n\n/);
+    expect(error.message).toContain("Security gate failed: frontend-linux-arm64");
+    expect(error.message).toContain("Security gate passed: frontend-linux-amd64");
+    expect(imageScans()).toHaveLength(4);
+    expect(publishes()).toEqual([]);
+    expect(cosignExecs()).toEqual([]);
+  });
+
   it.each([
     { name: "neither a key nor a token", options: { publicKey: undefined }, message: /no signing identity — either/ },
     { name: "a key without the public key to verify with", options: { key: true }, message: /nothing to trust — either --public-key/ },
@@ -386,7 +505,7 @@ describe("release", () => {
     { name: "keyless and air-gapped", options: { token: true, certificateIdentity: IDENTITY, certificateOidcIssuer: ISSUER, airGapped: true }, message: /keyless signing needs Fulcio and Rekor, so it cannot be air-gapped/ },
     { name: "a short commit", options: { key: true, publicKey: true, gitSha: "0123456" }, message: /provenance: revision "0123456" is not a full commit SHA/ },
     { name: "a builder id that is no URI", options: { key: true, publicKey: true, builderId: "my laptop" }, message: /provenance: builder id "my laptop" is not a URI/ },
-    { name: "two platforms", options: { key: true, publicKey: true, platforms: "linux/amd64,linux/arm64" }, message: /builds on the engine's platform only/ },
+    { name: "an unknown platform", options: { key: true, publicKey: true, platforms: "linux/amd64,linux/riscv64" }, message: /--platforms: unknown platform "linux\/riscv64" — supported: linux\/amd64, linux\/arm64/ },
   ])("refuses $name before anything is built", async ({ options, message }) => {
     const o = options as Record<string, unknown>;
     const error = await rejectionOf(

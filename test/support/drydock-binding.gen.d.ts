@@ -147,6 +147,7 @@ declare module "@dagger.io/dagger" {
 
   export class DrydockFinding {
     private constructor();
+    findingId(): Promise<string>;
     kind(): Promise<DrydockFindingKind>;
     severity(): Promise<DrydockSeverity>;
     target(): Promise<string>;

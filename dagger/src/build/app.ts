@@ -9,7 +9,7 @@ import { appSource, type AppName } from "../source.js";
 import { backendRecipe } from "./backend.js";
 import { frontendRecipe } from "./frontend.js";
 import { depsStage, laterStages, runtimeStage, type AppRecipe, type BuiltStages, type Toolchain } from "./recipe.js";
-import { splitPinnedImage, type ImageMetadata } from "./runtime.js";
+import { containerOn, splitPinnedImage, type ImageMetadata } from "./runtime.js";
 
 export interface AppStages extends BuiltStages {
   recipe: AppRecipe;
@@ -23,7 +23,8 @@ export async function appStages(source: Directory, loaded: LoadedConfig, name: A
   const app = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
   const { image, port } = config.apps[name];
   const recipe = name === "backend" ? backendRecipe(image, port, toolchain.prisma) : frontendRecipe(image, port);
-  const deps = depsStage(dag.container().from(toolchain.buildImage), app, toolchain);
+  // The whole chain starts on the toolchain's platform: no stage is shared with another platform's build.
+  const deps = depsStage(containerOn(toolchain.platform).from(toolchain.buildImage), app, toolchain);
   return { recipe, ...laterStages(deps, app, recipe) };
 }
 

@@ -3,7 +3,7 @@
  * adds, the commands each runs, which stage each continues — and what its runtime image gets
  * from which stage. The stage functions below turn a recipe into the Dagger chain.
  */
-import type { Container, Directory } from "@dagger.io/dagger";
+import type { Container, Directory, Platform } from "@dagger.io/dagger";
 
 import { BUILD_DIR, PNPM_ENV } from "./defaults.js";
 import { runtimeImage, runtimeRoot, type ImageMetadata, type RuntimeSpec } from "./runtime.js";
@@ -71,6 +71,12 @@ export interface Toolchain {
   pnpmVersion: string;
   secrets: InstallSecrets;
   prisma: PrismaEngines;
+  /**
+   * The platform every stage runs on, from the build image to the runtime base: pnpm fetches and
+   * installs that platform's native packages (Prisma's engines, SWC, sharp), never another's.
+   * Absent: the engine's own platform.
+   */
+  platform?: Platform;
 }
 
 /** The containers the runtime image takes folders from; `build` is also where a failing build is debugged. */
@@ -108,7 +114,7 @@ export function laterStages(deps: Container, app: Directory, recipe: AppRecipe):
 /** The hardened runtime image: the cleaned base root, then each of the recipe's folders in order. */
 export function runtimeStage(stages: BuiltStages, recipe: AppRecipe, toolchain: Toolchain, meta: ImageMetadata): Container {
   const appFiles = recipe.appFiles.map((copy) => ({ files: stages[copy.from].directory(copy.path), to: copy.to }));
-  return runtimeImage(runtimeRoot(toolchain.runtimeImage), appFiles, recipe.runtime, meta);
+  return runtimeImage(runtimeRoot(toolchain.runtimeImage, toolchain.platform), appFiles, recipe.runtime, meta, toolchain.platform);
 }
 
 /** A stage that adds source: its variables, its part of the app's source, then its commands. */

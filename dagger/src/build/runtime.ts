@@ -3,7 +3,7 @@
  * production files owned by root, a numeric non-root user, a healthcheck that needs no curl, and
  * OCI labels. Mirrors the `runtime` stage of the Dockerfiles.
  */
-import { dag, type Container, type Directory } from "@dagger.io/dagger";
+import { dag, type Container, type Directory, type Platform } from "@dagger.io/dagger";
 
 import { parsePinnedImage } from "../pinned-image.js";
 import { APP_DIR, APP_USER, PACKAGE_MANAGER_PATHS, RUNTIME_PATH } from "./defaults.js";
@@ -35,8 +35,13 @@ export interface ImageMetadata {
 
 /** The base image's filesystem minus npm, npx, corepack and yarn. Copying the cleaned tree into a
  * fresh container (rather than deleting on top of the base layers) ships them in no layer at all. */
-export function runtimeRoot(baseImage: string): Directory {
-  return dag.container().from(baseImage).rootfs().filter({ exclude: [...PACKAGE_MANAGER_PATHS] });
+export function runtimeRoot(baseImage: string, platform?: Platform): Directory {
+  return containerOn(platform).from(baseImage).rootfs().filter({ exclude: [...PACKAGE_MANAGER_PATHS] });
+}
+
+/** An empty container on `platform`; without one, on the engine's own platform (the query is then the same as before platforms existed). */
+export function containerOn(platform?: Platform): Container {
+  return dag.container(platform ? { platform } : {});
 }
 
 /**
@@ -84,8 +89,9 @@ export interface AppFiles {
 }
 
 /** Assemble the runtime image from the base's cleaned root and the app's production files, one layer per folder, in order. */
-export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spec: RuntimeSpec, meta: ImageMetadata): Container {
-  let image = dag.container().withRootfs(root);
+export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spec: RuntimeSpec, meta: ImageMetadata, platform?: Platform): Container {
+  // On the root's platform: the image config names it, and a publish puts the variant under it.
+  let image = containerOn(platform).withRootfs(root);
   // Owned by root and read-only to the app user: the process cannot rewrite its own code.
   for (const { files, to } of appFiles) image = image.withDirectory(to, files, { owner: "0:0" });
   image = image

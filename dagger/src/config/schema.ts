@@ -19,8 +19,8 @@ export type Severity = z.infer<typeof Severity>;
 /** Every default of the config, in one place. */
 export const DEFAULTS = {
   apps: {
-    backend: { path: "backend", image: "drydock-backend", port: 3000 },
-    frontend: { path: "frontend", image: "drydock-frontend", port: 3000 },
+    backend: { path: "backend", image: "drydock-backend", port: 3000, healthPath: "/health", entrypoint: "dist/main.js" },
+    frontend: { path: "frontend", image: "drydock-frontend", port: 3000, healthPath: "/api/health", entrypoint: "server.js" },
   },
   policy: {
     failOn: {
@@ -62,7 +62,33 @@ const AppFolder = RelativePath.refine((p) => NOT_RELATIVE(p) || APP_FOLDER.test(
   error: 'expected a folder like services/api: letters, digits and . _ ~ - in "/"-separated names, none starting with "." or "-" — rename the folder or fix the path',
 });
 
-const App = (defaults: { path: string; image: string; port: number }, which: string) =>
+/**
+ * The path the healthcheck and the smoke test probe: it becomes an argument of the probe program
+ * and a Dockerfile build argument, so plain URL path characters only, and no ".." segment.
+ */
+const HealthPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~/-]*$/, { error: 'expected an absolute URL path like /health: letters, digits and . _ ~ / - only (no query, no "%")', abort: true })
+  .refine((p) => !p.split("/").includes(".."), { error: 'expected no ".." segment — give the path the app serves its health answer on' });
+
+/**
+ * The file `node` starts, relative to the app's folder in the image: the image's entrypoint, the
+ * build-time check's argument and a Dockerfile build argument, so only plain path characters.
+ */
+const ENTRYPOINT_FILE = /^[A-Za-z0-9_~][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~][A-Za-z0-9._~-]*)*$/;
+const Entrypoint = z.string().regex(ENTRYPOINT_FILE, {
+  error: 'expected a file path relative to the app like dist/main.js: letters, digits and . _ ~ - in "/"-separated names, none starting with "." or "-"',
+});
+
+/** Only what the runtime image gets can be started: the backend ships dist/ alone. */
+const entrypointUnder = (folder: string) =>
+  Entrypoint.refine((p) => p.startsWith(`${folder}/`), { error: `expected a file under ${folder}/ like ${folder}/main.js — only ${folder}/ of the build reaches the image` });
+
+const App = (
+  defaults: { path: string; image: string; port: number; healthPath: string; entrypoint: string },
+  which: string,
+  entrypoint: { meaning: string; under?: string },
+) =>
   z
     .strictObject({
       path: AppFolder.default(defaults.path).meta({
@@ -77,6 +103,12 @@ const App = (defaults: { path: string; image: string; port: number }, which: str
         .max(65535)
         .default(defaults.port)
         .meta({ description: `Port the ${which} listens on inside the container.` }),
+      healthPath: HealthPath.default(defaults.healthPath).meta({
+        description: `Path of the ${which} that answers 2xx when it is healthy: probed by the image's healthcheck and by the smoke test.`,
+      }),
+      entrypoint: (entrypoint.under ? entrypointUnder(entrypoint.under) : Entrypoint).default(defaults.entrypoint).meta({
+        description: `File \`node\` starts, ${entrypoint.meaning}; the image build fails when the app's build does not produce it.`,
+      }),
     })
     .prefault({})
     .meta({ description: `The ${which} application.` });
@@ -207,8 +239,8 @@ export const SecurityConfig = z
       .meta({ description: "Config format version; 1 is the only one." }),
     apps: z
       .strictObject({
-        backend: App(DEFAULTS.apps.backend, "NestJS + Prisma backend"),
-        frontend: App(DEFAULTS.apps.frontend, "Next.js frontend"),
+        backend: App(DEFAULTS.apps.backend, "NestJS + Prisma backend", { meaning: "relative to the backend's folder: a file under dist/, the only folder of the build the image gets", under: "dist" }),
+        frontend: App(DEFAULTS.apps.frontend, "Next.js frontend", { meaning: "relative to Next's standalone output (.next/standalone), the image's /app" }),
       })
       .superRefine(requireDistinctApps, ALWAYS)
       .prefault({})

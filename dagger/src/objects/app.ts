@@ -35,7 +35,7 @@ export class App {
   readonly configPath: string;
   readonly buildImage: string;
   readonly runtimeImage: string;
-  readonly pnpmVersion: string;
+  readonly pnpmVersion?: string;
   readonly imageVersion: string;
   readonly revision: string;
   readonly created: string;
@@ -54,7 +54,6 @@ export class App {
     this.configPath = drydock.configPath;
     this.buildImage = drydock.buildImage;
     this.runtimeImage = drydock.runtimeImage;
-    this.pnpmVersion = drydock.pnpmVersion;
     this.imageVersion = drydock.imageVersion;
     this.revision = drydock.revision;
     this.created = drydock.created;
@@ -63,7 +62,7 @@ export class App {
     this.cosignImage = drydock.cosignImage;
     // Optional fields stay unset when absent: the engine cannot carry a null object field.
     const optional = { config: drydock.config, npmrc: drydock.npmrc, caCertificates: drydock.caCertificates, trivyCache: drydock.trivyCache };
-    const strings = { prismaSchemaEngineBinary: drydock.prismaSchemaEngineBinary, prismaEnginesMirror: drydock.prismaEnginesMirror };
+    const strings = { pnpmVersion: drydock.pnpmVersion, prismaSchemaEngineBinary: drydock.prismaSchemaEngineBinary, prismaEnginesMirror: drydock.prismaEnginesMirror };
     Object.assign(this, Object.fromEntries(Object.entries({ ...optional, ...strings }).filter(([, value]) => value !== undefined)));
   }
 

@@ -1,6 +1,6 @@
 /**
  * Findings as Dagger types: a severity and a kind are enums, a finding is an object, so a caller
- * selects fields (`failing id severity`) rather than parsing summary JSON.
+ * selects fields (`failing finding-id severity`) rather than parsing summary JSON.
  */
 import { func, object } from "@dagger.io/dagger";
 
@@ -48,9 +48,11 @@ export enum AllowedBy {
 /** One finding of a scan, failing or let through by the policy (then with why). */
 @object()
 export class Finding {
+  // Not `id`: the engine reserves that name on every object for the object's own ID, and refuses
+  // to load a module that defines it.
   /** CVE/GHSA ID, secret rule ID, or misconfiguration check ID (DS-0002). */
   @func()
-  id!: string;
+  findingId!: string;
 
   /** Vulnerability, secret or misconfiguration. */
   @func()
@@ -92,7 +94,7 @@ export class Finding {
 /** A Finding of the gate's, as the Dagger object; built here so no other object's constructor takes internal types. */
 function toFinding(finding: ReportFinding, allowedBy: AllowedBy = AllowedBy.Nothing, reason = ""): Finding {
   return Object.assign(new Finding(), {
-    id: finding.id,
+    findingId: finding.id,
     kind: KINDS[finding.kind],
     severity: SEVERITIES[finding.severity],
     target: finding.target,

@@ -50,7 +50,7 @@ export class Publication {
   /**
    * List both images, backend first.
    *
-   * Example: dagger call publish --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) --platforms=linux/amd64 images reference
+   * Example: dagger call publish --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) images reference
    */
   @func()
   images(): PublishedImage[] {

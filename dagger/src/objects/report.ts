@@ -35,6 +35,12 @@ export class Report {
   @func()
   lint: LintScan;
 
+  /**
+   * The scans of the other platforms' variants of a multi-platform release (e.g.
+   * backend-linux-arm64), each gated like the images above; none for build-and-scan.
+   */
+  variantScans: ImageScan[];
+
   constructor(
     backend: Container,
     frontend: Container,
@@ -43,13 +49,16 @@ export class Report {
     lint: LintScan,
     /** Warnings about the run as a whole, e.g. exceptions that matched nothing in any scan. */
     warnings: string[] = [],
+    /** The other platforms' variants' scans, after the two above in the summary. */
+    variantScans: ImageScan[] = [],
   ) {
     this.backend = backend;
     this.frontend = frontend;
     this.backendScan = backendScan;
     this.frontendScan = frontendScan;
     this.lint = lint;
-    const scans: Scan[] = [backendScan, frontendScan, lint];
+    this.variantScans = variantScans;
+    const scans: Scan[] = [backendScan, frontendScan, ...variantScans, lint];
     this.passed = scans.every((scan) => scan.passed);
     this.summary = combinedSummary(scans, warnings);
   }
@@ -71,20 +80,20 @@ export class Report {
    */
   @func()
   scans(): ImageScan[] {
-    return [this.backendScan, this.frontendScan];
+    return [this.backendScan, this.frontendScan, ...(this.variantScans ?? [])];
   }
 
   /**
-   * Return all reports, one folder per scan (backend/, frontend/, lint/), plus summary.md.
+   * Return all reports, one folder per scan (backend/, frontend/, lint/; in a multi-platform release one per variant, e.g. backend-linux-arm64/), plus summary.md.
    *
    * Example: dagger call build-and-scan reports export --path=reports
    */
   @func()
   reports(): Directory {
-    return dag
-      .directory()
-      .withDirectory("backend", this.backendScan.files())
-      .withDirectory("frontend", this.frontendScan.files())
+    // Each image scan in the folder of its name: backend/ and frontend/, and in a multi-platform
+    // release one per variant (backend-linux-amd64/, backend-linux-arm64/, …).
+    return this.scans()
+      .reduce((dir, scan) => dir.withDirectory(scan.name, scan.files()), dag.directory())
       .withDirectory("lint", this.lint.files())
       .withNewFile("summary.md", this.summary);
   }

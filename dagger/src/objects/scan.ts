@@ -52,7 +52,7 @@ export class ImageScan {
   /**
    * List the findings that fail the gate.
    *
-   * Example: dagger call backend-scan failing id severity package fixed-version
+   * Example: dagger call backend-scan failing finding-id severity package fixed-version
    */
   @func()
   failing(): Finding[] {
@@ -62,7 +62,7 @@ export class ImageScan {
   /**
    * List the findings the gate let through (exceptions, unfixed, baseline, suppressed by Trivy), each with why.
    *
-   * Example: dagger call backend-scan allowed id allowed-by reason
+   * Example: dagger call backend-scan allowed finding-id allowed-by reason
    */
   @func()
   allowed(): Finding[] {
@@ -132,7 +132,7 @@ export class LintScan {
   /**
    * List the checks that fail the gate.
    *
-   * Example: dagger call lint failing id title target
+   * Example: dagger call lint failing finding-id title target
    */
   @func()
   failing(): Finding[] {
@@ -142,7 +142,7 @@ export class LintScan {
   /**
    * List the checks the gate let through (exceptions, baseline, excepted in the Dockerfile), each with why.
    *
-   * Example: dagger call lint allowed id allowed-by reason
+   * Example: dagger call lint allowed finding-id allowed-by reason
    */
   @func()
   allowed(): Finding[] {

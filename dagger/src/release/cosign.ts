@@ -199,20 +199,30 @@ export async function sign(ref: string, material: SigningMaterial, run: CosignRu
   return { reference, mode };
 }
 
-/** Attach each given predicate as a signed attestation, in the order cyclonedx, vuln, slsaprovenance1. */
+/**
+ * Attach each given predicate as a signed attestation, in the order cyclonedx, vuln, slsaprovenance1.
+ * A type given several files (a multi-platform index: one SBOM and one vulnerability report per
+ * variant) gets one attestation per file, in order; cosign adds each beside the others.
+ */
 export async function attest(
   ref: string,
-  predicates: Partial<Record<PredicateType, File>>,
+  predicates: Partial<Record<PredicateType, File | readonly File[]>>,
   material: SigningMaterial,
   run: CosignRun = {},
 ): Promise<PredicateType[]> {
   const reference = digestRefString(requireDigest(ref, "attest"));
-  const types = PREDICATE_TYPES.filter((t) => predicates[t] !== undefined);
+  const filesOf = (t: PredicateType): readonly File[] => {
+    const given = predicates[t];
+    return given === undefined ? [] : Array.isArray(given) ? given : [given as File];
+  };
+  const types = PREDICATE_TYPES.filter((t) => filesOf(t).length > 0);
   if (types.length === 0) throw new ReleaseError(`attest ${reference}: no predicate given — pass at least one of ${PREDICATE_TYPES.join(", ")}`);
   const { mode, container } = withSigningMaterial(cosignContainer(run), material);
   for (const type of types) {
-    const withPredicate = container.withMountedFile(predicatePath(type), predicates[type]!, { owner: COSIGN_OWNER });
-    await runCosign(withPredicate, attestArgs(reference, type, mode, run), { operation: "attest", ref: reference, predicateType: type });
+    for (const file of filesOf(type)) {
+      const withPredicate = container.withMountedFile(predicatePath(type), file, { owner: COSIGN_OWNER });
+      await runCosign(withPredicate, attestArgs(reference, type, mode, run), { operation: "attest", ref: reference, predicateType: type });
+    }
   }
   return types;
 }

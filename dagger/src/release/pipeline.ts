@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 
-import { dag, type Container, type File, type Secret } from "@dagger.io/dagger";
+import type { Container, File, Secret } from "@dagger.io/dagger";
 
 import { GateFailedError } from "../objects/gate-error.js";
 import type { ReleaseMetadata } from "./annotations.js";
@@ -13,14 +13,13 @@ import { PREDICATE_TYPES, type PredicateType } from "./cosign-args.js";
 import { attest, sign, verify, type CosignRun, type SigningMaterial, type VerifyingMaterial, type VerifyResult } from "./cosign.js";
 import { ReleaseError } from "./errors.js";
 import { unsignedAfterFailure } from "./manifest.js";
-import { buildablePlatforms, parsePlatforms, type SupportedPlatform } from "./platforms.js";
 import { publish, type PublishResult, type RegistryAuth } from "./publish.js";
 import { parseReference, repositoryOf } from "./reference.js";
 import { computeTags } from "./tags.js";
 
 export interface AppToPublish {
   app: string;
-  /** One container per platform. */
+  /** One container per platform, in the order of `platforms`: each built on its platform, and scanned. */
   variants: readonly Container[];
   platforms: readonly string[];
   repository: string;
@@ -64,7 +63,7 @@ export interface Certified {
  */
 export async function certifyAll(
   pushed: readonly PublishedApp[],
-  predicates: (app: string) => Record<PredicateType, File>,
+  predicates: (app: string) => Record<PredicateType, File | readonly File[]>,
   signing: SigningMaterial,
   verifying: VerifyingMaterial,
   run: CosignRun,
@@ -130,12 +129,6 @@ export function registryLoginOf(username: string | undefined, password: Secret |
 /** A release stops at a failed gate: nothing is published, and the error says so above the summary. */
 export function requireGatePassed(passed: boolean, summary: string): void {
   if (!passed) throw new GateFailedError(`release stopped: the policy gate failed, so nothing was published, signed or attested.\n\n${summary}`);
-}
-
-/** The --platforms this engine can build, checked before anything is built. */
-export async function platformsToBuild(platforms: string): Promise<SupportedPlatform[]> {
-  const requested = parsePlatforms(platforms);
-  return buildablePlatforms(requested, await dag.defaultPlatform());
 }
 
 /** The apps a release publishes, in the order results list them. */

@@ -35,17 +35,16 @@ export function parsePlatforms(text: string = DEFAULT_PLATFORMS): SupportedPlatf
 }
 
 /**
- * The platforms this build can make honestly: the build chain starts every container on the
- * engine's platform, so only that one, until each stage can be started on a given platform.
- * Anything else is refused rather than published under a platform it was not built on.
+ * The platform whose variants are smoke-tested (started as services, which runs them): the
+ * engine's own when it is among those built, so nothing runs under emulation; else the first built.
  */
-export function buildablePlatforms(requested: readonly SupportedPlatform[], enginePlatform: string): SupportedPlatform[] {
+export function smokePlatform(built: readonly SupportedPlatform[], enginePlatform: string): SupportedPlatform {
+  if (built.length === 0) throw new ReleaseError("--platforms is empty: nothing to build");
   const engine = ALIASES[enginePlatform.toLowerCase()];
-  if (requested.length === 1 && requested[0] === engine) return [...requested];
-  const native = engine ?? enginePlatform;
-  throw new ReleaseError(
-    `--platforms=${requested.join(",")}: drydock builds on the engine's platform only (${native}) for now — one variant per platform needs each build stage started on that platform, ` +
-      `and a variant copied across platforms would carry the wrong native packages (Prisma's engines, SWC, sharp). ` +
-      (engine ? `Pass --platforms=${engine} to publish that variant alone` : `Run on an engine whose platform is one of ${SUPPORTED_PLATFORMS.join(", ")}`),
-  );
+  return built.find((platform) => platform === engine) ?? built[0]!;
+}
+
+/** `linux/arm64` → `linux-arm64`: how a platform names a variant's scan and its reports folder. */
+export function platformSlug(platform: SupportedPlatform): string {
+  return platform.replaceAll("/", "-");
 }
