@@ -4,10 +4,10 @@
  */
 import { argument, check, dag, ExistsType, func, object, type CacheVolume, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
 
-import { appImage, appStages, type BuildLabels } from "./build/app.js";
-import { frontendRecipe } from "./build/frontend.js";
-import { NODE_IMAGE } from "./build/defaults.js";
-import type { Toolchain } from "./build/recipe.js";
+import { appImage, appStages, type BuildLabels } from "./images/app.js";
+import { frontendRecipe } from "./images/frontend.js";
+import { NODE_IMAGE } from "./images/defaults.js";
+import type { Toolchain } from "./images/recipe.js";
 import { effectiveConfigYaml } from "./config/effective.js";
 import type { LoadedConfig } from "./config/load.js";
 import { DEFAULTS } from "./config/schema.js";

@@ -4,8 +4,8 @@
  * images, cache volumes, and the errors a broken source gets before anything runs.
  */
 import { describe, expect, it } from "vitest";
-import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/build/optional-peers.ts";
-import { HEALTHCHECK_PROGRAM, healthcheckCommand } from "../../dagger/src/build/runtime.ts";
+import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
+import { HEALTHCHECK_PROGRAM, healthcheckCommand } from "../../dagger/src/images/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";

@@ -5,8 +5,8 @@
  * variable, a file, a command that runs the app's code (pnpmfile, install scripts, build) or the images.
  */
 import { dag } from "@dagger.io/dagger";
-import { NODE_IMAGE } from "../../dagger/src/build/defaults.ts";
-import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/build/optional-peers.ts";
+import { NODE_IMAGE } from "../../dagger/src/images/defaults.ts";
+import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderStep, useFakeEngine, withEngine, type Chain, type ExecRecord } from "../support/fake-engine/index.js";

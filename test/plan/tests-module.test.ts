@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Context, dag } from "@dagger.io/dagger";
 import { beforeAll, describe, expect, it } from "vitest";
-import { APP_USER as DRYDOCK_USER, NODE_IMAGE as DRYDOCK_NODE_IMAGE } from "../../dagger/src/build/defaults.ts";
+import { APP_USER as DRYDOCK_USER, NODE_IMAGE as DRYDOCK_NODE_IMAGE } from "../../dagger/src/images/defaults.ts";
 import { POSTGRES_IMAGE as DRYDOCK_POSTGRES_IMAGE } from "../../dagger/src/smoke/run.ts";
 import {
   APP_USER,

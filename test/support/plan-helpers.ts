@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
-import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/build/defaults.ts";
+import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { Drydock } from "../../dagger/src/index.ts";
 import { ObjectRef, type ArgValue, type Chain, type ExecRecord, type FakeEngine } from "./fake-engine/index.js";
 import { lookupId } from "./fake-engine/ids.js";

@@ -11,7 +11,7 @@
  */
 import { dag, ExecError, type Container, type Service } from "@dagger.io/dagger";
 
-import { APP_USER } from "../build/defaults.js";
+import { APP_USER } from "../images/defaults.js";
 import type { AppName } from "../source.js";
 import {
   captureArgs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ociLabels } from "../../../dagger/src/build/runtime.ts";
+import { ociLabels } from "../../../dagger/src/images/runtime.ts";
 import { ANNOTATION_KEYS, ociAnnotations, splitPinnedImage, type ReleaseMetadata } from "../../../dagger/src/release/annotations.ts";
 
 const meta: ReleaseMetadata = {

@@ -9,7 +9,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSyn
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OPTIONAL_PEER_PRUNE, OPTIONAL_PEER_PRUNE_LINES } from "../../../dagger/src/build/optional-peers.ts";
+import { OPTIONAL_PEER_PRUNE, OPTIONAL_PEER_PRUNE_LINES } from "../../../dagger/src/images/optional-peers.ts";
 
 interface Manifest {
   name: string;
