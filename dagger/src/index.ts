@@ -5,12 +5,10 @@
 import { argument, check, dag, ExistsType, func, object, type CacheVolume, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
 
 import { appImage, appStages, type BuildLabels } from "./images/app.js";
-import { frontendRecipe } from "./images/frontend.js";
 import { NODE_IMAGE } from "./images/defaults.js";
 import type { Toolchain } from "./images/recipe.js";
 import { effectiveConfigYaml } from "./config/effective.js";
 import type { LoadedConfig } from "./config/load.js";
-import { DEFAULTS } from "./config/schema.js";
 import { App } from "./objects/app.js";
 import {
   ArgumentError,
@@ -31,7 +29,7 @@ import { judgeReport, unusedInAll } from "./scan/verdict.js";
 import { durationMs } from "./smoke/rules.js";
 import { runSmoke, type SmokePlan } from "./smoke/run.js";
 import { smokeMarkdown, type SmokeVerdict } from "./smoke/summary.js";
-import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, SourceError, type AppName } from "./source.js";
+import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName } from "./source.js";
 import { publication, publishedImage, release as releaseObject, verification, type Publication, type Release, type Verification } from "./objects/release.js";
 import {
   attest as cosignAttest,
@@ -72,25 +70,6 @@ export { AllowedBy, Finding, FindingKind, Severity } from "./objects/finding.js"
 export { Report } from "./objects/report.js";
 export { ImageScan, LintScan } from "./objects/scan.js";
 export { Publication, PublishedImage, Release, ReleasedImage, Verification } from "./objects/release.js";
-
-/**
- * The recipes and the Dockerfiles still build each app with its default health path and
- * entrypoint: a config that sets another is refused rather than silently not honoured.
- */
-function requireBuiltShape(loaded: LoadedConfig, name: AppName): void {
-  for (const key of ["healthPath", "entrypoint"] as const) {
-    const value = loaded.config.apps[name][key];
-    const built = DEFAULTS.apps[name][key];
-    if (value !== built) {
-      throw new SourceError({
-        where: `${loaded.file}: apps.${name}.${key}`,
-        found: JSON.stringify(value),
-        expected: `${JSON.stringify(built)}: the images are not yet built with another ${key}`,
-        fix: `remove apps.${name}.${key} from ${loaded.file} for now`,
-      });
-    }
-  }
-}
 
 /** The label defaults: reproducible builds that claim nothing. */
 const DEFAULT_LABELS = { imageVersion: "0.0.0-dev", revision: "unknown", created: "1970-01-01T00:00:00Z", sourceUrl: "", licenses: "NOASSERTION" } as const;
@@ -863,13 +842,12 @@ export class Drydock {
     };
     if (!plan.off.backend) {
       // The migrations run in the build stage of the very image under test: the same platform.
-      const { build, recipe } = await appStages(this.source, loaded, "backend", await this.toolchain("backend", loaded, platform));
-      const { healthPath, entrypoint } = recipe.runtime;
-      plan.backend = { image: await images.backend, build, port: apps.backend.port, healthPath, entrypoint, enginesMirror: this.prismaEnginesMirror };
+      const { build } = await appStages(this.source, loaded, "backend", await this.toolchain("backend", loaded, platform));
+      // The configured file, not the image's link to it: the same program, named as the config names it.
+      plan.backend = { image: await images.backend, build, port: apps.backend.port, healthPath: apps.backend.healthPath, entrypoint: ["node", apps.backend.entrypoint], enginesMirror: this.prismaEnginesMirror };
     }
     if (!plan.off.frontend) {
-      const { healthPath, entrypoint } = frontendRecipe(apps.frontend.image, apps.frontend.port).runtime;
-      plan.frontend = { image: await images.frontend, port: apps.frontend.port, healthPath, entrypoint };
+      plan.frontend = { image: await images.frontend, port: apps.frontend.port, healthPath: apps.frontend.healthPath, entrypoint: ["node", apps.frontend.entrypoint] };
     }
     return runSmoke(plan);
   }
@@ -976,7 +954,6 @@ export class Drydock {
 
   /** What builds the app `name`: with-pnpm-version's pnpm, else the one its package.json names. */
   private async toolchain(name: AppName, loaded: LoadedConfig, platform?: SupportedPlatform): Promise<Toolchain> {
-    requireBuiltShape(loaded, name);
     const folder = loaded.config.apps[name].path;
     const pnpmVersion = this.pnpmVersion ?? (await appPnpm(await appSource(this.source, folder, { file: loaded.file, key: `apps.${name}.path` }), folder));
     return {

@@ -117,3 +117,27 @@ describe("the PNPM_VERSION build argument", () => {
     expect(output).not.toMatch(/\[deps \d+\/\d+\] RUN [^\n]*npm install --global/);
   });
 });
+
+describe("the ENTRYPOINT build argument", () => {
+  // The check runs right after the step that writes the app's files: a missing entrypoint fails the
+  // build there, naming the file, the config key and the build argument, and what the build wrote.
+  it.each([
+    {
+      app: "backend",
+      target: "build",
+      value: "dist/src/main.js",
+      messages: ['apps.backend.entrypoint: found no file "dist/src/main.js" after the build (dist/ holds dist/', "dist/main.js", "--build-arg ENTRYPOINT=", ", e.g. dist/main.js"],
+    },
+    {
+      app: "frontend",
+      target: "prune",
+      value: "apps/web/server.js",
+      messages: ['apps.frontend.entrypoint: found no file "apps/web/server.js" after the build (apps/ holds no .js file)', "--build-arg ENTRYPOINT="],
+    },
+  ] as const)("fails the $app build when the build wrote no $value, saying what it did write", async ({ app, target, value, messages }) => {
+    const outcome = await tryBuild({ app, context: ctx.appCopy, tag: imageTag(ctx.runId, `entrypoint-${app}`), bases: ctx.bases, buildArgs: { ENTRYPOINT: value }, target });
+    const output = outcome.stderr + outcome.stdout;
+    expect(outcome.code).not.toBe(0);
+    for (const message of messages) expect(output).toContain(message);
+  });
+});

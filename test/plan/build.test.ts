@@ -3,9 +3,16 @@
  * engine: which commands run in which order and where, the hardened runtime image, pinned
  * images, cache volumes, and the errors a broken source gets before anything runs.
  */
+import { execFile, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import nodePath from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { ENTRYPOINT_CHECK, entrypointCheck } from "../../dagger/src/images/entrypoint.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
-import { HEALTHCHECK_PROGRAM, healthcheckCommand } from "../../dagger/src/images/runtime.ts";
+import { HEALTHCHECK_PROGRAM, requireUrlPath } from "../../dagger/src/images/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";
@@ -24,6 +31,9 @@ const PINNED = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
  */
 const command = (text: string) => (args: readonly string[]) =>
   args.join(" ").startsWith(text) || (/(^|\/)sh$/.test(args[0] ?? "") && args[1] === "-c" && (args[2] ?? "").includes(text));
+
+/** The built entrypoint's check and link (ENTRYPOINT_CHECK), as it starts. */
+const ENTRYPOINT_CHECKED = "node -e const fs=require(\"fs\"),path=require(\"path\");const [root,entry,key,link]";
 
 /** The pnpm version check, the pnpm bootstrap, the download (from a copy of the lockfile) and the offline frozen install. */
 const INSTALL = [
@@ -44,7 +54,7 @@ const apps = [
     build: (d: ReturnType<typeof drydock>) => d.backend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.backendBuild(),
     /** The commands on the chain of the build stage, in order. */
-    builtBy: [...INSTALL, "pnpm exec prisma generate", "pnpm run build"],
+    builtBy: [...INSTALL, "pnpm exec prisma generate", "pnpm run build", ENTRYPOINT_CHECKED],
     /** Each folder the runtime image gets, and the commands that made it, in order, on the stages it continues. */
     appFiles: [
       {
@@ -52,12 +62,12 @@ const apps = [
         from: "/out",
         commands: [...INSTALL, "pnpm exec prisma generate", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy", OPTIONAL_PEERS, "query_compiler_"],
       },
-      { path: "/app/dist", from: "/src/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build"] },
+      { path: "/app/dist", from: "/src/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build", ENTRYPOINT_CHECKED] },
     ],
     buildEnv: PNPM_ENV,
-    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_ENV: "production", PORT: "3000" },
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_ENV: "production", PORT: "3000", HEALTH_PATH: "/health" },
     healthPath: "/health",
-    entrypoint: ["node", "dist/main.js"],
+    entrypoint: ["node", "dist/.drydock-entrypoint"],
     title: "drydock-backend",
   },
   {
@@ -73,6 +83,7 @@ const apps = [
           ...INSTALL,
           "pnpm run build",
           "test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: \"standalone\" in next.config' >&2; exit 1; } && mkdir /out && cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && if [ -d public ]; then cp -a public /out/public; fi",
+          ENTRYPOINT_CHECKED,
         ],
       },
     ],
@@ -81,11 +92,12 @@ const apps = [
       PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       NODE_ENV: "production",
       PORT: "3000",
+      HEALTH_PATH: "/api/health",
       NEXT_TELEMETRY_DISABLED: "1",
       HOSTNAME: "0.0.0.0",
     },
     healthPath: "/api/health",
-    entrypoint: ["node", "server.js"],
+    entrypoint: ["node", ".drydock-entrypoint"],
     title: "drydock-frontend",
   },
 ] as const;
@@ -170,7 +182,7 @@ describe.each(apps)("$name()", (app) => {
     expect(stepArgs(steps, "withExposedPort")).toEqual([{ port: 3000 }]);
     expect(stepArgs(steps, "withDockerHealthcheck")).toEqual([
       {
-        args: ["node", "-e", HEALTHCHECK_PROGRAM, app.healthPath],
+        args: ["node", "-e", HEALTHCHECK_PROGRAM],
         interval: "10s",
         timeout: "5s",
         startPeriod: "20s",
@@ -337,6 +349,38 @@ describe("the config's apps", () => {
     expect(stepArgs(runtimeSteps(chain), "withExposedPort")).toEqual([{ port: 8080 }]);
     expect(stepArgs(runtimeSteps(chain), "withLabel")).toContainEqual({ name: "org.opencontainers.image.title", value: "shop-api" });
   });
+  it.each([
+    { name: "backend", yaml: "apps:\n  backend:\n    healthPath: /status/live\n", build: (d: ReturnType<typeof drydock>) => d.backend(), path: "/status/live" },
+    { name: "frontend", yaml: "apps:\n  frontend:\n    healthPath: /_internal/health-check.v2\n", build: (d: ReturnType<typeof drydock>) => d.frontend(), path: "/_internal/health-check.v2" },
+  ])("gives the $name image the health path the config names, as HEALTH_PATH for its fixed probe", async ({ yaml, build, path }) => {
+    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": yaml });
+    const chain = await withEngine(engine, async () => chainOf(await build(drydock(dir))));
+    expect(containerState(chain).env["HEALTH_PATH"]).toBe(path);
+    expect(stepArgs(runtimeSteps(chain), "withDockerHealthcheck").map((a) => a["args"])).toEqual([["node", "-e", HEALTHCHECK_PROGRAM]]);
+  });
+  it.each([
+    { name: "backend", key: "apps.backend.entrypoint", entrypoint: "dist/src/main.js", build: (d: ReturnType<typeof drydock>) => d.backend(), root: "/src", link: "dist/.drydock-entrypoint" },
+    { name: "frontend", key: "apps.frontend.entrypoint", entrypoint: "apps/web/server.js", build: (d: ReturnType<typeof drydock>) => d.frontend(), root: "/out", link: ".drydock-entrypoint" },
+  ])("checks the $name entrypoint the config names after the build, and starts the fixed link to it", async ({ name, key, entrypoint, build, root, link }) => {
+    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": `apps:\n  ${name}:\n    entrypoint: ${entrypoint}\n` });
+    const chain = await withEngine(engine, async () => chainOf(await build(drydock(dir))));
+    const checks = engine.execs().filter((e) => e.args[2] === ENTRYPOINT_CHECK);
+    expect(checks.map((e) => e.args)).toEqual([entrypointCheck(root, entrypoint, key, link)]);
+    expect(stepArgs(runtimeSteps(chain), "withEntrypoint")).toEqual([{ args: ["node", link] }]);
+  });
+
+  it.each(["/app/server.js", "../server.js", "--inspect=0.0.0.0", "server.js --inspect", "server.js'", "dist/$(id).js"])("refuses %j as apps.frontend.entrypoint before anything runs", async (entrypoint) => {
+    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": `apps:\n  frontend:\n    entrypoint: ${JSON.stringify(entrypoint)}\n` });
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir).frontend()).sync()));
+    expect(error.message).toContain(`apps.frontend.entrypoint: found ${JSON.stringify(entrypoint)}, expected `);
+    expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
+  });
+
+  it("refuses a backend entrypoint outside dist/, the only folder of its build the image gets", async () => {
+    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": "apps:\n  backend:\n    entrypoint: build/main.js\n" });
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir).backend()).sync()));
+    expect(error.message).toContain('apps.backend.entrypoint: found "build/main.js", expected a file under dist/');
+  });
 });
 
 /**
@@ -435,16 +479,114 @@ describe("hostile values", () => {
     expect(error.message).toContain(`apps.frontend.image: found ${JSON.stringify(image)}, expected `);
   });
 
-  it.each(apps)("gives $name's healthcheck a fixed program, with the path as its own argument", async (app) => {
+  it.each(apps)("gives $name's healthcheck a fixed program that reads the path from HEALTH_PATH", async (app) => {
     const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
     const [healthcheck] = stepArgs(runtimeSteps(chain), "withDockerHealthcheck");
-    const args = healthcheck?.["args"] as string[];
-    expect(args.slice(0, 3)).toEqual(["node", "-e", HEALTHCHECK_PROGRAM]);
-    expect(args.slice(3)).toEqual([app.healthPath]);
+    expect(healthcheck?.["args"]).toEqual(["node", "-e", HEALTHCHECK_PROGRAM]);
+    expect(containerState(chain).env["HEALTH_PATH"]).toBe(app.healthPath);
     expect(HEALTHCHECK_PROGRAM).not.toContain("/health");
   });
 
   it.each(["/health'+process.exit(0)+'", "/a/../b", "health", "/a b", "/a\n"])("refuses %j as a health path", (path) => {
-    expect(() => healthcheckCommand(path)).toThrow(`health path: found ${JSON.stringify(path)}, expected an absolute URL path`);
+    expect(() => requireUrlPath(path, "health path")).toThrow(`health path: found ${JSON.stringify(path)}, expected an absolute URL path`);
+  });
+});
+
+describe("the healthcheck's program", () => {
+  /** Run the probe with `healthPath` as HEALTH_PATH against a local server that answers 200 and records each path asked. */
+  async function probe(healthPath: string | undefined): Promise<{ status: number | null; stderr: string; asked: string[] }> {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? "");
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const env = { PATH: process.env["PATH"] ?? "", PORT: String((server.address() as AddressInfo).port), ...(healthPath === undefined ? {} : { HEALTH_PATH: healthPath }) };
+    try {
+      return await new Promise((resolve) => {
+        const child = execFile(process.execPath, ["-e", HEALTHCHECK_PROGRAM], { env, encoding: "utf8" }, (_error, _stdout, stderr) => resolve({ status: child.exitCode, stderr: stderr.trim(), asked }));
+      });
+    } finally {
+      server.close();
+    }
+  }
+
+  it.each(["/health", "/_internal/health-check.v2"])("probes HEALTH_PATH %j on PORT and exits 0 on a 2xx", async (path) => {
+    expect(await probe(path)).toEqual({ status: 0, stderr: "", asked: [path] });
+  });
+
+  it.each([undefined, "", "health", "/a/../b", "/health?x=1", "/a b", "@evil.example/", "/health'+process.exit(0)+'"])(
+    "exits 1 without probing when HEALTH_PATH is %j, naming what it found",
+    async (path) => {
+      expect(await probe(path)).toEqual({
+        status: 1,
+        stderr: `HEALTH_PATH: found ${JSON.stringify(path ?? "")}, expected an absolute URL path of letters, digits and . _ ~ / - (no .. segment)`,
+        asked: [],
+      });
+    },
+  );
+});
+
+describe("the entrypoint's check (ENTRYPOINT_CHECK)", () => {
+  /** A build's output with `files`, checked for `entrypoint` as the backend's check runs. */
+  function check(files: string[], entrypoint: string, key = "apps.backend.entrypoint", link = "dist/.drydock-entrypoint") {
+    const root = mkdtempSync(nodePath.join(os.tmpdir(), "drydock-entry-"));
+    try {
+      for (const file of files) {
+        mkdirSync(nodePath.dirname(nodePath.join(root, file)), { recursive: true });
+        writeFileSync(nodePath.join(root, file), "");
+      }
+      const run = spawnSync(process.execPath, ["-e", ENTRYPOINT_CHECK, root, entrypoint, key, link], { encoding: "utf8" });
+      const linked = (() => {
+        try {
+          return readlinkSync(nodePath.join(root, link));
+        } catch {
+          return undefined;
+        }
+      })();
+      return { status: run.status, stderr: run.stderr.trim(), linked };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it.each([
+    { files: ["dist/main.js"], entrypoint: "dist/main.js", link: "dist/.drydock-entrypoint", linked: "main.js" },
+    { files: ["dist/src/main.js"], entrypoint: "dist/src/main.js", link: "dist/.drydock-entrypoint", linked: "src/main.js" },
+    { files: ["server.js"], entrypoint: "server.js", link: ".drydock-entrypoint", linked: "server.js" },
+    { files: ["apps/web/server.js"], entrypoint: "apps/web/server.js", link: ".drydock-entrypoint", linked: "apps/web/server.js" },
+  ])("links $link to $entrypoint, relative, when the build wrote it", ({ files, entrypoint, link, linked }) => {
+    expect(check(files, entrypoint, "apps.x.entrypoint", link)).toEqual({ status: 0, stderr: "", linked });
+  });
+
+  it("fails naming the file, the config key, the build argument and what dist/ holds, with a file of the same name", () => {
+    expect(check(["dist/src/app.module.js", "dist/src/main.js", "dist/tsconfig.build.tsbuildinfo"], "dist/main.js")).toEqual({
+      status: 1,
+      stderr:
+        'apps.backend.entrypoint: found no file "dist/main.js" after the build (dist/ holds dist/src/app.module.js, dist/src/main.js) - set apps.backend.entrypoint in security-config.yml (docker build: --build-arg ENTRYPOINT=...) to the file the build writes, e.g. dist/src/main.js',
+      linked: undefined,
+    });
+  });
+
+  it("says so when the build wrote no .js file at all", () => {
+    expect(check([], "server.js", "apps.frontend.entrypoint", ".drydock-entrypoint").stderr).toBe(
+      'apps.frontend.entrypoint: found no file "server.js" after the build (the app holds no .js file) - set apps.frontend.entrypoint in security-config.yml (docker build: --build-arg ENTRYPOINT=...) to the file the build writes',
+    );
+  });
+
+  // A `docker build --build-arg ENTRYPOINT=…` reaches the check unchecked.
+  it.each(["/etc/passwd", "../main.js", "dist/../../etc/passwd", "--inspect=0.0.0.0", "dist/main.js --inspect", "", "dist/.hidden.js"])("refuses %j as ENTRYPOINT, linking nothing", (entrypoint) => {
+    const result = check(["dist/main.js"], entrypoint);
+    expect(result.status).toBe(1);
+    expect(result.stderr.startsWith(`apps.backend.entrypoint: found ${JSON.stringify(entrypoint)}, expected a file path relative to the app`), result.stderr).toBe(true);
+    expect(result.linked).toBeUndefined();
+  });
+
+  it("refuses a backend ENTRYPOINT outside dist/, which the image does not get", () => {
+    expect(check(["src/main.js"], "src/main.js")).toEqual({
+      status: 1,
+      stderr: 'apps.backend.entrypoint: found "src/main.js", expected a file under dist/ - only dist/ of the build reaches the image - set apps.backend.entrypoint in security-config.yml (docker build: --build-arg ENTRYPOINT=...)',
+      linked: undefined,
+    });
   });
 });

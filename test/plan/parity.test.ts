@@ -7,12 +7,14 @@
  * comparison catches each kind.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path/posix";
 import { dag } from "@dagger.io/dagger";
 import picomatch from "picomatch";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
+import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
@@ -29,8 +31,15 @@ type App = (typeof APPS)[number];
 const LABEL_ARGS = { VERSION: "1.4.0", REVISION: "0123abc", CREATED: "2026-11-27T10:00:00Z", SOURCE: "https://example.com/acme/shop", LICENSES: "MIT" };
 const PRISMA_ARGS = { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false", PRISMA_ENGINES_MIRROR: "https://prisma-mirror.example.com/engines" };
 
-/** Each way of building compared: the same inputs given to the Drydock constructor and to `docker build --build-arg`. */
-const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; buildArgs: Record<App, Record<string, string>> }[] = [
+/** The config of the variant that sets each app's shape: security-config.yml in a copy of the example app. */
+const SHAPED_CONFIG =
+  "apps:\n  backend:\n    healthPath: /status/live\n    entrypoint: dist/src/main.js\n  frontend:\n    healthPath: /_internal/health-check.v2\n    entrypoint: apps/web/server.js\n";
+
+/**
+ * Each way of building compared: the same inputs given to the Drydock constructor (and, with
+ * `config`, in security-config.yml) and to `docker build --build-arg`.
+ */
+const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; config?: string; buildArgs: Record<App, Record<string, string>> }[] = [
   { name: "the defaults", drydock: {}, buildArgs: { backend: {}, frontend: {} } },
   {
     name: "every optional argument given",
@@ -46,8 +55,17 @@ const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; buildArgs: Record
     // Dockerfile.frontend declares no Prisma arguments (Docker would ignore them); the Dagger frontend build ignores them too.
     buildArgs: { backend: { ...LABEL_ARGS, ...PRISMA_ARGS }, frontend: LABEL_ARGS },
   },
+  {
+    name: "the app shapes set in the config",
+    drydock: {},
+    config: SHAPED_CONFIG,
+    buildArgs: {
+      backend: { HEALTH_PATH: "/status/live", ENTRYPOINT: "dist/src/main.js" },
+      frontend: { HEALTH_PATH: "/_internal/health-check.v2", ENTRYPOINT: "apps/web/server.js" },
+    },
+  },
 ];
-const [DEFAULTS, GIVEN] = VARIANTS.map((v) => v.name) as [string, string];
+const [DEFAULTS, GIVEN, SHAPED] = VARIANTS.map((v) => v.name) as [string, string, string];
 
 const engine = useFakeEngine();
 
@@ -55,11 +73,11 @@ const engine = useFakeEngine();
  * The Dagger plan of one app as the model: the build stage (`<app>Build`) and the image
  * (`<app>`) are synced, and every command, step and argument the engine recorded is read back.
  */
-async function planOf(app: App, args: Partial<DrydockArgs>): Promise<BuildModel> {
+async function planOf(app: App, args: Partial<DrydockArgs>, source: string = EXAMPLE_APP): Promise<BuildModel> {
   // execs() spans everything recorded since the last reset: one app at a time keeps the other's out.
   engine.reset();
   await withEngine(engine, async () => {
-    const d = drydock(EXAMPLE_APP, {
+    const d = drydock(source, {
       ...args,
       // As `docker build --secret id=npmrc,… --secret id=ca,…`: the install steps then mount both.
       npmrc: dag.setSecret("parity-npmrc", "//registry.example/:_authToken=parity"),
@@ -81,9 +99,23 @@ const dockerfileOf = (app: App, buildArgs: Record<string, string> = {}): ParsedD
 const models = new Map<string, { dockerfile: ParsedDockerfile; dagger: BuildModel }>();
 const modelsOf = (app: App, variant = DEFAULTS) => models.get(`${variant}/${app}`) ?? expect.fail(`no models of ${app} with ${variant}: the beforeAll that reads them failed`);
 
+/** A copy of the example app with `config` as its security-config.yml. */
+function exampleWithConfig(config: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "drydock-parity-"));
+  made.push(dir);
+  cpSync(path.join(repoRoot, EXAMPLE_APP), dir, { recursive: true, filter: (from) => !/\/(node_modules|dist|\.next)$/.test(from) });
+  writeFileSync(path.join(dir, "security-config.yml"), config);
+  return dir;
+}
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 beforeAll(async () => {
   for (const variant of VARIANTS) {
-    for (const app of APPS) models.set(`${variant.name}/${app}`, { dockerfile: dockerfileOf(app, variant.buildArgs[app]), dagger: await planOf(app, variant.drydock) });
+    const source = variant.config === undefined ? EXAMPLE_APP : exampleWithConfig(variant.config);
+    for (const app of APPS) models.set(`${variant.name}/${app}`, { dockerfile: dockerfileOf(app, variant.buildArgs[app]), dagger: await planOf(app, variant.drydock, source) });
   }
 });
 
@@ -95,6 +127,22 @@ describe.each(VARIANTS.flatMap((variant) => APPS.map((app) => ({ app, variant: v
 });
 
 describe.each(APPS)("Dockerfile.%s and the Dagger plan", (app) => {
+  it("carry the health path the config names (HEALTH_PATH as the build argument) in the image's HEALTH_PATH", () => {
+    const { dockerfile, dagger } = modelsOf(app, SHAPED);
+    const expected = VARIANTS.find((v) => v.name === SHAPED)?.buildArgs[app]["HEALTH_PATH"];
+    expect({ dockerfile: dockerfile.model.env["HEALTH_PATH"], dagger: dagger.env["HEALTH_PATH"] }).toEqual({ dockerfile: expected, dagger: expected });
+  });
+
+  it("check the entrypoint the config names (ENTRYPOINT as the build argument) and start the fixed link to it", () => {
+    const { dockerfile, dagger } = modelsOf(app, SHAPED);
+    const expected = VARIANTS.find((v) => v.name === SHAPED)?.buildArgs[app]["ENTRYPOINT"];
+    const checks = (m: BuildModel) => [...m.build, ...m.prune].filter((c) => c.args[2] === ENTRYPOINT_CHECK).map((c) => c.args.slice(3));
+    const link = ENTRYPOINT_LINK[app];
+    const check = [app === "backend" ? "/src" : "/out", expected, `apps.${app}.entrypoint`, link];
+    expect({ dockerfile: checks(dockerfile.model), dagger: checks(dagger) }).toEqual({ dockerfile: [check], dagger: [check] });
+    expect({ dockerfile: dockerfile.model.entrypoint, dagger: dagger.entrypoint }).toEqual({ dockerfile: ["node", link], dagger: ["node", link] });
+  });
+
   it("pin the base image of NODE_IMAGE as their build and runtime ARG defaults", () => {
     const { argDefaults } = modelsOf(app).dockerfile;
     expect({ build: argDefaults["BUILD_IMAGE"], runtime: argDefaults["RUNTIME_IMAGE"] }).toEqual({ build: NODE_IMAGE, runtime: NODE_IMAGE });
@@ -474,7 +522,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",
@@ -504,7 +552,7 @@ describe("reading a Dockerfile", () => {
     { name: "a build stage continuing a later one", edit: ["FROM generate AS build", "FROM prune AS build"], error: "Dockerfile.backend: stage build starts FROM prune, expected FROM one of the build stages before it (deps, generate)" },
     { name: "a build stage starting from an image", edit: ["FROM generate AS prune", "FROM ${BUILD_IMAGE} AS prune"], error: `Dockerfile.backend: stage prune starts FROM ${NODE_IMAGE}, expected FROM one of the build stages before it (deps, generate, build)` },
     { name: "a runtime not starting from scratch", edit: ["FROM scratch AS runtime", "FROM runtime-root AS runtime"], error: "Dockerfile.backend: stage runtime starts FROM runtime-root, expected FROM scratch" },
-    { name: "an instruction the model does not know", edit: ['ENTRYPOINT ["node", "dist/main.js"]', 'ENTRYPOINT ["node", "dist/main.js"]\nSTOPSIGNAL SIGINT'], error: "STOPSIGNAL is not modelled by the parity test" },
+    { name: "an instruction the model does not know", edit: ['ENTRYPOINT ["node", "dist/.drydock-entrypoint"]', 'ENTRYPOINT ["node", "dist/.drydock-entrypoint"]\nSTOPSIGNAL SIGINT'], error: "STOPSIGNAL is not modelled by the parity test" },
     { name: "an instruction before the first FROM", edit: ["ARG BASE_NAME=", "ENV A=1\nARG BASE_NAME="], error: "ENV before the first FROM — only ARG may come first" },
     { name: "FROM with a flag", edit: ["FROM scratch AS runtime", "FROM --platform=linux/amd64 scratch AS runtime"], error: "FROM --platform=linux/amd64 is not modelled — expected FROM <image> AS <stage>" },
     { name: "FROM without an image", edit: ["FROM scratch AS runtime", "FROM"], error: "FROM without an image" },

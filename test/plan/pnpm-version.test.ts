@@ -69,18 +69,3 @@ describe("a manifest or lockfile that names no usable pnpm", () => {
     expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
   });
 });
-
-describe("an app shape the images are not built with yet", () => {
-  it.each([
-    { key: "healthPath", value: "/status", built: "/health" },
-    { key: "entrypoint", value: "dist/src/main.js", built: "dist/main.js" },
-  ])("refuses apps.backend.$key set to another value, before any command", async ({ key, value, built }) => {
-    const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": `apps:\n  backend:\n    ${key}: ${value}\n` });
-    const error = await rejectionOf(withEngine(engine, async () => (await drydock(dir).backend()).sync()));
-    expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toBe(
-      `security-config.yml: apps.backend.${key}: found ${JSON.stringify(value)}, expected ${JSON.stringify(built)}: the images are not yet built with another ${key} — remove apps.backend.${key} from security-config.yml for now`,
-    );
-    expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
-  });
-});

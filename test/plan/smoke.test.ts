@@ -124,6 +124,16 @@ describe("the smoke stage of buildAndScan", () => {
     expect(engine.stepsOf("asService")).toEqual([]);
   });
 
+  it("probes the health paths the config names", async () => {
+    answerTrivy(engine);
+    const config = "apps:\n  backend:\n    healthPath: /status/live\n  frontend:\n    healthPath: /_internal/health-check.v2\n";
+    const report = await withEngine(engine, () => drydock(exampleWith(config)).buildAndScan());
+    expect(report.passed).toBe(true);
+    const urls = probes().map((p) => p.args[4]);
+    expect(urls).toEqual(expect.arrayContaining(["http://backend:3000/status/live", "http://frontend:3000/_internal/health-check.v2"]));
+    expect(urls.filter((u) => u?.endsWith("/health"))).toEqual([]);
+  });
+
   it("starts only the frontend when smoke.backend is false", async () => {
     answerTrivy(engine);
     const report = await withEngine(engine, () => drydock(exampleWith("smoke:\n  backend: false\n")).buildAndScan());

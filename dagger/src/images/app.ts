@@ -21,8 +21,7 @@ export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
 export async function appStages(source: Directory, loaded: LoadedConfig, name: AppName, toolchain: Toolchain): Promise<AppStages> {
   const { config } = loaded;
   const app = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
-  const { image, port } = config.apps[name];
-  const recipe = name === "backend" ? backendRecipe(image, port, toolchain.prisma) : frontendRecipe(image, port);
+  const recipe = name === "backend" ? backendRecipe(config.apps.backend, toolchain.prisma) : frontendRecipe(config.apps.frontend);
   // The whole chain starts on the toolchain's platform: no stage is shared with another platform's build.
   const deps = depsStage(containerOn(toolchain.platform).from(toolchain.buildImage), app, toolchain);
   return { recipe, ...laterStages(deps, app, recipe) };

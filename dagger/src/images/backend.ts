@@ -1,7 +1,8 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
 import { APP_DIR, BUILD_DIR, PNPM_STORE_DIR } from "./defaults.js";
+import { ENTRYPOINT_LINK, entrypointCheck } from "./entrypoint.js";
 import { OPTIONAL_PEER_PRUNE } from "./optional-peers.js";
-import type { AppRecipe, PrismaEngines } from "./recipe.js";
+import type { AppRecipe, AppShape, PrismaEngines } from "./recipe.js";
 
 /** The production dependencies go here; the runtime image gets this folder as /app. */
 const OUT = "/out";
@@ -12,14 +13,20 @@ const OUT = "/out";
  */
 export const PRISMA_INPUTS = ["prisma.config.*", "prisma/**"] as const;
 
-/** `image` is the configured image name: the OCI title label. */
-export function backendRecipe(image: string, port: number, engines: PrismaEngines): AppRecipe {
+/** The app's configured shape (AppShape): title label, port, health path, and the entrypoint checked after the build. */
+export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape, engines: PrismaEngines): AppRecipe {
   return {
     generate: {
       inputs: PRISMA_INPUTS,
       commands: [{ args: ["pnpm", "exec", "prisma", "generate"], env: prismaEnv(engines) }],
     },
-    build: { commands: [{ args: ["pnpm", "run", "build"] }] },
+    build: {
+      commands: [
+        { args: ["pnpm", "run", "build"] },
+        // Before anything ships: the configured file must be what the build wrote.
+        { args: entrypointCheck(BUILD_DIR, entrypoint, "apps.backend.entrypoint", ENTRYPOINT_LINK.backend) },
+      ],
+    },
     // Production dependencies depend on the lockfile and the generated client only, not on the sources.
     prune: {
       from: "generate",
@@ -69,8 +76,8 @@ export function backendRecipe(image: string, port: number, engines: PrismaEngine
       title: image,
       description: "NestJS + Prisma backend, built by drydock",
       port,
-      healthPath: "/health",
-      entrypoint: ["node", "dist/main.js"],
+      healthPath,
+      entrypoint: ["node", ENTRYPOINT_LINK.backend],
       env: {},
     },
   };

@@ -1,12 +1,13 @@
 /** The Next.js frontend: mirrors Dockerfile.frontend. */
 import { APP_DIR } from "./defaults.js";
-import type { AppRecipe } from "./recipe.js";
+import { ENTRYPOINT_LINK, entrypointCheck } from "./entrypoint.js";
+import type { AppRecipe, AppShape } from "./recipe.js";
 
 /** Production files go here; the runtime image gets exactly this folder as /app. */
 const OUT = "/out";
 
-/** `image` is the configured image name: the OCI title label. */
-export function frontendRecipe(image: string, port: number): AppRecipe {
+/** The app's configured shape (AppShape): title label, port, health path, and the entrypoint checked after the build. */
+export function frontendRecipe({ image, port, healthPath, entrypoint }: AppShape): AppRecipe {
   return {
     build: {
       // Next's telemetry would phone home from the build.
@@ -26,6 +27,8 @@ export function frontendRecipe(image: string, port: number): AppRecipe {
             `test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: "standalone" in next.config' >&2; exit 1; } && mkdir ${OUT} && cp -a .next/standalone/. ${OUT}/ && cp -a .next/static ${OUT}/.next/static && if [ -d public ]; then cp -a public ${OUT}/public; fi`,
           ],
         },
+        // The configured server must be in what ships.
+        { args: entrypointCheck(OUT, entrypoint, "apps.frontend.entrypoint", ENTRYPOINT_LINK.frontend) },
       ],
     },
     appFiles: [{ from: "prune", path: OUT, to: APP_DIR }],
@@ -33,8 +36,8 @@ export function frontendRecipe(image: string, port: number): AppRecipe {
       title: image,
       description: "Next.js frontend, built by drydock",
       port,
-      healthPath: "/api/health",
-      entrypoint: ["node", "server.js"],
+      healthPath,
+      entrypoint: ["node", ENTRYPOINT_LINK.frontend],
       env: { NEXT_TELEMETRY_DISABLED: "1", HOSTNAME: "0.0.0.0" },
     },
   };

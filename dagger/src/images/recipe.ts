@@ -56,6 +56,17 @@ interface RecipeStages {
 export type AppRecipe = RecipeStages &
   ({ generate: SourceStage; prune: PruneStage<"generate" | "build"> } | { generate?: undefined; prune: PruneStage<"build"> });
 
+/** What the config says of an app that its recipe uses (apps.<app> in security-config.yml). */
+export interface AppShape {
+  /** The image name: the OCI title label. */
+  image: string;
+  port: number;
+  /** The path the healthcheck and the smoke test probe: the image's HEALTH_PATH. */
+  healthPath: string;
+  /** The file `node` starts, relative to the app in the image: checked after the build, then linked at the image's fixed entrypoint. */
+  entrypoint: string;
+}
+
 /** Where `prisma generate` gets Prisma's schema engine: Dockerfile.backend's build args of the same names. */
 export interface PrismaEngines {
   /** PRISMA_SCHEMA_ENGINE_BINARY: an existing file in the build image (e.g. /bin/false), so generate runs offline. */

@@ -45,16 +45,19 @@ export function containerOn(platform?: Platform): Container {
 }
 
 /**
- * The probe's program: fixed text, the same for every app. The path comes as its first argument
- * and the port from the image's PORT, so no configured value ever becomes program text.
+ * The probe's program: fixed text, the same for every app and for both ways of building. The path
+ * comes from the image's HEALTH_PATH (a Dockerfile cannot pass a build argument into an exec-form
+ * HEALTHCHECK, but ENV takes it) and the port from its PORT, so no configured value ever becomes
+ * program text. The path is checked again here: a `docker build --build-arg HEALTH_PATH=…` reaches
+ * the image unchecked, and a bad one must make the container unhealthy, saying why, not probe elsewhere.
+ * No backslash and no double quote, so the text is the same in the Dockerfiles' JSON HEALTHCHECK.
  */
 export const HEALTHCHECK_PROGRAM =
-  "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+process.argv[1],{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
+  "const p=process.env.HEALTH_PATH||'';if(!new RegExp('^/[A-Za-z0-9._~/-]*$').test(p)||p.split('/').includes('..')){console.error('HEALTH_PATH: found '+JSON.stringify(p)+', expected an absolute URL path of letters, digits and . _ ~ / - (no .. segment)');process.exit(1)}" +
+  "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+p,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
 
 /** A Node health probe in exec form: the runtime has no curl or wget, and maybe no shell. */
-export function healthcheckCommand(path: string): string[] {
-  return ["node", "-e", HEALTHCHECK_PROGRAM, requireUrlPath(path, "health path")];
-}
+export const HEALTHCHECK_COMMAND: readonly string[] = ["node", "-e", HEALTHCHECK_PROGRAM];
 
 /** What an HTTP path may hold: no quotes, spaces, `$`, backticks, `?`, `#`, `%` or `..` segments. */
 const URL_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
@@ -98,12 +101,13 @@ export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spe
     .withWorkdir(APP_DIR)
     .withEnvVariable("PATH", RUNTIME_PATH)
     .withEnvVariable("NODE_ENV", "production")
-    .withEnvVariable("PORT", String(spec.port));
+    .withEnvVariable("PORT", String(spec.port))
+    .withEnvVariable("HEALTH_PATH", requireUrlPath(spec.healthPath, "health path"));
   for (const [name, value] of Object.entries(spec.env)) image = image.withEnvVariable(name, value);
   image = image
     .withUser(APP_USER)
     .withExposedPort(spec.port)
-    .withDockerHealthcheck(healthcheckCommand(spec.healthPath), HEALTHCHECK_TIMING);
+    .withDockerHealthcheck([...HEALTHCHECK_COMMAND], HEALTHCHECK_TIMING);
   for (const [name, value] of Object.entries(ociLabels(spec, meta))) image = image.withLabel(name, value);
   return image.withEntrypoint(spec.entrypoint);
 }
