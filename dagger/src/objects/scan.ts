@@ -52,7 +52,7 @@ export class ImageScan {
   /**
    * List the findings that fail the gate.
    *
-   * Example: dagger call backend-scan failing finding-id severity package fixed-version
+   * Example: dagger call build-and-scan backend-scan failing finding-id severity package fixed-version
    */
   @func()
   failing(): Finding[] {
@@ -62,7 +62,7 @@ export class ImageScan {
   /**
    * List the findings the gate let through (exceptions, unfixed, baseline, suppressed by Trivy), each with why.
    *
-   * Example: dagger call backend-scan allowed finding-id allowed-by reason
+   * Example: dagger call build-and-scan backend-scan allowed finding-id allowed-by reason
    */
   @func()
   allowed(): Finding[] {
@@ -72,7 +72,7 @@ export class ImageScan {
   /**
    * Return the summary as a versioned JSON document: every finding, not only the first rows.
    *
-   * Example: dagger call backend-scan summary-json export --path=summary.json
+   * Example: dagger call build-and-scan backend-scan summary-json export --path=summary.json
    */
   @func()
   summaryJson(): File {
@@ -92,7 +92,7 @@ export class ImageScan {
   /**
    * Return every file of this scan: trivy.json, trivy.sarif, sbom.cdx.json, summary.md, summary.json.
    *
-   * Example: dagger call backend-scan files export --path=reports/backend
+   * Example: dagger call build-and-scan backend-scan files export --path=reports/backend
    */
   @func()
   files(): Directory {

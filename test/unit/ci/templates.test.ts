@@ -31,6 +31,8 @@ interface GitlabJob {
 }
 
 const github = () => yamlOf("github/drydock.yml") as GithubWorkflow;
+const githubRelease = () => yamlOf("github/drydock-release.yml") as GithubWorkflow;
+const runsOf = (workflow: GithubWorkflow) => Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.run === undefined ? [] : [step.run]))).join("\n");
 const gitlab = () => yamlOf("gitlab/drydock.gitlab-ci.yml") as Record<string, GitlabJob>;
 
 /** Each template's shell text, as the CI would run it. */
@@ -86,8 +88,8 @@ describe("the check itself", () => {
 });
 
 describe("ci/github/drydock.yml", () => {
-  it("pins every action by a full commit SHA, with the version in a comment", () => {
-    const raw = text("github/drydock.yml");
+  it.each(["github/drydock.yml", "github/drydock-release.yml"])("%s pins every action by a full commit SHA, with the version in a comment", (file) => {
+    const raw = text(file);
     const uses = [...raw.matchAll(/uses:\s*(\S+)(.*)/g)];
     expect(uses.length).toBeGreaterThan(0);
     for (const [, ref, rest] of uses) {
@@ -109,9 +111,24 @@ describe("ci/github/drydock.yml", () => {
     expect(TEMPLATES[0]!.script()).toContain('cat reports/summary.md >> "$GITHUB_STEP_SUMMARY"');
   });
 
-  it("runs no release: the function does not exist yet, and the placeholder says so", () => {
+  it("runs no release: releases have their own workflow, on tags", () => {
     expect(daggerCalls(TEMPLATES[0]!.script()).some((w) => w.includes("release"))).toBe(false);
-    expect(text("github/drydock.yml")).toMatch(/PLACEHOLDER[\s\S]*no `release` function[\s\S]*id-token: write/);
+  });
+});
+
+describe("ci/github/drydock-release.yml", () => {
+  it("releases keyless on version tags, with the OIDC token permission", () => {
+    const workflow = githubRelease();
+    expect(workflow.permissions).toMatchObject({ "id-token": "write", packages: "write", contents: "read" });
+    expect(text("github/drydock-release.yml")).toMatch(/tags: \["v\*"\]/);
+  });
+
+  it("calls release with only functions and arguments the module has, and secrets only as env: references", () => {
+    const calls = daggerCalls(runsOf(githubRelease()));
+    expect(calls.map((words) => words.join(" ")).filter((c) => / release /.test(c))).toHaveLength(1);
+    expect(calls.flatMap((words) => checkCall(module, words).map((p) => `${words.join(" ")}\n  ${p}`))).toEqual([]);
+    const release = calls.find((words) => words.includes("release"))!;
+    for (const secret of ["--password", "--identity-token"]) expect(release.find((w) => w.startsWith(`${secret}=`))).toMatch(/=env:[A-Z_]+$/);
   });
 });
 
