@@ -344,8 +344,9 @@ export class Drydock {
   }
 
   /**
-   * Build the hardened backend image: frozen pnpm install, prisma generate, nest build, production
-   * dependencies only, on the pinned runtime base as user 1000:1000. Short for `app --name=backend image`.
+   * Build the hardened backend image: frozen pnpm install, prisma generate (when the backend has a
+   * Prisma schema), nest build, production dependencies only, on the pinned runtime base as user
+   * 1000:1000. Short for `app --name=backend image`.
    *
    * Example: dagger call backend export --path=backend.tar
    */
@@ -842,9 +843,15 @@ export class Drydock {
     };
     if (!plan.off.backend) {
       // The migrations run in the build stage of the very image under test: the same platform.
-      const { build } = await appStages(this.source, loaded, "backend", await this.toolchain("backend", loaded, platform));
+      const { build, prisma } = await appStages(this.source, loaded, "backend", await this.toolchain("backend", loaded, platform));
       // The configured file, not the image's link to it: the same program, named as the config names it.
-      plan.backend = { image: await images.backend, build, port: apps.backend.port, healthPath: apps.backend.healthPath, entrypoint: ["node", apps.backend.entrypoint], enginesMirror: this.prismaEnginesMirror };
+      plan.backend = {
+        image: await images.backend,
+        port: apps.backend.port,
+        healthPath: apps.backend.healthPath,
+        entrypoint: ["node", apps.backend.entrypoint],
+        migrate: prisma ? { build, enginesMirror: this.prismaEnginesMirror } : undefined,
+      };
     }
     if (!plan.off.frontend) {
       plan.frontend = { image: await images.frontend, port: apps.frontend.port, healthPath: apps.frontend.healthPath, entrypoint: ["node", apps.frontend.entrypoint] };

@@ -44,7 +44,7 @@ Drydock.withCosignImage(cosignImage: String!) -> Drydock  cache=default  "Sign, 
   cosignImage  "The image, name:tag@sha256:<64 hex>. Default: ghcr.io/sigstore/cosign/cosign:v3.1.3 pinned by digest."
 Drydock.app(name: String!) -> App  cache=default  "Choose one app by name, for its image, build environment and scan."
   name  "The app: backend or frontend."
-Drydock.backend() -> Container  cache=default  "Build the hardened backend image: frozen pnpm install, prisma generate, nest build, production dependencies only, on the pinned runtime base as user 1000:1000. Short for \`app --name=backend image\`."
+Drydock.backend() -> Container  cache=default  "Build the hardened backend image: frozen pnpm install, prisma generate (when the backend has a Prisma schema), nest build, production dependencies only, on the pinned runtime base as user 1000:1000. Short for \`app --name=backend image\`."
 Drydock.frontend() -> Container  cache=default  "Build the hardened frontend image: frozen pnpm install, next build, the standalone server with public/ and .next/static, on the pinned runtime base as user 1000:1000. Short for \`app --name=frontend image\`."
 Drydock.backendBuild() -> Container  cache=default  "Return the backend's build environment after its build commands ran, to debug a failing build. Short for \`app --name=backend build\`."
 Drydock.frontendBuild() -> Container  cache=default  "Return the frontend's build environment after its build commands ran, to debug a failing build. Short for \`app --name=frontend build\`."

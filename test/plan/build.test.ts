@@ -280,6 +280,78 @@ describe("the Prisma engine arguments", () => {
   });
 });
 
+/**
+ * Prisma is detected in the backend's folder, never run: Prisma's config names the schema as a
+ * string literal, or the default layout holds it. Without Prisma, no stage runs any `prisma`
+ * command, no stage adds Prisma's files, and the production dependencies continue `deps` alone.
+ */
+describe("Prisma in the backend", () => {
+  /** Every argument of every command of the plan, `sh -c` scripts included. */
+  const everyArgument = () => engine.execs().flatMap((e) => e.args);
+  /** The include patterns of every partial copy of the source (the install's, and generate's when there is one). */
+  const partialCopies = () => engine.stepsOf("filter").map((s) => s.args["include"]);
+  const GENERATE = "pnpm exec prisma generate";
+  const backendWith = (files: Record<string, string>) => tempSource({ ...MINIMAL_APPS, ...files });
+
+  it("builds a backend without prisma/ with no prisma command, no generate stage and no query-compiler prune", async () => {
+    const chain = await withEngine(engine, async () => chainOf(await drydock(tempSource(MINIMAL_APPS)).backend()));
+    expect(everyArgument().filter((arg) => /prisma|query_compiler/.test(arg))).toEqual([]);
+    expect(JSON.stringify(partialCopies())).not.toContain("prisma");
+    const deploy = engine.execs().find((e) => command("pnpm deploy --prod")(e.args));
+    expect(runsExactly(execsOf(deploy!.chain), [...INSTALL, "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy"]), "the dependencies continue deps, not the build").toBe(true);
+    const prune = engine.execs().filter((e) => e.chain.some((s) => s.field === "withExec" && command("pnpm deploy --prod")(s.args["args"] as string[])));
+    expect(prune.map((e) => e.args.join(" "))).toEqual([
+      "/bin/sh -c pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/",
+      OPTIONAL_PEERS,
+      String.raw`/bin/sh -c find /out/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
+    ]);
+    expect(stepArgs(runtimeSteps(chain), "withEntrypoint")).toEqual([{ args: ["node", "dist/.drydock-entrypoint"] }]);
+  });
+
+  it("builds the reference app as before: prisma generate on the config and prisma/ alone, then the query-compiler prune", async () => {
+    await withEngine(engine, async () => (await drydock().backend()).sync());
+    expect(partialCopies()).toContainEqual(["prisma.config.*", "prisma/**"]);
+    expect(engine.execs().filter((e) => e.args.join(" ") === GENERATE)).toHaveLength(1);
+    expect(engine.execs().filter((e) => e.args.join(" ").includes("query_compiler_"))).toHaveLength(1);
+  });
+
+  it.each<{ name: string; files: Record<string, string>; include: string[] }>([
+    { name: "a schema file elsewhere", files: { "backend/prisma.config.ts": 'export default defineConfig({\n  schema: "./db/main.prisma",\n});\n', "backend/db/main.prisma": "" }, include: ["prisma.config.*", "db/**"] },
+    { name: "a schema folder, in single quotes, from prisma.config.mts", files: { "backend/prisma.config.mts": "export default { schema: 'db/schema' }\n", "backend/db/schema/models.prisma": "" }, include: ["prisma.config.*", "db/schema/**"] },
+    { name: "a schema file at the root", files: { "backend/prisma.config.js": "module.exports = { schema: `schema.prisma` };\n", "backend/schema.prisma": "" }, include: ["prisma.config.*", "schema.prisma"] },
+    { name: "a computed path, with the default schema present", files: { "backend/prisma.config.ts": 'export default { schema: path.join("prisma", "schema.prisma") };\n', "backend/prisma/schema.prisma": "" }, include: ["prisma.config.*", "prisma/**"] },
+    { name: "no config, the default schema", files: { "backend/prisma/schema.prisma": "" }, include: ["prisma.config.*", "prisma/**"] },
+  ])("follows Prisma's config to the schema and generates from it alone: $name", async ({ files, include }) => {
+    await withEngine(engine, async () => (await drydock(backendWith(files)).backend()).sync());
+    expect(partialCopies()).toContainEqual(include);
+    expect(engine.execs().filter((e) => e.args.join(" ") === GENERATE)).toHaveLength(1);
+    expect(engine.execs().filter((e) => e.args.join(" ").includes("query_compiler_"))).toHaveLength(1);
+  });
+
+  it.each<{ name: string; files: Record<string, string>; message: string }>([
+    {
+      name: "a computed path and no default schema",
+      files: { "backend/prisma.config.ts": "export default { schema: process.env.SCHEMA };\n" },
+      message: 'backend/prisma.config.ts: found no `schema: "<path>"` string literal, and no backend/prisma/schema.prisma, expected the schema\'s path, which drydock reads from the config\'s text without running it — write the schema\'s path as a literal (schema: "db/schema.prisma"), or move the schema to prisma/schema.prisma',
+    },
+    {
+      name: "a schema that is not there",
+      files: { "backend/prisma.config.ts": 'export default { schema: "db/schema.prisma" };\n' },
+      message: 'backend/prisma.config.ts: schema: found "db/schema.prisma", which is not in the source, expected the schema file or folder Prisma generates the client from — fix the path (relative to prisma.config.ts), or commit the schema',
+    },
+    {
+      name: "a schema outside the backend's folder",
+      files: { "backend/prisma.config.ts": 'export default { schema: "../shared/schema.prisma" };\n', "shared/schema.prisma": "" },
+      message: 'backend/prisma.config.ts: schema: found "../shared/schema.prisma", expected a path inside backend, the only folder the backend\'s build gets — move the schema into the backend\'s folder and name it relative to the config',
+    },
+  ])("refuses a Prisma config with $name before any command, rather than build without the client", async ({ files, message }) => {
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(backendWith(files)).backend()).sync()));
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error.message).toBe(message);
+    expect(engine.queries.filter((q) => q.includes("withExec"))).toEqual([]);
+  });
+});
+
 describe("image arguments", () => {
   it.each([
     { argument: "--build-image", overrides: { buildImage: "node:24-alpine" }, found: "node:24-alpine" },

@@ -10,7 +10,7 @@ import { PROBE_PROGRAM, CAPTURE_PROGRAM } from "../../dagger/src/smoke/rules.ts"
 import { MIGRATE_ARGS, POSTGRES_IMAGE, RUN_VARIABLE, SMOKE_DATABASE_URL } from "../../dagger/src/smoke/run.ts";
 import { execStartsWith, useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
 import { failServiceStart } from "../support/fake-engine/service-failures.js";
-import { answerTrivy, drydock, rejectionOf, scanOf, useTempSources } from "../support/plan-helpers.js";
+import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, scanOf, useTempSources } from "../support/plan-helpers.js";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../support/paths.js";
@@ -66,6 +66,15 @@ describe("the smoke stage of buildAndScan", () => {
     expect(first((c) => isMigrate(c) && c.at(-1)?.field === "sync")).toBeGreaterThan(first(isPostgresStart));
     expect(first(isStartOf("drydock-backend"))).toBeGreaterThan(first((c) => isMigrate(c) && c.at(-1)?.field === "sync"));
     expect(engine.stepsOf("withSecretVariable"), "no secret reaches the build stage or the apps").toEqual([]);
+  });
+
+  it("starts a backend without Prisma on its database with no migration and no prisma command", async () => {
+    answerTrivy(engine);
+    const report = await withEngine(engine, () => drydock(tempSource(MINIMAL_APPS)).buildAndScan());
+    expect(engine.execs().flatMap((e) => e.args).filter((arg) => arg.includes("prisma"))).toEqual([]);
+    expect(engine.evaluations.some((e) => isMigrate([...e.chain, e.leaf]))).toBe(false);
+    expect(engine.evaluations.some((e) => isStartOf("drydock-backend")([...e.chain, e.leaf]))).toBe(true);
+    expect(report.summary).not.toContain(MIGRATE_ARGS.join(" "));
   });
 
   it("probes each health path and the frontend's page with the fixed program, as user 1000, URL and bounds as arguments", async () => {

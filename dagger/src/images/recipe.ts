@@ -26,7 +26,7 @@ export interface SourceStage {
 }
 
 /** The stage that leaves exactly the production dependencies or files in a folder. */
-export interface PruneStage<From extends "generate" | "build"> {
+export interface PruneStage<From extends "deps" | "generate" | "build"> {
   /** The stage it continues: the earliest one whose files it needs, so a later stage's inputs do not invalidate it. */
   from: From;
   commands: readonly Command[];
@@ -51,10 +51,10 @@ interface RecipeStages {
 
 /**
  * A recipe with a `generate` stage (code generated from part of the source, e.g. prisma generate,
- * between `deps` and `build`) may prune from it; one without prunes from `build`.
+ * between `deps` and `build`) may prune from it; one without prunes from `deps` or `build`.
  */
 export type AppRecipe = RecipeStages &
-  ({ generate: SourceStage; prune: PruneStage<"generate" | "build"> } | { generate?: undefined; prune: PruneStage<"build"> });
+  ({ generate: SourceStage; prune: PruneStage<"deps" | "generate" | "build"> } | { generate?: undefined; prune: PruneStage<"deps" | "build"> });
 
 /** What the config says of an app that its recipe uses (apps.<app> in security-config.yml). */
 export interface AppShape {
@@ -115,11 +115,11 @@ export function depsStage(base: Container, app: Directory, toolchain: Toolchain)
 export function laterStages(deps: Container, app: Directory, recipe: AppRecipe): BuiltStages {
   if (!recipe.generate) {
     const build = sourceStage(deps, app, recipe.build);
-    return { build, prune: commandsStage(build, recipe.prune.commands) };
+    return { build, prune: commandsStage(recipe.prune.from === "deps" ? deps : build, recipe.prune.commands) };
   }
   const generate = sourceStage(deps, app, recipe.generate);
   const build = sourceStage(generate, app, recipe.build);
-  return { build, prune: commandsStage(recipe.prune.from === "generate" ? generate : build, recipe.prune.commands) };
+  return { build, prune: commandsStage({ deps, generate, build }[recipe.prune.from], recipe.prune.commands) };
 }
 
 /** The hardened runtime image: the cleaned base root, then each of the recipe's folders in order. */

@@ -2,8 +2,8 @@
  * The smoke stage: every image proven to start before it is reported or published. Each image
  * runs as a Dagger service the way production runs it — its own entrypoint (useEntrypoint), user
  * and environment; only the read-only root and dropped capabilities, which Dagger services cannot
- * express, are left to the Docker e2e. The backend gets a pinned Postgres with its migrations
- * applied first; the frontend gets the backend. A small client container probes each over the
+ * express, are left to the Docker e2e. The backend gets a pinned Postgres, with its Prisma
+ * migrations applied first when it uses Prisma; the frontend gets the backend. A small client container probes each over the
  * service binding, then the service gets SIGTERM and must exit within 3 s.
  *
  * Every wait is bounded (within.ts), and every step that runs something carries the run's instant,
@@ -71,10 +71,13 @@ export interface SmokeApp {
 export interface SmokePlan {
   /** Undefined when the backend is not started; `off` says why. */
   backend?: SmokeApp & {
-    /** The build stage: it holds the Prisma CLI and the migrations. */
-    build: Container;
-    /** PRISMA_ENGINES_MIRROR for `migrate deploy`, when configured. */
-    enginesMirror?: string;
+    /** Present when the backend uses Prisma: its migrations run before it starts. */
+    migrate?: {
+      /** The build stage: it holds the Prisma CLI and the migrations. */
+      build: Container;
+      /** PRISMA_ENGINES_MIRROR for `migrate deploy`, when configured. */
+      enginesMirror?: string;
+    };
   };
   frontend?: SmokeApp;
   off: Partial<Record<AppName, string>>;
@@ -134,16 +137,18 @@ async function smokeBackend(plan: SmokePlan, app: NonNullable<SmokePlan["backend
 
   const withDb = (c: Container) => c.withServiceBinding(SMOKE_DB.host, db).withEnvVariable("DATABASE_URL", SMOKE_DATABASE_URL);
 
-  // Migrations from the build stage, before the backend starts: the app expects its tables.
-  let migrate = withDb(app.build).withEnvVariable(RUN_VARIABLE, plan.instant);
-  if (app.enginesMirror !== undefined) migrate = migrate.withEnvVariable("PRISMA_ENGINES_MIRROR", app.enginesMirror);
-  const migrated = await within(MIGRATE_BOUND_MS, migrate.withExec([...MIGRATE_ARGS]).sync());
-  const migrateWhat = MIGRATE_ARGS.join(" ");
-  if (migrated.kind !== "done") {
-    checks.push({ what: migrateWhat, passed: false, detail: migrated.kind === "timeout" ? `not finished within ${seconds(MIGRATE_BOUND_MS)}` : exitOf(migrated.error) });
-    return { result: appSmoke("backend", checks, { log: migrated.kind === "failed" ? tailLines(outputOf(migrated.error)) : undefined }), db, started: false };
+  if (app.migrate) {
+    // Migrations from the build stage, before the backend starts: the app expects its tables.
+    let migrate = withDb(app.migrate.build).withEnvVariable(RUN_VARIABLE, plan.instant);
+    if (app.migrate.enginesMirror !== undefined) migrate = migrate.withEnvVariable("PRISMA_ENGINES_MIRROR", app.migrate.enginesMirror);
+    const migrated = await within(MIGRATE_BOUND_MS, migrate.withExec([...MIGRATE_ARGS]).sync());
+    const migrateWhat = MIGRATE_ARGS.join(" ");
+    if (migrated.kind !== "done") {
+      checks.push({ what: migrateWhat, passed: false, detail: migrated.kind === "timeout" ? `not finished within ${seconds(MIGRATE_BOUND_MS)}` : exitOf(migrated.error) });
+      return { result: appSmoke("backend", checks, { log: migrated.kind === "failed" ? tailLines(outputOf(migrated.error)) : undefined }), db, started: false };
+    }
+    checks.push({ what: migrateWhat, passed: true, detail: `applied in ${seconds(migrated.ms)}` });
   }
-  checks.push({ what: migrateWhat, passed: true, detail: `applied in ${seconds(migrated.ms)}` });
 
   const image = withDb(app.image);
   const service = image.asService({ useEntrypoint: true });
