@@ -961,8 +961,8 @@ export class Drydock {
 
   /** What builds the app `name`: with-pnpm-version's pnpm, else the one its package.json names. */
   private async toolchain(name: AppName, loaded: LoadedConfig, platform?: SupportedPlatform): Promise<Toolchain> {
-    const folder = loaded.config.apps[name].path;
-    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(await appSource(this.source, folder, { file: loaded.file, key: `apps.${name}.path` }), folder));
+    const setting = { file: loaded.file, key: `apps.${name}.path` };
+    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(this.source, (await appSource(this.source, loaded.config.apps[name].path, setting)).layout));
     return {
       ...(platform ? { platform: platform as Platform } : {}),
       buildImage: this.buildImage,

@@ -2,7 +2,7 @@
  * Which pnpm installs an app: the one its package.json's `packageManager` names, which must be the
  * one its lockfile was written with when the lockfile records it. Pure: the caller reads the files.
  */
-import { parse } from "yaml";
+import { parseAllDocuments } from "yaml";
 
 import { SourceError } from "./errors.js";
 
@@ -45,32 +45,37 @@ export function pnpmFromManifest(text: string, file: string): string {
 
 /**
  * The pnpm version the lockfile `text` records (`importers["."].packageManagerDependencies.pnpm`,
- * written by pnpm 11 and later), or undefined when it records none. A lockfile that is not YAML is
- * left to pnpm's frozen install to refuse.
+ * written by pnpm 11 and later in the first of the lockfile's two YAML documents), or undefined
+ * when it records none. A lockfile that is not YAML is left to pnpm's frozen install to refuse.
  */
 export function pnpmFromLockfile(text: string): string | undefined {
-  let lockfile: unknown;
+  let documents;
   try {
-    lockfile = parse(text);
+    documents = parseAllDocuments(text);
   } catch {
     return undefined;
   }
   const at = (value: unknown, key: string): unknown => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined);
-  const version = at(at(at(at(at(lockfile, "importers"), "."), "packageManagerDependencies"), "pnpm"), "version");
-  return typeof version === "string" ? version : undefined;
+  for (const document of Array.isArray(documents) ? documents : [documents]) {
+    if (document.errors.length > 0) return undefined;
+    const version = at(at(at(at(at(document.toJS(), "importers"), "."), "packageManagerDependencies"), "pnpm"), "version");
+    if (typeof version === "string") return version;
+  }
+  return undefined;
 }
 
 /** The app's pnpm: packageManager's version, refused when the lockfile records another. */
 export function appPnpmVersion(files: { manifest: string; lockfile: string }, folder: string): string {
-  const manifestFile = `${folder}/package.json`;
+  const prefix = folder === "." ? "" : `${folder}/`;
+  const manifestFile = `${prefix}package.json`;
   const version = pnpmFromManifest(files.manifest, manifestFile);
   const recorded = pnpmFromLockfile(files.lockfile);
   if (recorded !== undefined && recorded !== version) {
     throw new SourceError({
-      where: `${folder}/pnpm-lock.yaml`,
+      where: `${prefix}pnpm-lock.yaml`,
       found: `pnpm ${JSON.stringify(recorded)} recorded (importers → . → packageManagerDependencies)`,
       expected: `the pnpm ${manifestFile} names in packageManager, ${version}`,
-      fix: `run \`pnpm install\` with pnpm ${version} in ${folder} and commit the lockfile, or set packageManager to "pnpm@${recorded}"`,
+      fix: `run \`pnpm install\` with pnpm ${version} in ${folder === "." ? "the repository root" : folder} and commit the lockfile, or set packageManager to "pnpm@${recorded}"`,
     });
   }
   return version;

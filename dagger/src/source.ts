@@ -2,11 +2,14 @@
  * Reading the application repository: the config, each app's folder, and optional inputs. Every
  * missing piece is an error that names the path and says how to fix it.
  */
+import { join } from "node:path/posix";
+
 import { ExistsType, type Directory, type File } from "@dagger.io/dagger";
 
 import { parseSecurityConfig, type LoadedConfig } from "./config/load.js";
 import { SourceError } from "./errors.js";
 import { appPnpmVersion } from "./pnpm-version.js";
+import { installLayout, normalFolder, type InstallLayout } from "./workspace.js";
 
 export { SourceError } from "./errors.js";
 
@@ -45,35 +48,58 @@ export interface Setting {
   readonly key: string;
 }
 
-/**
- * An app's folder, checked for what a frozen install needs before anything runs, so a missing
- * lockfile fails in a second with its name rather than minutes into a build.
- */
-export async function appSource(source: Directory, path: string, setting: Setting): Promise<Directory> {
-  if (!(await source.exists(path, { expectedType: ExistsType.DirectoryType }))) {
-    throw new SourceError(
-      `${setting.file}: ${setting.key}: folder "${path}" not found in the source — set ${setting.key} in ${setting.file} to the app's folder`,
-    );
-  }
-  const app = source.directory(path);
-  for (const [file, fix] of [
-    ["package.json", "the app's manifest is required"],
-    ["pnpm-lock.yaml", "drydock installs with --frozen-lockfile: run `pnpm install` in that folder and commit pnpm-lock.yaml"],
-  ] as const) {
-    if (!(await app.exists(file, { expectedType: ExistsType.RegularType }))) {
-      throw new SourceError(`${path}/${file} not found in the source (the folder of ${setting.key}) — ${fix}`);
-    }
-  }
-  return app;
+/** An app's folder in the source and how it installs: the Directory of the folder and its InstallLayout. */
+export interface AppSource {
+  app: Directory;
+  layout: InstallLayout;
 }
 
 /**
- * The pnpm that installs the app in `folder` (an appSource): its package.json's packageManager,
- * refused when the lockfile records another version.
+ * An app's folder, checked for what a frozen install needs before anything runs — its manifest and
+ * a lockfile, its own or its workspace's at the repository root — so a missing file fails in a
+ * second with its name rather than minutes into a build.
  */
-export async function appPnpm(app: Directory, folder: string): Promise<string> {
-  const [manifest, lockfile] = await Promise.all([app.file("package.json").contents(), app.file("pnpm-lock.yaml").contents()]);
-  return appPnpmVersion({ manifest, lockfile }, folder);
+export async function appSource(source: Directory, path: string, setting: Setting): Promise<AppSource> {
+  const where = `${setting.file}: ${setting.key}`;
+  if (!(await source.exists(path, { expectedType: ExistsType.DirectoryType }))) {
+    throw new SourceError(`${where}: folder "${path}" not found in the source — set ${setting.key} in ${setting.file} to the app's folder`);
+  }
+  const folder = normalFolder(path);
+  const app = source.directory(folder);
+  if (!(await app.exists("package.json", { expectedType: ExistsType.RegularType }))) {
+    throw new SourceError(`${folder}/package.json not found in the source (the folder of ${setting.key}) — the app's manifest is required`);
+  }
+  const isFile = (p: string) => source.exists(p, { expectedType: ExistsType.RegularType });
+  const read = async (p: string) => ((await isFile(p)) ? source.file(p).contents() : undefined);
+  const [appLockfile, rootLockfile, rootHasWorkspaceFile] = await Promise.all([
+    read(join(folder, "pnpm-lock.yaml")),
+    folder === "." ? undefined : read("pnpm-lock.yaml"),
+    isFile("pnpm-workspace.yaml"),
+  ]);
+  const layout = installLayout({ folder, setting: where, appLockfile, rootLockfile, rootHasWorkspaceFile });
+  for (const dir of layout.localPackages) {
+    if (!(await source.exists(dir, { expectedType: ExistsType.DirectoryType }))) {
+      throw new SourceError({
+        where: `${where}: ${JSON.stringify(folder)}`,
+        found: `no folder "${dir}" in the source, which the app's lockfile links to`,
+        expected: "the local package, in the source",
+        fix: "keep it in the source (check the module's ignore list and --source), or run `pnpm install` and commit the lockfile",
+      });
+    }
+  }
+  if (layout.root !== folder && !(await isFile(join(layout.root, "package.json")))) {
+    throw new SourceError({ where: `${where}: ${JSON.stringify(folder)}`, found: "no package.json at the repository root", expected: "the workspace's root manifest beside its pnpm-lock.yaml", fix: "commit the workspace root's package.json" });
+  }
+  return { app, layout };
+}
+
+/**
+ * The pnpm that installs the app: its install root's package.json's packageManager (the app's, or
+ * its workspace root's), refused when that lockfile records another version.
+ */
+export async function appPnpm(source: Directory, layout: InstallLayout): Promise<string> {
+  const [manifest, lockfile] = await Promise.all([source.file(join(layout.root, "package.json")).contents(), source.file(join(layout.root, "pnpm-lock.yaml")).contents()]);
+  return appPnpmVersion({ manifest, lockfile }, layout.root);
 }
 
 /** A file of the source named by the config; its absence is an error naming the config key. */

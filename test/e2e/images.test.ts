@@ -142,10 +142,11 @@ describe.each(IMAGES)(`the $name image (${ctx.bases.origin} base images)`, ({ na
   });
 
   it("runs the app's install scripts without the build's credentials (the install-script canary ran, and found none)", async () => {
+    // The build lays the repository out under BUILD_DIR; the install runs in the app's folder.
     // A canary that found a credential fails the build above; this proves it ran at all.
     const deps = imageTag(ctx.runId, `${name}-deps`);
     await build({ ...request, tag: deps, target: "deps" });
-    const note = await docker(["run", "--rm", "--network", "none", "--label", `${RUN_LABEL}=${ctx.runId}`, "--entrypoint", "cat", deps, path.posix.join(BUILD_DIR, INSTALL_SCRIPT_CANARY.note)]);
+    const note = await docker(["run", "--rm", "--network", "none", "--label", `${RUN_LABEL}=${ctx.runId}`, "--entrypoint", "cat", deps, path.posix.join(BUILD_DIR, app, INSTALL_SCRIPT_CANARY.note)]);
     expect(note).toBe(INSTALL_SCRIPT_CANARY.clean);
   });
 

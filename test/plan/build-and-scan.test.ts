@@ -99,7 +99,7 @@ describe("buildAndScan", () => {
     engine.addRule({ when: execStartsWith("pnpm", "install"), exitCode: 1, stderr: "ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\"\n" });
     const error = await rejectionOf(withEngine(engine, () => drydock().buildAndScan()));
     expect(error).toBeInstanceOf(ExecError);
-    expect(error).toMatchObject({ cmd: ["pnpm", "install", "--frozen-lockfile", "--offline", "--store-dir=/pnpm/store"], exitCode: 1 });
+    expect(error).toMatchObject({ cmd: ["pnpm", "install", "--frozen-lockfile", "--offline", "--store-dir=/pnpm/store", "--filter", "{.}..."], exitCode: 1 });
     expect(engine.execs().filter((e) => e.args.includes("--input")), "no image is scanned").toEqual([]);
   });
 

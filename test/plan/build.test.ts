@@ -35,14 +35,19 @@ const command = (text: string) => (args: readonly string[]) =>
 /** The built entrypoint's check and link (ENTRYPOINT_CHECK), as it starts. */
 const ENTRYPOINT_CHECKED = "node -e const fs=require(\"fs\"),path=require(\"path\");const [root,entry,key,link]";
 
-/** The pnpm version check, the pnpm bootstrap, the download (from a copy of the lockfile) and the offline frozen install. */
+/**
+ * The pnpm version check, the pnpm bootstrap, the download (from a copy of the lockfile of the
+ * nearest folder upward that holds one) and the offline frozen install of the app in the working folder.
+ */
 const INSTALL = [
   "node -e const v=process.argv[1];",
   "npm install --global pnpm@12.4.2",
-  "mkdir -p /pnpm/fetch",
+  `root=$PWD; while [ ! -f "$root/pnpm-lock.yaml" ]; do if [ "$root" = / ]; then echo "install: no pnpm-lock.yaml in $PWD or above" >&2; exit 1; fi; root=$(dirname "$root"); done && mkdir -p /pnpm/fetch && cp "$root/package.json" /pnpm/fetch/ && if [ -f "$root/pnpm-workspace.yaml" ]; then cp "$root/pnpm-workspace.yaml" /pnpm/fetch/; fi && grep -v '^pnpmfileChecksum:' "$root/pnpm-lock.yaml" > /pnpm/fetch/pnpm-lock.yaml`,
   "pnpm fetch --dir=/pnpm/fetch --ignore-pnpmfile --ignore-scripts --store-dir=/pnpm/store",
-  "pnpm install --frozen-lockfile --offline --store-dir=/pnpm/store",
+  "pnpm install --frozen-lockfile --offline --store-dir=/pnpm/store --filter {.}...",
 ];
+/** The backend's production dependencies: the app in the working folder, deployed from the store alone. */
+const DEPLOY = "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy";
 /** The drydock-owned removal of packages only an optional peer leads to, on the deployed folder. */
 const OPTIONAL_PEERS = `node -e ${OPTIONAL_PEER_PRUNE} /out`;
 /** Set for every command after the toolchain: pnpm 12 must not re-verify the cached install by timestamps. */
@@ -51,6 +56,8 @@ const PNPM_ENV = { pnpm_config_verify_deps_before_run: "false" };
 const apps = [
   {
     name: "backend",
+    /** The app's folder in the source, under /src: where every command of its build runs. */
+    workdir: "/src/backend",
     build: (d: ReturnType<typeof drydock>) => d.backend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.backendBuild(),
     /** The commands on the chain of the build stage, in order. */
@@ -60,9 +67,9 @@ const apps = [
       {
         path: "/app",
         from: "/out",
-        commands: [...INSTALL, "pnpm exec prisma generate", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy", OPTIONAL_PEERS, "query_compiler_"],
+        commands: [...INSTALL, "pnpm exec prisma generate", DEPLOY, OPTIONAL_PEERS, "query_compiler_"],
       },
-      { path: "/app/dist", from: "/src/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build", ENTRYPOINT_CHECKED] },
+      { path: "/app/dist", from: "/src/backend/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build", ENTRYPOINT_CHECKED] },
     ],
     buildEnv: PNPM_ENV,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_ENV: "production", PORT: "3000", HEALTH_PATH: "/health" },
@@ -72,6 +79,7 @@ const apps = [
   },
   {
     name: "frontend",
+    workdir: "/src/frontend",
     build: (d: ReturnType<typeof drydock>) => d.frontend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.frontendBuild(),
     builtBy: [...INSTALL, "pnpm run build"],
@@ -82,7 +90,7 @@ const apps = [
         commands: [
           ...INSTALL,
           "pnpm run build",
-          "test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: \"standalone\" in next.config' >&2; exit 1; } && mkdir /out && cp -a .next/standalone/. /out/ && cp -a .next/static /out/.next/static && if [ -d public ]; then cp -a public /out/public; fi",
+          `test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: "standalone" in next.config' >&2; exit 1; } && rel=$(node -e 'const r=require("./.next/required-server-files.json").relativeAppDir||"";if(!/^[A-Za-z0-9._~/-]*$/.test(r)||r.startsWith("/")||r.split("/").includes("..")){console.error("prune: relativeAppDir "+JSON.stringify(r)+" in .next/required-server-files.json is no folder inside the standalone output");process.exit(1)}console.log(r||".")') && mkdir /out && cp -a .next/standalone/. /out/ && cp -a .next/static "/out/$rel/.next/static" && if [ -d public ]; then cp -a public "/out/$rel/public"; fi`,
           ENTRYPOINT_CHECKED,
         ],
       },
@@ -131,7 +139,9 @@ describe.each(apps)("$name()", (app) => {
     const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
     const copies = stepArgs(runtimeSteps(chain), "withDirectory").map((a) => {
       const source = refChain(a["source"]);
-      return { path: a["path"], from: source.at(-1)?.args["path"], ran: execsOf(source.slice(0, -1)) };
+      // A relative path is taken from the stage's working folder.
+      const from = nodePath.posix.resolve(containerState(source.slice(0, -1)).workdir ?? "/", String(source.at(-1)?.args["path"]));
+      return { path: a["path"], from, ran: execsOf(source.slice(0, -1)) };
     });
     expect(copies.map(({ path, from }) => ({ path, from }))).toEqual(app.appFiles.map(({ path, from }) => ({ path, from })));
     app.appFiles.forEach((files, i) => {
@@ -140,11 +150,15 @@ describe.each(apps)("$name()", (app) => {
     });
   });
 
-  it("runs every command in /src of the pinned build image, with pnpm's pre-run check off", async () => {
+  it("runs every command after pnpm's own install in its folder under /src of the pinned build image, with pnpm's pre-run check off", async () => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
     const execs = engine.execs();
     expect(execs.length).toBeGreaterThan(0);
-    for (const exec of execs) expect(exec).toMatchObject({ image: NODE, workdir: "/src", env: expect.objectContaining(PNPM_ENV) });
+    // pnpm's own install comes first, in the image's working folder: the apps share it.
+    const [check, npm, ...rest] = execs;
+    expect([check?.args.slice(0, 2), npm?.args.slice(0, 3)]).toEqual([["node", "-e"], ["npm", "install", "--global"]]);
+    for (const exec of [check!, npm!]) expect(exec).toMatchObject({ image: NODE, workdir: undefined, env: expect.objectContaining(PNPM_ENV) });
+    for (const exec of rest) expect(exec).toMatchObject({ image: NODE, workdir: app.workdir, env: expect.objectContaining(PNPM_ENV) });
   });
 
   it("mounts no cache volume for any command: a volume is shared with every other build on the engine", async () => {
@@ -246,7 +260,7 @@ describe.each(apps)("$name()", (app) => {
     await withEngine(engine, async () => (await app.buildStage(drydock())).sync());
     const execs = engine.execs();
     expect(runsExactly(execs, app.builtBy), `ran: ${JSON.stringify(execs.map((e) => e.args))}`).toBe(true);
-    expect(execs.at(-1)?.workdir).toBe("/src");
+    expect(execs.at(-1)?.workdir).toBe(app.workdir);
   });
 });
 
@@ -297,11 +311,11 @@ describe("Prisma in the backend", () => {
     const chain = await withEngine(engine, async () => chainOf(await drydock(tempSource(MINIMAL_APPS)).backend()));
     expect(everyArgument().filter((arg) => /prisma|query_compiler/.test(arg))).toEqual([]);
     expect(JSON.stringify(partialCopies())).not.toContain("prisma");
-    const deploy = engine.execs().find((e) => command("pnpm deploy --prod")(e.args));
-    expect(runsExactly(execsOf(deploy!.chain), [...INSTALL, "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy"]), "the dependencies continue deps, not the build").toBe(true);
-    const prune = engine.execs().filter((e) => e.chain.some((s) => s.field === "withExec" && command("pnpm deploy --prod")(s.args["args"] as string[])));
+    const deploy = engine.execs().find((e) => command(DEPLOY)(e.args));
+    expect(runsExactly(execsOf(deploy!.chain), [...INSTALL, DEPLOY]), "the dependencies continue deps, not the build").toBe(true);
+    const prune = engine.execs().filter((e) => e.chain.some((s) => s.field === "withExec" && command(DEPLOY)(s.args["args"] as string[])));
     expect(prune.map((e) => e.args.join(" "))).toEqual([
-      "/bin/sh -c pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/",
+      `/bin/sh -c ${DEPLOY} && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/`,
       OPTIONAL_PEERS,
       String.raw`/bin/sh -c find /out/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
     ]);
@@ -384,7 +398,8 @@ describe("a source that cannot be built", () => {
     {
       name: "a backend without a lockfile",
       remove: ["backend/pnpm-lock.yaml"],
-      message: "backend/pnpm-lock.yaml not found in the source (the folder of apps.backend.path) — drydock installs with --frozen-lockfile: run `pnpm install` in that folder and commit pnpm-lock.yaml",
+      message:
+        'security-config.yml: apps.backend.path: "backend": found no pnpm-lock.yaml in the app folder, nor a pnpm workspace at the repository root, expected a lockfile: drydock installs with --frozen-lockfile — run `pnpm install` in backend (or at the root of its pnpm workspace) and commit pnpm-lock.yaml',
     },
     {
       name: "a backend without a manifest",
@@ -415,8 +430,12 @@ describe("the config's apps", () => {
     });
     const chain = await withEngine(engine, async () => chainOf(await drydock(dir).backend()));
     const install = engine.execs().find((e) => e.args[0] === "pnpm" && e.args[1] === "install");
-    const sources = install?.chain.filter((s) => s.field === "withDirectory").map((s) => refChain(s.args["source"]));
-    expect(sources?.map((c) => c.slice(1, 3).map((s) => s.args["path"]))).toEqual([[dir, "services/api"]]);
+    expect(install?.workdir).toBe("/src/services/api");
+    // The install sees the folder's manifest, lockfile and pnpm settings, at their paths in the source, and nothing else.
+    const sources = install?.chain.filter((s) => s.field === "withDirectory").map((s) => ({ path: s.args["path"], source: refChain(s.args["source"]) }));
+    expect(sources?.map(({ path, source }) => [path, ...source.slice(1).map((s) => `${s.field} ${JSON.stringify(s.args["path"] ?? s.args["include"])}`)])).toEqual([
+      ["/src", `directory ${JSON.stringify(dir)}`, `filter ${JSON.stringify(["services/api/package.json", "services/api/pnpm-lock.yaml", "services/api/pnpm-workspace.yaml", "services/api/.pnpmfile.*"])}`],
+    ]);
     expect(containerState(chain).env["PORT"]).toBe("8080");
     expect(stepArgs(runtimeSteps(chain), "withExposedPort")).toEqual([{ port: 8080 }]);
     expect(stepArgs(runtimeSteps(chain), "withLabel")).toContainEqual({ name: "org.opencontainers.image.title", value: "shop-api" });
@@ -431,13 +450,15 @@ describe("the config's apps", () => {
     expect(stepArgs(runtimeSteps(chain), "withDockerHealthcheck").map((a) => a["args"])).toEqual([["node", "-e", HEALTHCHECK_PROGRAM]]);
   });
   it.each([
-    { name: "backend", key: "apps.backend.entrypoint", entrypoint: "dist/src/main.js", build: (d: ReturnType<typeof drydock>) => d.backend(), root: "/src", link: "dist/.drydock-entrypoint" },
-    { name: "frontend", key: "apps.frontend.entrypoint", entrypoint: "apps/web/server.js", build: (d: ReturnType<typeof drydock>) => d.frontend(), root: "/out", link: ".drydock-entrypoint" },
-  ])("checks the $name entrypoint the config names after the build, and starts the fixed link to it", async ({ name, key, entrypoint, build, root, link }) => {
+    // The backend's build is checked in the app's folder ("."), the frontend's standalone output in /out.
+    { name: "backend", key: "apps.backend.entrypoint", entrypoint: "dist/src/main.js", build: (d: ReturnType<typeof drydock>) => d.backend(), root: ".", workdir: "/src/backend", link: "dist/.drydock-entrypoint" },
+    { name: "frontend", key: "apps.frontend.entrypoint", entrypoint: "apps/web/server.js", build: (d: ReturnType<typeof drydock>) => d.frontend(), root: "/out", workdir: "/src/frontend", link: ".drydock-entrypoint" },
+  ])("checks the $name entrypoint the config names after the build, and starts the fixed link to it", async ({ name, key, entrypoint, build, root, workdir, link }) => {
     const dir = tempSource({ ...MINIMAL_APPS, "security-config.yml": `apps:\n  ${name}:\n    entrypoint: ${entrypoint}\n` });
     const chain = await withEngine(engine, async () => chainOf(await build(drydock(dir))));
     const checks = engine.execs().filter((e) => e.args[2] === ENTRYPOINT_CHECK);
     expect(checks.map((e) => e.args)).toEqual([entrypointCheck(root, entrypoint, key, link)]);
+    expect(checks.map((e) => e.workdir)).toEqual([workdir]);
     expect(stepArgs(runtimeSteps(chain), "withEntrypoint")).toEqual([{ args: ["node", link] }]);
   });
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
+import { LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
 import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
@@ -23,9 +24,11 @@ import { ObjectRef, renderChain, useFakeEngine, withEngine, type ArgValue, type 
 import { repoRoot } from "../support/paths.js";
 import { drydock, EXAMPLE_APP, type DrydockArgs } from "../support/plan-helpers.js";
 import { compareBuilds, describeDrifts } from "./parity/drift.js";
+import { withInputFiles } from "./parity/files.js";
 import { runtimeOf, stagesOf } from "./parity/plan-model.js";
 
 const APPS = ["backend", "frontend"] as const;
+const EXAMPLE_WORKSPACE = "examples/workspace";
 type App = (typeof APPS)[number];
 
 const LABEL_ARGS = { VERSION: "1.4.0", REVISION: "0123abc", CREATED: "2026-11-27T10:00:00Z", SOURCE: "https://example.com/acme/shop", LICENSES: "MIT" };
@@ -33,13 +36,13 @@ const PRISMA_ARGS = { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false", PRISMA_ENGINES_
 
 /** The config of the variant that sets each app's shape: security-config.yml in a copy of the example app. */
 const SHAPED_CONFIG =
-  "apps:\n  backend:\n    healthPath: /status/live\n    entrypoint: dist/src/main.js\n  frontend:\n    healthPath: /_internal/health-check.v2\n    entrypoint: apps/web/server.js\n";
+  "apps:\n  backend:\n    image: shop-api\n    port: 8080\n    healthPath: /status/live\n    entrypoint: dist/src/main.js\n  frontend:\n    image: shop-web\n    port: 8081\n    healthPath: /_internal/health-check.v2\n    entrypoint: apps/web/server.js\n";
 
 /**
  * Each way of building compared: the same inputs given to the Drydock constructor (and, with
  * `config`, in security-config.yml) and to `docker build --build-arg`.
  */
-const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; config?: string; buildArgs: Record<App, Record<string, string>> }[] = [
+const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; source?: string; config?: string; buildArgs: Record<App, Record<string, string>> }[] = [
   { name: "the defaults", drydock: {}, buildArgs: { backend: {}, frontend: {} } },
   {
     name: "every optional argument given",
@@ -60,12 +63,22 @@ const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; config?: string; 
     drydock: {},
     config: SHAPED_CONFIG,
     buildArgs: {
-      backend: { HEALTH_PATH: "/status/live", ENTRYPOINT: "dist/src/main.js" },
-      frontend: { HEALTH_PATH: "/_internal/health-check.v2", ENTRYPOINT: "apps/web/server.js" },
+      backend: { TITLE: "shop-api", PORT: "8080", HEALTH_PATH: "/status/live", ENTRYPOINT: "dist/src/main.js" },
+      frontend: { TITLE: "shop-web", PORT: "8081", HEALTH_PATH: "/_internal/health-check.v2", ENTRYPOINT: "apps/web/server.js" },
+    },
+  },
+  {
+    // examples/workspace: one root lockfile, the apps in services/, a local package both link to.
+    name: "a pnpm workspace",
+    drydock: {},
+    source: EXAMPLE_WORKSPACE,
+    buildArgs: {
+      backend: { APP_DIR: "services/api", TITLE: "workspace-api", HEALTH_PATH: "/healthz" },
+      frontend: { APP_DIR: "services/web", TITLE: "workspace-web", ENTRYPOINT: "services/web/server.js" },
     },
   },
 ];
-const [DEFAULTS, GIVEN, SHAPED] = VARIANTS.map((v) => v.name) as [string, string, string];
+const [DEFAULTS, GIVEN, SHAPED, WORKSPACE] = VARIANTS.map((v) => v.name) as [string, string, string, string];
 
 const engine = useFakeEngine();
 
@@ -114,10 +127,19 @@ afterAll(() => {
 
 beforeAll(async () => {
   for (const variant of VARIANTS) {
-    const source = variant.config === undefined ? EXAMPLE_APP : exampleWithConfig(variant.config);
-    for (const app of APPS) models.set(`${variant.name}/${app}`, { dockerfile: dockerfileOf(app, variant.buildArgs[app]), dagger: await planOf(app, variant.drydock, source) });
+    const source = variant.config === undefined ? (variant.source ?? EXAMPLE_APP) : exampleWithConfig(variant.config);
+    // Inputs are compared as the files they select of the example (parity/files.ts).
+    const tree = path.resolve(repoRoot, source);
+    for (const app of APPS) {
+      const dockerfile = dockerfileOf(app, variant.buildArgs[app]);
+      models.set(`${variant.name}/${app}`, {
+        dockerfile: { ...dockerfile, model: withInputFiles(dockerfile.model, tree) },
+        dagger: withInputFiles(await planOf(app, variant.drydock, source), tree),
+      });
+    }
   }
-});
+  // Each example's layout program runs once per app, for real.
+}, 60_000);
 
 describe.each(VARIANTS.flatMap((variant) => APPS.map((app) => ({ app, variant: variant.name }))))("Dockerfile.$app and the Dagger plan with $variant", ({ app, variant }) => {
   it("agree on every compared aspect", () => {
@@ -138,7 +160,7 @@ describe.each(APPS)("Dockerfile.%s and the Dagger plan", (app) => {
     const expected = VARIANTS.find((v) => v.name === SHAPED)?.buildArgs[app]["ENTRYPOINT"];
     const checks = (m: BuildModel) => [...m.build, ...m.prune].filter((c) => c.args[2] === ENTRYPOINT_CHECK).map((c) => c.args.slice(3));
     const link = ENTRYPOINT_LINK[app];
-    const check = [app === "backend" ? "/src" : "/out", expected, `apps.${app}.entrypoint`, link];
+    const check = [app === "backend" ? "." : "/out", expected, `apps.${app}.entrypoint`, link];
     expect({ dockerfile: checks(dockerfile.model), dagger: checks(dagger) }).toEqual({ dockerfile: [check], dagger: [check] });
     expect({ dockerfile: dockerfile.model.entrypoint, dagger: dagger.entrypoint }).toEqual({ dockerfile: ["node", link], dagger: ["node", link] });
   });
@@ -158,8 +180,8 @@ describe.each(APPS)("Dockerfile.%s and the Dagger plan", (app) => {
 
   it("give the install step the lockfile, and the pnpmfile exactly when the lockfile records its checksum", () => {
     const folder = path.join(repoRoot, EXAMPLE_APP, app);
-    const seesInstallInput = picomatch(modelsOf(app).dockerfile.model.installInputs.include, { dot: true });
-    const seen = readdirSync(folder).filter((f) => seesInstallInput(f));
+    // The inputs are the files they select of the example (parity/files.ts).
+    const seen = modelsOf(app).dockerfile.model.installInputs.include.map((file) => path.relative(app, file));
     const recordsPnpmfile = readFileSync(path.join(folder, "pnpm-lock.yaml"), "utf8").split("\n").some((l) => l.startsWith("pnpmfileChecksum:"));
     expect({ lockfile: seen.includes("pnpm-lock.yaml"), pnpmfile: seen.some((f) => f.startsWith(".pnpmfile.")) }).toEqual({ lockfile: true, pnpmfile: recordsPnpmfile });
   });
@@ -190,7 +212,7 @@ describe("Dockerfile.backend's prune", () => {
   it("removes what only an optional peer leads to right after pnpm deploy, with the Dagger plan's program text and nothing mounted", () => {
     const removal = (m: BuildModel) => m.prune.slice(0, 2).map((c) => ({ args: c.args, mounts: c.mounts }));
     const expected = [
-      { args: ["/bin/sh", "-c", "pnpm deploy --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/"], mounts: [] },
+      { args: ["/bin/sh", "-c", "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/"], mounts: [] },
       { args: ["node", "-e", OPTIONAL_PEER_PRUNE, "/out"], mounts: [] },
     ];
     const { dockerfile, dagger } = modelsOf("backend");
@@ -296,7 +318,7 @@ describe("the comparison", () => {
       detected: ["build"],
     },
     { name: "a Prisma engine argument not given to generate", app: "backend", variant: GIVEN, drift: (m) => void delete m.generate[0]!.env["PRISMA_SCHEMA_ENGINE_BINARY"], detected: ["generate"] },
-    { name: "a missing install input", app: "backend", drift: (m) => void (m.installInputs.include = m.installInputs.include.filter((f) => f !== ".pnpmfile.*")), detected: ["installInputs"] },
+    { name: "a missing install input", app: "backend", drift: (m) => void (m.installInputs.include = m.installInputs.include.filter((f) => f !== "backend/.pnpmfile.mjs")), detected: ["installInputs"] },
     { name: "a package manager left in the runtime root", app: "backend", drift: (m) => void m.removedFromRuntimeRoot.pop(), detected: ["removedFromRuntimeRoot"] },
     { name: "a slower healthcheck", app: "backend", drift: (m) => void (m.healthcheck!.interval = "30s"), detected: ["healthcheck"] },
     { name: "another health path", app: "frontend", drift: (m) => void (m.healthcheck!.args[3] = "/healthz"), detected: ["healthcheck"] },
@@ -364,14 +386,18 @@ describe("the comparison", () => {
 describe("reading the Dagger plan", () => {
   const step = (field: string, args: Record<string, ArgValue> = {}): Step => ({ field, args });
   const dir = (...chain: Step[]) => new ObjectRef(`fake-id:Directory:${renderChain(chain)}`, "Directory", chain);
-  const app = [step("host"), step("directory", { path: "examples/app/backend" })];
-  const copy = (...source: Step[]) => step("withDirectory", { path: "/src", source: dir(...app, ...source) });
+  const repository = [step("host"), step("directory", { path: "examples/app" })];
+  const app = [...repository, step("directory", { path: "backend" })];
+  const folder = step("directory", { path: "backend" });
+  /** The source's files (the repository root, or `backend`, maybe filtered) added at `at`. */
+  const copy = (at: string, ...source: Step[]) => step("withDirectory", { path: at, source: dir(...repository, ...source) });
   const exec = (...args: string[]) => step("withExec", { args });
-  const deps = [step("container"), step("from", { address: NODE_IMAGE }), step("withWorkdir", { path: "/src" }), copy(step("filter", { include: ["package.json"] })), exec("pnpm", "install")];
-  const generate = [...deps, copy(step("filter", { include: ["prisma/**"] })), exec("pnpm", "exec", "prisma", "generate")];
-  const build = [...generate, copy(), exec("pnpm", "run", "build")];
-  const frontendBuild = [...deps, copy(), exec("pnpm", "run", "build")];
-  const failOpen = [...deps.slice(0, -1), step("withExec", { args: ["pnpm", "install"], expect: "ANY" }), copy()];
+  const deps = [step("container"), step("from", { address: NODE_IMAGE }), step("withWorkdir", { path: "/src/backend" }), copy("/src", step("filter", { include: ["backend/package.json"] })), exec("pnpm", "install")];
+  const generate = [...deps, copy("/src/backend", folder, step("filter", { include: ["prisma/**"] })), exec("pnpm", "exec", "prisma", "generate")];
+  const build = [...generate, copy("/src/backend", folder), exec("pnpm", "run", "build")];
+  const frontendBuild = [...deps, copy("/src/backend", folder), exec("pnpm", "run", "build")];
+  const withPackages = [...deps, copy("/src", step("filter", { include: ["packages/shared/**"] })), copy("/src/backend", folder), exec("pnpm", "run", "build")];
+  const failOpen = [...deps.slice(0, -1), step("withExec", { args: ["pnpm", "install"], expect: "ANY" }), copy("/src/backend", folder)];
   const root = step("withRootfs", { directory: dir(step("container"), step("from", { address: NODE_IMAGE }), step("rootfs"), step("filter", { exclude: ["usr/local/bin/npm"] })) });
   const stageOf = stagesOf(build, [execRecord([...generate, exec("pnpm", "deploy")])]).stageOf;
   const allExecs = (chain: Step[]) => chain.flatMap((s, i) => (s.field === "withExec" ? [execRecord(chain.slice(0, i + 1))] : []));
@@ -398,7 +424,18 @@ describe("reading the Dagger plan", () => {
       },
       expected: [["pnpm install"], ["pnpm exec prisma generate"], ["pnpm run build"], ["pnpm deploy"]],
     },
-    { name: "reads the generate inputs as the filter's patterns", read: () => stagesOf(build, []).aspects.generateInputs, expected: { include: ["prisma/**"], at: "/src" } },
+    { name: "reads the generate inputs as the filter's patterns, from the repository root", read: () => stagesOf(build, []).aspects.generateInputs, expected: { include: ["backend/prisma/**"], at: "/src" } },
+    { name: "reads the install inputs and the app folder", read: () => (({ installInputs, buildInputs, appFolder }) => ({ installInputs, buildInputs, appFolder }))(stagesOf(build, []).aspects), expected: { installInputs: { include: ["backend/package.json"], at: "/src" }, buildInputs: { include: ["backend/**"], at: "/src" }, appFolder: "backend" } },
+    {
+      name: "reads the local packages right before the app folder as the build stage's",
+      read: () => (({ buildInputs, stageParents }) => ({ buildInputs, stageParents }))(stagesOf(withPackages, allExecs(withPackages)).aspects),
+      expected: { buildInputs: { include: ["backend/**", "packages/shared/**"], at: "/src" }, stageParents: { build: "deps" } },
+    },
+    {
+      name: "reads the files a prune stage adds before its commands, continuing the stage before the build",
+      read: () => (({ pruneInputs, stageParents }) => ({ pruneInputs, stageParents }))(stagesOf(withPackages, [...allExecs(withPackages), execRecord([...deps, copy("/src", step("filter", { include: ["packages/shared/**"] })), exec("pnpm", "deploy")])]).aspects),
+      expected: { pruneInputs: { include: ["packages/shared/**"], at: "/src" }, stageParents: { build: "deps", prune: "deps" } },
+    },
     { name: "names the end of each stage", read: () => [deps, generate, build].map((chain) => stageOf(chain)), expected: ["deps", "generate", "build"] },
     { name: "names the prune stage's end", read: () => stageOf([...generate, exec("pnpm", "deploy"), step("withoutMount", { path: "/pnpm/store" })]), expected: "prune" },
   ])("$name", ({ read, expected }) => {
@@ -406,16 +443,18 @@ describe("reading the Dagger plan", () => {
   });
 
   it.each([
-    { name: "a build without the filtered install-input copy", run: () => stagesOf(build.filter((s) => s.field !== "withDirectory"), []), error: "the build chain has no filtered install-input copy followed by the full app source" },
+    { name: "a build without the install-input copy", run: () => stagesOf(build.filter((s) => s.field !== "withDirectory"), []), error: "the build chain has no install-input copy followed by the whole app folder" },
     { name: "a command outside the build chain", run: () => stagesOf(build, [execRecord([step("container"), exec("ls")])]), error: "a command outside the build chain, not continuing it from the end of a stage: container.withExec" },
     { name: "a command branching off in the middle of a stage", run: () => stagesOf(build, [execRecord([...deps.slice(0, 3), exec("ls")])]), error: "a command outside the build chain, not continuing it from the end of a stage" },
     { name: "a command that fails open", run: () => stagesOf(failOpen, [execRecord(failOpen.slice(0, -1))]), error: 'withExec options the Dockerfiles cannot express: withExec(args: ["pnpm", "install"], expect: "ANY")' },
-    { name: "the app source added four times", run: () => stagesOf([...generate, copy(step("filter", { include: ["src/**"] })), copy()], []), error: "expected the build chain to add the app source at most three times" },
-    { name: "a build stage adding part of the source", run: () => stagesOf(generate, []), error: 'expected the build stage to add the whole app source, found withDirectory(path: "/src"' },
+    { name: "two copies between the install inputs and the build", run: () => stagesOf([...generate, copy("/src/backend", folder, step("filter", { include: ["src/**"] })), exec("x"), copy("/src/backend", folder)], []), error: "expected at most one copy (the generate inputs) between the install inputs and the build stage, found 2" },
+    { name: "a build stage adding part of the source", run: () => stagesOf(generate, []), error: "the build chain has no install-input copy followed by the whole app folder" },
+    { name: "files added after the whole app folder", run: () => stagesOf([...build, copy("/src", step("filter", { include: ["x/**"] }))], []), error: "files of the source added after the whole app folder" },
+    { name: "an app folder landing elsewhere than its path", run: () => stagesOf([...deps, step("withDirectory", { path: "/app", source: dir(...app) })], []), error: "the folder backend of the source lands in /app, not at its path below one folder" },
     {
-      name: "an app source filter with excludes",
-      run: () => stagesOf([...deps.slice(0, 3), copy(step("filter", { include: ["package.json"], exclude: ["x"] })), copy()], []),
-      error: 'a filter of the app source with exclude, which the parity model does not compare: filter(include: ["package.json"], exclude: ["x"])',
+      name: "a source filter with excludes",
+      run: () => stagesOf([...deps.slice(0, 3), copy("/src", step("filter", { include: ["package.json"], exclude: ["x"] })), copy("/src/backend", folder)], []),
+      error: 'a filter of the source with exclude, which the parity model does not compare: filter(include: ["package.json"], exclude: ["x"])',
     },
     {
       name: "prune commands continuing two stages",
@@ -469,15 +508,18 @@ describe("reading a Dockerfile", () => {
 
   it.each([
     { name: "reads which stage each build stage continues", edit: unedited, read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "generate", prune: "generate" } },
-    { name: "reads the generate stage's COPYs as filter patterns", edit: unedited, read: (m: BuildModel) => m.generateInputs, expected: { include: ["prisma.config.*", "prisma/**"], at: "/src" } },
-    { name: "reads the install inputs as filter patterns", edit: unedited, read: (m: BuildModel) => m.installInputs, expected: { include: [".pnpmfile.*", "package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"], at: "/src" } },
+    { name: "reads the generate stage's COPYs as filter patterns", edit: unedited, read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma.config.*", "backend/prisma/**"], at: "/src" } },
+    { name: "reads the install inputs as what the layout stage wrote", edit: unedited, read: (m: BuildModel) => m.installInputs, expected: { include: ["layout:install"], at: "/src" } },
+    { name: "reads the build stage's files as the local packages and the whole app folder", edit: unedited, read: (m: BuildModel) => m.buildInputs, expected: { include: ["backend/**", "layout:packages"], at: "/src" } },
+    { name: "reads the prune stage's files as the local packages", edit: unedited, read: (m: BuildModel) => m.pruneInputs, expected: { include: ["layout:packages"], at: "/src" } },
+    { name: "reads the layout stage's command apart, with the context mounted", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend").layout, expected: { args: ["node", "-e", LAYOUT_PROGRAM, "/context", "backend", "/layout"], workdir: undefined, user: undefined, env: {}, mounts: ["bind-context /context"] } },
     {
       name: "reads the whole app folder copied by the generate stage as **",
       edit: ["COPY ${APP_DIR}/prisma.config.* ./\nCOPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/ ./"],
       read: (m: BuildModel) => m.generateInputs,
-      expected: { include: ["**"], at: "/src" },
+      expected: { include: ["backend/**"], at: "/src" },
     },
-    { name: "reads a nested file as its path below the folder it lands in", edit: ["COPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/prisma/schema.prisma ./prisma/"], read: (m: BuildModel) => m.generateInputs, expected: { include: ["prisma.config.*", "prisma/schema.prisma"], at: "/src" } },
+    { name: "reads a nested file as its path below the folder it lands in", edit: ["COPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/prisma/schema.prisma ./prisma/"], read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma.config.*", "backend/prisma/schema.prisma"], at: "/src" } },
     { name: "reads a build stage that skips generate", edit: ["FROM generate AS build", "FROM deps AS build"], read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "deps", prune: "generate" } },
     {
       name: "reads the runtime copies in order, with their owners",
@@ -485,7 +527,7 @@ describe("reading a Dockerfile", () => {
       read: (m: BuildModel) => m.appFiles,
       expected: [
         { from: "prune", path: "/out", to: "/app", owner: "0:0" },
-        { from: "build", path: "/src/dist", to: "/app/dist", owner: "0:0" },
+        { from: "build", path: "/src/backend/dist", to: "/app/dist", owner: "0:0" },
       ],
     },
     { name: "expands the stage's ARGs in a shell-form RUN", edit: ["RUN pnpm run build", "RUN pnpm run ${APP_DIR}"], read: (m: BuildModel) => m.build[0]?.args, expected: ["pnpm", "run", "backend"] },
@@ -499,7 +541,7 @@ describe("reading a Dockerfile", () => {
     },
     { name: "keeps any other leading assignment in the script", edit: ["RUN pnpm run build", "RUN CI=1 pnpm run build"], read: (m: BuildModel) => m.build[0]?.args, expected: ["/bin/sh", "-c", "CI=1 pnpm run build"] },
     { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
-    { name: "reads EXPOSE with a protocol", edit: ["EXPOSE 3000", "EXPOSE 3000/UDP"], read: (m: BuildModel) => m.exposedPorts, expected: ["3000/udp"] },
+    { name: "reads EXPOSE with a protocol", edit: ["EXPOSE ${PORT}", "EXPOSE ${PORT}/UDP"], read: (m: BuildModel) => m.exposedPorts, expected: ["3000/udp"] },
     { name: "reads COPY --chown as the app files' owner", edit: ["COPY --from=prune /out/ /app/", "COPY --from=prune --chown=1000:1000 /out/ /app/"], read: (m: BuildModel) => m.appFiles[0]?.owner, expected: "1000:1000" },
     {
       name: "reads HEALTHCHECK NONE as no healthcheck",
@@ -547,8 +589,8 @@ describe("reading a Dockerfile", () => {
   });
 
   it.each([
-    { name: "a missing stage", edit: ["FROM generate AS prune", "FROM generate AS trim"], error: 'Dockerfile.backend: no stage "prune" (found deps, generate, build, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
-    { name: "a stage the model does not know", edit: ["FROM ${RUNTIME_IMAGE} AS runtime-base", "FROM deps AS test\nRUN pnpm test\n\nFROM ${RUNTIME_IMAGE} AS runtime-base"], error: "Dockerfile.backend: stage test is not modelled — the parity model reads the stages deps, generate (optional), build, prune" },
+    { name: "a missing stage", edit: ["FROM generate AS prune", "FROM generate AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate, build, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
+    { name: "a stage the model does not know", edit: ["FROM ${RUNTIME_IMAGE} AS runtime-base", "FROM deps AS test\nRUN pnpm test\n\nFROM ${RUNTIME_IMAGE} AS runtime-base"], error: "Dockerfile.backend: stage test is not modelled — the parity model reads the stages layout, deps, generate (optional), build, prune" },
     { name: "a build stage continuing a later one", edit: ["FROM generate AS build", "FROM prune AS build"], error: "Dockerfile.backend: stage build starts FROM prune, expected FROM one of the build stages before it (deps, generate)" },
     { name: "a build stage starting from an image", edit: ["FROM generate AS prune", "FROM ${BUILD_IMAGE} AS prune"], error: `Dockerfile.backend: stage prune starts FROM ${NODE_IMAGE}, expected FROM one of the build stages before it (deps, generate, build)` },
     { name: "a runtime not starting from scratch", edit: ["FROM scratch AS runtime", "FROM runtime-root AS runtime"], error: "Dockerfile.backend: stage runtime starts FROM runtime-root, expected FROM scratch" },
@@ -560,28 +602,29 @@ describe("reading a Dockerfile", () => {
     { name: "an instruction without arguments", edit: ["USER 1000:1000", "USER"], error: "USER without arguments — expected at least one" },
     { name: "a variable no ARG declares", edit: ['"${SOURCE}"', '"${SORCE}"'], error: "${SORCE} names no ARG or ENV in scope — declare it in this stage (ARG SORCE) or fix the name" },
     { name: "a substitution modifier", edit: ['"${LICENSES}"', '"${LICENSES:-MIT}"'], error: "${LICENSES:-MIT} — substitution modifiers are not modelled" },
-    { name: "a single-quoted value with $", edit: ['org.opencontainers.image.title="drydock-backend"', "org.opencontainers.image.title='${VERSION}'"], error: "'${VERSION}' — a single-quoted value with $ is not modelled; use double quotes" },
+    { name: "a single-quoted value with $", edit: ['org.opencontainers.image.title="${TITLE}"', "org.opencontainers.image.title='${VERSION}'"], error: "'${VERSION}' — a single-quoted value with $ is not modelled; use double quotes" },
     { name: "two defaults for one ARG", edit: ["FROM generate AS build\nARG APP_DIR=backend", "FROM generate AS build\nARG APP_DIR=api"], error: 'ARG APP_DIR defaults to "api" here but "backend" earlier' },
     { name: "a RUN flag other than --mount", edit: ["RUN pnpm run build", "RUN --network=none pnpm run build"], error: "RUN --network is not modelled — expected only --mount" },
-    { name: "a bind mount", edit: ["--mount=type=secret,id=npmrc,target=/root/.npmrc,required=false", "--mount=type=bind,target=/mnt"], error: "--mount=type=bind,target=/mnt is not modelled — expected type=cache with a target, or type=secret with an id or target" },
+    { name: "a bind mount of another stage", edit: ["--mount=type=secret,id=npmrc,target=/root/.npmrc,required=false", "--mount=type=bind,target=/mnt,from=deps"], error: "--mount=type=bind,target=/mnt,from=deps is not modelled — expected type=cache with a target, type=secret with an id or target, or type=bind of the whole context with a target" },
     { name: "a COPY flag other than --from and --chown", edit: ["COPY ${APP_DIR}/ ./", "COPY --chmod=644 ${APP_DIR}/ ./"], error: "COPY --chmod is not modelled — expected only --from and --chown" },
     { name: "a COPY without a destination", edit: ["COPY ${APP_DIR}/ ./", "COPY ./"], error: "COPY needs at least one source and a destination" },
     { name: "a second COPY in the build stage", edit: ["COPY ${APP_DIR}/ ./", "COPY ${APP_DIR}/ ./\nCOPY ${APP_DIR}/.env ./"], error: "stage build has 2 COPY instructions, expected one: the COPY of the app source" },
+    { name: "a layout stage that copies", edit: ["FROM ${BUILD_IMAGE} AS layout\nARG APP_DIR=backend\n", "FROM ${BUILD_IMAGE} AS layout\nARG APP_DIR=backend\nCOPY . /context/\n"], error: "stage layout must run exactly one command and copy nothing, found 1 RUN and 1 COPY" },
+    { name: "a layout part that is no folder", edit: ["COPY --from=layout /layout/install/ /src/", "COPY --from=layout /layout/install/package.json /src/"], error: "expected COPY --from=layout /layout/<part>/ <folder>/, found COPY --from=layout /layout/install/package.json /src" },
     { name: "a build stage copying a file, not the app folder", edit: ["COPY ${APP_DIR}/ ./", "COPY ${APP_DIR}/src ./"], error: "expected the build stage to copy one folder (`COPY <app>/ ./`), found COPY backend/src /src" },
-    { name: "an install input outside the app folder", edit: ["COPY ${APP_DIR}/package.json", "COPY package.json"], error: 'the deps stage\'s source must come from the app folder "backend/", found COPY package.json' },
-    { name: "a generate input outside the app folder", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY prisma.config.* ./"], error: 'the generate stage\'s source must come from the app folder "backend/", found COPY prisma.config.* /src' },
-    { name: "a generate input from another stage", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY --from=deps ${APP_DIR}/prisma.config.* ./"], error: "the generate stage's source must come from the app folder \"backend/\", found COPY --from=deps backend/prisma.config.* /src" },
+    { name: "an install input outside the build context", edit: ["COPY --from=layout /layout/install/ /src/", "COPY ../package.json /src/"], error: "the deps stage's source must come from the build context or the layout stage, found COPY ../package.json /src" },
+    { name: "a generate input from another stage", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY --from=deps ${APP_DIR}/prisma.config.* ./"], error: "the generate stage's source must come from the build context or the layout stage, found COPY --from=deps backend/prisma.config.* /src/backend" },
     { name: "a generate input copied to a new file name", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY ${APP_DIR}/prisma.config.* ./prisma.config.ts"], error: 'COPY backend/prisma.config.* to a file name is not modelled — end the destination with "/" so the file keeps its name' },
-    { name: "a folder copied under another name", edit: ["COPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/prisma/ ./schema/"], error: "COPY puts backend/prisma/ in /src/schema, not in <folder>/prisma where a filtered copy of the app folder keeps it" },
-    { name: "generate inputs landing in two folders", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY ${APP_DIR}/prisma.config.* /tmp/"], error: "the generate stage's source lands in /src here but in /tmp before — a filtered copy puts all of it below one folder" },
+    { name: "a folder copied under another name", edit: ["COPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/prisma/ ./schema/"], error: "COPY puts backend/prisma/ in /src/backend/schema, not in <folder>/backend/prisma where a filtered copy of the repository keeps it" },
+    { name: "generate inputs landing in two folders", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY ${APP_DIR}/prisma.config.* /tmp/backend/"], error: "the generate stage's files put the repository root in /src here but in /tmp before — a filtered copy puts all of it below one folder" },
     { name: "a generate stage that copies nothing", edit: ["COPY ${APP_DIR}/prisma.config.* ./\nCOPY ${APP_DIR}/prisma/ ./prisma/\n", ""], error: "Dockerfile.backend: stage generate copies no source — expected COPY <app>/<file>… ./" },
     { name: "a runtime root not copied from runtime-base", edit: ["COPY --from=runtime-base / /rootfs/", "COPY --from=runtime-base /usr /rootfs/"], error: "expected COPY --from=runtime-base / <folder>, found COPY --from=runtime-base /usr /rootfs" },
     { name: "a runtime root cleaned by another command", edit: ["RUN rm -rf /rootfs/usr/local/lib/node_modules", "RUN rm -r /rootfs/usr/local/lib/node_modules"], error: "stage runtime-root must run one `rm -rf <paths>` without quotes or variables" },
     { name: "a removed path outside the runtime root", edit: ["/rootfs/opt/yarn-*", "/opt/yarn-*"], error: "rm -rf /opt/yarn-* is outside /rootfs/, the copied runtime root" },
     { name: "a RUN in the runtime stage", edit: ["FROM scratch AS runtime\n", "FROM scratch AS runtime\nRUN true\n"], error: "RUN in the runtime stage — it starts FROM scratch and may have no shell" },
     { name: "a runtime that does not start from the cleaned root", edit: ["COPY --from=runtime-root /rootfs/ /", "COPY --from=runtime-root /rootfs/ /base/"], error: "the runtime stage must start with COPY --from=runtime-root /rootfs /, found COPY --from=runtime-root /rootfs/ /base" },
-    { name: "a runtime copying from the build context", edit: ["COPY --from=build /src/dist/ /app/dist/", "COPY backend/.env /app/"], error: "the runtime stage may copy, besides the root, one folder of a build stage (deps, generate, build, prune) per COPY, found COPY backend/.env /app" },
-    { name: "a runtime copying two folders in one COPY", edit: ["COPY --from=build /src/dist/ /app/dist/", "COPY --from=build /src/dist/ /src/prisma/ /app/"], error: "one folder of a build stage (deps, generate, build, prune) per COPY, found COPY --from=build /src/dist/ /src/prisma/ /app" },
+    { name: "a runtime copying from the build context", edit: ["COPY --from=build /src/${APP_DIR}/dist/ /app/dist/", "COPY backend/.env /app/"], error: "the runtime stage may copy, besides the root, one folder of a build stage (deps, generate, build, prune) per COPY, found COPY backend/.env /app" },
+    { name: "a runtime copying two folders in one COPY", edit: ["COPY --from=build /src/${APP_DIR}/dist/ /app/dist/", "COPY --from=build /src/dist/ /src/prisma/ /app/"], error: "one folder of a build stage (deps, generate, build, prune) per COPY, found COPY --from=build /src/dist/ /src/prisma/ /app" },
     { name: "a HEALTHCHECK flag the model does not know", edit: ["--retries=3", "--retries=3 --foo=1"], error: "HEALTHCHECK --foo is not modelled — expected --interval, --timeout, --start-period, --start-interval, --retries" },
     { name: "a HEALTHCHECK without CMD", edit: ['  CMD ["node"', '  EXEC ["node"'], error: "— expected HEALTHCHECK [options] CMD <command>, or NONE" },
     { name: "a HEALTHCHECK command that is not JSON", edit: ['  CMD ["node", "-e",', "  CMD [\"node\", '-e',"], error: "does not parse as JSON" },

@@ -36,30 +36,40 @@ function filesOf(chain: Chain): string[] {
   return listing.paths;
 }
 
-/** What a step sees of the app's source: the union of every host directory its chain refers to. */
-const sourceSeenBy = (chain: Chain) => [...new Set(refsOf(chain).filter((ref) => ref.chain[0]?.field === "host").flatMap((ref) => filesOf(ref.chain)))].sort();
+/** Where a directory taken from the host lies in the source: the folders it descends into after the source itself ("" for the source). */
+const folderInSource = (chain: Chain) =>
+  chain
+    .slice(2)
+    .filter((s) => s.field === "directory")
+    .map((s) => `${String(s.args["path"])}/`)
+    .join("");
+
+/** What a step sees of the source: the union of every host directory its chain refers to, at their paths in the repository. */
+const sourceSeenBy = (chain: Chain) =>
+  [...new Set(refsOf(chain).filter((ref) => ref.chain[0]?.field === "host").flatMap((ref) => filesOf(ref.chain).map((file) => folderInSource(ref.chain) + file)))].sort();
 
 const execOf = (folder: string, start: string) =>
   engine.execs().find((e) => e.args.join(" ").startsWith(start) && appFoldersOf(e.chain).includes(folder));
 
-/** The backend's prisma/ folder as on disk: what Dockerfile.backend's `COPY prisma/ ./prisma/` copies. */
+/** The backend's prisma/ folder as on disk, at its path in the source: what Dockerfile.backend's `COPY prisma/ ./prisma/` copies. */
 function prismaFolder(): string[] {
-  const root = path.join(repoRoot, EXAMPLE_APP, "backend");
-  return readdirSync(path.join(root, "prisma"), { recursive: true, withFileTypes: true })
+  const root = path.join(repoRoot, EXAMPLE_APP);
+  return readdirSync(path.join(root, "backend", "prisma"), { recursive: true, withFileTypes: true })
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)) + (entry.isDirectory() ? "/" : ""))
-    .concat("prisma/");
+    .concat("backend/prisma/");
 }
 
-const BACKEND_INSTALL_INPUTS = [".pnpmfile.mjs", "package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"];
+/** The backend's manifest, lockfile and pnpm settings (its pnpmfile among them), at their paths in the source. */
+const BACKEND_INSTALL_INPUTS = ["backend/", "backend/.pnpmfile.mjs", "backend/package.json", "backend/pnpm-lock.yaml", "backend/pnpm-workspace.yaml"];
 
 describe("the steps a source edit leaves cached", () => {
   it.each([
     { folder: "backend", step: "pnpm install --frozen-lockfile", sees: () => BACKEND_INSTALL_INPUTS },
-    { folder: "frontend", step: "pnpm install --frozen-lockfile", sees: () => ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"] },
+    { folder: "frontend", step: "pnpm install --frozen-lockfile", sees: () => ["frontend/", "frontend/package.json", "frontend/pnpm-lock.yaml", "frontend/pnpm-workspace.yaml"] },
     // src/prisma/ is source, not schema: an unanchored `prisma` pattern would let it in.
-    { folder: "backend", step: "pnpm exec prisma generate", sees: () => [...BACKEND_INSTALL_INPUTS, "prisma.config.ts", ...prismaFolder()] },
-    { folder: "backend", step: "/bin/sh -c pnpm deploy --prod", sees: () => [...BACKEND_INSTALL_INPUTS, "prisma.config.ts", ...prismaFolder()] },
-    { folder: "backend", step: "/bin/sh -c used=$(find /src", sees: () => [...BACKEND_INSTALL_INPUTS, "prisma.config.ts", ...prismaFolder()] },
+    { folder: "backend", step: "pnpm exec prisma generate", sees: () => [...BACKEND_INSTALL_INPUTS, "backend/prisma.config.ts", ...prismaFolder()] },
+    { folder: "backend", step: "/bin/sh -c pnpm deploy --filter '{.}' --prod", sees: () => [...BACKEND_INSTALL_INPUTS, "backend/prisma.config.ts", ...prismaFolder()] },
+    { folder: "backend", step: "/bin/sh -c used=$(find . -path ./node_modules -prune", sees: () => [...BACKEND_INSTALL_INPUTS, "backend/prisma.config.ts", ...prismaFolder()] },
   ])("$step of the $folder sees only its inputs, in every step up to it", async ({ folder, step, sees }) => {
     await withEngine(engine, async () => (folder === "backend" ? drydock().backend() : drydock().frontend()).then((c) => c.sync()));
     const exec = execOf(folder, step);
@@ -69,7 +79,7 @@ describe("the steps a source edit leaves cached", () => {
 
   it("builds the backend's compiled code on top of the whole source", async () => {
     await withEngine(engine, async () => (await drydock().backend()).sync());
-    expect(sourceSeenBy(execOf("backend", "pnpm run build")!.chain)).toEqual(expect.arrayContaining(["src/main.ts", "src/prisma/prisma.service.ts", "prisma/schema.prisma"]));
+    expect(sourceSeenBy(execOf("backend", "pnpm run build")!.chain)).toEqual(expect.arrayContaining(["backend/src/main.ts", "backend/src/prisma/prisma.service.ts", "backend/prisma/schema.prisma"]));
   });
 });
 

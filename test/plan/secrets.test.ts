@@ -83,11 +83,11 @@ describe("install secrets through build-and-scan", () => {
 
   it("gives the secrets to the pnpm bootstrap and to each app's download, and to nothing else", () => {
     const withSecrets = planned.execs.filter((e) => Object.values(e.mounts).some((m) => m.kind === "secret"));
-    // Both apps' downloads; the pnpm bootstrap before the source is one step both share.
-    expect(withSecrets.map((e) => [e.args.slice(0, 3).join(" "), ...appFoldersOf(e.chain)].join(" ")).sort()).toEqual([
-      "npm install --global",
-      "pnpm fetch --dir=/pnpm/fetch backend",
-      "pnpm fetch --dir=/pnpm/fetch frontend",
+    // The pnpm bootstrap, once for both apps (before any folder or source of theirs), and each app's download.
+    expect(withSecrets.map((e) => [e.args.slice(0, 3).join(" "), e.workdir ?? "(image's)", ...appFoldersOf(e.chain)].join(" ")).sort()).toEqual([
+      "npm install --global (image's)",
+      "pnpm fetch --dir=/pnpm/fetch /src/backend backend",
+      "pnpm fetch --dir=/pnpm/fetch /src/frontend frontend",
     ]);
     for (const exec of withSecrets) {
       expect(exec.mounts["/root/.npmrc"]).toEqual({ kind: "secret", source: NPMRC_SECRET, options: {} });
@@ -113,7 +113,7 @@ describe("install secrets through build-and-scan", () => {
     const appCode = planned.execs.filter((e) => e.image === NODE_IMAGE && appFoldersOf(e.chain).length > 0 && !isDownload(e));
     // The app's code runs in these: its pnpmfile and install scripts, Prisma's generator, its build, pnpm deploy;
     // and the optional-peer removal reads the app's deployed files.
-    for (const step of ["pnpm install --frozen-lockfile --offline", "pnpm exec prisma generate", "pnpm run build", "pnpm deploy --prod --offline", `node -e ${OPTIONAL_PEER_PRUNE} /out`]) {
+    for (const step of ["pnpm install --frozen-lockfile --offline", "pnpm exec prisma generate", "pnpm run build", "pnpm deploy --filter '{.}' --prod --offline", `node -e ${OPTIONAL_PEER_PRUNE} /out`]) {
       expect(appCode.some((e) => e.args.join(" ").includes(step)), step).toBe(true);
     }
     const exposed = appCode

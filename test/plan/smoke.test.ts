@@ -56,7 +56,7 @@ describe("the smoke stage of buildAndScan", () => {
     await withEngine(engine, () => drydock().buildAndScan());
     const migrate = engine.execs().find((e) => JSON.stringify(e.args) === JSON.stringify(MIGRATE_ARGS));
     expect(migrate, "prisma migrate deploy").toBeDefined();
-    expect(migrate!.workdir).toBe("/src");
+    expect(migrate!.workdir).toBe("/src/backend");
     expect(migrate!.chain.some((s) => s.field === "withServiceBinding" && s.args["alias"] === "postgres")).toBe(true);
     expect(migrate!.env["DATABASE_URL"], "the throwaway database's URL, never a secret of the caller").toBe(SMOKE_DATABASE_URL);
     expect(migrate!.env[RUN_VARIABLE]).toMatch(/^\d{4}-\d\d-\d\dT/);

@@ -53,14 +53,20 @@ export interface HealthcheckModel {
 }
 
 /**
- * Part of the app's source that a stage adds: the files as Directory.filter include patterns
- * relative to the app folder (sorted) — a COPY of the folder `<app>/x/` to `./x/` is `x/**`, a file
- * or glob keeps its path — and the folder they land in.
+ * Part of the repository that a stage adds: the files as Directory.filter include patterns
+ * relative to the repository root (sorted) — a COPY of the folder `<app>/x/` is `<app>/x/**`, a
+ * file or glob keeps its path — and where the repository root lands, so each file lands at
+ * `<at>/<its path>`. A Dockerfile's `COPY --from=layout /layout/<part>/ <at>` is the pattern
+ * `layout:<part>`: what the layout program (LAYOUT_PROGRAM) writes there for the context; the
+ * parity test runs it over the example to compare files with files.
  */
 export interface SourceInputs {
   include: string[];
   at: string;
 }
+
+/** The include pattern standing for what the layout stage wrote in /layout/<part>. */
+export const layoutPart = (part: string) => `layout:${part}`;
 
 /** A folder of a build stage copied into the runtime image. */
 export interface RuntimeCopy {
@@ -71,7 +77,7 @@ export interface RuntimeCopy {
   owner: string | undefined;
 }
 
-/** The stages the build is made of; `generate` is optional. */
+/** The stages the build is made of; `generate` is optional. (`layout` prepares inputs and is read apart.) */
 export const BUILD_STAGES = ["deps", "generate", "build", "prune"] as const;
 
 /** Everything the parity test compares, one aspect a field. */
@@ -88,9 +94,11 @@ export interface BuildModel {
   /** The files the generate stage adds; undefined without a generate stage. */
   generateInputs: SourceInputs | undefined;
   generate: RunCommand[];
-  /** Where the full app source lands for the build stage. */
-  sourceAt: string;
+  /** The files the build stage adds: the local packages the app links to, and the whole app folder. */
+  buildInputs: SourceInputs;
   build: RunCommand[];
+  /** The files the prune stage adds before its commands; undefined when it adds none. */
+  pruneInputs: SourceInputs | undefined;
   prune: RunCommand[];
   /** Package-manager paths the runtime root filesystem goes without, relative to /, sorted. */
   removedFromRuntimeRoot: string[];
@@ -109,6 +117,8 @@ export interface BuildModel {
 
 export interface ParsedDockerfile {
   model: BuildModel;
+  /** The layout stage's one command (it reads the build context and writes /layout): no Dagger counterpart, checked apart. */
+  layout: RunCommand;
   /** Every ARG default (global and per stage), resolved with the build arguments given: what `docker build` uses for an ARG not given. */
   argDefaults: Record<string, string>;
 }
@@ -118,7 +128,7 @@ export class DockerfileModelError extends Error {
 }
 
 /** The stages the model is read from; the Dockerfiles name them so. Any other stage is an error. */
-const REQUIRED_STAGES = ["deps", "build", "prune", "runtime-base", "runtime-root", "runtime"] as const;
+const REQUIRED_STAGES = ["layout", "deps", "build", "prune", "runtime-base", "runtime-root", "runtime"] as const;
 const OPTIONAL_STAGES = ["generate"] as const;
 type StageName = (typeof REQUIRED_STAGES)[number] | (typeof OPTIONAL_STAGES)[number];
 const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES];
@@ -240,7 +250,7 @@ export function readDockerfile(text: string, file: string, buildArgs: Readonly<R
   if (unused.length > 0) {
     throw new DockerfileModelError(`${file}: build argument ${unused.join(", ")} is declared by no ARG — fix the name, or declare it where it is used`);
   }
-  return { model: reader.model(), argDefaults: Object.fromEntries(reader.argDefaults) };
+  return { model: reader.model(), layout: reader.layoutCommand(), argDefaults: Object.fromEntries(reader.argDefaults) };
 }
 
 class Reader {
@@ -316,23 +326,25 @@ class Reader {
     const prune = this.stage("prune");
     const runtime = this.stage("runtime");
     if (runtime.from !== "scratch") throw new DockerfileModelError(`${this.file}: stage runtime starts FROM ${runtime.from}, expected FROM scratch`);
-    const source = this.single(build.copies, "build", "COPY of the app source");
+    const appCopy = build.copies.filter((copy) => copy.from === undefined);
+    const source = this.single(appCopy, "build", "COPY of the app source");
     const [sourceDir] = source.sources;
-    if (source.from !== undefined || source.sources.length !== 1 || !sourceDir?.endsWith("/")) {
+    if (source.sources.length !== 1 || !sourceDir?.endsWith("/")) {
       throw new DockerfileModelError(`${source.where}: expected the build stage to copy one folder (\`COPY <app>/ ./\`), found ${describeCopy(source)}`);
     }
-    const appFolder = sourceDir.slice(0, -1);
+    const appFolder = path.normalize(sourceDir);
     return {
-      appFolder,
+      appFolder: appFolder.replace(/\/$/, "") || ".",
       buildImage: deps.from,
       runtimeImage: this.stage("runtime-base").from,
       stageParents: Object.fromEntries([generate, build, prune].flatMap((stage) => (stage ? [[stage.name, this.buildParent(stage)]] : []))),
-      installInputs: this.inputsOf(deps, appFolder),
+      installInputs: this.inputsOf(deps),
       install: deps.runs.map((r) => r.command),
-      generateInputs: generate && this.inputsOf(generate, appFolder),
+      generateInputs: generate && this.inputsOf(generate),
       generate: generate?.runs.map((r) => r.command) ?? [],
-      sourceAt: source.dest,
+      buildInputs: this.inputsOf(build),
       build: build.runs.map((r) => r.command),
+      pruneInputs: prune.copies.length > 0 ? this.inputsOf(prune) : undefined,
       prune: prune.runs.map((r) => r.command),
       removedFromRuntimeRoot: this.removedFromRuntimeRoot(),
       appFiles: this.appFiles(runtime),
@@ -491,39 +503,56 @@ class Reader {
     return stage.parent;
   }
 
+  /** The layout stage: one RUN over the build context, mounted; no COPY, nothing else. */
+  layoutCommand(): RunCommand {
+    const stage = this.stage("layout");
+    const [run, ...more] = stage.runs;
+    if (!run || more.length > 0 || stage.copies.length > 0) {
+      throw new DockerfileModelError(`${this.file}: stage layout must run exactly one command and copy nothing, found ${stage.runs.length} RUN and ${stage.copies.length} COPY`);
+    }
+    return run.command;
+  }
+
   /**
-   * The app source a stage adds, read as a Dagger filter of the app folder would keep it: each
-   * COPY must put a file at its own path, and a folder `<app>/x/` at `x`, below one folder.
+   * The files a stage adds, read as a Dagger filter of the repository would keep them: each COPY
+   * must put a file at its own path, and a folder `x/` at `x`, below one folder (the repository
+   * root's place); `COPY --from=layout /layout/<part>/ <at>` is the pattern `layout:<part>`.
    */
-  private inputsOf(stage: Stage, appFolder: string): SourceInputs {
-    const inputs = stage.copies.flatMap((copy) => copy.sources.map((source) => this.inputOf(stage, copy, source, appFolder)));
+  private inputsOf(stage: Stage): SourceInputs {
+    const inputs = stage.copies.flatMap((copy) => copy.sources.map((source) => this.inputOf(stage, copy, source)));
     const [first] = inputs;
     if (!first) throw new DockerfileModelError(`${this.file}: stage ${stage.name} copies no source — expected COPY <app>/<file>… ./`);
     const stray = inputs.find((input) => input.at !== first.at);
     if (stray) {
-      throw new DockerfileModelError(`${stray.where}: the ${stage.name} stage's source lands in ${stray.at} here but in ${first.at} before — a filtered copy puts all of it below one folder`);
+      throw new DockerfileModelError(`${stray.where}: the ${stage.name} stage's files put the repository root in ${stray.at} here but in ${first.at} before — a filtered copy puts all of it below one folder`);
     }
     return { include: inputs.map((input) => input.include).sort(), at: first.at };
   }
 
-  private inputOf(stage: Stage, copy: ParsedCopy, source: string, appFolder: string): { include: string; at: string; where: string } {
-    if (copy.from !== undefined || !source.startsWith(`${appFolder}/`)) {
-      throw new DockerfileModelError(`${copy.where}: the ${stage.name} stage's source must come from the app folder "${appFolder}/", found ${describeCopy(copy)}`);
+  private inputOf(stage: Stage, copy: ParsedCopy, source: string): { include: string; at: string; where: string } {
+    if (copy.from === "layout") {
+      const part = /^\/layout\/([a-z]+)\/$/.exec(source)?.[1];
+      if (part === undefined || !copy.destIsFolder) {
+        throw new DockerfileModelError(`${copy.where}: expected COPY --from=layout /layout/<part>/ <folder>/, found ${describeCopy(copy)}`);
+      }
+      return { include: layoutPart(part), at: copy.dest, where: copy.where };
     }
-    const relative = source.slice(appFolder.length + 1);
-    // `<app>/` itself is the whole folder.
-    const folder = relative === "" || relative.endsWith("/");
+    if (copy.from !== undefined || source.startsWith("/") || path.normalize(source).startsWith("..")) {
+      throw new DockerfileModelError(`${copy.where}: the ${stage.name} stage's source must come from the build context or the layout stage, found ${describeCopy(copy)}`);
+    }
+    // `<folder>/` is the whole folder; "./" (APP_DIR=.) is the whole repository.
+    const folder = source.endsWith("/");
+    const name = path.normalize(source).replace(/\/$/, "");
     if (!folder && !copy.destIsFolder) {
       throw new DockerfileModelError(`${copy.where}: COPY ${source} to a file name is not modelled — end the destination with "/" so the file keeps its name`);
     }
     // A folder's contents land in the destination itself; a file lands in the destination folder.
-    const name = folder ? relative.replace(/\/$/, "") : relative;
-    const keptAt = folder ? name : path.dirname(name) === "." ? "" : path.dirname(name);
-    const at = keptAt === "" ? copy.dest : copy.dest.endsWith(`/${keptAt}`) ? copy.dest.slice(0, -keptAt.length - 1) || "/" : undefined;
+    const keptAt = folder ? name : path.dirname(name);
+    const at = keptAt === "." ? copy.dest : copy.dest.endsWith(`/${keptAt}`) ? copy.dest.slice(0, -keptAt.length - 1) || "/" : undefined;
     if (at === undefined) {
-      throw new DockerfileModelError(`${copy.where}: COPY puts ${source} in ${copy.dest}, not in <folder>/${keptAt} where a filtered copy of the app folder keeps it`);
+      throw new DockerfileModelError(`${copy.where}: COPY puts ${source} in ${copy.dest}, not in <folder>/${keptAt} where a filtered copy of the repository keeps it`);
     }
-    return { include: !folder ? name : name === "" ? "**" : `${name}/**`, at, where: copy.where };
+    return { include: !folder ? name : name === "." ? "**" : `${name}/**`, at, where: copy.where };
   }
 
   private single<T extends { where: string }>(items: T[], stage: string, what: string): T {
@@ -608,11 +637,13 @@ function mountOf(flag: Flag, where: string): string {
   // BuildKit mounts a secret at /run/secrets/<id> unless a target is given.
   const id = options.get("id");
   if (type === "secret" && (target || id)) return `secret ${target ? path.resolve("/", target) : `/run/secrets/${id}`}`;
-  throw new DockerfileModelError(`${where}: --mount=${flag.getValue() ?? ""} is not modelled — expected type=cache with a target, or type=secret with an id or target`);
+  // The build context, read-only: the layout stage's only input.
+  if (type === "bind" && target && !options.has("from") && !options.has("source") && !options.has("rw")) return `bind-context ${path.resolve("/", target)}`;
+  throw new DockerfileModelError(`${where}: --mount=${flag.getValue() ?? ""} is not modelled — expected type=cache with a target, type=secret with an id or target, or type=bind of the whole context with a target`);
 }
 
 function describeStages(): string {
-  return [...REQUIRED_STAGES.slice(0, 1), ...OPTIONAL_STAGES.map((name) => `${name} (optional)`), ...REQUIRED_STAGES.slice(1)].join(", ");
+  return [...REQUIRED_STAGES.slice(0, 2), ...OPTIONAL_STAGES.map((name) => `${name} (optional)`), ...REQUIRED_STAGES.slice(2)].join(", ");
 }
 
 function describeCopy(copy: ParsedCopy): string {

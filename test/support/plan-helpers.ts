@@ -11,7 +11,7 @@ import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { Drydock } from "../../dagger/src/index.ts";
 import { ObjectRef, type ArgValue, type Chain, type ExecRecord, type FakeEngine } from "./fake-engine/index.js";
 import { lookupId } from "./fake-engine/ids.js";
-import { fileAt, type Rule } from "./fake-engine/rules.js";
+import { fileAt, stringsOf, type Rule } from "./fake-engine/rules.js";
 import { sharedPath } from "./paths.js";
 import { report } from "./trivy-reports.js";
 
@@ -138,9 +138,18 @@ export function dependsOn(chain: Chain, field: string, args: Record<string, unkn
   return matches(chain) || refsOf(chain).some((ref) => matches(ref.chain));
 }
 
-/** The app folders of the source a chain depends on (`host.directory(...).directory(path)`). */
+/**
+ * The app folders of the source a chain depends on: `host.directory(...).directory(path)`, or a
+ * filter of the source itself (`host.directory(...).filter(...)`, as the install inputs are taken)
+ * that includes files under the folder.
+ */
 export function appFoldersOf(chain: Chain, folders: readonly string[] = ["backend", "frontend"]): string[] {
-  return folders.filter((folder) => dependsOn(chain, "directory", { path: folder }));
+  const chains = [chain, ...refsOf(chain).map((ref) => ref.chain)];
+  const filtersInto = (folder: string) =>
+    chains.some((c) =>
+      c.some((s, i) => s.field === "filter" && c[i - 1]?.field === "directory" && c[i - 2]?.field === "host" && stringsOf(s.args["include"]).some((p) => p.startsWith(`${folder}/`))),
+    );
+  return folders.filter((folder) => dependsOn(chain, "directory", { path: folder }) || filtersInto(folder));
 }
 
 /** The title label of the image whose tarball the scanner container of `chain` mounts, if any. */

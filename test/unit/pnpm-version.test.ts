@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SourceError } from "../../dagger/src/errors.ts";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../support/paths.ts";
 import { appPnpmVersion, pnpmFromLockfile, pnpmFromManifest } from "../../dagger/src/pnpm-version.ts";
 
 const FILE = "api/package.json";
@@ -52,6 +55,12 @@ describe("the pnpm a lockfile records", () => {
     { name: "nothing, in a lockfile that is not YAML", text: "importers: [", version: undefined },
   ])("is $name", ({ text, version }) => {
     expect(pnpmFromLockfile(text)).toBe(version);
+  });
+
+  // pnpm 12 writes two YAML documents (its own install, then the projects'): reading only one
+  // document made every real lockfile look like it recorded nothing, so no mismatch was caught.
+  it.each(["examples/app/backend/pnpm-lock.yaml", "examples/app/frontend/pnpm-lock.yaml", "examples/workspace/pnpm-lock.yaml"])("is read from the committed %s", (file) => {
+    expect(pnpmFromLockfile(readFileSync(path.join(repoRoot, file), "utf8"))).toBe("12.4.2");
   });
 });
 

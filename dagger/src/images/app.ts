@@ -2,14 +2,18 @@
  * One app, from its folder in the source to its hardened image: the config says where it is, the
  * recipe says how it builds, the toolchain says with what.
  */
-import { dag, type Container, type Directory } from "@dagger.io/dagger";
+import path from "node:path/posix";
+
+import { type Container, type Directory } from "@dagger.io/dagger";
 
 import type { LoadedConfig } from "../config/load.js";
 import { appSource, type AppName } from "../source.js";
+import type { InstallLayout } from "../workspace.js";
 import { backendRecipe } from "./backend.js";
 import { frontendRecipe } from "./frontend.js";
 import { detectPrisma, type PrismaSchema } from "./prisma.js";
-import { depsStage, laterStages, runtimeStage, type AppRecipe, type BuiltStages, type Toolchain } from "./recipe.js";
+import { BUILD_DIR, INSTALL_INPUTS } from "./defaults.js";
+import { depsStage, laterStages, runtimeStage, type AppPlacement, type AppRecipe, type BuiltStages, type Toolchain } from "./recipe.js";
 import { containerOn, splitPinnedImage, type ImageMetadata } from "./runtime.js";
 
 export interface AppStages extends BuiltStages {
@@ -23,13 +27,36 @@ export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
 
 export async function appStages(source: Directory, loaded: LoadedConfig, name: AppName, toolchain: Toolchain): Promise<AppStages> {
   const { config } = loaded;
-  const app = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
+  const { app, layout } = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
   // Prisma is detected, not assumed: a backend without it has no generate stage and no query-compiler prune.
-  const prisma = name === "backend" ? await detectPrisma(app, config.apps.backend.path) : undefined;
+  const prisma = name === "backend" ? await detectPrisma(app, layout.folder) : undefined;
   const recipe = name === "backend" ? backendRecipe(config.apps.backend, toolchain.prisma, prisma) : frontendRecipe(config.apps.frontend);
+  const placement = appPlacement(source, app, layout);
   // The whole chain starts on the toolchain's platform: no stage is shared with another platform's build.
-  const deps = depsStage(containerOn(toolchain.platform).from(toolchain.buildImage), app, toolchain);
-  return { recipe, prisma, ...laterStages(deps, app, recipe) };
+  const deps = depsStage(containerOn(toolchain.platform).from(toolchain.buildImage), placement, toolchain);
+  return { recipe, prisma, ...laterStages(deps, placement, recipe) };
+}
+
+/**
+ * The files of the source each step of the build gets, at their paths in the repository: what
+ * the install sees (the install root's INSTALL_INPUTS and every project's package.json), the
+ * local packages the app links to, and the app's folder.
+ */
+export function appPlacement(source: Directory, app: Directory, layout: InstallLayout): AppPlacement {
+  const localPackages = layout.localPackages.map((dir) => `${dir}/**`);
+  return {
+    app,
+    appDir: path.join(BUILD_DIR, layout.folder),
+    installInputs: source.filter({ include: installInputPatterns(layout) }),
+    // An empty include would keep everything: no local packages, no step.
+    ...(localPackages.length > 0 ? { localPackages: source.filter({ include: localPackages }) } : {}),
+  };
+}
+
+/** The install inputs of a layout as Directory.filter patterns of the source, in order, each once. */
+export function installInputPatterns(layout: InstallLayout): string[] {
+  const manifests = [layout.folder, ...layout.members].map((dir) => path.join(dir, "package.json"));
+  return [...new Set([...INSTALL_INPUTS.map((file) => path.join(layout.root, file)), ...manifests])];
 }
 
 export async function appImage(

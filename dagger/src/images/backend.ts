@@ -1,5 +1,5 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
-import { APP_DIR, BUILD_DIR, PNPM_STORE_DIR } from "./defaults.js";
+import { APP_DIR, PNPM_STORE_DIR } from "./defaults.js";
 import { ENTRYPOINT_LINK, entrypointCheck } from "./entrypoint.js";
 import { OPTIONAL_PEER_PRUNE } from "./optional-peers.js";
 import type { PrismaSchema } from "./prisma.js";
@@ -11,10 +11,14 @@ const OUT = "/out";
 /** Source maps and type declarations are never loaded: dropped from the production dependencies. */
 const DROP_UNLOADED = String.raw`find ${OUT}/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`;
 
-/** One step, so the move out of /deploy is a rename rather than a copy across layers. */
+/**
+ * One step, so the move out of /deploy is a rename rather than a copy across layers. The app in
+ * the working folder (`{.}`): in a workspace, its local packages are copied in, from their files
+ * the stage adds first.
+ */
 const DEPLOY: Command = {
   // The store is the deps stage's own, filled by the download step: nothing is fetched here.
-  args: ["/bin/sh", "-c", `pnpm deploy --prod --offline --store-dir=${PNPM_STORE_DIR} /deploy && mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/`],
+  args: ["/bin/sh", "-c", `pnpm deploy --filter '{.}' --prod --offline --store-dir=${PNPM_STORE_DIR} /deploy && mkdir ${OUT} && mv /deploy/package.json /deploy/node_modules ${OUT}/`],
 };
 
 /**
@@ -35,7 +39,7 @@ const QUERY_COMPILER_PRUNE: Command = {
     "/bin/sh",
     "-c",
     [
-      String.raw`used=$(find ${BUILD_DIR} -path ${BUILD_DIR}/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.*js' \)`,
+      String.raw`used=$(find . -path ./node_modules -prune -o -type f \( -name '*.ts' -o -name '*.*js' \)`,
       String.raw`-exec grep -hoE 'query_compiler_[a-z]+_bg\.[a-z]+(\.wasm-base64)?\.m?js' {} + | sort -u) &&`,
       `if [ -z "$used" ]; then echo "prune: no generated Prisma client in the sources imports a query compiler" >&2; exit 1; fi &&`,
       // File names go to the loop as arguments, never through word splitting.
@@ -57,7 +61,7 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
     commands: [
       { args: ["pnpm", "run", "build"] },
       // Before anything ships: the configured file must be what the build wrote.
-      { args: entrypointCheck(BUILD_DIR, entrypoint, "apps.backend.entrypoint", ENTRYPOINT_LINK.backend) },
+      { args: entrypointCheck(".", entrypoint, "apps.backend.entrypoint", ENTRYPOINT_LINK.backend) },
     ],
   };
   const rest = {
@@ -65,7 +69,7 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
     // Dependencies and compiled code are separate layers: a source change replaces only the small second one.
     appFiles: [
       { from: "prune", path: OUT, to: APP_DIR },
-      { from: "build", path: `${BUILD_DIR}/dist`, to: `${APP_DIR}/dist` },
+      { from: "build", path: "dist", to: `${APP_DIR}/dist` },
     ],
     runtime: {
       title: image,
@@ -78,7 +82,7 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
   } satisfies Omit<AppRecipe, "generate" | "prune">;
   if (prisma === undefined) {
     // Production dependencies depend on the lockfile alone, not on the sources.
-    return { ...rest, prune: { from: "deps", commands: [DEPLOY, OPTIONAL_PEERS, { args: ["/bin/sh", "-c", DROP_UNLOADED] }] } };
+    return { ...rest, prune: { from: "deps", addsLocalPackages: true, commands: [DEPLOY, OPTIONAL_PEERS, { args: ["/bin/sh", "-c", DROP_UNLOADED] }] } };
   }
   return {
     ...rest,
@@ -87,7 +91,7 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
       commands: [{ args: ["pnpm", "exec", "prisma", "generate"], env: prismaEnv(engines) }],
     },
     // Production dependencies depend on the lockfile and the generated client only, not on the sources.
-    prune: { from: "generate", commands: [DEPLOY, OPTIONAL_PEERS, QUERY_COMPILER_PRUNE] },
+    prune: { from: "generate", addsLocalPackages: true, commands: [DEPLOY, OPTIONAL_PEERS, QUERY_COMPILER_PRUNE] },
   };
 }
 

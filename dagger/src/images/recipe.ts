@@ -16,7 +16,7 @@ export interface Command {
   env?: Readonly<Record<string, string>>;
 }
 
-/** A stage that adds app source on top of the stage it continues, then runs its commands in BUILD_DIR. */
+/** A stage that adds app source on top of the stage it continues, then runs its commands in the app's folder. */
 export interface SourceStage {
   /** The files of the app folder the stage adds (Directory.filter include patterns); absent: the whole folder. */
   inputs?: readonly string[];
@@ -29,20 +29,22 @@ export interface SourceStage {
 export interface PruneStage<From extends "deps" | "generate" | "build"> {
   /** The stage it continues: the earliest one whose files it needs, so a later stage's inputs do not invalidate it. */
   from: From;
+  /** It adds the local packages the app links to first (`pnpm deploy` copies them into the production dependencies). */
+  addsLocalPackages?: boolean;
   commands: readonly Command[];
 }
 
 /** A folder of a stage copied into the runtime image: one layer, owned by root. */
 export interface RuntimeCopy {
   from: "build" | "prune";
-  /** Absolute path in the stage. */
+  /** Path in the stage: absolute, or relative to the app's folder. */
   path: string;
   /** Absolute path in the runtime image. */
   to: string;
 }
 
 interface RecipeStages {
-  /** The stage that adds the whole app source and builds it; continues `generate` when there is one, else `deps`. */
+  /** The stage that adds the local packages and the whole app source and builds it; continues `generate` when there is one, else `deps`. */
   build: SourceStage;
   /** What the runtime image gets, in order. */
   appFiles: readonly RuntimeCopy[];
@@ -97,29 +99,46 @@ export interface BuiltStages {
 }
 
 /**
+ * Where an app's source goes in the build: the repository's own layout under BUILD_DIR, so a
+ * workspace's relative links hold; the app's folder is every stage's working directory.
+ */
+export interface AppPlacement {
+  /** The app's folder in the source. */
+  app: Directory;
+  /** Where it lands: BUILD_DIR/<folder>. */
+  appDir: string;
+  /** What the install sees (the InstallLayout's manifests, lockfile and pnpm settings): a filter of the source, at BUILD_DIR. */
+  installInputs: Directory;
+  /** The local packages the app links to: a filter of the source, at BUILD_DIR; undefined when there are none. */
+  localPackages?: Directory;
+}
+
+/**
  * The `deps` stage: toolchain plus the lockfile-only install. Only the pnpm bootstrap and the
  * download, which run no code of the repository, get the install secrets.
  */
-export function depsStage(base: Container, app: Directory, toolchain: Toolchain): Container {
+export function depsStage(base: Container, placement: AppPlacement, toolchain: Toolchain): Container {
+  // The working folder comes after pnpm's own install, which every app of one engine then shares.
   return base
     .with(withEnv(PNPM_ENV))
-    .withWorkdir(BUILD_DIR)
     .with(withPnpm(toolchain.pnpmVersion, toolchain.secrets))
-    .with(withFrozenInstall(app, toolchain.secrets));
+    .withWorkdir(placement.appDir)
+    .with(withFrozenInstall(placement.installInputs, toolchain.secrets));
 }
 
 /**
  * The stages after `deps`, each continuing the one the recipe names. The engine runs a stage
  * that two others continue once, and caches it by its own inputs only.
  */
-export function laterStages(deps: Container, app: Directory, recipe: AppRecipe): BuiltStages {
+export function laterStages(deps: Container, placement: AppPlacement, recipe: AppRecipe): BuiltStages {
+  const prune = (from: Container) => commandsStage(recipe.prune.addsLocalPackages ? from.with(withLocalPackages(placement)) : from, recipe.prune.commands);
   if (!recipe.generate) {
-    const build = sourceStage(deps, app, recipe.build);
-    return { build, prune: commandsStage(recipe.prune.from === "deps" ? deps : build, recipe.prune.commands) };
+    const build = sourceStage(deps, placement, recipe.build, { localPackages: true });
+    return { build, prune: prune(recipe.prune.from === "deps" ? deps : build) };
   }
-  const generate = sourceStage(deps, app, recipe.generate);
-  const build = sourceStage(generate, app, recipe.build);
-  return { build, prune: commandsStage({ deps, generate, build }[recipe.prune.from], recipe.prune.commands) };
+  const generate = sourceStage(deps, placement, recipe.generate, { localPackages: false });
+  const build = sourceStage(generate, placement, recipe.build, { localPackages: true });
+  return { build, prune: prune({ deps, generate, build }[recipe.prune.from]) };
 }
 
 /** The hardened runtime image: the cleaned base root, then each of the recipe's folders in order. */
@@ -128,9 +147,14 @@ export function runtimeStage(stages: BuiltStages, recipe: AppRecipe, toolchain: 
   return runtimeImage(runtimeRoot(toolchain.runtimeImage, toolchain.platform), appFiles, recipe.runtime, meta, toolchain.platform);
 }
 
-/** A stage that adds source: its variables, its part of the app's source, then its commands. */
-function sourceStage(base: Container, app: Directory, stage: SourceStage): Container {
-  return commandsStage(base.with(withEnv(stage.env ?? {})).with(withSource(app, stage.inputs)), stage.commands);
+/** A stage that adds source: its variables, the local packages (the build's), its part of the app's source, then its commands. */
+function sourceStage(base: Container, placement: AppPlacement, stage: SourceStage, adds: { localPackages: boolean }): Container {
+  const withPackages = adds.localPackages ? base.with(withEnv(stage.env ?? {})).with(withLocalPackages(placement)) : base.with(withEnv(stage.env ?? {}));
+  return commandsStage(withPackages.with(withSource(placement.app, placement.appDir, stage.inputs)), stage.commands);
+}
+
+function withLocalPackages(placement: AppPlacement): (c: Container) => Container {
+  return (c) => (placement.localPackages ? c.withDirectory(BUILD_DIR, placement.localPackages) : c);
 }
 
 function commandsStage(base: Container, commands: readonly Command[]): Container {

@@ -4,7 +4,7 @@
  */
 import type { Container, Directory, Secret } from "@dagger.io/dagger";
 
-import { BUILD_DIR, CA_PATH, FETCH_DIR, INSTALL_INPUTS, NPMRC_PATH, PNPM_STORE_DIR } from "./defaults.js";
+import { BUILD_DIR, CA_PATH, FETCH_DIR, NPMRC_PATH, PNPM_STORE_DIR } from "./defaults.js";
 
 /** Optional credentials of the install steps; only ever mounted, never copied into a layer. */
 export interface InstallSecrets {
@@ -67,14 +67,17 @@ export function withPnpm(version: string, secrets: InstallSecrets): (c: Containe
 }
 
 /**
- * The download step's own copy of the manifest, the workspace settings and the lockfile without its
- * `pnpmfileChecksum:` line: `pnpm fetch --ignore-pnpmfile` refuses a lockfile that records a
- * pnpmfile it is told to ignore. Fixed text; it reads only files of the install inputs.
+ * The download step's own copy of the install root's manifest, workspace settings and lockfile
+ * without its `pnpmfileChecksum:` line: `pnpm fetch --ignore-pnpmfile` refuses a lockfile that
+ * records a pnpmfile it is told to ignore. The install root is the nearest folder upward from the
+ * app's that holds a pnpm-lock.yaml — the app's own, or its workspace's — as pnpm finds it. Fixed
+ * text; it reads only files of the install inputs.
  */
 export const FETCH_FOLDER_SCRIPT =
-  `mkdir -p ${FETCH_DIR} && cp package.json ${FETCH_DIR}/ && ` +
-  `if [ -f pnpm-workspace.yaml ]; then cp pnpm-workspace.yaml ${FETCH_DIR}/; fi && ` +
-  `grep -v '^pnpmfileChecksum:' pnpm-lock.yaml > ${FETCH_DIR}/pnpm-lock.yaml`;
+  `root=$PWD; while [ ! -f "$root/pnpm-lock.yaml" ]; do if [ "$root" = / ]; then echo "install: no pnpm-lock.yaml in $PWD or above" >&2; exit 1; fi; root=$(dirname "$root"); done && ` +
+  `mkdir -p ${FETCH_DIR} && cp "$root/package.json" ${FETCH_DIR}/ && ` +
+  `if [ -f "$root/pnpm-workspace.yaml" ]; then cp "$root/pnpm-workspace.yaml" ${FETCH_DIR}/; fi && ` +
+  `grep -v '^pnpmfileChecksum:' "$root/pnpm-lock.yaml" > ${FETCH_DIR}/pnpm-lock.yaml`;
 
 /**
  * Download every package the lockfile names into the store, running no code of the repository:
@@ -85,27 +88,29 @@ export const FETCH_COMMAND = ["pnpm", "fetch", `--dir=${FETCH_DIR}`, "--ignore-p
 /**
  * Install from the store alone: the pnpmfile and the install scripts run here, with no secret, no
  * CA variable and no volume shared with other builds — nothing they could send away or poison.
+ * Only the app in the working folder and what it depends on (`{.}...`): in a workspace, the other
+ * apps' dependencies stay out of this build.
  */
-export const INSTALL_COMMAND = ["pnpm", "install", "--frozen-lockfile", "--offline", `--store-dir=${PNPM_STORE_DIR}`] as const;
+export const INSTALL_COMMAND = ["pnpm", "install", "--frozen-lockfile", "--offline", `--store-dir=${PNPM_STORE_DIR}`, "--filter", "{.}..."] as const;
 
 /**
- * Install dependencies from the manifest and lockfile alone: only INSTALL_INPUTS reach these steps,
- * so a source edit leaves them cached. Download with the secrets, then install offline without them.
+ * Install dependencies from the manifests and lockfile alone: only the install inputs reach these
+ * steps, so a source edit leaves them cached. Download with the secrets, then install offline without them.
  */
-export function withFrozenInstall(app: Directory, secrets: InstallSecrets): (c: Container) => Container {
+export function withFrozenInstall(installInputs: Directory, secrets: InstallSecrets): (c: Container) => Container {
   return (c) =>
     c
-      .with(withSource(app, INSTALL_INPUTS))
+      .withDirectory(BUILD_DIR, installInputs)
       .with(withRun(["/bin/sh", "-c", FETCH_FOLDER_SCRIPT]))
       .with(withRun(FETCH_COMMAND, { secrets }))
       .with(withRun(INSTALL_COMMAND));
 }
 
 /**
- * Add the app's source to BUILD_DIR — only the files `include` matches (Directory.filter
+ * Add the app's source at `appDir` — only the files `include` matches (Directory.filter
  * patterns, relative to the app folder), or all of it — so each step's cache depends on exactly
  * the files it reads.
  */
-export function withSource(app: Directory, include?: readonly string[]): (c: Container) => Container {
-  return (c) => c.withDirectory(BUILD_DIR, include ? app.filter({ include: [...include] }) : app);
+export function withSource(app: Directory, appDir: string, include?: readonly string[]): (c: Container) => Container {
+  return (c) => c.withDirectory(appDir, include ? app.filter({ include: [...include] }) : app);
 }

@@ -11,7 +11,7 @@ import { ObjectRef, renderChain, renderStep, type ArgValue, type Chain, type Ste
 
 export type StageAspects = Pick<
   BuildModel,
-  "appFolder" | "buildImage" | "stageParents" | "installInputs" | "install" | "generateInputs" | "generate" | "sourceAt" | "build" | "prune"
+  "appFolder" | "buildImage" | "stageParents" | "installInputs" | "install" | "generateInputs" | "generate" | "buildInputs" | "build" | "pruneInputs" | "prune"
 >;
 
 export type RuntimeAspects = Omit<BuildModel, keyof StageAspects>;
@@ -23,29 +23,37 @@ export interface PlanStages {
   stageOf(container: Chain): string;
 }
 
+/** Files of the Drydock source one withDirectory adds; `folder` is set when it adds one whole folder (the app's). */
+interface SourceCopy extends SourceInputs {
+  index: number;
+  folder?: string;
+}
+
 /**
  * The deps, generate, build and prune stages of a plan. `buildChain` is the synced build stage:
- * the app source is added to it two or three times — the install inputs (in deps), the generate
- * inputs when there is a generate stage, then the whole app (which starts the build stage). Every
- * command beyond that chain belongs to the prune stage, which continues it from the end of a stage.
+ * files of the source are added to it as the stages start — the install inputs (in deps), the
+ * generate inputs when there is a generate stage, then the local packages if any and the whole app
+ * folder (which start the build stage). Every command beyond that chain belongs to the prune
+ * stage, which continues it from the end of a stage, maybe after adding files of its own.
  */
 export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanStages {
-  const installCopy = buildChain.findIndex((s) => s.field === "withDirectory" && sourceOf(s)?.chain.at(-1)?.field === "filter");
-  const appDir = sourceOf(buildChain[installCopy])?.chain.slice(0, -1) ?? [];
-  const copies = buildChain.flatMap((step, index) => {
-    const include = appInputs(step, appDir);
-    return include ? [{ index, include }] : [];
-  });
-  const [install, ...later] = copies;
-  const build = later.at(-1);
-  if (!install || install.index !== installCopy || !build) {
-    throw new Error(`the build chain has no filtered install-input copy followed by the full app source:\n${renderChain(buildChain)}`);
-  }
-  if (later.length > 2) throw new Error(`expected the build chain to add the app source at most three times (install inputs, generate inputs, the whole app), found ${copies.length}:\n${renderChain(buildChain)}`);
-  if (build.include.join() !== "**") throw new Error(`expected the build stage to add the whole app source, found ${renderStep(buildChain[build.index]!)}`);
-  const generate = later.length === 2 ? later[0] : undefined;
-  const at = (i: number) => path.resolve(containerState(buildChain.slice(0, i)).workdir ?? "/", text(buildChain[i]?.args["path"], "withDirectory path"));
-  const inputs = (copy: { index: number; include: string[] }): SourceInputs => ({ include: [...copy.include].sort(), at: at(copy.index) });
+  const copyAt = (chain: Chain, index: number) => sourceCopy(chain[index], containerState(chain.slice(0, index)).workdir, index);
+  const copies = buildChain.flatMap((_, index) => copyAt(buildChain, index) ?? []);
+  const appCopy = copies.findIndex((c) => c.folder !== undefined);
+  if (appCopy < 1) throw new Error(`the build chain has no install-input copy followed by the whole app folder:\n${renderChain(buildChain)}`);
+  // The local packages come right before the app folder, in the build stage.
+  const buildStart = copies[appCopy - 1]!.index === copies[appCopy]!.index - 1 && appCopy >= 2 ? appCopy - 1 : appCopy;
+  const [install, ...middle] = copies.slice(0, buildStart);
+  const buildCopies = copies.slice(buildStart, appCopy + 1);
+  if (copies.length > appCopy + 1) throw new Error(`files of the source added after the whole app folder: ${renderStep(buildChain[copies[appCopy + 1]!.index]!)}`);
+  if (middle.length > 1) throw new Error(`expected at most one copy (the generate inputs) between the install inputs and the build stage, found ${middle.length}:\n${renderChain(buildChain)}`);
+  const generate = middle[0];
+  const inputsOf = (list: readonly SourceCopy[]): SourceInputs => {
+    const at = list[0]!.at;
+    const stray = list.find((c) => c.at !== at);
+    if (stray) throw new Error(`files of one stage put the repository root in ${at} and in ${stray.at}: ${renderStep(buildChain[stray.index]!)}`);
+    return { include: list.flatMap((c) => c.include).sort(), at };
+  };
 
   // A stage starts with its ENV (withEnvVariable) before its source, as in the Dockerfiles.
   const startOf = (copy: number) => {
@@ -55,12 +63,22 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
   };
   // Where each stage ends in the build chain (exclusive), in order.
   const ends: [string, number][] = [
-    ["deps", startOf((generate ?? build).index)],
-    ...(generate ? [["generate", startOf(build.index)] as [string, number]] : []),
+    ["deps", startOf((generate ?? buildCopies[0]!).index)],
+    ...(generate ? [["generate", startOf(buildCopies[0]!.index)] as [string, number]] : []),
     ["build", buildChain.length],
   ];
   const stageEndingAt = (length: number) => ends.find(([, end]) => end === length)?.[0];
   const stageHolding = (index: number) => ends.find(([, end]) => index < end)![0];
+  /**
+   * Where a chain leaves the build chain. The prune stage may add the same files as the build
+   * stage does first (the local packages) and still continue the stage before it: those shared
+   * copies are the prune stage's own.
+   */
+  const branchPoint = (chain: Chain) => {
+    let shared = commonPrefix(chain, buildChain);
+    while (shared < chain.length && stageEndingAt(shared) === undefined && shared > 0 && copyAt(buildChain, shared - 1)) shared--;
+    return shared;
+  };
 
   const commands: Record<"deps" | "generate" | "build" | "prune", RunCommand[]> = { deps: [], generate: [], build: [], prune: [] };
   const pruneExecs: ExecRecord[] = [];
@@ -68,7 +86,7 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
   for (const exec of execs) {
     // Docker RUN has nothing like expect: ANY or redirects; one here could be a build that fails open.
     if (Object.keys(exec.options).length > 0) throw new Error(`withExec options the Dockerfiles cannot express: ${renderStep(exec.chain.at(-1)!)}`);
-    const shared = commonPrefix(exec.chain, buildChain);
+    const shared = branchPoint(exec.chain);
     if (shared === exec.chain.length) {
       commands[stageHolding(shared - 1) as "deps" | "generate" | "build"].push(commandOf(exec));
       continue;
@@ -83,8 +101,10 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
   const pruneEnd = pruneExecs.reduce<Chain | undefined>((longest, e) => (longest && longest.length >= e.chain.length ? longest : e.chain), undefined);
   const stray = pruneExecs.find((e) => commonPrefix(e.chain, pruneEnd ?? []) !== e.chain.length);
   if (stray) throw new Error(`prune commands on two branches, e.g. ${renderChain(stray.chain)}: the model has one prune stage`);
-  for (const step of [...buildChain, ...(pruneEnd ?? [])]) {
-    if (!COMPARED_STEPS.has(step.field) && !appInputs(step, appDir)) {
+  const pruneCopies = pruneEnd ? pruneEnd.flatMap((_, index) => (index >= branchPoint(pruneEnd) ? (copyAt(pruneEnd, index) ?? []) : [])) : [];
+  for (const [chain, index] of [...buildChain.map((_, i) => [buildChain, i] as const), ...(pruneEnd ?? []).map((_, i) => [pruneEnd!, i] as const)]) {
+    const step = chain[index]!;
+    if (!COMPARED_STEPS.has(step.field) && !copyAt(chain, index)) {
       throw new Error(`the build runs ${renderStep(step)}, which the parity model does not compare — add it to test/support/dockerfile.ts and here`);
     }
   }
@@ -100,7 +120,7 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
 
   return {
     aspects: {
-      appFolder: text(appDir.at(-1)?.args["path"], "app folder"),
+      appFolder: copies[appCopy]!.folder!,
       buildImage: text(buildChain.find((s) => s.field === "from")?.args["address"], "build image"),
       // The build chain is one line: generate continues deps, build continues the stage before it.
       stageParents: {
@@ -108,12 +128,13 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
         build: generate ? "generate" : "deps",
         ...(pruneFrom ? { prune: pruneFrom } : {}),
       },
-      installInputs: inputs(install),
+      installInputs: inputsOf([install!]),
       install: commands.deps,
-      generateInputs: generate && inputs(generate),
+      generateInputs: generate && inputsOf([generate]),
       generate: commands.generate,
-      sourceAt: at(build.index),
+      buildInputs: inputsOf(buildCopies),
       build: commands.build,
+      pruneInputs: pruneCopies.length > 0 ? inputsOf(pruneCopies) : undefined,
       prune: commands.prune,
     },
     stageOf,
@@ -141,16 +162,27 @@ const COMPARED_STEPS = new Set([
   "withExec",
 ]);
 
-/** The include patterns a step adds of the app folder (`**` for all of it), or undefined for any other step. */
-function appInputs(step: Step, appDir: Chain): string[] | undefined {
+/**
+ * The files of the Drydock source (`host.directory(<example>)`) a withDirectory adds, as patterns
+ * relative to the repository root and the place the repository root lands; undefined for any other step.
+ */
+function sourceCopy(step: Step | undefined, workdir: string | undefined, index: number): SourceCopy | undefined {
   const source = sourceOf(step)?.chain;
-  if (step.field !== "withDirectory" || !source || appDir.length === 0) return undefined;
-  if (renderChain(source) === renderChain(appDir)) return ["**"];
-  const filter = source.at(-1);
-  if (filter?.field !== "filter" || renderChain(source.slice(0, -1)) !== renderChain(appDir)) return undefined;
-  const other = Object.keys(filter.args).filter((k) => k !== "include");
-  if (other.length > 0) throw new Error(`a filter of the app source with ${other.join(", ")}, which the parity model does not compare: ${renderStep(filter)}`);
-  return strings(filter.args["include"], "filter include");
+  if (step?.field !== "withDirectory" || !source || source[0]?.field !== "host" || source[1]?.field !== "directory") return undefined;
+  const rest = source.slice(2);
+  const lands = path.resolve(workdir ?? "/", text(step.args["path"], "withDirectory path"));
+  const folderStep = rest[0]?.field === "directory" ? rest[0] : undefined;
+  const filter = rest.at(-1)?.field === "filter" ? rest.at(-1) : undefined;
+  if (rest.length !== (folderStep ? 1 : 0) + (filter ? 1 : 0)) throw new Error(`a copy of the source the parity model does not read: ${renderChain(source)}`);
+  if (filter) {
+    const other = Object.keys(filter.args).filter((k) => k !== "include");
+    if (other.length > 0) throw new Error(`a filter of the source with ${other.join(", ")}, which the parity model does not compare: ${renderStep(filter)}`);
+  }
+  const folder = folderStep ? path.normalize(text(folderStep.args["path"], "source folder")).replace(/\/$/, "") || "." : ".";
+  const at = folder === "." ? lands : lands.endsWith(`/${folder}`) ? lands.slice(0, -folder.length - 1) || "/" : undefined;
+  if (at === undefined) throw new Error(`the folder ${folder} of the source lands in ${lands}, not at its path below one folder: ${renderStep(step)}`);
+  const include = filter ? strings(filter.args["include"], "filter include").map((p) => path.join(folder, p)) : [folder === "." ? "**" : `${folder}/**`];
+  return { index, include, at, ...(!filter ? { folder } : {}) };
 }
 
 function commonPrefix(a: Chain, b: Chain): number {

@@ -59,11 +59,15 @@ const INSTALL_SCRIPT_PROGRAM = [
   `fs.writeFileSync(${JSON.stringify(INSTALL_SCRIPT_CANARY.note)},${JSON.stringify(INSTALL_SCRIPT_CANARY.clean)}+"\\n");`,
 ].join("");
 
+/** Where each app of an application repository lives: examples/app's folders unless told otherwise. */
+export type AppFolders = Readonly<Record<(typeof INSTALL_SCRIPT_CANARY.apps)[number], string>>;
+export const EXAMPLE_APP_FOLDERS: AppFolders = { backend: "backend", frontend: "frontend" };
+
 /** Add the install-script canary to each app's package.json under `root`. */
-export async function plantInstallScriptCanary(root: string): Promise<void> {
+export async function plantInstallScriptCanary(root: string, folders: AppFolders = EXAMPLE_APP_FOLDERS): Promise<void> {
   // pnpm hands the script to sh: single quotes keep the program one word, so it must hold none.
   if (INSTALL_SCRIPT_PROGRAM.includes("'")) throw new Error("the install-script canary's program must not contain a single quote");
-  for (const app of INSTALL_SCRIPT_CANARY.apps) {
+  for (const app of INSTALL_SCRIPT_CANARY.apps.map((name) => folders[name])) {
     const file = path.join(root, app, "package.json");
     const manifest = JSON.parse(await readFile(file, "utf8")) as { scripts?: Record<string, string> };
     if (manifest.scripts?.["postinstall"] !== undefined) throw new Error(`${file}: has a postinstall script already; the install-script canary needs the slot`);
@@ -79,13 +83,16 @@ export function newMarker(kind: string): string {
 
 /**
  * Copy the application repository at `appDir` (the files git would commit: tracked plus untracked
- * but not ignored, so local build output stays behind) to `dest`, then plant the canaries.
+ * but not ignored, so local build output stays behind) to `dest`, then plant the canaries, in the
+ * apps' `folders`.
  */
-export async function copyAppWithCanaries(repoRoot: string, appDir: string, dest: string): Promise<Canary[]> {
+export async function copyAppWithCanaries(repoRoot: string, appDir: string, dest: string, folders: AppFolders = EXAMPLE_APP_FOLDERS): Promise<Canary[]> {
   await copyCommittableTree(repoRoot, appDir, dest);
-  await plantInstallScriptCanary(dest);
+  await plantInstallScriptCanary(dest, folders);
   const canaries: Canary[] = [];
-  for (const plant of PLANTS) {
+  for (const planted of PLANTS) {
+    const [top, ...rest] = planted.file.split("/");
+    const plant = { ...planted, file: top === "backend" || top === "frontend" ? [folders[top], ...rest].join("/") : planted.file };
     const marker = newMarker(plant.kind);
     const target = path.join(dest, plant.file);
     await mkdir(path.dirname(target), { recursive: true });

@@ -22,14 +22,16 @@ export interface StartService {
 }
 
 export class Stack {
+  /** `namespace` tells apart two stacks of one run (e.g. "ws"): their networks and containers. */
   constructor(
     private readonly ctx: E2eContext,
     private readonly compose: ComposeFile,
+    private readonly namespace = "",
   ) {}
 
   /** Docker name of a compose network or service in this run. */
   name(thing: string): string {
-    return `drydock-e2e-${this.ctx.runId}-${thing}`;
+    return `drydock-e2e-${this.ctx.runId}${this.namespace === "" ? "" : `-${this.namespace}`}-${thing}`;
   }
 
   spec(service: string): ServiceRunSpec {
