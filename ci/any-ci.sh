@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# drydock in any CI (or on a laptop): build both images, scan them, export the reports, gate.
+# drydock in any CI (or on a laptop): build the images of the apps security-config.yml lists
+# (both by default), scan them, export the reports, gate.
 # Needs the dagger CLI (https://docs.dagger.io/install) and a container runtime for its engine.
 #
 #   DRYDOCK_MODULE=github.com/<owner>/drydock@<version> ci/any-ci.sh [reports-dir]
@@ -21,8 +22,9 @@ dagger -m "$module" call --source=. \
 
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then cat "$reports/summary.md" >> "$GITHUB_STEP_SUMMARY"; fi
 
+# One folder per scan: each app the config lists (backend/, frontend/), and lint/.
 status=0
-for scan in backend frontend lint; do
-  dagger -m "$module" call --source=. gate --report="$reports/$scan/trivy.json" || status=1
+for report in "$reports"/*/trivy.json; do
+  dagger -m "$module" call --source=. gate --report="$report" || status=1
 done
 exit "$status"

@@ -7,9 +7,10 @@ import { argument, check, dag, ExistsType, func, object, type CacheVolume, type 
 import { appImage, appStages, type BuildLabels } from "./images/app.js";
 import { NODE_IMAGE } from "./images/defaults.js";
 import type { Toolchain } from "./images/recipe.js";
+import { appConfig, listedApp, listedApps, type ListedApp } from "./config/apps.js";
 import { effectiveConfigYaml } from "./config/effective.js";
-import type { LoadedConfig } from "./config/load.js";
-import { App } from "./objects/app.js";
+import type { RepositoryConfig } from "./config/load.js";
+import { App, requireAppName } from "./objects/app.js";
 import {
   ArgumentError,
   requireAbsolutePath,
@@ -21,7 +22,7 @@ import {
   requireUrl,
 } from "./objects/arguments.js";
 import { enforce } from "./objects/gate-error.js";
-import { combinedSummary, Report } from "./objects/report.js";
+import { combinedSummary, newReport, type Report } from "./objects/report.js";
 import type { ImageScan, LintScan } from "./objects/scan.js";
 import { lintSource, scanImage, type ScanContext, type ScanRun } from "./scan/run.js";
 import { Trivy } from "./scan/trivy.js";
@@ -44,7 +45,6 @@ import {
   provenancePredicate,
   publishApps,
   registryLoginOf,
-  RELEASED_APPS,
   releaseManifestJson,
   repositoryFor,
   requireGatePassed,
@@ -70,6 +70,13 @@ export { AllowedBy, Finding, FindingKind, Severity } from "./objects/finding.js"
 export { Report } from "./objects/report.js";
 export { ImageScan, LintScan } from "./objects/scan.js";
 export { Publication, PublishedImage, Release, ReleasedImage, Verification } from "./objects/release.js";
+
+/** What images-start prints when every image of the config's apps started. */
+function allStarted(apps: readonly AppName[]): string {
+  return apps.length === 1
+    ? `The ${apps[0]} image started, answered its health path and exited within 3 s of SIGTERM.\n`
+    : "Both images started, answered their health paths and exited within 3 s of SIGTERM.\n";
+}
 
 /** The label defaults: reproducible builds that claim nothing. */
 const DEFAULT_LABELS = { imageVersion: "0.0.0-dev", revision: "unknown", created: "1970-01-01T00:00:00Z", sourceUrl: "", licenses: "NOASSERTION" } as const;
@@ -170,7 +177,7 @@ export class Drydock {
   }
 
   /**
-   * Set the OCI labels of both images.
+   * Set the OCI labels of the images.
    *
    * Example: dagger call with-labels --image-version=1.4.0 --revision=$(git rev-parse HEAD) --created=$(date -u +%Y-%m-%dT%H:%M:%SZ) --source-url=https://github.com/acme/shop --licenses=MIT backend
    */
@@ -331,16 +338,18 @@ export class Drydock {
 
 
   /**
-   * Choose one app by name, for its image, build environment and scan.
+   * Choose one app by name, for its image, build environment and scan: one the config lists.
    *
    * Example: dagger call app --name=backend image export --path=backend.tar
    */
   @func()
-  app(
-    /** The app: backend or frontend. */
+  async app(
+    /** The app: backend or frontend, as listed under apps in the config. */
     name: string,
-  ): App {
-    return new App(this, name);
+  ): Promise<App> {
+    const app = requireAppName(name);
+    appConfig(await this.loadedConfig(), app, `app --name=${app}`);
+    return new App(this, app);
   }
 
   /**
@@ -352,7 +361,7 @@ export class Drydock {
    */
   @func()
   async backend(): Promise<Container> {
-    return this.appImage("backend");
+    return this.appImage("backend", undefined, undefined, "backend");
   }
 
   /**
@@ -363,7 +372,7 @@ export class Drydock {
    */
   @func()
   async frontend(): Promise<Container> {
-    return this.appImage("frontend");
+    return this.appImage("frontend", undefined, undefined, "frontend");
   }
 
   /**
@@ -373,7 +382,7 @@ export class Drydock {
    */
   @func()
   async backendBuild(): Promise<Container> {
-    return this.appBuild("backend");
+    return this.appBuild("backend", "backend-build");
   }
 
   /**
@@ -383,7 +392,7 @@ export class Drydock {
    */
   @func()
   async frontendBuild(): Promise<Container> {
-    return this.appBuild("frontend");
+    return this.appBuild("frontend", "frontend-build");
   }
 
   /**
@@ -438,14 +447,15 @@ export class Drydock {
   }
 
   /**
-   * Build both images, scan them, lint the Dockerfiles and start each image as a service, in
-   * parallel; gate everything with the policy. Prints whether it passed and the summary; never cached.
+   * Build the images of the apps the config lists, scan them, lint the Dockerfiles and start each
+   * image as a service, in parallel; gate everything with the policy. Prints whether it passed and
+   * the summary; never cached.
    *
    * Example: dagger call --source=. build-and-scan reports export --path=reports
    */
   @func({ cache: "never" })
   async buildAndScan(
-    /** Reports of an earlier run (as exported by `reports`): only findings new since then can fail. Default: none. */
+    /** Reports of an earlier run (as exported by `reports`; a folder per app the config lists, and lint/): only findings new since then can fail. Default: none. */
     baseline?: Directory,
   ): Promise<Report> {
     // One platform, the engine's own: a check for every pull request, smoke-tested natively.
@@ -454,7 +464,7 @@ export class Drydock {
   }
 
   /**
-   * Gate both images with the policy, for `dagger check`.
+   * Gate the images of the apps the config lists with the policy, for `dagger check`.
    *
    * Example: dagger check images-pass-policy
    */
@@ -462,8 +472,8 @@ export class Drydock {
   @check()
   async imagesPassPolicy(): Promise<void> {
     const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
-    const runs = await Promise.all((["backend", "frontend"] as const).map(async (name) => scanImage(context, await this.appImage(name, context.loaded), name)));
-    // Both summaries, so one failing image does not hide what the other found.
+    const runs = await Promise.all(listedApps(context.loaded).map(async (name) => scanImage(context, await this.appImage(name, context.loaded), name)));
+    // Every summary, so one failing image does not hide what another found.
     const scans = runs.map((run) => run.scan);
     enforce(
       scans.every((scan) => scan.passed),
@@ -472,9 +482,10 @@ export class Drydock {
   }
 
   /**
-   * Start both images as services and probe them, for `dagger check`: the backend with a pinned
-   * Postgres and its migrations applied, the frontend against the backend. Each must answer its
-   * health path within smoke.timeout and exit within 3 s of SIGTERM.
+   * Start the images of the apps the config lists as services and probe them, for `dagger check`:
+   * the backend with a pinned Postgres and its migrations applied, the frontend against the backend
+   * (when the config lists one). Each must answer its health path within smoke.timeout and exit
+   * within 3 s of SIGTERM.
    *
    * Example: dagger check images-start
    */
@@ -482,8 +493,8 @@ export class Drydock {
   @check()
   async imagesStart(): Promise<void> {
     const loaded = await this.loadedConfig();
-    const verdict = await this.smoke(loaded, this.bothImages(loaded), new Date());
-    enforce(verdict.passed, smokeMarkdown(verdict) || "Both images started, answered their health paths and exited within 3 s of SIGTERM.\n");
+    const verdict = await this.smoke(loaded, this.listedImages(loaded), new Date());
+    enforce(verdict.passed, smokeMarkdown(verdict) || allStarted(listedApps(loaded)));
   }
 
   /**
@@ -510,8 +521,8 @@ export class Drydock {
   }
 
   /**
-   * Publish both images to a registry and return each reference with its digest. No gate:
-   * `release` is the gated way. Pushing the same digest again is harmless.
+   * Publish the images of the apps the config lists to a registry and return each reference with
+   * its digest. No gate: `release` is the gated way. Pushing the same digest again is harmless.
    *
    * Example: dagger call publish --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$(git rev-parse HEAD) --git-ref=$GITHUB_REF images reference
    */
@@ -545,13 +556,16 @@ export class Drydock {
     const drydock = this.forCommit(gitSha);
     const built = parsePlatforms(platforms);
     const loaded = await drydock.loadedConfig();
-    const perPlatform = built.map((platform) => drydock.bothImages(loaded, platform));
-    const apps = await Promise.all(
-      RELEASED_APPS.map(async (app) => drydock.toPublish(app, loaded, registry, await Promise.all(perPlatform.map((images) => images[app])), built)),
+    const apps = listedApps(loaded);
+    const perPlatform = built.map((platform) => drydock.listedImages(loaded, platform));
+    const toPublish = await Promise.all(
+      apps.map(async (app) => drydock.toPublish(app, loaded, registry, await Promise.all(perPlatform.map((images) => images[app]!)), built)),
     );
-    const pushed = await publishApps(apps, releaseTags, auth);
-    const [backend, frontend] = RELEASED_APPS.map((app) => publishedImage(pushed.find((p) => p.app === app)!));
-    return publication(backend!, frontend!);
+    const pushed = await publishApps(toPublish, releaseTags, auth);
+    return publication(
+      loaded.file,
+      apps.map((app) => publishedImage(pushed.find((p) => p.app === app)!)),
+    );
   }
 
   /**
@@ -654,7 +668,7 @@ export class Drydock {
   }
 
   /**
-   * Release both images: build and scan them, stop unless the gate passes, then publish, sign, attest (SBOM, vulnerabilities, SLSA provenance) and verify each by digest. Never cached.
+   * Release the images of the apps the config lists: build and scan them, stop unless the gate passes, then publish, sign, attest (SBOM, vulnerabilities, SLSA provenance) and verify each by digest. Never cached.
    *
    * Example: dagger call release --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$GITHUB_SHA --git-ref=$GITHUB_REF --identity-token=env:SIGSTORE_ID_TOKEN --certificate-identity=$IDENTITY --certificate-oidc-issuer=https://token.actions.githubusercontent.com reports export --path=reports
    */
@@ -719,25 +733,27 @@ export class Drydock {
     const drydock = this.forCommit(gitSha);
     const built = parsePlatforms(platforms);
     const loaded = await drydock.loadedConfig();
+    const apps = listedApps(loaded);
     const provenance = (app: AppName, lockfiles: Record<string, string>) => drydock.provenanceInput(app, loaded, { gitSha, gitRef, builderId, platform: built.join(","), invocationId: run.runId!, started, lockfiles });
-    for (const app of RELEASED_APPS) {
+    for (const app of apps) {
       slsaProvenance(provenance(app, {}));
-      repositoryFor(registry, loaded.config.apps[app].image);
+      repositoryFor(registry, appConfig(loaded, app, "release").image);
     }
 
     // Every variant that will be pushed is built, scanned and gated first; exactly those are pushed.
     const { report, variants } = await drydock.buildAndScanOn(baseline, { built, smoked: smokePlatform(built, await dag.defaultPlatform()) });
     requireGatePassed(report.passed, report.summary);
+    const variantsOf = (app: AppName) => variants[app] ?? [];
     const pushed = await publishApps(
-      RELEASED_APPS.map((app) => drydock.toPublish(app, loaded, registry, variants[app].map((v) => v.image), built)),
+      apps.map((app) => drydock.toPublish(app, loaded, registry, variantsOf(app).map((v) => v.image), built)),
       releaseTags,
       login,
     );
-    const lockfiles = Object.fromEntries(await Promise.all(RELEASED_APPS.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
+    const lockfiles = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
     const predicates = (app: string) => {
       const name = app as AppName;
       // The index gets each variant's SBOM and vulnerability report, in the order of --platforms.
-      const scans = variants[name].map((v) => v.scan);
+      const scans = variantsOf(name).map((v) => v.scan);
       return {
         cyclonedx: scans.map((scan) => scan.sbom),
         vuln: scans.map((scan) => vulnPredicate(loaded.config.scanner.trivyImage, scan.report)),
@@ -757,60 +773,75 @@ export class Drydock {
         return { app: p.app, repository: p.repository, digest: p.digest, reference: p.reference, tags: p.tags, platforms: p.platforms, signed: true, attestations: done.attestations, verified: true };
       }),
     };
-    return releaseObject(manifest, releaseManifestJson(manifest), report.reports());
+    return releaseObject(manifest, releaseManifestJson(manifest), report.reports(), loaded.file);
   }
 
   // What App and the short forms share. Not @func: the engine never sees these.
 
   /**
-   * Build both apps on each platform, scan and gate every image (one Trivy, so one DB refresh and
-   * one day for all), lint once, and smoke-test one platform's images — all in parallel. Without
-   * platforms: the engine's own, as build-and-scan. With several, each scan and its reports folder
-   * is named `<app>-<os>-<arch>`; the smoked platform's images are the Report's backend and frontend.
+   * Build the apps the config lists on each platform, scan and gate every image (one Trivy, so one
+   * DB refresh and one day for all), lint once, and smoke-test one platform's images — all in
+   * parallel. Without platforms: the engine's own, as build-and-scan. With several, each scan and
+   * its reports folder is named `<app>-<os>-<arch>`; the smoked platform's images are the Report's.
    */
   async buildAndScanOn(
     baseline: Directory | undefined,
     platforms?: { built: readonly SupportedPlatform[]; smoked: SupportedPlatform },
-  ): Promise<{ report: Report; variants: Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]> }> {
+  ): Promise<{ report: Report; variants: Partial<Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]>> }> {
     const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
+    const apps = listedApps(context.loaded);
     const built: (SupportedPlatform | undefined)[] = platforms ? [...platforms.built] : [undefined];
     const named = (app: AppName, platform?: SupportedPlatform) => (platform && built.length > 1 ? `${app}-${platformSlug(platform)}` : app);
-    const images = built.map((platform) => this.bothImages(context.loaded, platform));
     const smoked = platforms ? built.indexOf(platforms.smoked) : 0;
     if (smoked < 0) throw new Error(`internal: the smoked platform ${platforms!.smoked} is not among those built`);
+    // Every scan, in the order of `runs` below: each platform's apps, backend first.
+    const scans = built.flatMap((platform, index) => apps.map((app) => ({ app, index, platform, name: named(app, platform) })));
+    // The baseline's reports first: a folder that lacks one fails before anything is built.
+    const [previous, lintBaseline] = await Promise.all([
+      Promise.all(scans.map(({ app, name }) => this.baselineOf(baseline, name, app, apps))),
+      optionalFile(baseline, "lint/trivy.json", "--baseline", [...apps, "lint"]),
+    ]);
+    const images = built.map((platform) => this.listedImages(context.loaded, platform));
     // Independent branches: each image's build and scan, the lint, and the smoke test, which needs
     // the smoked platform's images but not their scans. Nothing else waits for another.
-    const scanApp = async (app: AppName, index: number) => {
-      const platform = built[index];
-      const name = named(app, platform);
-      const [image, previous] = await Promise.all([images[index]![app], this.baselineOf(baseline, name, app)]);
-      return { platform, image, ...(await scanImage({ ...context, baseline: previous }, image, name)) };
+    const scanApp = async ({ app, index, platform, name }: (typeof scans)[number], i: number) => {
+      const image = await images[index]![app]!;
+      return { platform, image, ...(await scanImage({ ...context, baseline: previous[i] }, image, name)) };
     };
-    const lint = async () => lintSource({ ...context, baseline: await optionalFile(baseline, "lint/trivy.json", "--baseline") });
     const [runs, lintRun, smoke] = await Promise.all([
-      Promise.all(built.flatMap((_, index) => RELEASED_APPS.map((app) => scanApp(app, index)))),
-      lint(),
+      Promise.all(scans.map(scanApp)),
+      lintSource({ ...context, baseline: lintBaseline }),
       this.smoke(context.loaded, images[smoked]!, context.today, built[smoked]),
     ]);
-    const runOf = (app: AppName, index: number) => runs[index * RELEASED_APPS.length + RELEASED_APPS.indexOf(app)]!;
-    const [backend, frontend] = [runOf("backend", smoked), runOf("frontend", smoked)];
-    const others = runs.filter((run) => run !== backend && run !== frontend);
+    const runOf = (app: AppName, index: number) => runs[index * apps.length + apps.indexOf(app)]!;
+    const main = apps.map((app) => runOf(app, smoked));
+    const others = runs.filter((run) => !main.includes(run));
     const notes = unusedInAll([...runs.map((run) => run.verdict), lintRun.verdict]);
-    const report = new Report(backend.image, frontend.image, backend.scan, frontend.scan, lintRun.scan, notes, others.map((run) => run.scan)).withSmoke(smoke);
+    const report = newReport({
+      configFile: context.loaded.file,
+      apps: apps.map((app, i) => ({ app, image: main[i]!.image, scan: main[i]!.scan })),
+      lint: lintRun.scan,
+      warnings: notes,
+      variantScans: others.map((run) => run.scan),
+    }).withSmoke(smoke);
     const variants = Object.fromEntries(
-      RELEASED_APPS.map((app) => [app, built.map((platform, index) => ({ ...(platform ? { platform } : {}), image: runOf(app, index).image, scan: runOf(app, index).scan }))]),
-    ) as Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]>;
+      apps.map((app) => [app, built.map((platform, index) => ({ ...(platform ? { platform } : {}), image: runOf(app, index).image, scan: runOf(app, index).scan }))]),
+    ) as Partial<Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]>>;
     return { report, variants };
   }
 
   /** The baseline report of the scan `name`: its own folder, else (a variant) its app's, as build-and-scan writes it. */
-  private async baselineOf(baseline: Directory | undefined, name: string, app: AppName): Promise<File | undefined> {
+  private async baselineOf(baseline: Directory | undefined, name: string, app: AppName, apps: readonly AppName[]): Promise<File | undefined> {
     if (baseline && name !== app && (await baseline.exists(`${name}/trivy.json`, { expectedType: ExistsType.RegularType }))) return baseline.file(`${name}/trivy.json`);
-    return optionalFile(baseline, `${app}/trivy.json`, "--baseline");
+    return optionalFile(baseline, `${app}/trivy.json`, "--baseline", [...apps, "lint"]);
   }
 
-  /** One app's hardened image, built on `platform` (default: the engine's own). */
-  async appImage(name: AppName, loaded?: LoadedConfig, platform?: SupportedPlatform): Promise<Container> {
+  /**
+   * One app's hardened image, built on `platform` (default: the engine's own); an error naming the
+   * config file and key, and nothing built, when the config does not list the app. `call` names the
+   * function in that error, as the CLI spells it.
+   */
+  async appImage(name: AppName, loaded?: RepositoryConfig, platform?: SupportedPlatform, call: string = name): Promise<Container> {
     const labels: BuildLabels = {
       version: this.imageVersion,
       revision: this.revision,
@@ -818,57 +849,68 @@ export class Drydock {
       source: this.sourceUrl,
       licenses: this.licenses,
     };
-    const config = loaded ?? (await this.loadedConfig());
-    return appImage(this.source, config, name, await this.toolchain(name, config, platform), labels);
+    const target = listedApp(loaded ?? (await this.loadedConfig()), name, call);
+    return appImage(this.source, target, await this.toolchain(target, platform), labels);
   }
 
-  /** Both apps' images on `platform` (default: the engine's own), each built once however many branches use it. */
-  bothImages(loaded: LoadedConfig, platform?: SupportedPlatform): Record<AppName, Promise<Container>> {
-    const images = { backend: this.appImage("backend", loaded, platform), frontend: this.appImage("frontend", loaded, platform) };
-    // A branch that fails first leaves the other image unawaited; its failure is reported there.
+  /** The images of the apps the config lists, on `platform` (default: the engine's own), each built once however many branches use it. */
+  listedImages(loaded: RepositoryConfig, platform?: SupportedPlatform): Partial<Record<AppName, Promise<Container>>> {
+    const images = Object.fromEntries(listedApps(loaded).map((app) => [app, this.appImage(app, loaded, platform)])) as Partial<Record<AppName, Promise<Container>>>;
+    // A branch that fails first leaves the other images unawaited; each failure is reported where it is awaited.
     for (const image of Object.values(images)) image.catch(() => undefined);
     return images;
   }
 
-  /** The smoke test of both images (built on `platform`), as the config says: each started, probed and stopped. */
-  async smoke(loaded: LoadedConfig, images: Record<AppName, Promise<Container>>, instant: Date, platform?: SupportedPlatform): Promise<SmokeVerdict> {
+  /**
+   * The smoke test of the images of the apps the config lists (built on `platform`), as the config
+   * says: each started, probed and stopped. An app the config does not list is not part of it.
+   */
+  async smoke(loaded: RepositoryConfig, images: Partial<Record<AppName, Promise<Container>>>, instant: Date, platform?: SupportedPlatform): Promise<SmokeVerdict> {
     const { apps, smoke } = loaded.config;
+    const listed = listedApps(loaded);
     const off = (app: AppName) =>
       !smoke.enabled ? `\`smoke.enabled\` is false in ${loaded.file}` : !smoke[app] ? `\`smoke.${app}\` is false in ${loaded.file}` : undefined;
     const plan: SmokePlan = {
-      off: Object.fromEntries((["backend", "frontend"] as const).flatMap((app) => (off(app) ? [[app, off(app)!]] : []))),
+      apps: listed,
+      off: Object.fromEntries(listed.flatMap((app) => (off(app) ? [[app, off(app)!]] : []))),
       clientImage: this.runtimeImage,
       timeoutMs: durationMs(smoke.timeout),
       instant: instant.toISOString(),
     };
-    if (!plan.off.backend) {
+    const imageOf = (app: AppName) => {
+      const image = images[app];
+      if (!image) throw new Error(`internal: no image of ${app} for the smoke stage, though ${loaded.file} lists it`);
+      return image;
+    };
+    if (apps.backend && !plan.off.backend) {
+      const backend = listedApp(loaded, "backend", "images-start");
       // The migrations run in the build stage of the very image under test: the same platform.
-      const { build, prisma } = await appStages(this.source, loaded, "backend", await this.toolchain("backend", loaded, platform));
+      const { build, prisma } = await appStages(this.source, backend, await this.toolchain(backend, platform));
       // The configured file, not the image's link to it: the same program, named as the config names it.
       plan.backend = {
-        image: await images.backend,
+        image: await imageOf("backend"),
         port: apps.backend.port,
         healthPath: apps.backend.healthPath,
         entrypoint: ["node", apps.backend.entrypoint],
         migrate: prisma ? { build, enginesMirror: this.prismaEnginesMirror } : undefined,
       };
     }
-    if (!plan.off.frontend) {
-      plan.frontend = { image: await images.frontend, port: apps.frontend.port, healthPath: apps.frontend.healthPath, entrypoint: ["node", apps.frontend.entrypoint] };
+    if (apps.frontend && !plan.off.frontend) {
+      plan.frontend = { image: await imageOf("frontend"), port: apps.frontend.port, healthPath: apps.frontend.healthPath, entrypoint: ["node", apps.frontend.entrypoint] };
     }
     return runSmoke(plan);
   }
 
-  /** One app's build environment after its build commands ran. */
-  async appBuild(name: AppName): Promise<Container> {
-    const loaded = await this.loadedConfig();
-    return (await appStages(this.source, loaded, name, await this.toolchain(name, loaded))).build;
+  /** One app's build environment after its build commands ran; an error, and nothing built, when the config does not list the app. */
+  async appBuild(name: AppName, call = `app --name=${name} build`): Promise<Container> {
+    const target = listedApp(await this.loadedConfig(), name, call);
+    return (await appStages(this.source, target, await this.toolchain(target))).build;
   }
 
-  /** One app's image, scanned and gated on its own. */
-  async appScan(name: AppName): Promise<ScanRun<ImageScan>> {
+  /** One app's image, scanned and gated on its own; an error, and nothing built, when the config does not list the app. */
+  async appScan(name: AppName, call = `app --name=${name} scan`): Promise<ScanRun<ImageScan>> {
     const context = await this.scanContext();
-    return scanImage(context, await this.appImage(name, context.loaded), name);
+    return scanImage(context, await this.appImage(name, context.loaded, undefined, call), name);
   }
 
   /** This Drydock labelling its images with `gitSha`; a different --revision set by with-labels is refused. */
@@ -886,8 +928,8 @@ export class Drydock {
   }
 
   /** What publish pushes for one app: its image, repository and annotations. */
-  private toPublish(app: AppName, loaded: LoadedConfig, registry: string, variants: readonly Container[], platforms: readonly string[]): AppToPublish {
-    const title = loaded.config.apps[app].image;
+  private toPublish(app: AppName, loaded: RepositoryConfig, registry: string, variants: readonly Container[], platforms: readonly string[]): AppToPublish {
+    const title = appConfig(loaded, app, "publish").image;
     const base = splitPinnedImage(this.runtimeImage);
     const metadata: ReleaseMetadata = {
       source: this.sourceUrl,
@@ -903,15 +945,15 @@ export class Drydock {
   }
 
   /** The sha256 of the app's lockfile, by its path in the source. */
-  private async lockfileDigests(app: AppName, loaded: LoadedConfig): Promise<Record<string, string>> {
-    const file = lockfilePath(loaded.config.apps[app].path);
+  private async lockfileDigests(app: AppName, loaded: RepositoryConfig): Promise<Record<string, string>> {
+    const file = lockfilePath(appConfig(loaded, app, "release").path);
     return { [file]: sha256Hex(await this.source.file(file).contents()) };
   }
 
   /** What the SLSA provenance of one app's image says: source, builder, parameters, pinned images, lockfiles. */
   private provenanceInput(
     app: AppName,
-    loaded: LoadedConfig,
+    loaded: RepositoryConfig,
     run: { gitSha: string; gitRef?: string; builderId: string; platform: string; invocationId: string; started: string; lockfiles: Record<string, string> },
   ): ProvenanceInput {
     const buildArguments = definedOnly({
@@ -955,14 +997,14 @@ export class Drydock {
     return Object.assign(Object.create(Drydock.prototype) as Drydock, this, changes);
   }
 
-  private loadedConfig(): Promise<LoadedConfig> {
+  private loadedConfig(): Promise<RepositoryConfig> {
     return this.config ? loadConfigFile(this.config) : loadConfig(this.source, this.configPath);
   }
 
-  /** What builds the app `name`: with-pnpm-version's pnpm, else the one its package.json names. */
-  private async toolchain(name: AppName, loaded: LoadedConfig, platform?: SupportedPlatform): Promise<Toolchain> {
-    const setting = { file: loaded.file, key: `apps.${name}.path` };
-    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(this.source, (await appSource(this.source, loaded.config.apps[name].path, setting)).layout));
+  /** What builds the listed app `target`: with-pnpm-version's pnpm, else the one its package.json names. */
+  private async toolchain(target: ListedApp, platform?: SupportedPlatform): Promise<Toolchain> {
+    const setting = { file: target.file, key: `apps.${target.name}.path` };
+    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(this.source, (await appSource(this.source, target.settings.path, setting)).layout));
     return {
       ...(platform ? { platform: platform as Platform } : {}),
       buildImage: this.buildImage,

@@ -6,14 +6,14 @@ import { join } from "node:path/posix";
 
 import { ExistsType, type Directory, type File } from "@dagger.io/dagger";
 
-import { parseSecurityConfig, type LoadedConfig } from "./config/load.js";
+import { parseSecurityConfig, type RepositoryConfig } from "./config/load.js";
 import { SourceError } from "./errors.js";
 import { appPnpmVersion } from "./pnpm-version.js";
 import { installLayout, normalFolder, type InstallLayout } from "./workspace.js";
 
 export { SourceError } from "./errors.js";
 
-export type AppName = "backend" | "frontend";
+export { APP_NAMES, type AppName } from "./config/app-names.js";
 
 /** Where the config is looked for unless --config-path says otherwise. */
 export const DEFAULT_CONFIG_PATH = "security-config.yml";
@@ -23,7 +23,7 @@ export const DEFAULT_CONFIG_PATH = "security-config.yml";
  * summaries say so): a --config-path that names nothing is a typo, and falling back to the
  * defaults would drop its thresholds and exceptions without a word.
  */
-export async function loadConfig(source: Directory, path: string): Promise<LoadedConfig> {
+export async function loadConfig(source: Directory, path: string): Promise<RepositoryConfig> {
   const exists = await source.exists(path, { expectedType: ExistsType.RegularType });
   if (!exists && path !== DEFAULT_CONFIG_PATH) {
     throw new SourceError({
@@ -37,7 +37,7 @@ export async function loadConfig(source: Directory, path: string): Promise<Loade
 }
 
 /** A config given as a file from anywhere (--config): it must be there and valid; messages name it by its file name. */
-export async function loadConfigFile(file: File): Promise<LoadedConfig> {
+export async function loadConfigFile(file: File): Promise<RepositoryConfig> {
   const [name, text] = await Promise.all([file.name(), file.contents()]);
   return parseSecurityConfig(text, name);
 }
@@ -113,16 +113,17 @@ export async function requiredFile(source: Directory, path: string, configKey: s
 /**
  * A file of an optional directory argument: nothing when the directory was not given, an error
  * when it was given without the file — a baseline that silently covers only some scans would hide
- * findings.
+ * findings. `folders` are the scans such a folder holds (the config's apps and lint), for the fix.
  */
-export async function optionalFile(dir: Directory | undefined, path: string, argName: string): Promise<File | undefined> {
+export async function optionalFile(dir: Directory | undefined, path: string, argName: string, folders: readonly string[]): Promise<File | undefined> {
   if (!dir) return undefined;
   if (!(await dir.exists(path, { expectedType: ExistsType.RegularType }))) {
+    const holds = folders.map((folder) => `${folder}/`);
     throw new SourceError({
       where: argName,
       found: `no ${path}`,
       expected: "the reports of an earlier run",
-      fix: "pass the folder written by `build-and-scan reports export` (it holds backend/, frontend/ and lint/ with trivy.json each)",
+      fix: `pass the folder written by \`build-and-scan reports export\` (it holds ${[holds.slice(0, -1).join(", "), holds.at(-1)].filter(Boolean).join(" and ")} with trivy.json each)`,
     });
   }
   return dir.file(path);

@@ -41,8 +41,40 @@ const RUNTIME_STEPS = /\[runtime \d+\/\d+\] COPY --from=prune/;
 
 describe("a build from bad input fails early, naming the file", () => {
   it.each([
-    { name: "the backend without a lockfile", app: "backend", breakIt: removeLockfile("backend"), messages: ["backend/pnpm-lock.yaml", "not found"], neverStarts: LATER_STEPS },
-    { name: "the frontend without a lockfile", app: "frontend", breakIt: removeLockfile("frontend"), messages: ["frontend/pnpm-lock.yaml", "not found"], neverStarts: LATER_STEPS },
+    {
+      name: "the backend without a lockfile",
+      app: "backend",
+      breakIt: removeLockfile("backend"),
+      messages: ["APP_DIR: found no pnpm-lock.yaml in backend, nor a pnpm workspace at the repository root", "run pnpm install in the app folder"],
+      neverStarts: LATER_STEPS,
+    },
+    {
+      name: "the frontend without a lockfile, in a repository whose root is a workspace without one",
+      app: "frontend",
+      breakIt: async (root: string) => {
+        await removeLockfile("frontend")(root);
+        await writeFile(path.join(root, "pnpm-workspace.yaml"), "packages:\n  - backend\n  - frontend\n");
+      },
+      messages: ["APP_DIR: found no pnpm-lock.yaml in frontend, and none at the repository root beside pnpm-workspace.yaml", "run pnpm install at the repository root"],
+      neverStarts: LATER_STEPS,
+    },
+    {
+      name: "the backend without Prisma while PRISMA is on (the default)",
+      app: "backend",
+      breakIt: (root: string) => rm(path.join(root, "backend/prisma"), { recursive: true }).then(() => rm(path.join(root, "backend/prisma.config.ts"))),
+      messages: ["PRISMA: found no Prisma schema in backend", "pass --build-arg PRISMA=off"],
+      neverStarts: LATER_STEPS,
+    },
+    {
+      name: "a Prisma config naming a schema that is not there",
+      app: "backend",
+      breakIt: async (root: string) => {
+        const file = path.join(root, "backend/prisma.config.ts");
+        await writeFile(file, (await readFile(file, "utf8")).replace('schema: "prisma/schema.prisma"', 'schema: "db/schema.prisma"'));
+      },
+      messages: ['PRISMA: backend/prisma.config.ts: schema: found "db/schema.prisma", which is not in the build context'],
+      neverStarts: LATER_STEPS,
+    },
     {
       name: "the backend with a lockfile that disagrees with package.json",
       app: "backend",
@@ -64,13 +96,21 @@ describe("a build from bad input fails early, naming the file", () => {
       messages: [".next/standalone not found after next build", 'set output: "standalone" in next.config'],
       neverStarts: RUNTIME_STEPS,
     },
-  ] as const)("$name", async ({ app, breakIt, messages, neverStarts }) => {
+  ] satisfies { name: string; app: App; breakIt: (root: string) => Promise<void>; messages: string[]; neverStarts: RegExp }[])("$name", async ({ app, breakIt, messages, neverStarts }) => {
     const context = await brokenCopy(`bad-${app}`, breakIt);
     const outcome = await tryBuild({ app, context, tag: imageTag(ctx.runId, `bad-${app}`), bases: ctx.bases });
     const output = outcome.stderr + outcome.stdout;
     expect(outcome.code).not.toBe(0);
     for (const message of messages) expect(output).toContain(message);
     expect(output).not.toMatch(neverStarts);
+  });
+});
+
+describe("the PRISMA build argument", () => {
+  it("is refused as off for a backend that has a Prisma schema: the client would not be generated", async () => {
+    const outcome = await tryBuild({ app: "backend", context: ctx.appCopy, tag: imageTag(ctx.runId, "prisma-off-probe"), bases: ctx.bases, buildArgs: { PRISMA: "off" }, target: "build" });
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr + outcome.stdout).toContain("PRISMA: found the Prisma schema backend/prisma/schema.prisma, expected none with PRISMA=off");
   });
 });
 

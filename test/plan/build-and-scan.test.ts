@@ -35,15 +35,15 @@ describe("buildAndScan", () => {
     expect(parts.map((p) => /Security gate passed: (\w+)/.exec(p)?.[1])).toEqual(["backend", "frontend", "lint"]);
     // examples/app accepts a Debian zlib1g CVE that no image here has: said once, for the whole run.
     const unused = "> **Warning:** `policy.ignores[0]` (`CVE-2023-45853`) matches no finding in any scan — remove it if the finding is gone.\n\n";
-    expect(report.summary).toBe(`${unused}${[report.backendScan, report.frontendScan, report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
+    expect(report.summary).toBe(`${unused}${[report.backendScan(), report.frontendScan(), report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
   });
 
   it("does not call an exception unused in one scan when another scan uses it", async () => {
     answerTrivy(engine, { backend: reportText([zlib]) });
     const report = await withEngine(engine, () => drydock().buildAndScan());
     expect(report.passed).toBe(true);
-    expect(report.backendScan.summary).toContain("CVE-2023-45853");
-    for (const scan of [report.backendScan, report.frontendScan, report.lint]) expect(scan.summary).not.toContain("matches no finding");
+    expect(report.backendScan().summary).toContain("CVE-2023-45853");
+    for (const scan of [report.backendScan(), report.frontendScan(), report.lint]) expect(scan.summary).not.toContain("matches no finding");
     expect(report.summary).not.toContain("matches no finding");
   });
 
@@ -63,7 +63,7 @@ describe("buildAndScan", () => {
       );
       return { report, entries: { root: await dir.entries(), ...entries }, summary: await dir.file("summary.md").contents() };
     });
-    expect([report.passed, report.backendScan.passed, report.frontendScan.passed, report.lint.passed]).toEqual([false, true, false, true]);
+    expect([report.passed, report.backendScan().passed, report.frontendScan().passed, report.lint.passed]).toEqual([false, true, false, true]);
     expect(() => report.gate()).toThrow(GateFailedError);
     expect(() => report.gate()).toThrow(report.summary);
     expect(report.summary).toContain("## ❌ Security gate failed: frontend");
@@ -79,10 +79,10 @@ describe("buildAndScan", () => {
   it("fails only on findings new since the baseline folder", async () => {
     answerTrivy(engine, { backend: withLodash, frontend: withLodashAndMinimist });
     const report = await withEngine(engine, () => drydock().buildAndScan(baselineOf({ backend: withLodash, frontend: withLodash, lint: clean })));
-    expect(report.backendScan.passed).toBe(true);
-    expect(report.backendScan.summary).toContain("1 pre-existing (in the baseline)");
-    expect(report.frontendScan.passed).toBe(false);
-    expect(report.frontendScan.summary).toContain("CVE-2021-44906");
+    expect(report.backendScan().passed).toBe(true);
+    expect(report.backendScan().summary).toContain("1 pre-existing (in the baseline)");
+    expect(report.frontendScan().passed).toBe(false);
+    expect(report.frontendScan().summary).toContain("CVE-2021-44906");
     expect(report.passed).toBe(false);
   });
 

@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ENTRYPOINT_CHECK, entrypointCheck } from "../../dagger/src/images/entrypoint.ts";
+import { PRISMA_CONFIG_FILES } from "../../dagger/src/images/prisma.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { HEALTHCHECK_PROGRAM, requireUrlPath } from "../../dagger/src/images/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
@@ -324,17 +325,17 @@ describe("Prisma in the backend", () => {
 
   it("builds the reference app as before: prisma generate on the config and prisma/ alone, then the query-compiler prune", async () => {
     await withEngine(engine, async () => (await drydock().backend()).sync());
-    expect(partialCopies()).toContainEqual(["prisma.config.*", "prisma/**"]);
+    expect(partialCopies()).toContainEqual([...PRISMA_CONFIG_FILES, "prisma/**"]);
     expect(engine.execs().filter((e) => e.args.join(" ") === GENERATE)).toHaveLength(1);
     expect(engine.execs().filter((e) => e.args.join(" ").includes("query_compiler_"))).toHaveLength(1);
   });
 
   it.each<{ name: string; files: Record<string, string>; include: string[] }>([
-    { name: "a schema file elsewhere", files: { "backend/prisma.config.ts": 'export default defineConfig({\n  schema: "./db/main.prisma",\n});\n', "backend/db/main.prisma": "" }, include: ["prisma.config.*", "db/**"] },
-    { name: "a schema folder, in single quotes, from prisma.config.mts", files: { "backend/prisma.config.mts": "export default { schema: 'db/schema' }\n", "backend/db/schema/models.prisma": "" }, include: ["prisma.config.*", "db/schema/**"] },
-    { name: "a schema file at the root", files: { "backend/prisma.config.js": "module.exports = { schema: `schema.prisma` };\n", "backend/schema.prisma": "" }, include: ["prisma.config.*", "schema.prisma"] },
-    { name: "a computed path, with the default schema present", files: { "backend/prisma.config.ts": 'export default { schema: path.join("prisma", "schema.prisma") };\n', "backend/prisma/schema.prisma": "" }, include: ["prisma.config.*", "prisma/**"] },
-    { name: "no config, the default schema", files: { "backend/prisma/schema.prisma": "" }, include: ["prisma.config.*", "prisma/**"] },
+    { name: "a schema file elsewhere", files: { "backend/prisma.config.ts": 'export default defineConfig({\n  schema: "./db/main.prisma",\n});\n', "backend/db/main.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "db/**"] },
+    { name: "a schema folder, in single quotes, from prisma.config.mts", files: { "backend/prisma.config.mts": "export default { schema: 'db/schema' }\n", "backend/db/schema/models.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "db/schema/**"] },
+    { name: "a schema file at the root", files: { "backend/prisma.config.js": "module.exports = { schema: `schema.prisma` };\n", "backend/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "schema.prisma"] },
+    { name: "a computed path, with the default schema present", files: { "backend/prisma.config.ts": 'export default { schema: path.join("prisma", "schema.prisma") };\n', "backend/prisma/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "prisma/**"] },
+    { name: "no config, the default schema", files: { "backend/prisma/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "prisma/**"] },
   ])("follows Prisma's config to the schema and generates from it alone: $name", async ({ files, include }) => {
     await withEngine(engine, async () => (await drydock(backendWith(files)).backend()).sync());
     expect(partialCopies()).toContainEqual(include);

@@ -77,8 +77,15 @@ const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; source?: string; 
       frontend: { APP_DIR: "services/web", TITLE: "workspace-web", ENTRYPOINT: "services/web/server.js" },
     },
   },
+  {
+    // The reference app with the backend's Prisma schema and config removed: Dagger detects it, docker build is told.
+    name: "a backend without Prisma",
+    drydock: {},
+    source: "no-prisma",
+    buildArgs: { backend: { PRISMA: "off" }, frontend: {} },
+  },
 ];
-const [DEFAULTS, GIVEN, SHAPED, WORKSPACE] = VARIANTS.map((v) => v.name) as [string, string, string, string];
+const [DEFAULTS, GIVEN, SHAPED, WORKSPACE, NO_PRISMA] = VARIANTS.map((v) => v.name) as [string, string, string, string, string];
 
 const engine = useFakeEngine();
 
@@ -120,6 +127,13 @@ function exampleWithConfig(config: string): string {
   writeFileSync(path.join(dir, "security-config.yml"), config);
   return dir;
 }
+/** A copy of the example app whose backend has no Prisma schema or config. */
+function exampleWithoutPrisma(): string {
+  const dir = exampleWithConfig(readFileSync(path.join(repoRoot, EXAMPLE_APP, "security-config.yml"), "utf8"));
+  rmSync(path.join(dir, "backend/prisma"), { recursive: true });
+  rmSync(path.join(dir, "backend/prisma.config.ts"));
+  return dir;
+}
 const made: string[] = [];
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
@@ -127,13 +141,13 @@ afterAll(() => {
 
 beforeAll(async () => {
   for (const variant of VARIANTS) {
-    const source = variant.config === undefined ? (variant.source ?? EXAMPLE_APP) : exampleWithConfig(variant.config);
+    const source = variant.source === "no-prisma" ? exampleWithoutPrisma() : variant.config === undefined ? (variant.source ?? EXAMPLE_APP) : exampleWithConfig(variant.config);
     // Inputs are compared as the files they select of the example (parity/files.ts).
     const tree = path.resolve(repoRoot, source);
     for (const app of APPS) {
       const dockerfile = dockerfileOf(app, variant.buildArgs[app]);
       models.set(`${variant.name}/${app}`, {
-        dockerfile: { ...dockerfile, model: withInputFiles(dockerfile.model, tree) },
+        dockerfile: { ...dockerfile, model: withInputFiles(dockerfile.model, tree, dockerfile.layout.args.slice(6)) },
         dagger: withInputFiles(await planOf(app, variant.drydock, source), tree),
       });
     }
@@ -508,18 +522,20 @@ describe("reading a Dockerfile", () => {
 
   it.each([
     { name: "reads which stage each build stage continues", edit: unedited, read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "generate", prune: "generate" } },
-    { name: "reads the generate stage's COPYs as filter patterns", edit: unedited, read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma.config.*", "backend/prisma/**"], at: "/src" } },
+    { name: "reads the generate stage's COPY as what the layout stage found of Prisma", edit: unedited, read: (m: BuildModel) => m.generateInputs, expected: { include: ["layout:prisma"], at: "/src" } },
     { name: "reads the install inputs as what the layout stage wrote", edit: unedited, read: (m: BuildModel) => m.installInputs, expected: { include: ["layout:install"], at: "/src" } },
     { name: "reads the build stage's files as the local packages and the whole app folder", edit: unedited, read: (m: BuildModel) => m.buildInputs, expected: { include: ["backend/**", "layout:packages"], at: "/src" } },
     { name: "reads the prune stage's files as the local packages", edit: unedited, read: (m: BuildModel) => m.pruneInputs, expected: { include: ["layout:packages"], at: "/src" } },
-    { name: "reads the layout stage's command apart, with the context mounted", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend").layout, expected: { args: ["node", "-e", LAYOUT_PROGRAM, "/context", "backend", "/layout"], workdir: undefined, user: undefined, env: {}, mounts: ["bind-context /context"] } },
+    { name: "reads the layout stage's command apart, with the context mounted", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend").layout, expected: { args: ["node", "-e", LAYOUT_PROGRAM, "/context", "backend", "/layout", "on"], workdir: undefined, user: undefined, env: {}, mounts: ["bind-context /context"] } },
     {
       name: "reads the whole app folder copied by the generate stage as **",
-      edit: ["COPY ${APP_DIR}/prisma.config.* ./\nCOPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/ ./"],
+      edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nWORKDIR /src/${APP_DIR}\nCOPY ${APP_DIR}/ ./"],
       read: (m: BuildModel) => m.generateInputs,
       expected: { include: ["backend/**"], at: "/src" },
     },
-    { name: "reads a nested file as its path below the folder it lands in", edit: ["COPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/prisma/schema.prisma ./prisma/"], read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma.config.*", "backend/prisma/schema.prisma"], at: "/src" } },
+    { name: "reads a nested file as its path below the folder it lands in", edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nCOPY ${APP_DIR}/prisma/schema.prisma ./prisma/"], read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma/schema.prisma"], at: "/src" } },
+    { name: "reads PRISMA=off as no generate stage, the prune continuing deps", edit: unedited, read: () => (({ stageParents, generateInputs, generate }) => ({ stageParents, generateInputs, generate }))(readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model), expected: { stageParents: { build: "deps", prune: "deps" }, generateInputs: undefined, generate: [] } },
+    { name: "reads the prune variant PRISMA chooses, after the parts it continues", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model.prune.map((c) => c.args.join(" ").slice(0, 40)), expected: ["/bin/sh -c pnpm deploy --filter '{.}' --", `node -e ${OPTIONAL_PEER_PRUNE.slice(0, 32)}`, "/bin/sh -c find /out/node_modules -type "] },
     { name: "reads a build stage that skips generate", edit: ["FROM generate AS build", "FROM deps AS build"], read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "deps", prune: "generate" } },
     {
       name: "reads the runtime copies in order, with their owners",
@@ -589,7 +605,7 @@ describe("reading a Dockerfile", () => {
   });
 
   it.each([
-    { name: "a missing stage", edit: ["FROM generate AS prune", "FROM generate AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate, build, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
+    { name: "a missing stage", edit: ["FROM prune-${PRISMA} AS prune", "FROM prune-${PRISMA} AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate-on, generate-off, generate, build, prune-deps, prune-on, prune-off, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
     { name: "a stage the model does not know", edit: ["FROM ${RUNTIME_IMAGE} AS runtime-base", "FROM deps AS test\nRUN pnpm test\n\nFROM ${RUNTIME_IMAGE} AS runtime-base"], error: "Dockerfile.backend: stage test is not modelled — the parity model reads the stages layout, deps, generate (optional), build, prune" },
     { name: "a build stage continuing a later one", edit: ["FROM generate AS build", "FROM prune AS build"], error: "Dockerfile.backend: stage build starts FROM prune, expected FROM one of the build stages before it (deps, generate)" },
     { name: "a build stage starting from an image", edit: ["FROM generate AS prune", "FROM ${BUILD_IMAGE} AS prune"], error: `Dockerfile.backend: stage prune starts FROM ${NODE_IMAGE}, expected FROM one of the build stages before it (deps, generate, build)` },
@@ -613,11 +629,11 @@ describe("reading a Dockerfile", () => {
     { name: "a layout part that is no folder", edit: ["COPY --from=layout /layout/install/ /src/", "COPY --from=layout /layout/install/package.json /src/"], error: "expected COPY --from=layout /layout/<part>/ <folder>/, found COPY --from=layout /layout/install/package.json /src" },
     { name: "a build stage copying a file, not the app folder", edit: ["COPY ${APP_DIR}/ ./", "COPY ${APP_DIR}/src ./"], error: "expected the build stage to copy one folder (`COPY <app>/ ./`), found COPY backend/src /src" },
     { name: "an install input outside the build context", edit: ["COPY --from=layout /layout/install/ /src/", "COPY ../package.json /src/"], error: "the deps stage's source must come from the build context or the layout stage, found COPY ../package.json /src" },
-    { name: "a generate input from another stage", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY --from=deps ${APP_DIR}/prisma.config.* ./"], error: "the generate stage's source must come from the build context or the layout stage, found COPY --from=deps backend/prisma.config.* /src/backend" },
-    { name: "a generate input copied to a new file name", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY ${APP_DIR}/prisma.config.* ./prisma.config.ts"], error: 'COPY backend/prisma.config.* to a file name is not modelled — end the destination with "/" so the file keeps its name' },
-    { name: "a folder copied under another name", edit: ["COPY ${APP_DIR}/prisma/ ./prisma/", "COPY ${APP_DIR}/prisma/ ./schema/"], error: "COPY puts backend/prisma/ in /src/backend/schema, not in <folder>/backend/prisma where a filtered copy of the repository keeps it" },
-    { name: "generate inputs landing in two folders", edit: ["COPY ${APP_DIR}/prisma.config.* ./", "COPY ${APP_DIR}/prisma.config.* /tmp/backend/"], error: "the generate stage's files put the repository root in /src here but in /tmp before — a filtered copy puts all of it below one folder" },
-    { name: "a generate stage that copies nothing", edit: ["COPY ${APP_DIR}/prisma.config.* ./\nCOPY ${APP_DIR}/prisma/ ./prisma/\n", ""], error: "Dockerfile.backend: stage generate copies no source — expected COPY <app>/<file>… ./" },
+    { name: "a generate input from another stage", edit: ["COPY --from=layout /layout/prisma/ /src/", "COPY --from=deps /src/backend/prisma/ /src/"], error: "the generate stage's source must come from the build context or the layout stage, found COPY --from=deps /src/backend/prisma/ /src" },
+    { name: "a generate input copied to a new file name", edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nCOPY ${APP_DIR}/prisma.config.* ./prisma.config.ts"], error: 'COPY backend/prisma.config.* to a file name is not modelled — end the destination with "/" so the file keeps its name' },
+    { name: "a folder copied under another name", edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nCOPY ${APP_DIR}/prisma/ ./schema/"], error: "COPY puts backend/prisma/ in /src/backend/schema, not in <folder>/backend/prisma where a filtered copy of the repository keeps it" },
+    { name: "generate inputs landing in two folders", edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nCOPY ${APP_DIR}/prisma.config.* /tmp/backend/\nCOPY ${APP_DIR}/prisma/ ./prisma/"], error: "the generate stage's files put the repository root in /src here but in /tmp before — a filtered copy puts all of it below one folder" },
+    { name: "a generate stage that copies nothing", edit: ["COPY --from=layout /layout/prisma/ /src/\n", ""], error: "Dockerfile.backend: stage generate copies no source — expected COPY <app>/<file>… ./" },
     { name: "a runtime root not copied from runtime-base", edit: ["COPY --from=runtime-base / /rootfs/", "COPY --from=runtime-base /usr /rootfs/"], error: "expected COPY --from=runtime-base / <folder>, found COPY --from=runtime-base /usr /rootfs" },
     { name: "a runtime root cleaned by another command", edit: ["RUN rm -rf /rootfs/usr/local/lib/node_modules", "RUN rm -r /rootfs/usr/local/lib/node_modules"], error: "stage runtime-root must run one `rm -rf <paths>` without quotes or variables" },
     { name: "a removed path outside the runtime root", edit: ["/rootfs/opt/yarn-*", "/opt/yarn-*"], error: "rm -rf /opt/yarn-* is outside /rootfs/, the copied runtime root" },

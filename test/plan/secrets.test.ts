@@ -43,7 +43,7 @@ describe("install secrets through build-and-scan", () => {
         npmrc: dag.setSecret("drydock-npmrc", NPMRC_CANARY),
         caCertificates: dag.setSecret("drydock-proxy-ca", CA_CANARY),
       }).buildAndScan();
-      return [await chainOf(report.backend), await chainOf(report.frontend)];
+      return [await chainOf(report.backend()), await chainOf(report.frontend())];
     });
     planned = {
       queries: [...engine.queries],

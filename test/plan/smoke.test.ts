@@ -107,7 +107,7 @@ describe("the smoke stage of buildAndScan", () => {
     engine.addRule({ when: execStartsWith("node", "-e", CAPTURE_PROGRAM), stdout: "[Nest] ERROR database check failed: connection refused\n[drydock] killed after 15000 ms\n" });
     const report = await withEngine(engine, () => drydock().buildAndScan());
     expect(report.passed).toBe(false);
-    expect([report.backendScan.passed, report.frontendScan.passed, report.lint.passed]).toEqual([true, true, true]);
+    expect([report.backendScan().passed, report.frontendScan().passed, report.lint.passed]).toEqual([true, true, true]);
     expect(report.summary).toContain("## ❌ Smoke test failed: backend");
     expect(report.summary).toContain("GET http://backend:3000/health answered 503, expected 2xx");
     expect(report.summary).toContain("database check failed: connection refused");

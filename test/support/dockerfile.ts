@@ -132,6 +132,12 @@ const REQUIRED_STAGES = ["layout", "deps", "build", "prune", "runtime-base", "ru
 const OPTIONAL_STAGES = ["generate"] as const;
 type StageName = (typeof REQUIRED_STAGES)[number] | (typeof OPTIONAL_STAGES)[number];
 const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES];
+/**
+ * A part of a build stage, e.g. `generate-on` or `prune-deps`: a stage continuing a part continues
+ * what the part continues, with the part's instructions first — so `FROM generate-${PRISMA} AS
+ * generate` is the chosen variant, and a part no stage continues is never built and never read.
+ */
+const STAGE_PART = /^(?:generate|prune)-[a-z]+$/;
 
 /**
  * A command as argv, normalised so a Dockerfile RUN and a Dagger withExec compare equal exactly
@@ -316,12 +322,13 @@ class Reader {
 
   model(): BuildModel {
     for (const name of REQUIRED_STAGES) this.stage(name);
-    const unknown = [...this.stages.keys()].filter((name) => !KNOWN_STAGES.includes(name));
+    const unknown = [...this.stages.keys()].filter((name) => !KNOWN_STAGES.includes(name) && !STAGE_PART.test(name));
     if (unknown.length > 0) {
       throw new DockerfileModelError(`${this.file}: stage ${unknown.join(", ")} is not modelled — the parity model reads the stages ${describeStages()}; extend test/support/dockerfile.ts to compare another`);
     }
     const deps = this.stage("deps");
-    const generate = this.stages.get("generate");
+    // A generate stage that adds and runs nothing (PRISMA=off) is deps itself: no stage.
+    const generate = this.nonEmpty("generate");
     const build = this.stage("build");
     const prune = this.stage("prune");
     const runtime = this.stage("runtime");
@@ -367,10 +374,13 @@ class Reader {
     // FROM sees only the ARGs declared before the first FROM.
     const from = expand(image.getValue(), this.globals, where, "error");
     const name = instruction.getBuildStage() ?? String(this.stages.size);
-    const parent = this.stages.get(from);
+    const continued = this.stages.get(from);
+    // A part is read into the stage continuing it (STAGE_PART).
+    const part = continued && STAGE_PART.test(continued.name) ? continued : undefined;
+    const parent = part ? (part.parent === undefined ? undefined : this.stages.get(part.parent)) : continued;
     const stage: Stage = {
       name,
-      from,
+      from: part ? part.from : from,
       parent: parent?.name,
       knobs: {},
       // A stage continued with FROM <stage> inherits its ENV and image config, but not its ARGs.
@@ -383,9 +393,11 @@ class Reader {
       healthcheck: parent?.healthcheck,
       entrypoint: [...(parent?.entrypoint ?? [])],
       cmd: [...(parent?.cmd ?? [])],
-      runs: [],
-      copies: [],
+      runs: [...(part?.runs ?? [])],
+      copies: [...(part?.copies ?? [])],
     };
+    // Of the part, as of any stage continued: its ENV and image config, but not its ARGs.
+    if (part) Object.assign(stage, { env: { ...part.env }, vars: new Map(Object.entries(part.env)), workdir: part.workdir, user: part.user });
     this.stages.set(name, stage);
     this.current = stage;
   }
@@ -494,13 +506,18 @@ class Reader {
     return stage;
   }
 
-  /** The build stage a later build stage continues: any one before it, never an image. */
+  private nonEmpty(name: StageName): Stage | undefined {
+    const stage = this.stages.get(name);
+    return stage && (stage.runs.length > 0 || stage.copies.length > 0 || stage.parent !== "deps") ? stage : undefined;
+  }
+
+  /** The build stage a later build stage continues: any one before it, never an image; an empty generate stage is the deps it continues. */
   private buildParent(stage: Stage): string {
     const before = BUILD_STAGES.slice(0, (BUILD_STAGES as readonly string[]).indexOf(stage.name)).filter((name) => this.stages.has(name));
     if (stage.parent === undefined || !before.some((name) => name === stage.parent)) {
       throw new DockerfileModelError(`${this.file}: stage ${stage.name} starts FROM ${stage.from}, expected FROM one of the build stages before it (${before.join(", ")})`);
     }
-    return stage.parent;
+    return stage.parent === "generate" && !this.nonEmpty("generate") ? "deps" : stage.parent;
   }
 
   /** The layout stage: one RUN over the build context, mounted; no COPY, nothing else. */

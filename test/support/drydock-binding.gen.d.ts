@@ -209,8 +209,6 @@ declare module "@dagger.io/dagger" {
 
   export class DrydockRelease {
     private constructor();
-    backend(): DrydockReleasedImage;
-    frontend(): DrydockReleasedImage;
     revision(): Promise<string>;
     created(): Promise<string>;
     signerMode(): Promise<string>;
@@ -220,6 +218,8 @@ declare module "@dagger.io/dagger" {
     summary(): Promise<string>;
     manifest(): File;
     reports(): Directory;
+    backend(): DrydockReleasedImage;
+    frontend(): DrydockReleasedImage;
     images(): Promise<DrydockReleasedImage[]>;
   }
 
@@ -240,11 +240,11 @@ declare module "@dagger.io/dagger" {
     private constructor();
     passed(): Promise<boolean>;
     summary(): Promise<string>;
+    lint(): DrydockLintScan;
     backend(): Container;
     frontend(): Container;
     backendScan(): DrydockImageScan;
     frontendScan(): DrydockImageScan;
-    lint(): DrydockLintScan;
     scans(): Promise<DrydockImageScan[]>;
     reports(): Directory;
     gate(): Promise<string>;

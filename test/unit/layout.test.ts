@@ -3,18 +3,22 @@
  * turned into Directory filters by `installInputPatterns`) and LAYOUT_PROGRAM (the first stage of
  * Dockerfile.backend and Dockerfile.frontend). Both run here over the same trees — the reference
  * examples and small repositories written per case — and must take the same decision: the same
- * files for the install, the same local packages, or the same error.
+ * files for the install, the same local packages, or the same error. So must the two ways of finding
+ * the backend's Prisma: `detectPrisma` (its `inputs` as Directory filters) and the program's PRISMA
+ * argument (what it writes to <out>/prisma, or its PRISMA: error).
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ExistsType, type Directory } from "@dagger.io/dagger";
 import picomatch from "picomatch";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { SourceError } from "../../dagger/src/errors.ts";
 import { installInputPatterns } from "../../dagger/src/images/app.ts";
 import { LAYOUT, LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
+import { detectPrisma, PRISMA_CONFIG_FILES, type PrismaSchema } from "../../dagger/src/images/prisma.ts";
 import { installLayout, normalFolder, type InstallLayout } from "../../dagger/src/workspace.ts";
 import { repoRoot } from "../support/paths.ts";
 
@@ -224,10 +228,14 @@ describe("LAYOUT_PROGRAM in the Dockerfiles", () => {
     expect(LAYOUT_PROGRAM).not.toMatch(/['\\\n]/);
   });
 
-  it.each(["Dockerfile.backend", "Dockerfile.frontend"])("%s runs it verbatim, once", (file) => {
+  // Only the backend passes PRISMA: the frontend's layout writes no <out>/prisma.
+  it.each([
+    { file: "Dockerfile.backend", tail: ' "${PRISMA}"' },
+    { file: "Dockerfile.frontend", tail: "" },
+  ])("$file runs it verbatim, once", ({ file, tail }) => {
     const text = readFileSync(path.join(repoRoot, file), "utf8").replaceAll("\\\n", "");
     expect(text.split(LAYOUT_PROGRAM)).toHaveLength(2);
-    expect(text).toContain(`node -e '${LAYOUT_PROGRAM}' ${LAYOUT.context} "\${APP_DIR}" ${LAYOUT.out}\n`);
+    expect(text).toContain(`node -e '${LAYOUT_PROGRAM}' ${LAYOUT.context} "\${APP_DIR}" ${LAYOUT.out}${tail}\n`);
   });
 });
 
@@ -556,5 +564,375 @@ describe("synthetic repositories: the same error", () => {
     { given: "backend/src", phrases: ["found no backend/src/package.json, expected the app manifest"] },
   ])("APP_DIR=$given: the program fails", ({ given, phrases }) => {
     expectProgramFails(tree({ ...perApp, "backend/src/main.js": "", "shared/package.json": manifest("@acme/shared") }), given, phrases);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The backend's Prisma: detectPrisma (the Dagger plan) and the program's PRISMA argument (Dockerfile.backend)
+
+/**
+ * The app folder on disk as detectPrisma reads a Directory: `exists` (following symlinks, as
+ * Dagger's does by default) and `file(path).contents()`, the only two methods it calls.
+ */
+function diskDirectory(root: string): Directory {
+  const fake = {
+    exists: async (p: string, opts?: { expectedType?: ExistsType }) => {
+      const full = path.join(root, p);
+      if (!existsSync(full)) return false;
+      const stat = statSync(full);
+      switch (opts?.expectedType) {
+        case ExistsType.RegularType:
+          return stat.isFile();
+        case ExistsType.DirectoryType:
+          return stat.isDirectory();
+        case undefined:
+          return true;
+        default:
+          throw new Error(`diskDirectory: detectPrisma asked for ${opts?.expectedType}, which this fake does not answer`);
+      }
+    },
+    file: (p: string) => ({ contents: async () => readFileSync(path.join(root, p), "utf8") }),
+  };
+  return fake as unknown as Directory;
+}
+
+/** detectPrisma over the app folder `folder` of `context`: what it found, or the error it threw. */
+async function tsPrisma(context: string, folder: string): Promise<{ schema: PrismaSchema | undefined } | { error: unknown }> {
+  try {
+    return { schema: await detectPrisma(diskDirectory(path.join(context, folder)), folder) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+interface PrismaRun {
+  status: number | null;
+  stderr: string;
+  /** Whether it made <out>/prisma at all. */
+  wrote: boolean;
+  /** What it wrote under <out>/prisma, repo-relative. */
+  prisma: string[];
+}
+
+/** LAYOUT_PROGRAM as Dockerfile.backend runs it: `node -e LAYOUT_PROGRAM <context> <APP_DIR> <out> [<PRISMA>]`. */
+function runPrismaProgram(context: string, folder: string, prisma?: string): PrismaRun {
+  const out = tempDir("out");
+  const args = ["-e", LAYOUT_PROGRAM, context, folder, out, ...(prisma === undefined ? [] : [prisma])];
+  const run = spawnSync(process.execPath, args, { encoding: "utf8" });
+  return { status: run.status, stderr: run.stderr, wrote: existsSync(path.join(out, "prisma")), prisma: filesUnder(path.join(out, "prisma"), new Set()) };
+}
+
+/** The files of the app folder detectPrisma's `inputs` keep (as Directory.filter would), repo-relative. */
+function prismaPlanFiles(context: string, folder: string, schema: PrismaSchema | undefined): string[] {
+  if (schema === undefined) return [];
+  const isMatch = picomatch([...schema.inputs], { dot: true });
+  return sourceFiles(path.join(context, folder))
+    .filter((file) => isMatch(file))
+    .map((file) => path.posix.join(folder, file));
+}
+
+/**
+ * Both over one tree, the program with PRISMA=on when detectPrisma finds a schema and off when it
+ * finds none: they must succeed and keep the same files. Returns what they decided.
+ */
+async function expectPrismaAgreement(context: string, folder: string): Promise<{ schema: PrismaSchema | undefined; files: string[] }> {
+  const ts = await tsPrisma(context, folder);
+  if ("error" in ts) throw ts.error;
+  const program = runPrismaProgram(context, folder, ts.schema === undefined ? "off" : "on");
+  expect(program.stderr).toBe("");
+  expect(program.status).toBe(0);
+  expect(program.wrote).toBe(true);
+  expect(program.prisma).toEqual(prismaPlanFiles(context, folder, ts.schema));
+  return { schema: ts.schema, files: program.prisma };
+}
+
+/** Both over one tree, the program with PRISMA=on and with off: they must fail, and say the same. */
+async function expectPrismaBothFail(context: string, folder: string, phrases: string[]): Promise<void> {
+  const ts = await tsPrisma(context, folder);
+  expect("error" in ts ? ts.error : ts.schema).toBeInstanceOf(SourceError);
+  const message = (ts as { error: SourceError }).error.message;
+  for (const prisma of ["on", "off"]) {
+    const program = runPrismaProgram(context, folder, prisma);
+    expect(program.status).toBe(1);
+    expect(program.stderr.startsWith("PRISMA: ")).toBe(true);
+    for (const phrase of phrases) {
+      expect(message).toContain(phrase);
+      expect(program.stderr).toContain(phrase);
+    }
+  }
+}
+
+/** The program alone, with this PRISMA, fails (the on/off checks are the Dockerfile's: the plan detects, it is not told). */
+function expectPrismaProgramFails(context: string, folder: string, prisma: string, phrases: string[]): void {
+  const program = runPrismaProgram(context, folder, prisma);
+  expect(program.status).toBe(1);
+  expect(program.stderr.startsWith("PRISMA: ")).toBe(true);
+  for (const phrase of phrases) expect(program.stderr).toContain(phrase);
+}
+
+/** A backend with its own lockfile (so the install layout passes) and these files in its folder. */
+function backendTree(files: Record<string, string>, folder = "backend"): string {
+  const inApp = (file: string) => path.posix.join(folder, file);
+  return tree({
+    [inApp("package.json")]: manifest("backend"),
+    [inApp("pnpm-lock.yaml")]: lockfile({ ".": { dependencies: { "@prisma/client": "7.0.0" } } }),
+    [inApp("src/main.ts")]: "",
+    ...Object.fromEntries(Object.entries(files).map(([file, text]) => [inApp(file), text])),
+  });
+}
+
+const MODEL = "model User {\n  id Int @id\n}\n";
+const GENERATOR = 'generator client {\n  provider = "prisma-client"\n  output   = "../src/generated/prisma"\n}\n';
+const config = (schema: string) => `import { defineConfig } from "prisma/config";\n\nexport default defineConfig({\n  ${schema}\n});\n`;
+
+/** A backend's files and what both must decide: the schema (undefined: no Prisma), the inputs, the files written. */
+interface PrismaCase {
+  name: string;
+  files: Record<string, string>;
+  folder?: string;
+  schema: string | undefined;
+  inputs?: string[];
+  prisma: string[];
+}
+
+/** A backend's files and phrases both error messages must hold. */
+interface PrismaErrorCase {
+  name: string;
+  files: Record<string, string>;
+  phrases: string[];
+}
+
+describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same", () => {
+  it("examples/app backend (config naming prisma/schema.prisma, with migrations)", async () => {
+    const decided = await expectPrismaAgreement(path.join(repoRoot, "examples/app"), "backend");
+    expect(decided.schema).toEqual({ path: "prisma/schema.prisma", inputs: [...PRISMA_CONFIG_FILES, "prisma/**"] });
+    expect(decided.files).toContain("backend/prisma.config.ts");
+    expect(decided.files).toContain("backend/prisma/schema.prisma");
+    expect(decided.files.some((file) => file.startsWith("backend/prisma/migrations/"))).toBe(true);
+    expect(decided.files.every((file) => file === "backend/prisma.config.ts" || file.startsWith("backend/prisma/"))).toBe(true);
+  });
+
+  it.each<PrismaCase>([
+    {
+      name: "no config, the default layout (migrations beside the schema)",
+      files: { "prisma/schema.prisma": GENERATOR + MODEL, "prisma/migrations/0_init/migration.sql": "CREATE TABLE x();\n", "prisma/migrations/migration_lock.toml": "" },
+      schema: "prisma/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**"],
+      prisma: ["backend/prisma/migrations/0_init/migration.sql", "backend/prisma/migrations/migration_lock.toml", "backend/prisma/schema.prisma"],
+    },
+    {
+      name: "neither a config nor the default schema: no Prisma (PRISMA=off writes an empty folder)",
+      files: { "src/other.prisma": MODEL, "schema.prisma": MODEL },
+      schema: undefined,
+      prisma: [],
+    },
+    {
+      name: 'a config naming "db/schema.prisma"',
+      files: { "prisma.config.ts": config('schema: "db/schema.prisma",'), "db/schema.prisma": MODEL, "db/seed.sql": "", "prisma/schema.prisma": "// not this one\n" },
+      schema: "db/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "db/**"],
+      prisma: ["backend/db/schema.prisma", "backend/db/seed.sql", "backend/prisma.config.ts"],
+    },
+    {
+      name: "a single-quoted literal",
+      files: { "prisma.config.ts": config("schema: 'db/schema.prisma',"), "db/schema.prisma": MODEL },
+      schema: "db/schema.prisma",
+      prisma: ["backend/db/schema.prisma", "backend/prisma.config.ts"],
+    },
+    {
+      name: "a backtick literal (no substitution)",
+      files: { "prisma.config.ts": config("schema: `db/schema.prisma`,"), "db/schema.prisma": MODEL },
+      schema: "db/schema.prisma",
+      prisma: ["backend/db/schema.prisma", "backend/prisma.config.ts"],
+    },
+    {
+      name: "a quoted key, a tab before the literal and spaces inside it",
+      files: { "prisma.config.ts": config('"schema":\t" db/schema.prisma ",'), "db/schema.prisma": MODEL },
+      schema: "db/schema.prisma",
+      prisma: ["backend/db/schema.prisma", "backend/prisma.config.ts"],
+    },
+    {
+      name: 'a schema folder, "prisma/schema" with several .prisma files (migrations beside it left out)',
+      files: {
+        "prisma.config.ts": config('schema: "prisma/schema",'),
+        "prisma/schema/schema.prisma": GENERATOR,
+        "prisma/schema/user.prisma": MODEL,
+        "prisma/schema/post.prisma": "model Post {\n  id Int @id\n}\n",
+        "prisma/schema/nested/tag.prisma": "model Tag {\n  id Int @id\n}\n",
+        "prisma/migrations/0_init/migration.sql": "",
+      },
+      schema: "prisma/schema",
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/schema/**"],
+      prisma: ["backend/prisma.config.ts", "backend/prisma/schema/nested/tag.prisma", "backend/prisma/schema/post.prisma", "backend/prisma/schema/schema.prisma", "backend/prisma/schema/user.prisma"],
+    },
+    {
+      name: 'a schema folder named with a trailing slash, "./db/"',
+      files: { "prisma.config.ts": config('schema: "./db/",'), "db/a.prisma": GENERATOR, "db/b.prisma": MODEL },
+      schema: "db",
+      inputs: [...PRISMA_CONFIG_FILES, "db/**"],
+      prisma: ["backend/db/a.prisma", "backend/db/b.prisma", "backend/prisma.config.ts"],
+    },
+    {
+      name: 'the schema at the app root, "schema.prisma": the file alone',
+      files: { "prisma.config.ts": config('schema: "schema.prisma",'), "schema.prisma": MODEL, "seed.ts": "", "prisma/readme.md": "" },
+      schema: "schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "schema.prisma"],
+      prisma: ["backend/prisma.config.ts", "backend/schema.prisma"],
+    },
+    {
+      name: '"./prisma/schema.prisma", normalised',
+      files: { "prisma.config.ts": config('schema: "./prisma//schema.prisma",'), "prisma/schema.prisma": MODEL },
+      schema: "prisma/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**"],
+      prisma: ["backend/prisma.config.ts", "backend/prisma/schema.prisma"],
+    },
+    {
+      // Documented on SCHEMA_LITERAL: the first literal in the text, a commented-out one included.
+      name: "a commented-out literal first: both take it, not the live one after it",
+      files: {
+        "prisma.config.ts": config('// schema: "legacy/schema.prisma",\n  schema: "db/schema.prisma",'),
+        "legacy/schema.prisma": MODEL,
+        "db/schema.prisma": MODEL,
+      },
+      schema: "legacy/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "legacy/**"],
+      prisma: ["backend/legacy/schema.prisma", "backend/prisma.config.ts"],
+    },
+    {
+      name: "a computed path (path.join) with the default schema present: the default",
+      files: { "prisma.config.ts": `import path from "node:path";\n${config('schema: path.join("db", "schema.prisma"),')}`, "db/schema.prisma": MODEL, "prisma/schema.prisma": MODEL },
+      schema: "prisma/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**"],
+      prisma: ["backend/prisma.config.ts", "backend/prisma/schema.prisma"],
+    },
+    {
+      name: "prisma.config.mjs alone",
+      files: { "prisma.config.mjs": 'export default { schema: "db/schema.prisma" };\n', "db/schema.prisma": MODEL },
+      schema: "db/schema.prisma",
+      prisma: ["backend/db/schema.prisma", "backend/prisma.config.mjs"],
+    },
+    {
+      name: "two configs: prisma.config.ts wins over prisma.config.js, and both are kept",
+      files: {
+        "prisma.config.ts": config('schema: "db/schema.prisma",'),
+        "prisma.config.js": 'module.exports = { schema: "other/schema.prisma" };\n',
+        "db/schema.prisma": MODEL,
+        "other/schema.prisma": MODEL,
+      },
+      schema: "db/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "db/**"],
+      prisma: ["backend/db/schema.prisma", "backend/prisma.config.js", "backend/prisma.config.ts"],
+    },
+    {
+      name: "an app deeper in the repository (services/api)",
+      folder: "services/api",
+      files: { "prisma.config.cts": config('schema: "db/schema.prisma",'), "db/schema.prisma": MODEL },
+      schema: "db/schema.prisma",
+      prisma: ["services/api/db/schema.prisma", "services/api/prisma.config.cts"],
+    },
+    {
+      name: "the app at the repository root (APP_DIR=.)",
+      folder: ".",
+      files: { "prisma/schema.prisma": MODEL },
+      schema: "prisma/schema.prisma",
+      prisma: ["prisma/schema.prisma"],
+    },
+  ])("$name", async ({ files, folder = "backend", schema, inputs, prisma }) => {
+    const decided = await expectPrismaAgreement(backendTree(files, folder), folder);
+    expect(decided.schema?.path).toBe(schema);
+    if (inputs !== undefined) expect(decided.schema?.inputs).toEqual(inputs);
+    expect(decided.files).toEqual(prisma);
+  });
+
+  it.each<PrismaErrorCase>([
+    {
+      name: "a computed path (path.join) without the default schema",
+      files: { "prisma.config.ts": `import path from "node:path";\n${config('schema: path.join("db", "schema.prisma"),')}`, "db/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: ", 'schema: "<path>"', "string literal, and no backend/prisma/schema.prisma", "move the schema to prisma/schema.prisma"],
+    },
+    {
+      name: "a config with no schema key and no default schema",
+      files: { "prisma.config.ts": config('migrations: { path: "db/migrations" },') },
+      phrases: ["backend/prisma.config.ts: ", "string literal, and no backend/prisma/schema.prisma"],
+    },
+    {
+      name: "an absolute path",
+      files: { "prisma.config.ts": config('schema: "/srv/db/schema.prisma",'), "prisma/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"/srv/db/schema.prisma"', "expected a path inside backend", "move the schema into the backend"],
+    },
+    {
+      name: "a Windows drive path",
+      files: { "prisma.config.ts": config('schema: "C:/db/schema.prisma",') },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"C:/db/schema.prisma"', "expected a path inside backend"],
+    },
+    {
+      name: '"../shared/schema.prisma", leaving the app folder (present in the repository)',
+      files: { "prisma.config.ts": config('schema: "../shared/schema.prisma",'), "../shared/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"../shared/schema.prisma"', "expected a path inside backend"],
+    },
+    {
+      name: '"db/../../x.prisma", leaving it after normalising',
+      files: { "prisma.config.ts": config('schema: "db/../../x.prisma",'), "db/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"db/../../x.prisma"', "expected a path inside backend"],
+    },
+    {
+      name: '".", naming the app folder itself',
+      files: { "prisma.config.ts": config('schema: ".",'), "prisma/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"."', "expected a path inside backend"],
+    },
+    {
+      name: "a literal naming a missing file (the default schema present: no fallback)",
+      files: { "prisma.config.ts": config('schema: "db/schema.prisma",'), "prisma/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"db/schema.prisma", which is not in the', "commit the schema"],
+    },
+    {
+      name: "a commented-out literal first, naming a file that is gone: fails though the live one exists",
+      files: { "prisma.config.ts": config('// schema: "legacy/schema.prisma",\n  schema: "db/schema.prisma",'), "db/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"legacy/schema.prisma", which is not in the'],
+    },
+    {
+      name: "two configs: the ts one's missing schema fails though the js one's exists",
+      files: { "prisma.config.ts": config('schema: "db/schema.prisma",'), "prisma.config.js": 'module.exports = { schema: "other/schema.prisma" };\n', "other/schema.prisma": MODEL },
+      phrases: ["backend/prisma.config.ts: schema: found ", '"db/schema.prisma", which is not in the'],
+    },
+  ])("both fail: $name", async ({ files, phrases }) => {
+    await expectPrismaBothFail(backendTree(files), "backend", phrases);
+  });
+
+  describe("the program alone: the PRISMA argument", () => {
+    const withSchema = () => backendTree({ "prisma/schema.prisma": MODEL });
+    const withoutPrisma = () => backendTree({});
+
+    it("PRISMA=off with a schema fails", () => {
+      expectPrismaProgramFails(withSchema(), "backend", "off", ["found the Prisma schema backend/prisma/schema.prisma, expected none with PRISMA=off"]);
+    });
+
+    it("PRISMA=off with a config naming a schema fails", () => {
+      const context = backendTree({ "prisma.config.ts": config('schema: "db/schema.prisma",'), "db/schema.prisma": MODEL });
+      expectPrismaProgramFails(context, "backend", "off", ["found the Prisma schema backend/db/schema.prisma, expected none with PRISMA=off"]);
+    });
+
+    it("PRISMA=on without Prisma fails", () => {
+      expectPrismaProgramFails(withoutPrisma(), "backend", "on", ["found no Prisma schema in backend", "expected one with PRISMA=on", "--build-arg PRISMA=off"]);
+    });
+
+    it.each(["maybe", "", "ON", "true"])("PRISMA=%j fails", (prisma) => {
+      expectPrismaProgramFails(withSchema(), "backend", prisma, [`found ${JSON.stringify(prisma)}, expected on (the backend uses Prisma) or off`]);
+    });
+
+    it("without the fourth argument (Dockerfile.frontend) it writes no prisma folder, whatever the source holds", () => {
+      for (const context of [withSchema(), withoutPrisma(), path.join(repoRoot, "examples/app")]) {
+        const program = runPrismaProgram(context, "backend");
+        expect(program.stderr).toBe("");
+        expect(program.status).toBe(0);
+        expect(program.wrote).toBe(false);
+      }
+    });
+
+    it("a Prisma failure comes after the install layout's: APP_DIR is checked first", () => {
+      const program = runPrismaProgram(withSchema(), "frontend", "maybe");
+      expect(program.status).toBe(1);
+      expect(program.stderr.startsWith("APP_DIR: ")).toBe(true);
+    });
   });
 });

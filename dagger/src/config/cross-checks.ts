@@ -4,6 +4,7 @@
  * as `unknown`.
  */
 import type { z } from "zod";
+import { APP_NAMES } from "./app-names.js";
 import { canonicalFindingId } from "./finding-id.js";
 
 export const ALWAYS = { when: () => true };
@@ -12,12 +13,30 @@ function fieldOf(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
+/**
+ * A listed `apps` names at least one app: `apps: {}` builds nothing, which is never what was meant
+ * (leave `apps` out for both apps with their defaults). A mapping that holds only unknown keys is
+ * left to their own "did you mean" error, the more precise one.
+ */
+export function requireAnApp(apps: unknown, ctx: z.RefinementCtx): void {
+  if (typeof apps !== "object" || apps === null || Array.isArray(apps) || Object.keys(apps).length > 0) return;
+  // The parsed mapping holds known keys only: an unknown one (`fronted`) has its own issue already.
+  if (ctx.issues.some((issue) => issue.code === "unrecognized_keys" && (issue.path ?? []).length === 0)) return;
+  ctx.addIssue({
+    code: "custom",
+    path: [],
+    input: apps,
+    params: { found: "no app" },
+    message: `expected at least one of ${APP_NAMES.join(", ")} — list the apps the repository has (e.g. \`backend: {}\` for a backend with every default), or leave \`apps\` out to build both with their defaults`,
+  });
+}
+
 const SHARED_APP_FIELD = {
   path: "two apps cannot be built from one folder",
   image: "the two images would overwrite each other",
 } as const;
 
-/** Two apps in one folder, or under one image name, would silently overwrite each other. */
+/** Two apps in one folder, or under one image name, would silently overwrite each other; one app alone cannot. */
 export function requireDistinctApps(apps: unknown, ctx: z.RefinementCtx): void {
   for (const field of ["path", "image"] as const) {
     const backend = fieldOf(fieldOf(apps, "backend"), field);

@@ -3,9 +3,9 @@
  * filled in, so an author sees what an omitted key means.
  */
 import { stringify } from "yaml";
-import type { LoadedConfig } from "./load.js";
+import type { RepositoryConfig } from "./load.js";
 
-export function effectiveConfigYaml({ config, usedDefaults, file }: LoadedConfig): string {
+export function effectiveConfigYaml({ config, usedDefaults, file }: RepositoryConfig): string {
   const header = usedDefaults
     ? `# ${file}: not in the source, so the defaults apply — the effective config:`
     : `# ${file}: valid — the effective config, every default filled in:`;

@@ -7,7 +7,8 @@ import { describeIssues, describeValue, expectation, knownKeysAt } from "./issue
 import { SecurityConfig } from "./schema.js";
 import { readYaml } from "./yaml.js";
 
-export interface LoadedConfig {
+/** The config of a repository as read: `config.apps` holds exactly the apps the repository has. */
+export interface RepositoryConfig {
   readonly config: SecurityConfig;
   /** True when there was no file, so every value is a default; summaries say so. */
   readonly usedDefaults: boolean;
@@ -20,7 +21,7 @@ export interface LoadedConfig {
  * Throws a ConfigError listing every problem: YAML syntax (with line and column), unknown keys
  * (with the closest known key), and each value that does not fit the schema.
  */
-export function parseSecurityConfig(text: string | undefined, file: string): LoadedConfig {
+export function parseSecurityConfig(text: string | undefined, file: string): RepositoryConfig {
   if (text === undefined) return { config: SecurityConfig.parse({}), usedDefaults: true, file };
 
   const read = readYaml(text);

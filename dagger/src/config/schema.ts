@@ -9,8 +9,11 @@
 import { z } from "zod";
 
 import { parsePurl } from "../purl.js";
-import { ALWAYS, rejectDuplicateIgnores, requireDistinctApps } from "./cross-checks.js";
+import type { AppName } from "./app-names.js";
+import { ALWAYS, rejectDuplicateIgnores, requireAnApp, requireDistinctApps } from "./cross-checks.js";
 import { DbRepository, Duration, FindingId, ImageName, IsoDate, PinnedTrivyImage, RelativePath } from "./formats.js";
+
+export { APP_NAMES, type AppName } from "./app-names.js";
 
 export const SEVERITIES = ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
 export const Severity = z.enum(SEVERITIES).meta({ description: "A Trivy severity." });
@@ -84,12 +87,9 @@ const Entrypoint = z.string().regex(ENTRYPOINT_FILE, {
 const entrypointUnder = (folder: string) =>
   Entrypoint.refine((p) => p.startsWith(`${folder}/`), { error: `expected a file under ${folder}/ like ${folder}/main.js — only ${folder}/ of the build reaches the image` });
 
-const App = (
-  defaults: { path: string; image: string; port: number; healthPath: string; entrypoint: string },
-  which: string,
-  entrypoint: { meaning: string; under?: string },
-) =>
-  z
+const App = (name: AppName, which: string, entrypoint: { meaning: string; under?: string }) => {
+  const defaults = DEFAULTS.apps[name];
+  return z
     .strictObject({
       path: AppFolder.default(defaults.path).meta({
         description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.`,
@@ -109,9 +109,15 @@ const App = (
       entrypoint: (entrypoint.under ? entrypointUnder(entrypoint.under) : Entrypoint).default(defaults.entrypoint).meta({
         description: `File \`node\` starts, ${entrypoint.meaning}; the image build fails when the app's build does not produce it.`,
       }),
+    }, {
+      // `backend:` with nothing after it reads as null in YAML: say how to list an app with every default.
+      error: (issue) => (issue.code === "invalid_type" && issue.input === null ? "expected a mapping — write {} to list the app with every default" : undefined),
     })
-    .prefault({})
-    .meta({ description: `The ${which} application.` });
+    .optional()
+    .meta({
+      description: `The ${which}. Listed (\`${name}: {}\` for every default), it is built, scanned, smoke-tested and released; left out of a listed \`apps\`, the repository has no ${name}, and every function of the ${name} is an error. Without \`apps\`, it is listed with its defaults.`,
+    });
+};
 
 const PURL_EXPECTED = "expected a package URL like pkg:npm/lodash or pkg:deb/debian/zlib1g@1.2.13 (pkg:type/[namespace/]name[@version])";
 
@@ -218,9 +224,9 @@ export const Smoke = z
       description: "false: no image is started before it is reported; every summary says the smoke test is off.",
     }),
     backend: z.boolean().default(DEFAULTS.smoke.backend).meta({
-      description: "false: the backend is not started (nor its Postgres and migrations); the frontend then runs without a backend.",
+      description: "false: the backend is not started (nor its Postgres and migrations); the frontend then runs without a backend. No effect when `apps` lists no backend.",
     }),
-    frontend: z.boolean().default(DEFAULTS.smoke.frontend).meta({ description: "false: the frontend is not started." }),
+    frontend: z.boolean().default(DEFAULTS.smoke.frontend).meta({ description: "false: the frontend is not started. No effect when `apps` lists no frontend." }),
     timeout: Duration.default(DEFAULTS.smoke.timeout).meta({
       description:
         "How long a started app (or Postgres) may take to listen and to answer its health path. Migrations get 5 minutes; the exit after SIGTERM always gets 3 s.",
@@ -239,12 +245,19 @@ export const SecurityConfig = z
       .meta({ description: "Config format version; 1 is the only one." }),
     apps: z
       .strictObject({
-        backend: App(DEFAULTS.apps.backend, "NestJS + Prisma backend", { meaning: "relative to the backend's folder: a file under dist/, the only folder of the build the image gets", under: "dist" }),
-        frontend: App(DEFAULTS.apps.frontend, "Next.js frontend", { meaning: "relative to Next's standalone output (.next/standalone), the image's /app" }),
+        backend: App("backend", "NestJS + Prisma backend", { meaning: "relative to the backend's folder: a file under dist/, the only folder of the build the image gets", under: "dist" }),
+        frontend: App("frontend", "Next.js frontend", { meaning: "relative to Next's standalone output (.next/standalone), the image's /app" }),
       })
+      .superRefine(requireAnApp, ALWAYS)
       .superRefine(requireDistinctApps, ALWAYS)
-      .prefault({})
-      .meta({ description: "Where the two applications live in the repository, and their image names." }),
+      // Without `apps`, both apps with every default: what a repository of the two conventional folders needs.
+      .prefault({ backend: {}, frontend: {} })
+      .meta({
+        description:
+          "The applications of the repository, where they live and their image names: exactly the apps listed are built, scanned, smoke-tested and released — one alone is valid, none is an error. Without `apps`, both, with their defaults.",
+        // For editors: `apps: {}` is refused (requireAnApp says why).
+        minProperties: 1,
+      }),
     policy: Policy,
     scanner: Scanner,
     smoke: Smoke,
@@ -254,3 +267,5 @@ export const SecurityConfig = z
     description: "Configuration of drydock: the applications to build, the security gate and the scanner.",
   });
 export type SecurityConfig = z.infer<typeof SecurityConfig>;
+/** One app's settings, every default filled in. */
+export type AppConfig = NonNullable<SecurityConfig["apps"][AppName]>;

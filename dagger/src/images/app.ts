@@ -6,7 +6,7 @@ import path from "node:path/posix";
 
 import { type Container, type Directory } from "@dagger.io/dagger";
 
-import type { LoadedConfig } from "../config/load.js";
+import type { ListedApp } from "../config/apps.js";
 import { appSource, type AppName } from "../source.js";
 import type { InstallLayout } from "../workspace.js";
 import { backendRecipe } from "./backend.js";
@@ -25,12 +25,13 @@ export interface AppStages extends BuiltStages {
 /** The label values of an image that do not come from its base. */
 export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
 
-export async function appStages(source: Directory, loaded: LoadedConfig, name: AppName, toolchain: Toolchain): Promise<AppStages> {
-  const { config } = loaded;
-  const { app, layout } = await appSource(source, config.apps[name].path, { file: loaded.file, key: `apps.${name}.path` });
+/** The stages of the listed app `target`'s build, from its folder in `source`. */
+export async function appStages(source: Directory, target: ListedApp, toolchain: Toolchain): Promise<AppStages> {
+  const { name, settings, file } = target;
+  const { app, layout } = await appSource(source, settings.path, { file, key: `apps.${name}.path` });
   // Prisma is detected, not assumed: a backend without it has no generate stage and no query-compiler prune.
   const prisma = name === "backend" ? await detectPrisma(app, layout.folder) : undefined;
-  const recipe = name === "backend" ? backendRecipe(config.apps.backend, toolchain.prisma, prisma) : frontendRecipe(config.apps.frontend);
+  const recipe = name === "backend" ? backendRecipe(settings, toolchain.prisma, prisma) : frontendRecipe(settings);
   const placement = appPlacement(source, app, layout);
   // The whole chain starts on the toolchain's platform: no stage is shared with another platform's build.
   const deps = depsStage(containerOn(toolchain.platform).from(toolchain.buildImage), placement, toolchain);
@@ -59,13 +60,8 @@ export function installInputPatterns(layout: InstallLayout): string[] {
   return [...new Set([...INSTALL_INPUTS.map((file) => path.join(layout.root, file)), ...manifests])];
 }
 
-export async function appImage(
-  source: Directory,
-  loaded: LoadedConfig,
-  name: AppName,
-  toolchain: Toolchain,
-  labels: BuildLabels,
-): Promise<Container> {
-  const { recipe, ...stages } = await appStages(source, loaded, name, toolchain);
+/** The listed app `target`'s hardened image. */
+export async function appImage(source: Directory, target: ListedApp, toolchain: Toolchain, labels: BuildLabels): Promise<Container> {
+  const { recipe, ...stages } = await appStages(source, target, toolchain);
   return runtimeStage(stages, recipe, toolchain, { ...labels, ...splitPinnedImage(toolchain.runtimeImage) });
 }

@@ -10,7 +10,10 @@
  * - `<out>/install/`: the install root's package.json, pnpm-lock.yaml, pnpm-workspace.yaml and
  *   .pnpmfile.*, and the package.json of the app and of every other project of that lockfile;
  * - `<out>/packages/`: the files of the local packages the app links to (`link:` in the lockfile),
- *   directly or through each other, without node_modules.
+ *   directly or through each other, without node_modules;
+ * - with a fourth argument, the backend's PRISMA build argument (`on` or `off`): `<out>/prisma/`,
+ *   what `prisma generate` reads — the prisma.config.* files and the schema's folder (or file), found
+ *   as detectPrisma (prisma.ts) finds them — and a failure when PRISMA says otherwise than the source.
  * It decides as installLayout does, and fails with the same cases: no lockfile in the app nor at
  * the root, a workspace at the root without its lockfile, an app the root lockfile does not list,
  * a link leaving the repository. test/unit/layout.test.ts runs both over the same trees.
@@ -23,7 +26,7 @@
  */
 const LINES = [
   'const fs=require("fs"),path=require("path");',
-  "const [context,given,out]=process.argv.slice(1);",
+  "const [context,given,out,prisma]=process.argv.slice(1);",
   'const fail=(m)=>{console.error("APP_DIR: "+m);process.exit(1);};',
   "const Q=String.fromCharCode(39),unquote=(s)=>s.length>1&&(s[0]===Q||s[0]===String.fromCharCode(34))&&s.endsWith(s[0])?s.slice(1,-1):s;",
   'const folder=path.posix.normalize(String(given)).replace(/[/]$/,"")||".";',
@@ -54,6 +57,26 @@ const LINES = [
   "if(seen.has(dir))continue;seen.add(dir);queue.push(key);",
   'if(!(fs.existsSync(at(dir))&&fs.statSync(at(dir)).isDirectory()))fail("found no folder "+JSON.stringify(dir)+", which "+JSON.stringify(inRepo(from))+" links to (link:"+link+" in its lockfile), expected the local package - add it to the build context, or run pnpm install and commit the lockfile");',
   'fs.cpSync(at(dir),path.join(out,"packages",dir),{recursive:true,verbatimSymlinks:true,filter:(src)=>path.basename(src)!=="node_modules"});}}',
+  // The backend's Prisma, as detectPrisma (prisma.ts) finds it: the config's literal schema path, else prisma/schema.prisma.
+  "if(prisma!==undefined){",
+  'const stop=(m)=>{console.error("PRISMA: "+m);process.exit(1);};',
+  'if(prisma!=="on"&&prisma!=="off")stop("found "+JSON.stringify(prisma)+", expected on (the backend uses Prisma) or off");',
+  'const C=String.fromCharCode,D=C(34),B=C(92),T=C(96),N=C(10),S="["+B+"s";',
+  'const LITERAL=new RegExp("(?:^|"+S+"{,])["+D+Q+"]?schema["+D+Q+"]?"+S+"]*:"+S+"]*(?:"+D+"([^"+D+B+B+N+"]+)"+D+"|"+Q+"([^"+Q+B+B+N+"]+)"+Q+"|"+T+"([^"+T+B+B+"$"+N+"]+)"+T+")");',
+  'const inApp=(p)=>path.posix.join(folder,p),isDir=(p)=>fs.existsSync(at(p))&&fs.statSync(at(p)).isDirectory(),DEFAULT="prisma/schema.prisma";',
+  'const configs=["ts","mts","cts","js","mjs","cjs"].map((x)=>"prisma.config."+x).filter((f)=>isFile(inApp(f)));',
+  "let schema,schemaIsDir=false;",
+  "if(configs.length===0){if(isFile(inApp(DEFAULT)))schema=DEFAULT;}else{",
+  'const where=inApp(configs[0]),found=LITERAL.exec(fs.readFileSync(at(where),"utf8")),literal=found?(found[1]??found[2]??found[3]).trim():undefined;',
+  'if(literal===undefined){if(isFile(inApp(DEFAULT)))schema=DEFAULT;else stop(where+": found no schema: "+D+"<path>"+D+" string literal, and no "+inApp(DEFAULT)+" - write the schema path as a literal, or move the schema to "+DEFAULT);}',
+  'else{const parts=literal.split(new RegExp("["+B+B+"/]")).filter((x)=>x!==""&&x!==".");',
+  'if(literal.startsWith("/")||new RegExp("^[A-Za-z]:["+B+B+"/]").test(literal)||parts.length===0||parts.includes(".."))stop(where+": schema: found "+JSON.stringify(literal)+", expected a path inside "+folder+" - move the schema into the backend folder and name it relative to the config");',
+  'schema=parts.join("/");schemaIsDir=isDir(inApp(schema));if(!schemaIsDir&&!isFile(inApp(schema)))stop(where+": schema: found "+JSON.stringify(literal)+", which is not in the build context - fix the path, or commit the schema");}}',
+  'if(prisma==="on"&&schema===undefined)stop("found no Prisma schema in "+folder+" (prisma/schema.prisma, or the schema a prisma.config.* names), expected one with PRISMA=on - pass --build-arg PRISMA=off for a backend without Prisma");',
+  'if(prisma==="off"&&schema!==undefined)stop("found the Prisma schema "+inApp(schema)+", expected none with PRISMA=off - leave PRISMA at on, so the client is generated");',
+  'const inputs=schema===undefined?[]:[...configs,schemaIsDir?schema:schema.includes("/")?schema.slice(0,schema.lastIndexOf("/")):schema];',
+  'fs.mkdirSync(path.join(out,"prisma"),{recursive:true});',
+  'for(const input of inputs)fs.cpSync(at(inApp(input)),path.join(out,"prisma",inApp(input)),{recursive:true,verbatimSymlinks:true});}',
 ];
 
 export const LAYOUT_PROGRAM = LINES.join("");

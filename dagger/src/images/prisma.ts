@@ -9,9 +9,8 @@ import { SourceError } from "../errors.js";
 /** The schema's place when no config names one (Prisma's default layout). */
 export const DEFAULT_SCHEMA = "prisma/schema.prisma";
 
-/** The names Prisma loads its config from, in the app folder; all match PRISMA_CONFIG_INPUT. */
+/** The names Prisma loads its config from, in the app folder: what `prisma generate` reads of them (never a stray prisma.config.ts.orig). */
 export const PRISMA_CONFIG_FILES = ["prisma.config.ts", "prisma.config.mts", "prisma.config.cts", "prisma.config.js", "prisma.config.mjs", "prisma.config.cjs"] as const;
-const PRISMA_CONFIG_INPUT = "prisma.config.*";
 
 /**
  * `schema: "<path>"` in a config, as a plain string literal (quotes or a backtick string without
@@ -52,7 +51,7 @@ export function appRelative(path: string): string | undefined {
  */
 export function prismaInputs(schema: string, isFolder: boolean): readonly string[] {
   const folder = isFolder ? schema : schema.includes("/") ? schema.slice(0, schema.lastIndexOf("/")) : undefined;
-  return [PRISMA_CONFIG_INPUT, folder === undefined ? schema : `${folder}/**`];
+  return [...PRISMA_CONFIG_FILES, folder === undefined ? schema : `${folder}/**`];
 }
 
 /**

@@ -1,13 +1,11 @@
 import { func, object, type CacheVolume, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 
 import { Drydock } from "../index.js";
-import type { AppName } from "../source.js";
+import { APP_NAMES, type AppName } from "../config/schema.js";
 import { ArgumentError } from "./arguments.js";
 import type { ImageScan } from "./scan.js";
 
-const APP_NAMES: readonly AppName[] = ["backend", "frontend"];
-
-/** An app name argument: one of the apps of the config. */
+/** An app name argument: one of the apps drydock builds (whether the config lists it is checked where it is built). */
 export function requireAppName(name: string): AppName {
   const found = APP_NAMES.find((app) => app === name);
   if (!found) {
@@ -17,7 +15,8 @@ export function requireAppName(name: string): AppName {
 }
 
 /**
- * One app of the source: its hardened image, its build environment, and its scan.
+ * One app of the source: its hardened image, its build environment, and its scan. Only an app the
+ * config lists can be built: every function of another fails, naming the config file and key.
  *
  * It carries a flat copy of Drydock's state rather than a Drydock field: the TypeScript runtime
  * rebuilds only the top level of an object's state, so a nested Drydock's Directory and Secret
@@ -74,7 +73,8 @@ export class App {
    */
   @func()
   async image(): Promise<Container> {
-    return this.drydock().appImage(requireAppName(this.name));
+    const name = requireAppName(this.name);
+    return this.drydock().appImage(name, undefined, undefined, `app --name=${name} image`);
   }
 
   /**
@@ -84,7 +84,8 @@ export class App {
    */
   @func()
   async build(): Promise<Container> {
-    return this.drydock().appBuild(requireAppName(this.name));
+    const name = requireAppName(this.name);
+    return this.drydock().appBuild(name, `app --name=${name} build`);
   }
 
   /**
@@ -94,7 +95,8 @@ export class App {
    */
   @func({ cache: "never" })
   async scan(): Promise<ImageScan> {
-    return (await this.drydock().appScan(requireAppName(this.name))).scan;
+    const name = requireAppName(this.name);
+    return (await this.drydock().appScan(name, `app --name=${name} scan`)).scan;
   }
 
   /** The Drydock this app was chosen from, rebuilt from the copied state. */

@@ -5,6 +5,8 @@
  */
 import { dag, func, object, type Directory, type File } from "@dagger.io/dagger";
 
+import { unlistedAppError } from "../config/apps.js";
+import { APP_NAMES, type AppName } from "../config/schema.js";
 import type { ReleasedImage as ManifestImage, ReleaseManifest } from "../release/manifest.js";
 import type { VerifyResult } from "../release/cosign.js";
 
@@ -36,25 +38,43 @@ export class PublishedImage {
   platforms!: string[];
 }
 
-/** Both apps' images as publish pushed them. */
+/** The images of the apps the config lists, as publish pushed them. */
 @object()
 export class Publication {
-  /** The backend image. */
-  @func()
-  backend!: PublishedImage;
-
-  /** The frontend image. */
-  @func()
-  frontend!: PublishedImage;
+  // State: each pushed image, left unset for an app the config does not list (the engine cannot
+  // carry a null object field), and the config file, for the error of such an app.
+  backendImage?: PublishedImage;
+  frontendImage?: PublishedImage;
+  configFile!: string;
 
   /**
-   * List both images, backend first.
+   * Return the backend image; an error when the config lists no backend.
+   *
+   * Example: dagger call publish --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) backend reference
+   */
+  @func()
+  backend(): PublishedImage {
+    return pick(this, "backend", "publish … backend");
+  }
+
+  /**
+   * Return the frontend image; an error when the config lists no frontend.
+   *
+   * Example: dagger call publish --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) frontend reference
+   */
+  @func()
+  frontend(): PublishedImage {
+    return pick(this, "frontend", "publish … frontend");
+  }
+
+  /**
+   * List the images pushed, one per app the config lists, backend first.
    *
    * Example: dagger call publish --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) images reference
    */
   @func()
   images(): PublishedImage[] {
-    return [this.backend, this.frontend];
+    return present(this);
   }
 }
 
@@ -134,16 +154,33 @@ export class ReleasedImage {
   verified!: boolean;
 }
 
-/** A release: both images published by digest, signed, attested and verified, after the policy gate passed. */
+/** A release: the images of the apps the config lists, published by digest, signed, attested and verified, after the policy gate passed. */
 @object()
 export class Release {
-  /** The backend image. */
-  @func()
-  backend!: ReleasedImage;
+  // State: each released image, left unset for an app the config does not list, and the config file.
+  backendImage?: ReleasedImage;
+  frontendImage?: ReleasedImage;
+  configFile!: string;
 
-  /** The frontend image. */
+  /**
+   * Return the backend image; an error when the config lists no backend.
+   *
+   * Example: dagger call release --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) … backend reference
+   */
   @func()
-  frontend!: ReleasedImage;
+  backend(): ReleasedImage {
+    return pick(this, "backend", "release … backend");
+  }
+
+  /**
+   * Return the frontend image; an error when the config lists no frontend.
+   *
+   * Example: dagger call release --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) … frontend reference
+   */
+  @func()
+  frontend(): ReleasedImage {
+    return pick(this, "frontend", "release … frontend");
+  }
 
   /** The commit released. */
   @func()
@@ -177,27 +214,58 @@ export class Release {
   @func()
   manifest!: File;
 
-  /** The scans' reports (backend/, frontend/, lint/, summary.md) and release.json. */
+  /** The scans' reports (one folder per app released — backend/, frontend/ — and lint/, summary.md) and release.json. */
   @func()
   reports!: Directory;
 
   /**
-   * List both images, backend first.
+   * List the images released, one per app the config lists, backend first.
    *
    * Example: dagger call release --registry=ghcr.io/acme --git-sha=$(git rev-parse HEAD) … images reference
    */
   @func()
   images(): ReleasedImage[] {
-    return [this.backend, this.frontend];
+    return present(this);
   }
+}
+
+/** What Publication and Release hold per app. */
+interface PerApp<T> {
+  backendImage?: T;
+  frontendImage?: T;
+  configFile: string;
+}
+
+/** The images present, backend first. */
+function present<T>(holder: PerApp<T>): T[] {
+  return [holder.backendImage, holder.frontendImage].filter((image): image is T => image !== undefined);
+}
+
+/** One app's image; an error naming the config file when the config does not list the app. */
+function pick<T>(holder: PerApp<T>, app: AppName, call: string): T {
+  const image = app === "backend" ? holder.backendImage : holder.frontendImage;
+  if (image === undefined) {
+    const listed = APP_NAMES.filter((name) => (name === "backend" ? holder.backendImage : holder.frontendImage) !== undefined);
+    throw unlistedAppError(holder.configFile, app, call, listed);
+  }
+  return image;
+}
+
+/** `{ backendImage, frontendImage }` of the images given, each under its app; an app without one is left unset. */
+function perApp<T extends { app: string }>(images: readonly T[]): Pick<PerApp<T>, "backendImage" | "frontendImage"> {
+  const of = (app: AppName) => images.find((image) => image.app === app);
+  const backend = of("backend");
+  const frontend = of("frontend");
+  return { ...(backend ? { backendImage: backend } : {}), ...(frontend ? { frontendImage: frontend } : {}) };
 }
 
 export function publishedImage(fields: { app: string; repository: string; digest: string; reference: string; tags: readonly string[]; platforms: readonly string[] }): PublishedImage {
   return Object.assign(new PublishedImage(), { ...fields, tags: [...fields.tags], platforms: [...fields.platforms] });
 }
 
-export function publication(backend: PublishedImage, frontend: PublishedImage): Publication {
-  return Object.assign(new Publication(), { backend, frontend });
+/** The Publication of the images pushed (one per app the config lists); `configFile` names the config. */
+export function publication(configFile: string, images: readonly PublishedImage[]): Publication {
+  return Object.assign(new Publication(), { ...perApp(images), configFile });
 }
 
 export function verification(result: VerifyResult): Verification {
@@ -214,17 +282,17 @@ export function verification(result: VerifyResult): Verification {
   });
 }
 
-/** The Release of a manifest; `json` is its release.json, `reports` the scans' reports it is added to. */
-export function release(manifest: ReleaseManifest, json: string, reports: Directory): Release {
-  const image = (app: string): ReleasedImage => {
-    const found: ManifestImage | undefined = manifest.images.find((i) => i.app === app);
-    if (!found) throw new Error(`release manifest without ${app}`);
-    return Object.assign(new ReleasedImage(), { ...found, tags: [...found.tags], platforms: [...found.platforms], attestations: [...found.attestations] });
-  };
+/**
+ * The Release of a manifest (one image per app the config lists); `json` is its release.json,
+ * `reports` the scans' reports it is added to, `configFile` the config.
+ */
+export function release(manifest: ReleaseManifest, json: string, reports: Directory, configFile: string): Release {
+  const image = (found: ManifestImage): ReleasedImage =>
+    Object.assign(new ReleasedImage(), { ...found, tags: [...found.tags], platforms: [...found.platforms], attestations: [...found.attestations] });
   const file = dag.file("release.json", json);
   return Object.assign(new Release(), {
-    backend: image("backend"),
-    frontend: image("frontend"),
+    ...perApp(manifest.images.map(image)),
+    configFile,
     revision: manifest.source.revision,
     created: manifest.created,
     signerMode: manifest.signer.mode,

@@ -1,66 +1,83 @@
 import { dag, func, object, type Container, type Directory } from "@dagger.io/dagger";
 
+import { unlistedAppError } from "../config/apps.js";
+import type { AppName } from "../config/schema.js";
 import { smokeMarkdown, type SmokeVerdict } from "../smoke/summary.js";
 import { enforce } from "./gate-error.js";
 import type { ImageScan, LintScan, Scan } from "./scan.js";
 
-/** The outcome of build-and-scan: both images, their scans, the lint, the smoke test, and one verdict. */
+/**
+ * The outcome of build-and-scan: the images of the apps the config lists, their scans, the lint,
+ * the smoke test, and one verdict.
+ */
 @object()
 export class Report {
-  /** Whether every gate passed: both images, the lint, and the smoke test (each image started and answered). */
+  /** Whether every gate passed: each image, the lint, and the smoke test (each image started and answered). */
   @func()
-  passed: boolean;
+  passed!: boolean;
 
   /** The Markdown summary of all scans, for $GITHUB_STEP_SUMMARY or a PR comment. */
   @func()
-  summary: string;
-
-  /** The hardened backend image. */
-  @func()
-  backend: Container;
-
-  /** The hardened frontend image. */
-  @func()
-  frontend: Container;
-
-  /** The backend image's scan. */
-  @func()
-  backendScan: ImageScan;
-
-  /** The frontend image's scan. */
-  @func()
-  frontendScan: ImageScan;
+  summary!: string;
 
   /** The Dockerfile lint. */
   @func()
-  lint: LintScan;
+  lint!: LintScan;
+
+  // State, not functions: each app's image and scan, left unset for an app the config does not
+  // list (the engine cannot carry a null object field), as top-level fields (the runtime rebuilds
+  // only the top level of an object's state).
+  backendImage?: Container;
+  frontendImage?: Container;
+  backendImageScan?: ImageScan;
+  frontendImageScan?: ImageScan;
+  /** The config file the apps come from, for the error of an app it does not list. */
+  configFile!: string;
 
   /**
    * The scans of the other platforms' variants of a multi-platform release (e.g.
    * backend-linux-arm64), each gated like the images above; none for build-and-scan.
    */
-  variantScans: ImageScan[];
+  variantScans!: ImageScan[];
 
-  constructor(
-    backend: Container,
-    frontend: Container,
-    backendScan: ImageScan,
-    frontendScan: ImageScan,
-    lint: LintScan,
-    /** Warnings about the run as a whole, e.g. exceptions that matched nothing in any scan. */
-    warnings: string[] = [],
-    /** The other platforms' variants' scans, after the two above in the summary. */
-    variantScans: ImageScan[] = [],
-  ) {
-    this.backend = backend;
-    this.frontend = frontend;
-    this.backendScan = backendScan;
-    this.frontendScan = frontendScan;
-    this.lint = lint;
-    this.variantScans = variantScans;
-    const scans: Scan[] = [backendScan, frontendScan, ...variantScans, lint];
-    this.passed = scans.every((scan) => scan.passed);
-    this.summary = combinedSummary(scans, warnings);
+  /**
+   * Return the hardened backend image; an error when the config lists no backend.
+   *
+   * Example: dagger call build-and-scan backend export --path=backend.tar
+   */
+  @func()
+  backend(): Container {
+    return this.imageOf("backend");
+  }
+
+  /**
+   * Return the hardened frontend image; an error when the config lists no frontend.
+   *
+   * Example: dagger call build-and-scan frontend as-service up --ports=3000:3000
+   */
+  @func()
+  frontend(): Container {
+    return this.imageOf("frontend");
+  }
+
+  /**
+   * Return the backend image's scan; an error when the config lists no backend.
+   *
+   * Example: dagger call build-and-scan backend-scan failing finding-id severity package fixed-version
+   */
+  @func()
+  backendScan(): ImageScan {
+    return this.scanOf("backend");
+  }
+
+  /**
+   * Return the frontend image's scan; an error when the config lists no frontend.
+   *
+   * Example: dagger call build-and-scan frontend-scan summary
+   */
+  @func()
+  frontendScan(): ImageScan {
+    return this.scanOf("frontend");
   }
 
   /**
@@ -74,17 +91,17 @@ export class Report {
   }
 
   /**
-   * List the image scans, backend first; the lint is `lint`.
+   * List the image scans of the apps the config lists, backend first; the lint is `lint`.
    *
    * Example: dagger call build-and-scan scans name
    */
   @func()
   scans(): ImageScan[] {
-    return [this.backendScan, this.frontendScan, ...(this.variantScans ?? [])];
+    return [...appScans(this).map(({ scan }) => scan), ...(this.variantScans ?? [])];
   }
 
   /**
-   * Return all reports, one folder per scan (backend/, frontend/, lint/; in a multi-platform release one per variant, e.g. backend-linux-arm64/), plus summary.md.
+   * Return all reports, one folder per scan (backend/, frontend/ — the apps the config lists — and lint/; in a multi-platform release one per variant, e.g. backend-linux-arm64/), plus summary.md.
    *
    * Example: dagger call build-and-scan reports export --path=reports
    */
@@ -107,6 +124,54 @@ export class Report {
   gate(): string {
     return enforce(this.passed, this.summary);
   }
+
+  private imageOf(app: AppName): Container {
+    const image = app === "backend" ? this.backendImage : this.frontendImage;
+    if (!image) throw unlistedAppError(this.configFile, app, `build-and-scan ${app}`, appScans(this).map(({ app }) => app));
+    return image;
+  }
+
+  private scanOf(app: AppName): ImageScan {
+    const scan = app === "backend" ? this.backendImageScan : this.frontendImageScan;
+    if (!scan) throw unlistedAppError(this.configFile, app, `build-and-scan ${app}-scan`, appScans(this).map(({ app }) => app));
+    return scan;
+  }
+}
+
+/** The apps built, backend first, each with its scan. */
+function appScans(report: Report): { app: AppName; scan: ImageScan }[] {
+  return [
+    ...(report.backendImageScan ? [{ app: "backend" as const, scan: report.backendImageScan }] : []),
+    ...(report.frontendImageScan ? [{ app: "frontend" as const, scan: report.frontendImageScan }] : []),
+  ];
+}
+
+/** One app of a report: its image and its scan. */
+export interface BuiltApp {
+  app: AppName;
+  image: Container;
+  scan: ImageScan;
+}
+
+/**
+ * The Report of the apps built (the config's, backend first), the lint, the run's warnings (e.g.
+ * exceptions that matched nothing in any scan) and, in a multi-platform release, the other
+ * platforms' variants' scans (after the apps' in the summary).
+ */
+export function newReport(parts: { configFile: string; apps: readonly BuiltApp[]; lint: LintScan; warnings?: readonly string[]; variantScans?: readonly ImageScan[] }): Report {
+  const report = new Report();
+  // Only the apps built are set: the engine cannot carry a null object field.
+  for (const { app, image, scan } of parts.apps) {
+    if (app === "backend") Object.assign(report, { backendImage: image, backendImageScan: scan });
+    else Object.assign(report, { frontendImage: image, frontendImageScan: scan });
+  }
+  report.configFile = parts.configFile;
+  report.lint = parts.lint;
+  report.variantScans = [...(parts.variantScans ?? [])];
+  const scans: Scan[] = [...report.scans(), parts.lint];
+  report.passed = scans.every((scan) => scan.passed);
+  report.summary = combinedSummary(scans, parts.warnings ?? []);
+  return report;
 }
 
 /** Several scans' summaries as one document, after the warnings that concern them all. */

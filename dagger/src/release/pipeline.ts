@@ -131,9 +131,6 @@ export function requireGatePassed(passed: boolean, summary: string): void {
   if (!passed) throw new GateFailedError(`release stopped: the policy gate failed, so nothing was published, signed or attested.\n\n${summary}`);
 }
 
-/** The apps a release publishes, in the order results list them. */
-export const RELEASED_APPS = ["backend", "frontend"] as const;
-
 /** Where an app's lockfile is in the source, from the app's folder. */
 export function lockfilePath(appPath: string): string {
   return path.posix.join(appPath, "pnpm-lock.yaml");

@@ -4,7 +4,7 @@
  */
 import type { Container, Directory, File } from "@dagger.io/dagger";
 
-import type { LoadedConfig } from "../config/load.js";
+import type { RepositoryConfig } from "../config/load.js";
 import { imageScan, lintScan, type ImageScan, type LintScan } from "../objects/scan.js";
 import { requiredFile } from "../source.js";
 import { lintFiles } from "./lint-files.js";
@@ -19,7 +19,7 @@ export interface ScanRun<S> {
 export interface ScanContext {
   trivy: Trivy;
   source: Directory;
-  loaded: LoadedConfig;
+  loaded: RepositoryConfig;
   /** The day every verdict of the call is judged on (exception expiry), the DB's day too. */
   today: Date;
   /** An earlier report of the same target: only findings new since then can fail. */

@@ -2,7 +2,7 @@
  * From a Trivy JSON report to a verdict: parse, normalise, gate, render. Pure; the Dagger
  * functions only fetch the texts and hand back what this returns.
  */
-import type { LoadedConfig } from "../config/load.js";
+import type { RepositoryConfig } from "../config/load.js";
 import { evaluateGate, type GateNotice, type GateResult } from "../policy/gate.js";
 import { toFindings } from "../report/findings.js";
 import { MAX_TABLE_ROWS, renderMarkdown } from "../report/markdown.js";
@@ -16,7 +16,7 @@ export interface VerdictInput {
   report: { text: string; label: string };
   /** A previous report: when given, only findings that are new since it can fail. */
   baseline?: { text: string; label: string };
-  loaded: LoadedConfig;
+  loaded: RepositoryConfig;
   /** What was gated: `backend`, `frontend`, `lint`, or the report's file name. */
   name: string;
   today: Date;

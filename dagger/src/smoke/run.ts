@@ -3,8 +3,9 @@
  * runs as a Dagger service the way production runs it — its own entrypoint (useEntrypoint), user
  * and environment; only the read-only root and dropped capabilities, which Dagger services cannot
  * express, are left to the Docker e2e. The backend gets a pinned Postgres, with its Prisma
- * migrations applied first when it uses Prisma; the frontend gets the backend. A small client container probes each over the
- * service binding, then the service gets SIGTERM and must exit within 3 s.
+ * migrations applied first when it uses Prisma; the frontend gets the backend, when the config
+ * lists one (an app it does not list is no part of the stage). A small client container probes
+ * each over the service binding, then the service gets SIGTERM and must exit within 3 s.
  *
  * Every wait is bounded (within.ts), and every step that runs something carries the run's instant,
  * so the engine's cache never answers "healthy" for a run that did not happen.
@@ -69,7 +70,9 @@ export interface SmokeApp {
 }
 
 export interface SmokePlan {
-  /** Undefined when the backend is not started; `off` says why. */
+  /** The apps the config lists, backend first: each is either started (below) or off (`off` says why). */
+  apps: readonly AppName[];
+  /** Undefined when the backend is not started; `off` says why, unless the config lists no backend. */
   backend?: SmokeApp & {
     /** Present when the backend uses Prisma: its migrations run before it starts. */
     migrate?: {
@@ -94,8 +97,15 @@ interface Probe {
   path: string;
 }
 
-/** Runs the stage: the backend (with Postgres) first, then the frontend against it. Never throws for an app that fails: it says so. */
+/**
+ * Runs the stage over the apps of the plan: the backend (with Postgres) first, then the frontend
+ * against it. Never throws for an app that fails: it says so.
+ */
 export async function runSmoke(plan: SmokePlan): Promise<SmokeVerdict> {
+  for (const app of plan.apps) {
+    // A listed app is started or says why not: never silently left out.
+    if (!plan[app] && plan.off[app] === undefined) throw new Error(`internal: the smoke plan neither starts ${app} nor says why not`);
+  }
   const results: AppSmoke[] = [];
   const started: Service[] = [];
   try {
@@ -105,10 +115,10 @@ export async function runSmoke(plan: SmokePlan): Promise<SmokeVerdict> {
       started.push(...[backend.service, backend.db].filter((s): s is Service => s !== undefined));
       if (backend.started) backendService = backend.service;
       results.push(backend.result);
-    } else results.push(smokeOff("backend", plan.off.backend ?? "not started"));
+    } else if (plan.apps.includes("backend")) results.push(smokeOff("backend", plan.off.backend!));
 
     if (plan.frontend) results.push(await smokeFrontend(plan, plan.frontend, backendService));
-    else results.push(smokeOff("frontend", plan.off.frontend ?? "not started"));
+    else if (plan.apps.includes("frontend")) results.push(smokeOff("frontend", plan.off.frontend!));
   } finally {
     // The frontend's binding restarted the backend; Postgres ran for both. Neither outlives the stage.
     await Promise.all(started.map((service) => within(plan.timeoutMs, service.stop({ kill: true }))));
@@ -157,16 +167,21 @@ async function smokeBackend(plan: SmokePlan, app: NonNullable<SmokePlan["backend
   return { result, db, service, started };
 }
 
+/**
+ * The frontend, against the backend when it started. A repository without a backend (the config
+ * lists none) gets no backend binding and no BACKEND_URL: there is nothing for them to name.
+ */
 async function smokeFrontend(plan: SmokePlan, app: SmokeApp, backend: Service | undefined): Promise<AppSmoke> {
-  const backendPort = plan.backend?.port ?? app.port;
-  let image = app.image.withEnvVariable(BACKEND_URL_VARIABLE, `http://backend:${backendPort}`);
+  const hasBackend = plan.apps.includes("backend");
+  let image = app.image;
+  if (hasBackend) image = image.withEnvVariable(BACKEND_URL_VARIABLE, `http://backend:${plan.backend?.port ?? app.port}`);
   if (backend) image = image.withServiceBinding("backend", backend);
   const service = image.asService({ useEntrypoint: true });
   const probes: Probe[] = [
     { kind: "health", path: app.healthPath },
     { kind: "page", path: "/" },
   ];
-  const note = backend ? undefined : `ran without a backend (${BACKEND_URL_VARIABLE} names a host that does not resolve): ${plan.off.backend ?? "the backend did not start"}`;
+  const note = backend || !hasBackend ? undefined : `ran without a backend (${BACKEND_URL_VARIABLE} names a host that does not resolve): ${plan.off.backend ?? "the backend did not start"}`;
   return smokeService(plan, "frontend", app, image, service, probes, [], note);
 }
 

@@ -27,23 +27,26 @@ export function repositoryFiles(root: string, dir = ""): string[] {
 
 const layouts = new Map<string, Record<string, string[]>>();
 
-/** What the layout program writes for the app in `folder` of the repository at `root`, by part, as repository paths (run once per app). */
-export function layoutOutput(root: string, folder: string): Record<string, string[]> {
-  const key = `${root}\n${folder}`;
+/**
+ * What the layout program writes for the app in `folder` of the repository at `root` (given the
+ * Dockerfile's further arguments, e.g. PRISMA), by part, as repository paths; run once each.
+ */
+export function layoutOutput(root: string, folder: string, more: readonly string[] = []): Record<string, string[]> {
+  const key = JSON.stringify([root, folder, ...more]);
   const known = layouts.get(key);
   if (known) return known;
-  const output = runLayout(root, folder);
+  const output = runLayout(root, folder, more);
   layouts.set(key, output);
   return output;
 }
 
-function runLayout(root: string, folder: string): Record<string, string[]> {
+function runLayout(root: string, folder: string, more: readonly string[]): Record<string, string[]> {
   const work = mkdtempSync(path.join(os.tmpdir(), "drydock-layout-"));
   try {
     const context = path.join(work, "context");
     cpSync(root, context, { recursive: true, filter: (from) => !NOT_SOURCE.has(path.basename(from)) });
     const out = path.join(work, "layout");
-    const run = spawnSync(process.execPath, ["-e", LAYOUT_PROGRAM, context, folder, out], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["-e", LAYOUT_PROGRAM, context, folder, out, ...more], { encoding: "utf8" });
     if (run.status !== 0) throw new Error(`the layout program failed for ${folder} of ${root}: ${run.stderr}`);
     return Object.fromEntries(readdirSync(out).map((part) => [part, existsSync(path.join(out, part)) ? repositoryFiles(path.join(out, part)) : []]));
   } finally {
@@ -52,7 +55,7 @@ function runLayout(root: string, folder: string): Record<string, string[]> {
 }
 
 /** The files `inputs` selects of the repository at `root`: patterns matched against its files, `layout:<part>` read from the layout program's output. */
-export function inputFiles(inputs: SourceInputs, root: string, folder: string): SourceInputs {
+export function inputFiles(inputs: SourceInputs, root: string, folder: string, layoutArgs: readonly string[] = []): SourceInputs {
   let layout: Record<string, string[]> | undefined;
   const files = repositoryFiles(root);
   const selected = inputs.include.flatMap((pattern) => {
@@ -61,15 +64,18 @@ export function inputFiles(inputs: SourceInputs, root: string, folder: string): 
       const matches = picomatch(pattern, { dot: true });
       return files.filter((file) => matches(file));
     }
-    layout ??= layoutOutput(root, folder);
+    layout ??= layoutOutput(root, folder, layoutArgs);
     return layout[part] ?? [];
   });
   return { include: [...new Set(selected)].sort(), at: inputs.at };
 }
 
-/** The model with every input as the files it selects; a stage input selecting none is no input. */
-export function withInputFiles(model: BuildModel, root: string): BuildModel {
-  const files = (inputs: SourceInputs) => inputFiles(inputs, root, model.appFolder);
+/**
+ * The model with every input as the files it selects; a stage input selecting none is no input.
+ * `layoutArgs`: the layout program's arguments after its output folder, as the Dockerfile passes them.
+ */
+export function withInputFiles(model: BuildModel, root: string, layoutArgs: readonly string[] = []): BuildModel {
+  const files = (inputs: SourceInputs) => inputFiles(inputs, root, model.appFolder, layoutArgs);
   const pruneInputs = model.pruneInputs && files(model.pruneInputs);
   return {
     ...model,

@@ -40,7 +40,7 @@ describe("a missing file means the defaults", () => {
 
   it.each([
     { name: "version only", yaml: "version: 1" },
-    { name: "empty sections", yaml: yamlOf("apps: {}", "policy: {}", "scanner: {}") },
+    { name: "empty sections", yaml: yamlOf("policy: {}", "scanner: {}", "smoke: {}") },
     { name: "a $schema reference only", yaml: "$schema: ./security-config.schema.json", extra: { $schema: "./security-config.schema.json" } },
   ])("fills in every default around $name, and says a file was read", ({ yaml, extra }) => {
     expect(parseSecurityConfig(yaml, FILE)).toEqual({ config: { ...DEFAULT_CONFIG, ...extra }, usedDefaults: false, file: FILE });

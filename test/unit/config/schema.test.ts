@@ -226,15 +226,15 @@ describe("an exception needs a finding ID, a real reason and a real calendar dat
 
 describe("accepted values", () => {
   it.each([
-    { name: "the repository root as an app path", yaml: "apps:\n  backend:\n    path: .", read: (c: Config) => c.apps.backend.path, value: "." },
-    { name: "a nested app path", yaml: "apps:\n  frontend:\n    path: apps/web/", read: (c: Config) => c.apps.frontend.path, value: "apps/web/" },
-    { name: "an image name with a namespace", yaml: "apps:\n  backend:\n    image: acme/shop-api", read: (c: Config) => c.apps.backend.image, value: "acme/shop-api" },
-    { name: "port 1", yaml: "apps:\n  backend:\n    port: 1", read: (c: Config) => c.apps.backend.port, value: 1 },
-    { name: "port 65535", yaml: "apps:\n  frontend:\n    port: 65535", read: (c: Config) => c.apps.frontend.port, value: 65535 },
-    { name: "the default health paths and entrypoints", yaml: "version: 1", read: (c: Config) => [c.apps.backend.healthPath, c.apps.backend.entrypoint, c.apps.frontend.healthPath, c.apps.frontend.entrypoint], value: ["/health", "dist/main.js", "/api/health", "server.js"] },
-    { name: "a nested health path", yaml: "apps:\n  frontend:\n    healthPath: /_internal/health-check.v2", read: (c: Config) => c.apps.frontend.healthPath, value: "/_internal/health-check.v2" },
-    { name: "a backend entrypoint below dist/", yaml: "apps:\n  backend:\n    entrypoint: dist/src/main.js", read: (c: Config) => c.apps.backend.entrypoint, value: "dist/src/main.js" },
-    { name: "a frontend entrypoint in a subfolder", yaml: "apps:\n  frontend:\n    entrypoint: apps/web/server.js", read: (c: Config) => c.apps.frontend.entrypoint, value: "apps/web/server.js" },
+    { name: "the repository root as an app path", yaml: "apps:\n  backend:\n    path: .", read: (c: Config) => c.apps.backend?.path, value: "." },
+    { name: "a nested app path", yaml: "apps:\n  frontend:\n    path: apps/web/", read: (c: Config) => c.apps.frontend?.path, value: "apps/web/" },
+    { name: "an image name with a namespace", yaml: "apps:\n  backend:\n    image: acme/shop-api", read: (c: Config) => c.apps.backend?.image, value: "acme/shop-api" },
+    { name: "port 1", yaml: "apps:\n  backend:\n    port: 1", read: (c: Config) => c.apps.backend?.port, value: 1 },
+    { name: "port 65535", yaml: "apps:\n  frontend:\n    port: 65535", read: (c: Config) => c.apps.frontend?.port, value: 65535 },
+    { name: "the default health paths and entrypoints", yaml: "version: 1", read: (c: Config) => [c.apps.backend?.healthPath, c.apps.backend?.entrypoint, c.apps.frontend?.healthPath, c.apps.frontend?.entrypoint], value: ["/health", "dist/main.js", "/api/health", "server.js"] },
+    { name: "a nested health path", yaml: "apps:\n  frontend:\n    healthPath: /_internal/health-check.v2", read: (c: Config) => c.apps.frontend?.healthPath, value: "/_internal/health-check.v2" },
+    { name: "a backend entrypoint below dist/", yaml: "apps:\n  backend:\n    entrypoint: dist/src/main.js", read: (c: Config) => c.apps.backend?.entrypoint, value: "dist/src/main.js" },
+    { name: "a frontend entrypoint in a subfolder", yaml: "apps:\n  frontend:\n    entrypoint: apps/web/server.js", read: (c: Config) => c.apps.frontend?.entrypoint, value: "apps/web/server.js" },
     { name: "a leap day", yaml: ignoreWith(VALID_REASON, "expires: 2028-02-29"), read: (c: Config) => c.policy.ignores[0]?.expires, value: "2028-02-29" },
     { name: "a quoted date", yaml: ignoreWith(VALID_REASON, "expires: '2027-01-31'"), read: (c: Config) => c.policy.ignores[0]?.expires, value: "2027-01-31" },
     { name: "a reason, trimmed", yaml: ignoreWith("reason: '  Not reachable at run time.  '", VALID_EXPIRY), read: (c: Config) => c.policy.ignores[0]?.reason, value: "Not reachable at run time." },
@@ -303,7 +303,7 @@ describe("each finding and scope is accepted once", () => {
   });
 });
 
-describe("the two apps are built from different folders into different images", () => {
+describe("two apps listed are built from different folders into different images", () => {
   it.each([
     {
       name: "one folder for both",
@@ -316,8 +316,8 @@ describe("the two apps are built from different folders into different images", 
       problem: 'apps.frontend.image: found "acme/shop", expected a different image from apps.backend.image — the two images would overwrite each other',
     },
     {
-      name: "the frontend given the backend's default folder",
-      yaml: yamlOf("apps:", "  frontend:", "    path: backend"),
+      name: "the frontend given the default folder of a backend listed with its defaults",
+      yaml: yamlOf("apps:", "  backend: {}", "  frontend:", "    path: backend"),
       problem: 'apps.frontend.path: found "backend", expected a different path from apps.backend.path — two apps cannot be built from one folder',
     },
   ])("rejects $name", ({ yaml, problem }) => {
