@@ -158,6 +158,16 @@ describe("the PNPM_VERSION build argument", () => {
   });
 });
 
+describe("a PNPM_VERSION other than the one packageManager names", () => {
+  it("fails the build in the layout stage, naming both, before pnpm fetches anything", async () => {
+    const outcome = await tryBuild({ app: "frontend", context: ctx.appCopy, tag: imageTag(ctx.runId, "pnpm-mismatch-probe"), bases: ctx.bases, buildArgs: { PNPM_VERSION: "12.5.0" }, target: "deps" });
+    const output = outcome.stderr + outcome.stdout;
+    expect(outcome.code).not.toBe(0);
+    expect(output).toContain('PNPM_VERSION: found packageManager "pnpm@12.4.2" in frontend/package.json, expected "pnpm@12.5.0" (PNPM_VERSION)');
+    expect(output).not.toMatch(/\[deps \d+\/\d+\] RUN [^\n]*pnpm fetch/);
+  });
+});
+
 describe("the ENTRYPOINT build argument", () => {
   // The check runs right after the step that writes the app's files: a missing entrypoint fails the
   // build there, naming the file, the config key and the build argument, and what the build wrote.

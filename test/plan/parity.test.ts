@@ -526,7 +526,7 @@ describe("reading a Dockerfile", () => {
     { name: "reads the install inputs as what the layout stage wrote", edit: unedited, read: (m: BuildModel) => m.installInputs, expected: { include: ["layout:install"], at: "/src" } },
     { name: "reads the build stage's files as the local packages and the whole app folder", edit: unedited, read: (m: BuildModel) => m.buildInputs, expected: { include: ["backend/**", "layout:packages"], at: "/src" } },
     { name: "reads the prune stage's files as the local packages", edit: unedited, read: (m: BuildModel) => m.pruneInputs, expected: { include: ["layout:packages"], at: "/src" } },
-    { name: "reads the layout stage's command apart, with the context mounted", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend").layout, expected: { args: ["node", "-e", LAYOUT_PROGRAM, "/context", "backend", "/layout", "on"], workdir: undefined, user: undefined, env: {}, mounts: ["bind-context /context"] } },
+    { name: "reads the layout stage's command apart, with the context mounted", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend").layout, expected: { args: ["node", "-e", LAYOUT_PROGRAM, "/context", "backend", "/layout", "--pnpm=12.4.2", "--prisma=on"], workdir: undefined, user: undefined, env: {}, mounts: ["bind-context /context"] } },
     {
       name: "reads the whole app folder copied by the generate stage as **",
       edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nWORKDIR /src/${APP_DIR}\nCOPY ${APP_DIR}/ ./"],

@@ -19,6 +19,7 @@ import { SourceError } from "../../dagger/src/errors.ts";
 import { installInputPatterns } from "../../dagger/src/images/app.ts";
 import { LAYOUT, LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
 import { detectPrisma, PRISMA_CONFIG_FILES, type PrismaSchema } from "../../dagger/src/images/prisma.ts";
+import { appPnpmVersion } from "../../dagger/src/pnpm-version.ts";
 import { installLayout, normalFolder, type InstallLayout } from "../../dagger/src/workspace.ts";
 import { repoRoot } from "../support/paths.ts";
 
@@ -228,10 +229,10 @@ describe("LAYOUT_PROGRAM in the Dockerfiles", () => {
     expect(LAYOUT_PROGRAM).not.toMatch(/['\\\n]/);
   });
 
-  // Only the backend passes PRISMA: the frontend's layout writes no <out>/prisma.
+  // Both check PNPM_VERSION; only the backend passes PRISMA: the frontend's layout writes no <out>/prisma.
   it.each([
-    { file: "Dockerfile.backend", tail: ' "${PRISMA}"' },
-    { file: "Dockerfile.frontend", tail: "" },
+    { file: "Dockerfile.backend", tail: ' "--pnpm=${PNPM_VERSION}" "--prisma=${PRISMA}"' },
+    { file: "Dockerfile.frontend", tail: ' "--pnpm=${PNPM_VERSION}"' },
   ])("$file runs it verbatim, once", ({ file, tail }) => {
     const text = readFileSync(path.join(repoRoot, file), "utf8").replaceAll("\\\n", "");
     expect(text.split(LAYOUT_PROGRAM)).toHaveLength(2);
@@ -614,10 +615,10 @@ interface PrismaRun {
   prisma: string[];
 }
 
-/** LAYOUT_PROGRAM as Dockerfile.backend runs it: `node -e LAYOUT_PROGRAM <context> <APP_DIR> <out> [<PRISMA>]`. */
+/** LAYOUT_PROGRAM as Dockerfile.backend runs it: `node -e LAYOUT_PROGRAM <context> <APP_DIR> <out> [--prisma=<PRISMA>]`. */
 function runPrismaProgram(context: string, folder: string, prisma?: string): PrismaRun {
   const out = tempDir("out");
-  const args = ["-e", LAYOUT_PROGRAM, context, folder, out, ...(prisma === undefined ? [] : [prisma])];
+  const args = ["-e", LAYOUT_PROGRAM, context, folder, out, ...(prisma === undefined ? [] : [`--prisma=${prisma}`])];
   const run = spawnSync(process.execPath, args, { encoding: "utf8" });
   return { status: run.status, stderr: run.stderr, wrote: existsSync(path.join(out, "prisma")), prisma: filesUnder(path.join(out, "prisma"), new Set()) };
 }
@@ -934,5 +935,54 @@ describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same",
       expect(program.status).toBe(1);
       expect(program.stderr.startsWith("APP_DIR: ")).toBe(true);
     });
+  });
+});
+
+/**
+ * `--pnpm=<PNPM_VERSION>`: the pnpm the Dockerfile installs must be the one the install root's
+ * package.json names in packageManager — the one the Dagger build installs (appPnpmVersion), so
+ * both refuse the same manifests.
+ */
+describe("the pnpm version: --pnpm and appPnpmVersion refuse the same manifests", () => {
+  const LOCKFILE = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies: {}\n";
+  const app = (packageManager: unknown) => tree({ "api/package.json": JSON.stringify({ name: "api", ...(packageManager === undefined ? {} : { packageManager }) }), "api/pnpm-lock.yaml": LOCKFILE });
+  const runWith = (context: string, folder: string, pnpm: string) => {
+    const run = spawnSync(process.execPath, ["-e", LAYOUT_PROGRAM, context, folder, tempDir("out"), `--pnpm=${pnpm}`], { encoding: "utf8" });
+    return { status: run.status, stderr: run.stderr.trim() };
+  };
+  const dagger = (context: string, folder: string) => appPnpmVersion({ manifest: readFileSync(path.join(context, folder, "package.json"), "utf8"), lockfile: LOCKFILE }, folder);
+
+  it.each(["examples/app/backend", "examples/app/frontend"])("accepts the version %s names", (folder) => {
+    expect(runWith(repoRoot, folder, "12.4.2")).toEqual({ status: 0, stderr: "" });
+  });
+
+  it("reads a workspace member's pnpm from the workspace root's package.json", () => {
+    expect(runWith(repoRoot, "examples/workspace/services/api", "12.4.2").status, "examples/workspace is no root here").not.toBe(0);
+    expect(runWith(path.join(repoRoot, "examples/workspace"), "services/api", "12.4.2")).toEqual({ status: 0, stderr: "" });
+    expect(runWith(path.join(repoRoot, "examples/workspace"), "services/api", "12.5.0").stderr).toBe(
+      'PNPM_VERSION: found packageManager "pnpm@12.4.2" in package.json, expected "pnpm@12.5.0" (PNPM_VERSION), or pnpm would switch versions - pass --build-arg PNPM_VERSION=<the version packageManager names>, or set packageManager to "pnpm@12.5.0"',
+    );
+  });
+
+  it.each([
+    { name: "another version", packageManager: "pnpm@12.5.0", docker: 'found packageManager "pnpm@12.5.0" in api/package.json, expected "pnpm@12.4.2" (PNPM_VERSION)', dagger: undefined },
+    { name: "no packageManager", packageManager: undefined, docker: "found no packageManager in api/package.json", dagger: "no such field" },
+    { name: "another package manager", packageManager: "yarn@4.1.0", docker: 'found packageManager "yarn@4.1.0" in api/package.json', dagger: '"yarn@4.1.0"' },
+    { name: "a hash suffix", packageManager: `pnpm@12.4.2+sha512.${"ab".repeat(64)}`, docker: 'expected "pnpm@12.4.2" - drop the +sha suffix', dagger: 'drop the "+sha512…" suffix' },
+  ])("refuses $name", ({ packageManager, docker, dagger: daggerSays }) => {
+    const context = app(packageManager);
+    const run = runWith(context, "api", "12.4.2");
+    expect(run.status).toBe(1);
+    expect(run.stderr.startsWith("PNPM_VERSION: ")).toBe(true);
+    expect(run.stderr).toContain(docker);
+    // The Dagger build installs packageManager's version, so "another version" is no error there: it installs 12.5.0.
+    if (daggerSays === undefined) expect(dagger(context, "api")).toBe("12.5.0");
+    else expect(() => dagger(context, "api")).toThrow(daggerSays);
+  });
+
+  it("refuses a malformed PNPM_VERSION with the deps stage's own words, whichever stage fails first", () => {
+    expect(runWith(app("pnpm@12.4.2"), "api", "npm:evil@1.0.0").stderr).toBe(
+      'PNPM_VERSION: found "npm:evil@1.0.0", expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix',
+    );
   });
 });

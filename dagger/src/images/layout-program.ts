@@ -6,12 +6,14 @@
  * Dockerfile.frontend runs this program over the build context, mounted read-only, and the later
  * stages COPY what it wrote — cached by content, so a source edit leaves the install cached.
  *
- * `node -e LAYOUT_PROGRAM <context> <APP_DIR> <out>` writes, at their paths in the repository:
+ * `node -e LAYOUT_PROGRAM <context> <APP_DIR> <out> [--pnpm=<PNPM_VERSION>] [--prisma=on|off]`
+ * checks, with `--pnpm`, that the install root's package.json names that pnpm in packageManager
+ * (the Dagger build reads its pnpm from there), and writes, at their paths in the repository:
  * - `<out>/install/`: the install root's package.json, pnpm-lock.yaml, pnpm-workspace.yaml and
  *   .pnpmfile.*, and the package.json of the app and of every other project of that lockfile;
  * - `<out>/packages/`: the files of the local packages the app links to (`link:` in the lockfile),
  *   directly or through each other, without node_modules;
- * - with a fourth argument, the backend's PRISMA build argument (`on` or `off`): `<out>/prisma/`,
+ * - with `--prisma`, the backend's PRISMA build argument (`on` or `off`): `<out>/prisma/`,
  *   what `prisma generate` reads — the prisma.config.* files and the schema's folder (or file), found
  *   as detectPrisma (prisma.ts) finds them — and a failure when PRISMA says otherwise than the source.
  * It decides as installLayout does, and fails with the same cases: no lockfile in the app nor at
@@ -26,8 +28,9 @@
  */
 const LINES = [
   'const fs=require("fs"),path=require("path");',
-  "const [context,given,out,prisma]=process.argv.slice(1);",
-  'const fail=(m)=>{console.error("APP_DIR: "+m);process.exit(1);};',
+  "const [context,given,out,...options]=process.argv.slice(1);",
+  'const option=(name)=>{const found=options.find((o)=>o.startsWith("--"+name+"="));return found===undefined?undefined:found.slice(name.length+3);},pnpm=option("pnpm"),prisma=option("prisma");',
+  'const fail=(m)=>{console.error("APP_DIR: "+m);process.exit(1);},failPnpm=(m)=>{console.error("PNPM_VERSION: "+m);process.exit(1);};',
   "const Q=String.fromCharCode(39),unquote=(s)=>s.length>1&&(s[0]===Q||s[0]===String.fromCharCode(34))&&s.endsWith(s[0])?s.slice(1,-1):s;",
   'const folder=path.posix.normalize(String(given)).replace(/[/]$/,"")||".";',
   'if(folder===".."||folder.startsWith("../")||path.posix.isAbsolute(folder))fail("found "+JSON.stringify(given)+", expected a folder inside the build context like backend or services/api");',
@@ -47,6 +50,13 @@ const LINES = [
   'if(!isFile("pnpm-lock.yaml")||folder===".")fail(workspace&&folder!=="."?"found no pnpm-lock.yaml in "+folder+", and none at the repository root beside pnpm-workspace.yaml; a workspace member installs from the lockfile at the root - run pnpm install at the repository root and commit pnpm-lock.yaml there":"found no pnpm-lock.yaml in "+folder+(folder==="."?"":", nor a pnpm workspace at the repository root")+", expected a lockfile: drydock installs with --frozen-lockfile - run pnpm install in the app folder (or at the root of its pnpm workspace) and commit pnpm-lock.yaml");}',
   'const lock=importers(fs.readFileSync(at(path.posix.join(root,"pnpm-lock.yaml")),"utf8")),importer=own?".":folder;',
   'if(!own&&!lock.has(importer))fail("found no pnpm-lock.yaml in "+folder+", and the repository root pnpm-lock.yaml has no project "+JSON.stringify(folder)+", expected the app as a project of the workspace - make the packages of pnpm-workspace.yaml cover it, run pnpm install at the repository root and commit pnpm-lock.yaml (a stale lockfile lacks a new project)");',
+  // The pnpm the Dockerfile installs must be the one the install root's packageManager names, as appPnpmVersion (pnpm-version.ts) reads it.
+  // A malformed version is refused with the deps stage's own words, whichever stage fails first.
+  'if(pnpm!==undefined&&!/^[0-9]+[.][0-9]+[.][0-9]+$/.test(pnpm))failPnpm("found "+JSON.stringify(pnpm)+", expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix");',
+  'if(pnpm!==undefined){const manifest=path.posix.join(root,"package.json"),named=JSON.parse(fs.readFileSync(at(manifest),"utf8")).packageManager,fix=" - pass --build-arg PNPM_VERSION=<the version packageManager names>, or set packageManager to "+JSON.stringify("pnpm@"+pnpm);',
+  'if(typeof named!=="string"||!named.startsWith("pnpm@"))failPnpm("found "+(named===undefined?"no packageManager":"packageManager "+JSON.stringify(named))+" in "+manifest+", expected "+JSON.stringify("pnpm@"+pnpm)+fix);',
+  'if(named.includes("+"))failPnpm("found packageManager "+JSON.stringify(named)+" in "+manifest+", expected "+JSON.stringify(named.slice(0,named.indexOf("+")))+" - drop the +sha suffix: pnpm is installed with npm, which cannot verify its hash");',
+  'if(named!=="pnpm@"+pnpm)failPnpm("found packageManager "+JSON.stringify(named)+" in "+manifest+", expected "+JSON.stringify("pnpm@"+pnpm)+" (PNPM_VERSION), or pnpm would switch versions"+fix);}',
   "const inRepo=(key)=>path.posix.normalize(path.posix.join(root,key)),copyFile=(p)=>{if(isFile(p)){fs.mkdirSync(path.dirname(path.join(out,\"install\",p)),{recursive:true});fs.copyFileSync(at(p),path.join(out,\"install\",p));}};",
   'for(const name of ["package.json","pnpm-lock.yaml","pnpm-workspace.yaml",...fs.readdirSync(at(root)).filter((n)=>n.startsWith(".pnpmfile.")).sort()])copyFile(path.posix.join(root,name));',
   'for(const key of lock.keys())copyFile(path.posix.join(inRepo(key),"package.json"));',
