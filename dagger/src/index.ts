@@ -109,7 +109,7 @@ export class Drydock {
 
   constructor(
     /**
-     * The application repository: holds the backend and frontend projects and security-config.yml,
+     * The application repository: holds the backend and/or frontend projects and security-config.yml,
      * e.g. --source=. Default: the root of the git repository that holds dagger.json — pass
      * --source when calling drydock as a remote module. Never uploaded: what .dockerignore keeps
      * out (credentials, installed and built files, tests), and reports/.
@@ -361,7 +361,7 @@ export class Drydock {
    */
   @func()
   async backend(): Promise<Container> {
-    return this.appImage("backend", undefined, undefined, "backend");
+    return this.appImage("backend");
   }
 
   /**
@@ -372,7 +372,7 @@ export class Drydock {
    */
   @func()
   async frontend(): Promise<Container> {
-    return this.appImage("frontend", undefined, undefined, "frontend");
+    return this.appImage("frontend");
   }
 
   /**
@@ -739,6 +739,8 @@ export class Drydock {
       slsaProvenance(provenance(app, {}));
       repositoryFor(registry, appConfig(loaded, app, "release").image);
     }
+    // Read before anything is pushed: a lockfile that cannot be read must not leave images unsigned.
+    const lockfiles = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
 
     // Every variant that will be pushed is built, scanned and gated first; exactly those are pushed.
     const { report, variants } = await drydock.buildAndScanOn(baseline, { built, smoked: smokePlatform(built, await dag.defaultPlatform()) });
@@ -749,7 +751,6 @@ export class Drydock {
       releaseTags,
       login,
     );
-    const lockfiles = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
     const predicates = (app: string) => {
       const name = app as AppName;
       // The index gets each variant's SBOM and vulnerability report, in the order of --platforms.
@@ -883,7 +884,7 @@ export class Drydock {
       return image;
     };
     if (apps.backend && !plan.off.backend) {
-      const backend = listedApp(loaded, "backend", "images-start");
+      const backend: ListedApp = { name: "backend", settings: apps.backend, file: loaded.file };
       // The migrations run in the build stage of the very image under test: the same platform.
       const { build, prisma } = await appStages(this.source, backend, await this.toolchain(backend, platform));
       // The configured file, not the image's link to it: the same program, named as the config names it.
@@ -944,9 +945,10 @@ export class Drydock {
     return { app, variants, platforms, repository: repositoryFor(registry, title), metadata };
   }
 
-  /** The sha256 of the app's lockfile, by its path in the source. */
+  /** The sha256 of the lockfile the app installs from (its own, or its workspace's), by its path in the source. */
   private async lockfileDigests(app: AppName, loaded: RepositoryConfig): Promise<Record<string, string>> {
-    const file = lockfilePath(appConfig(loaded, app, "release").path);
+    const { layout } = await appSource(this.source, appConfig(loaded, app, "release").path, { file: loaded.file, key: `apps.${app}.path` });
+    const file = lockfilePath(layout.root);
     return { [file]: sha256Hex(await this.source.file(file).contents()) };
   }
 

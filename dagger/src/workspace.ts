@@ -46,7 +46,7 @@ export function installLayout(files: LayoutFiles): InstallLayout {
   const folder = normalFolder(files.folder);
   const where = `${files.setting}: ${JSON.stringify(folder)}`;
   if (files.appLockfile !== undefined) {
-    const importers = lockfileImporters(files.appLockfile, `${folder}/pnpm-lock.yaml`);
+    const importers = insideRepository(lockfileImporters(files.appLockfile, `${folder}/pnpm-lock.yaml`), folder, where);
     // The app's folder may be a workspace of its own: its projects are the lockfile's other importers.
     const members = [...importers.keys()].filter((k) => k !== ".").map((k) => path.normalize(path.join(folder, k))).sort();
     return { folder, root: folder, members, localPackages: localPackagesOf(importers, folder, ".", where) };
@@ -67,7 +67,7 @@ export function installLayout(files: LayoutFiles): InstallLayout {
       fix: `run \`pnpm install\` in ${folder === "." ? "the repository root" : folder} (or at the root of its pnpm workspace) and commit pnpm-lock.yaml`,
     });
   }
-  const importers = lockfileImporters(files.rootLockfile, "pnpm-lock.yaml");
+  const importers = insideRepository(lockfileImporters(files.rootLockfile, "pnpm-lock.yaml"), ".", where);
   if (!importers.has(folder)) {
     throw new SourceError({
       where,
@@ -82,14 +82,30 @@ export function installLayout(files: LayoutFiles): InstallLayout {
   return { folder, root: ".", members, localPackages: localPackagesOf(importers, ".", folder, where) };
 }
 
+/** The importers of the lockfile in `root`, each a folder inside the repository; one outside is an error, as the build would read its manifest. */
+function insideRepository(importers: Map<string, string[]>, root: string, where: string): Map<string, string[]> {
+  for (const key of importers.keys()) {
+    const folder = path.normalize(path.join(root, key));
+    if (path.isAbsolute(key) || folder === ".." || folder.startsWith("../")) {
+      throw new SourceError({
+        where,
+        found: `the project "${key}" in ${path.join(root, "pnpm-lock.yaml")}, outside the repository`,
+        expected: "the projects of the lockfile inside the source drydock is given",
+        fix: "fix the workspace and run `pnpm install`, or pass the repository root as --source",
+      });
+    }
+  }
+  return importers;
+}
+
 /** Each importer of a lockfile and the local folders its dependencies link to (`link:<path>`, relative to the importer). */
 export function lockfileImporters(text: string, file: string): Map<string, string[]> {
   const importers = new Map<string, string[]>();
-  let documents;
-  try {
-    documents = parseAllDocuments(text);
-  } catch (error) {
-    throw new SourceError({ where: file, found: `text that is not YAML (${(error as Error).message})`, expected: "a lockfile written by pnpm", fix: "run `pnpm install` and commit the lockfile it writes" });
+  // parseAllDocuments never throws: it records what it could not read on each document.
+  const documents = parseAllDocuments(text);
+  for (const document of Array.isArray(documents) ? documents : [documents]) {
+    const [error] = document.errors;
+    if (error) throw new SourceError({ where: file, found: `text that is not YAML (${error.message.split("\n")[0]})`, expected: "a lockfile written by pnpm", fix: "resolve any merge conflict, run `pnpm install` and commit the lockfile it writes" });
   }
   // pnpm 11 and later write two documents: pnpm's own install, then the project's.
   for (const document of Array.isArray(documents) ? documents : [documents]) {

@@ -9,7 +9,7 @@ import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { execStartsWith, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
-import { debianZlibResult, langResult, osResult, vulnerability } from "../support/trivy-reports.js";
+import { debianZlibResult, langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();

@@ -11,7 +11,7 @@ import { ReportError } from "../../dagger/src/report/errors.ts";
 import { useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { missingShared } from "../support/paths.js";
 import { drydock, EXAMPLE_APP, golden, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
-import { debianZlibResult, langResult, osResult, vulnerability } from "../support/trivy-reports.js";
+import { debianZlibResult, langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();

@@ -7,11 +7,10 @@
  * comparison catches each kind.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path/posix";
 import { dag } from "@dagger.io/dagger";
-import picomatch from "picomatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
@@ -85,7 +84,7 @@ const VARIANTS: { name: string; drydock: Partial<DrydockArgs>; source?: string; 
     buildArgs: { backend: { PRISMA: "off" }, frontend: {} },
   },
 ];
-const [DEFAULTS, GIVEN, SHAPED, WORKSPACE, NO_PRISMA] = VARIANTS.map((v) => v.name) as [string, string, string, string, string];
+const [DEFAULTS, GIVEN, SHAPED] = VARIANTS.map((v) => v.name) as [string, string, string];
 
 const engine = useFakeEngine();
 

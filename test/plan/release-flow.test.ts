@@ -4,6 +4,9 @@
  * always gets a digest; no secret's plaintext reaches any query; every cosign step of one call
  * carries that call's run ID.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { dag, type File, type Secret } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import type { Drydock } from "../../dagger/src/index.ts";
@@ -14,6 +17,7 @@ import { useFakeEngine, withEngine, type ExecRecord } from "../support/fake-engi
 import { ObjectRef, type Chain } from "../support/fake-engine/index.js";
 import { fileAt } from "../support/fake-engine/rules.js";
 import { answerTrivy, both, drydock, refsOf, rejectionOf, reportText, scannedImageTitle, scanOf, TARBALL, TRIVY_REPORT } from "../support/plan-helpers.js";
+import { repoRoot } from "../support/paths.js";
 import { langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
@@ -394,6 +398,25 @@ describe("release", () => {
     for (const exec of execs) expect(exec.env["COSIGN_REGISTRY_USERNAME"]).toBe("acme-bot");
     expect(engine.execs().filter((e) => e.args.join(" ") === "pnpm run build")).toHaveLength(2);
     expectNoLeaks();
+  });
+
+  it("releases the apps of a pnpm workspace, their provenance naming the workspace's root lockfile, read before anything is pushed", async () => {
+    answerTrivy(engine);
+    // examples/workspace's images have other titles than answerTrivy's defaults: clean reports for them too.
+    for (const title of ["workspace-api", "workspace-web"]) engine.addRule({ when: both(fileAt(TRIVY_REPORT), scanOf(title)), contents: reportText() });
+    const images = await withEngine(engine, async () => (await release(drydock("examples/workspace"), keyMode())).images().map((i) => ({ ...i })));
+    expect(images.map((i) => [i.app, i.repository, i.verified])).toEqual([
+      ["backend", "ghcr.io/acme/workspace-api", true],
+      ["frontend", "ghcr.io/acme/workspace-web", true],
+    ]);
+    // The provenance's resolved dependencies: one lockfile, the root's, by its sha256.
+    const lockfile = readFileSync(path.join(repoRoot, "examples/workspace/pnpm-lock.yaml"));
+    const provenances = engine.stepsOf("file").filter((s) => s.args["name"] === "slsaprovenance1.json").map((s) => JSON.parse(String(s.args["contents"])) as { buildDefinition: { resolvedDependencies: { name?: string; digest: { sha256: string } }[] } });
+    expect(provenances.length).toBeGreaterThanOrEqual(2);
+    const sha256 = createHash("sha256").update(lockfile).digest("hex");
+    for (const provenance of provenances) {
+      expect(provenance.buildDefinition.resolvedDependencies.filter((d) => d.name?.endsWith("pnpm-lock.yaml"))).toEqual([{ name: "pnpm-lock.yaml", digest: { sha256 } }]);
+    }
   });
 
   it("signs keyless with the OIDC token and records the verified identity in the manifest", async () => {

@@ -8,7 +8,7 @@
  * argument (what it writes to <out>/prisma, or its PRISMA: error).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExistsType, type Directory } from "@dagger.io/dagger";
@@ -508,6 +508,15 @@ describe("synthetic repositories: the same error", () => {
       phrases: ['pnpm-lock.yaml has no project "backend"', "pnpm-workspace.yaml"],
     },
     {
+      name: "an app's own lockfile listing a project outside the repository",
+      files: {
+        "backend/package.json": manifest("backend"),
+        "backend/pnpm-lock.yaml": lockfile({ ".": {}, "../../evil": {} }),
+      },
+      folder: "backend",
+      phrases: ['the project "../../evil" in backend/pnpm-lock.yaml, outside the'],
+    },
+    {
       name: "an app's own link leaving the repository",
       files: {
         "backend/package.json": manifest("backend"),
@@ -984,5 +993,28 @@ describe("the pnpm version: --pnpm and appPnpmVersion refuse the same manifests"
     expect(runWith(app("pnpm@12.4.2"), "api", "npm:evil@1.0.0").stderr).toBe(
       'PNPM_VERSION: found "npm:evil@1.0.0", expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix',
     );
+  });
+});
+
+describe("what only one side reads", () => {
+  it("a lockfile that is not YAML (a merge conflict) is refused by installLayout, naming the file; the program finds no project in it", () => {
+    const text = `${lockfile({ ".": {}, "services/api": {} })}<<<<<<< HEAD\n  services/web: {}\n=======\n>>>>>>> main\n`;
+    expect(() => installLayout({ folder: "services/api", setting: SETTING, rootLockfile: text, rootHasWorkspaceFile: true })).toThrow("pnpm-lock.yaml: found text that is not YAML");
+  });
+
+  it("a workspace root without package.json fails the program, naming it (source.ts refuses it on the Dagger side)", () => {
+    const context = tree({ "pnpm-workspace.yaml": "packages:\n  - services/*\n", "pnpm-lock.yaml": lockfile({ ".": {}, "services/api": {} }), "services/api/package.json": manifest("api") });
+    const run = runProgram(context, "services/api");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("APP_DIR: found no package.json, expected the manifest beside pnpm-lock.yaml - commit it");
+  });
+
+  it("a symlinked manifest is copied as the link it is, never followed (as a Directory filter keeps it)", () => {
+    const context = tree({ "backend/pnpm-lock.yaml": lockfile({ ".": {} }), "backend/real.json": manifest("backend") });
+    symlinkSync("real.json", path.join(context, "backend/package.json"));
+    const out = tempDir("out");
+    const run = spawnSync(process.execPath, ["-e", LAYOUT_PROGRAM, context, "backend", out], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readlinkSync(path.join(out, "install/backend/package.json"))).toBe("real.json");
   });
 });

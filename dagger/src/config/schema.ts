@@ -92,7 +92,7 @@ const App = (name: AppName, which: string, entrypoint: { meaning: string; under?
   return z
     .strictObject({
       path: AppFolder.default(defaults.path).meta({
-        description: `Folder of the ${which} project (its package.json and pnpm-lock.yaml), relative to the repository root.`,
+        description: `Folder of the ${which} project (its package.json, and its own pnpm-lock.yaml or the one of the pnpm workspace at the repository root that lists it), relative to the repository root.`,
       }),
       image: ImageName.default(defaults.image).meta({
         description: `Image name of the ${which}, without registry or tag: its org.opencontainers.image.title label.`,

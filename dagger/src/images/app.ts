@@ -7,7 +7,7 @@ import path from "node:path/posix";
 import { type Container, type Directory } from "@dagger.io/dagger";
 
 import type { ListedApp } from "../config/apps.js";
-import { appSource, type AppName } from "../source.js";
+import { appSource } from "../source.js";
 import type { InstallLayout } from "../workspace.js";
 import { backendRecipe } from "./backend.js";
 import { frontendRecipe } from "./frontend.js";

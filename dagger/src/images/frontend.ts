@@ -9,7 +9,7 @@ const OUT = "/out";
 /**
  * Prints the app's folder within the standalone output: Next's relativeAppDir (empty, printed as
  * ".", when the app is its own root), refused when it is no plain relative path. Fixed text
- * without quotes of either kind the shell script around it uses.
+ * without a single quote: the shell script holds it in single quotes.
  */
 const APP_DIR_IN_OUTPUT =
   'const r=require("./.next/required-server-files.json").relativeAppDir||"";if(!/^[A-Za-z0-9._~/-]*$/.test(r)||r.startsWith("/")||r.split("/").includes("..")){console.error("prune: relativeAppDir "+JSON.stringify(r)+" in .next/required-server-files.json is no folder inside the standalone output");process.exit(1)}console.log(r||".")';

@@ -53,13 +53,15 @@ const LINES = [
   // The pnpm the Dockerfile installs must be the one the install root's packageManager names, as appPnpmVersion (pnpm-version.ts) reads it.
   // A malformed version is refused with the deps stage's own words, whichever stage fails first.
   'if(pnpm!==undefined&&!/^[0-9]+[.][0-9]+[.][0-9]+$/.test(pnpm))failPnpm("found "+JSON.stringify(pnpm)+", expected MAJOR.MINOR.PATCH like 12.4.2 - set it to the version that packageManager names, without a +sha512 suffix");',
-  'if(pnpm!==undefined){const manifest=path.posix.join(root,"package.json"),named=JSON.parse(fs.readFileSync(at(manifest),"utf8")).packageManager,fix=" - pass --build-arg PNPM_VERSION=<the version packageManager names>, or set packageManager to "+JSON.stringify("pnpm@"+pnpm);',
+  'const rootManifest=path.posix.join(root,"package.json");if(!isFile(rootManifest))fail("found no "+rootManifest+", expected the manifest beside "+path.posix.join(root,"pnpm-lock.yaml")+" - commit it");',
+  'if(pnpm!==undefined){const manifest=rootManifest;let named;try{named=JSON.parse(fs.readFileSync(at(manifest),"utf8")).packageManager;}catch(e){failPnpm("found "+manifest+" that is no JSON ("+e.message+"), expected the manifest that names pnpm in packageManager - fix the file");}const fix=" - pass --build-arg PNPM_VERSION=<the version packageManager names>, or set packageManager to "+JSON.stringify("pnpm@"+pnpm);',
   'if(typeof named!=="string"||!named.startsWith("pnpm@"))failPnpm("found "+(named===undefined?"no packageManager":"packageManager "+JSON.stringify(named))+" in "+manifest+", expected "+JSON.stringify("pnpm@"+pnpm)+fix);',
   'if(named.includes("+"))failPnpm("found packageManager "+JSON.stringify(named)+" in "+manifest+", expected "+JSON.stringify(named.slice(0,named.indexOf("+")))+" - drop the +sha suffix: pnpm is installed with npm, which cannot verify its hash");',
   'if(named!=="pnpm@"+pnpm)failPnpm("found packageManager "+JSON.stringify(named)+" in "+manifest+", expected "+JSON.stringify("pnpm@"+pnpm)+" (PNPM_VERSION), or pnpm would switch versions"+fix);}',
-  "const inRepo=(key)=>path.posix.normalize(path.posix.join(root,key)),copyFile=(p)=>{if(isFile(p)){fs.mkdirSync(path.dirname(path.join(out,\"install\",p)),{recursive:true});fs.copyFileSync(at(p),path.join(out,\"install\",p));}};",
+  // A symlink is copied as the link it is, never followed: as a Directory filter of the Dagger build keeps it.
+  "const inRepo=(key)=>path.posix.normalize(path.posix.join(root,key)),copied=new Set(),copyFile=(p)=>{if(isFile(p)&&!copied.has(p)){copied.add(p);const to=path.join(out,\"install\",p);fs.mkdirSync(path.dirname(to),{recursive:true});if(fs.lstatSync(at(p)).isSymbolicLink())fs.symlinkSync(fs.readlinkSync(at(p)),to);else fs.copyFileSync(at(p),to);}};",
   'for(const name of ["package.json","pnpm-lock.yaml","pnpm-workspace.yaml",...fs.readdirSync(at(root)).filter((n)=>n.startsWith(".pnpmfile.")).sort()])copyFile(path.posix.join(root,name));',
-  'for(const key of lock.keys())copyFile(path.posix.join(inRepo(key),"package.json"));',
+  'for(const key of lock.keys()){if(path.posix.isAbsolute(key)||inRepo(key)===".."||inRepo(key).startsWith("../"))fail("found the project "+JSON.stringify(key)+" in "+path.posix.join(root,"pnpm-lock.yaml")+", outside the build context, expected projects inside it - fix the workspace and run pnpm install");copyFile(path.posix.join(inRepo(key),"package.json"));}',
   "const seen=new Set([inRepo(importer)]),queue=[importer];fs.mkdirSync(path.join(out,\"packages\"),{recursive:true});",
   "while(queue.length>0){const from=queue.pop();for(const link of lock.get(from)||[]){",
   "const key=path.posix.normalize(path.posix.join(from,link)),dir=inRepo(key);",

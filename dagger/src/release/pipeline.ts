@@ -131,9 +131,9 @@ export function requireGatePassed(passed: boolean, summary: string): void {
   if (!passed) throw new GateFailedError(`release stopped: the policy gate failed, so nothing was published, signed or attested.\n\n${summary}`);
 }
 
-/** Where an app's lockfile is in the source, from the app's folder. */
-export function lockfilePath(appPath: string): string {
-  return path.posix.join(appPath, "pnpm-lock.yaml");
+/** Where an app's lockfile is in the source, from its install root (InstallLayout.root: the app's folder, or its workspace's). */
+export function lockfilePath(installRoot: string): string {
+  return path.posix.join(installRoot, "pnpm-lock.yaml");
 }
 
 /** The signing material that was given; what is missing or contradictory is for signerMode to explain. */
