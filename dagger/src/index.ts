@@ -745,7 +745,12 @@ export class Drydock {
     // Every variant that will be pushed is built, scanned and gated first; exactly those are pushed.
     const { report, variants } = await drydock.buildAndScanOn(baseline, { built, smoked: smokePlatform(built, await dag.defaultPlatform()) });
     requireGatePassed(report.passed, report.summary);
-    const variantsOf = (app: AppName) => variants[app] ?? [];
+    const variantsOf = (app: AppName) => {
+      const built = variants[app];
+      // Never an empty release of a listed app: its variants are exactly what was gated.
+      if (!built || built.length === 0) throw new Error(`internal: no gated variant of ${app}, which ${loaded.file} lists`);
+      return built;
+    };
     const pushed = await publishApps(
       apps.map((app) => drydock.toPublish(app, loaded, registry, variantsOf(app).map((v) => v.image), built)),
       releaseTags,
