@@ -30,7 +30,7 @@ import { judgeReport, unusedInAll } from "./scan/verdict.js";
 import { durationMs } from "./smoke/rules.js";
 import { runSmoke, type SmokePlan } from "./smoke/run.js";
 import { smokeMarkdown, type SmokeVerdict } from "./smoke/summary.js";
-import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName } from "./source.js";
+import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName, type AppSource } from "./source.js";
 import { publication, publishedImage, release as releaseObject, verification, type Publication, type Release, type Verification } from "./objects/release.js";
 import {
   attest as cosignAttest,
@@ -856,7 +856,8 @@ export class Drydock {
       licenses: this.licenses,
     };
     const target = listedApp(loaded ?? (await this.loadedConfig()), name, call);
-    return appImage(this.source, target, await this.toolchain(target, platform), labels);
+    const found = await this.appSourceOf(target);
+    return appImage(this.source, target, found, await this.toolchain(found, platform), labels);
   }
 
   /** The images of the apps the config lists, on `platform` (default: the engine's own), each built once however many branches use it. */
@@ -891,7 +892,8 @@ export class Drydock {
     if (apps.backend && !plan.off.backend) {
       const backend: ListedApp = { name: "backend", settings: apps.backend, file: loaded.file };
       // The migrations run in the build stage of the very image under test: the same platform.
-      const { build, prisma } = await appStages(this.source, backend, await this.toolchain(backend, platform));
+      const found = await this.appSourceOf(backend);
+      const { build, prisma } = await appStages(this.source, backend, found, await this.toolchain(found, platform));
       // The configured file, not the image's link to it: the same program, named as the config names it.
       plan.backend = {
         image: await imageOf("backend"),
@@ -910,7 +912,8 @@ export class Drydock {
   /** One app's build environment after its build commands ran; an error, and nothing built, when the config does not list the app. */
   async appBuild(name: AppName, call = `app --name=${name} build`): Promise<Container> {
     const target = listedApp(await this.loadedConfig(), name, call);
-    return (await appStages(this.source, target, await this.toolchain(target))).build;
+    const found = await this.appSourceOf(target);
+    return (await appStages(this.source, target, found, await this.toolchain(found))).build;
   }
 
   /** One app's image, scanned and gated on its own; an error, and nothing built, when the config does not list the app. */
@@ -952,9 +955,8 @@ export class Drydock {
 
   /** The sha256 of the lockfile the app installs from (its own, or its workspace's), by its path in the source. */
   private async lockfileDigests(app: AppName, loaded: RepositoryConfig): Promise<Record<string, string>> {
-    const { layout } = await appSource(this.source, appConfig(loaded, app, "release").path, { file: loaded.file, key: `apps.${app}.path` });
-    const file = lockfilePath(layout.root);
-    return { [file]: sha256Hex(await this.source.file(file).contents()) };
+    const { layout, lockfile } = await this.appSourceOf(listedApp(loaded, app, "release"));
+    return { [lockfilePath(layout.root)]: sha256Hex(lockfile) };
   }
 
   /** What the SLSA provenance of one app's image says: source, builder, parameters, pinned images, lockfiles. */
@@ -1008,10 +1010,14 @@ export class Drydock {
     return this.config ? loadConfigFile(this.config) : loadConfig(this.source, this.configPath);
   }
 
-  /** What builds the listed app `target`: with-pnpm-version's pnpm, else the one its package.json names. */
-  private async toolchain(target: ListedApp, platform?: SupportedPlatform): Promise<Toolchain> {
-    const setting = { file: target.file, key: `apps.${target.name}.path` };
-    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(this.source, (await appSource(this.source, target.settings.path, setting)).layout));
+  /** The listed app's folder and how it installs, read once per build: every step of it, and the toolchain, take this. */
+  private appSourceOf(target: ListedApp): Promise<AppSource> {
+    return appSource(this.source, target.settings.path, { file: target.file, key: `apps.${target.name}.path` });
+  }
+
+  /** What builds the app in `found`: with-pnpm-version's pnpm, else the one its install root's package.json names. */
+  private async toolchain(found: AppSource, platform?: SupportedPlatform): Promise<Toolchain> {
+    const pnpmVersion = this.pnpmVersion ?? (await appPnpm(this.source, found));
     return {
       ...(platform ? { platform: platform as Platform } : {}),
       buildImage: this.buildImage,

@@ -48,10 +48,12 @@ export interface Setting {
   readonly key: string;
 }
 
-/** An app's folder in the source and how it installs: the Directory of the folder and its InstallLayout. */
+/** An app's folder in the source and how it installs: the Directory of the folder, its InstallLayout and the lockfile it installs from. */
 export interface AppSource {
   app: Directory;
   layout: InstallLayout;
+  /** The text of the install root's pnpm-lock.yaml (layout.root), as read to decide the layout. */
+  lockfile: string;
 }
 
 /**
@@ -90,16 +92,16 @@ export async function appSource(source: Directory, path: string, setting: Settin
   if (layout.root !== folder && !(await isFile(join(layout.root, "package.json")))) {
     throw new SourceError({ where: `${where}: ${JSON.stringify(folder)}`, found: "no package.json at the repository root", expected: "the workspace's root manifest beside its pnpm-lock.yaml", fix: "commit the workspace root's package.json" });
   }
-  return { app, layout };
+  // installLayout returned, so the lockfile of the root it chose was read.
+  return { app, layout, lockfile: (layout.root === folder ? appLockfile : rootLockfile)! };
 }
 
 /**
  * The pnpm that installs the app: its install root's package.json's packageManager (the app's, or
  * its workspace root's), refused when that lockfile records another version.
  */
-export async function appPnpm(source: Directory, layout: InstallLayout): Promise<string> {
-  const [manifest, lockfile] = await Promise.all([source.file(join(layout.root, "package.json")).contents(), source.file(join(layout.root, "pnpm-lock.yaml")).contents()]);
-  return appPnpmVersion({ manifest, lockfile }, layout.root);
+export async function appPnpm(source: Directory, { layout, lockfile }: AppSource): Promise<string> {
+  return appPnpmVersion({ manifest: await source.file(join(layout.root, "package.json")).contents(), lockfile }, layout.root);
 }
 
 /** A file of the source named by the config; its absence is an error naming the config key. */

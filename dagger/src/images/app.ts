@@ -7,7 +7,7 @@ import path from "node:path/posix";
 import { type Container, type Directory } from "@dagger.io/dagger";
 
 import type { ListedApp } from "../config/apps.js";
-import { appSource } from "../source.js";
+import type { AppSource } from "../source.js";
 import type { InstallLayout } from "../workspace.js";
 import { backendRecipe } from "./backend.js";
 import { frontendRecipe } from "./frontend.js";
@@ -25,10 +25,9 @@ export interface AppStages extends BuiltStages {
 /** The label values of an image that do not come from its base. */
 export type BuildLabels = Omit<ImageMetadata, "baseName" | "baseDigest">;
 
-/** The stages of the listed app `target`'s build, from its folder in `source`. */
-export async function appStages(source: Directory, target: ListedApp, toolchain: Toolchain): Promise<AppStages> {
-  const { name, settings, file } = target;
-  const { app, layout } = await appSource(source, settings.path, { file, key: `apps.${name}.path` });
+/** The stages of the listed app `target`'s build, from its folder in `source` (`found`, as appSource read it). */
+export async function appStages(source: Directory, target: ListedApp, { app, layout }: AppSource, toolchain: Toolchain): Promise<AppStages> {
+  const { name, settings } = target;
   // Prisma is detected, not assumed: a backend without it has no generate stage and no query-compiler prune.
   const prisma = name === "backend" ? await detectPrisma(app, layout.folder) : undefined;
   const recipe = name === "backend" ? backendRecipe(settings, toolchain.prisma, prisma) : frontendRecipe(settings);
@@ -61,7 +60,7 @@ export function installInputPatterns(layout: InstallLayout): string[] {
 }
 
 /** The listed app `target`'s hardened image. */
-export async function appImage(source: Directory, target: ListedApp, toolchain: Toolchain, labels: BuildLabels): Promise<Container> {
-  const { recipe, ...stages } = await appStages(source, target, toolchain);
+export async function appImage(source: Directory, target: ListedApp, found: AppSource, toolchain: Toolchain, labels: BuildLabels): Promise<Container> {
+  const { recipe, ...stages } = await appStages(source, target, found, toolchain);
   return runtimeStage(stages, recipe, toolchain, { ...labels, ...splitPinnedImage(toolchain.runtimeImage) });
 }
