@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { appBuild, imageTag } from "../support/docker/e2e-context.ts";
@@ -38,24 +38,14 @@ describe(`the hardened stack of compose.security.yaml (${ctx.bases.origin} base 
     stack = new Stack(ctx, await readComposeFile(path.join(REPO_ROOT, "compose.security.yaml")));
     await stack.createNetworks();
 
-    const password = randomBytes(18).toString("base64url");
-    const passwordFile = path.join(ctx.workDir, "postgres-password");
-    // World-readable for the database's own (non-root) user in the container; the run's workDir is 0700.
-    await writeFile(passwordFile, password, { mode: 0o644 });
-    await stack.start({
-      service: "db",
-      image: ctx.bases.postgres,
-      environment: { POSTGRES_USER: "app", POSTGRES_DB: "app", POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password" },
-      secretFiles: { "postgres-password": passwordFile },
-    });
-    await stack.waitHealthy("db", 60_000);
+    const databaseUrl = await stack.startDatabase(ctx.bases.postgres);
     const applied = await stack.applyMigrations(path.join(ctx.appCopy, "backend/prisma/migrations"), "app", "app");
     log(`applied migrations ${applied.join(", ")}`);
 
     await stack.start({
       service: "backend",
       image: imageTag(ctx.runId, "backend"),
-      environment: { DATABASE_URL: `postgresql://app:${password}@db:5432/app`, PORT: "3000" },
+      environment: { DATABASE_URL: databaseUrl, PORT: "3000" },
     });
     await stack.start({
       service: "frontend",
@@ -68,7 +58,7 @@ describe(`the hardened stack of compose.security.yaml (${ctx.bases.origin} base 
       service: "backend",
       as: NO_PNPMFILE,
       image: variant.tag,
-      environment: { DATABASE_URL: `postgresql://app:${password}@db:5432/app`, PORT: "3000" },
+      environment: { DATABASE_URL: databaseUrl, PORT: "3000" },
     });
     backend = `http://${await stack.ip("backend", "web")}:3000`;
     frontend = `http://${await stack.ip("frontend", "web")}:3000`;

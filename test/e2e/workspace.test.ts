@@ -5,7 +5,6 @@
  * with the repository's Dockerfiles from a canary copy, run hardened beside Postgres.
  */
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { BUILD_DIR } from "../../dagger/src/images/defaults.ts";
@@ -98,18 +97,9 @@ describe(`the workspace's hardened stack (${ctx.bases.origin} base images)`, () 
   beforeAll(async () => {
     stack = new Stack(ctx, await readComposeFile(path.join(REPO_ROOT, "compose.security.yaml")), "ws");
     await stack.createNetworks();
-    const password = randomBytes(18).toString("base64url");
-    const passwordFile = path.join(ctx.workDir, "workspace-postgres-password");
-    await writeFile(passwordFile, password, { mode: 0o644 });
-    await stack.start({
-      service: "db",
-      image: ctx.bases.postgres,
-      environment: { POSTGRES_USER: "app", POSTGRES_DB: "app", POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password" },
-      secretFiles: { "postgres-password": passwordFile },
-    });
-    await stack.waitHealthy("db", 60_000);
+    const databaseUrl = await stack.startDatabase(ctx.bases.postgres);
     log(`workspace: applied migrations ${(await stack.applyMigrations(path.join(context, FOLDERS.backend, "prisma/migrations"), "app", "app")).join(", ")}`);
-    await stack.start({ service: "backend", image: request("backend").tag, environment: { DATABASE_URL: `postgresql://app:${password}@db:5432/app`, PORT: "3000" } });
+    await stack.start({ service: "backend", image: request("backend").tag, environment: { DATABASE_URL: databaseUrl, PORT: "3000" } });
     await stack.start({ service: "frontend", image: request("frontend").tag, environment: { BACKEND_URL: "http://backend:3000", PORT: "3000" } });
     api = `http://${await stack.ip("backend", "web")}:3000`;
     web = `http://${await stack.ip("frontend", "web")}:3000`;

@@ -4,8 +4,6 @@
  * build, no scan, no smoke section, no "skipped" — and every function aimed at it fails, naming the
  * config file and key, before anything runs.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { dag, type Secret } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import { App } from "../../dagger/src/objects/app.ts";
@@ -16,8 +14,7 @@ import { BACKEND_URL_VARIABLE, MIGRATE_ARGS, POSTGRES_IMAGE } from "../../dagger
 import { SourceError } from "../../dagger/src/source.ts";
 import { useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
 import { execStartsWith } from "../support/fake-engine/rules.js";
-import { repoRoot } from "../support/paths.js";
-import { answerTrivy, drydock, rejectionOf, reportText, scannedImageTitle, useTempSources } from "../support/plan-helpers.js";
+import { answerTrivy, drydock, rejectionOf, reportText, scannedImageTitle, useTempSources, exampleAppFiles } from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -27,15 +24,7 @@ const FRONTEND_ONLY = "apps:\n  frontend: {}\n";
 
 /** The example app with its sources (both apps' folders), plus a security-config.yml of our own. */
 function exampleWith(config: string): string {
-  const root = path.join(repoRoot, "examples/app");
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const rel = path.relative(root, path.join(entry.parentPath, entry.name));
-    if (/(^|\/)(node_modules|dist|\.next)\//.test(rel)) continue;
-    files[rel] = readFileSync(path.join(root, rel), "utf8");
-  }
-  return tempSource({ ...files, "security-config.yml": config });
+  return tempSource({ ...exampleAppFiles(), "security-config.yml": config });
 }
 
 /** The folders `pnpm run build` ran in: one per app image built. */

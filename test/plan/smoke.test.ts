@@ -10,10 +10,7 @@ import { PROBE_PROGRAM, CAPTURE_PROGRAM } from "../../dagger/src/smoke/rules.ts"
 import { MIGRATE_ARGS, POSTGRES_IMAGE, RUN_VARIABLE, SMOKE_DATABASE_URL } from "../../dagger/src/smoke/run.ts";
 import { execStartsWith, useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
 import { failServiceStart } from "../support/fake-engine/service-failures.js";
-import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, scanOf, useTempSources } from "../support/plan-helpers.js";
-import { readFileSync, readdirSync } from "node:fs";
-import path from "node:path";
-import { repoRoot } from "../support/paths.js";
+import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, scanOf, useTempSources, exampleAppFiles } from "../support/plan-helpers.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -28,15 +25,7 @@ const isPostgresStart = (chain: Chain) => chain.at(-1)?.field === "start" && cha
 
 /** The example app with its sources, plus a security-config.yml of our own. */
 function exampleWith(config: string): string {
-  const root = path.join(repoRoot, "examples/app");
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const rel = path.relative(root, path.join(entry.parentPath, entry.name));
-    if (/(^|\/)(node_modules|dist|\.next)\//.test(rel)) continue;
-    files[rel] = readFileSync(path.join(root, rel), "utf8");
-  }
-  return tempSource({ ...files, "security-config.yml": config });
+  return tempSource({ ...exampleAppFiles(), "security-config.yml": config });
 }
 
 describe("the smoke stage of buildAndScan", () => {

@@ -3,7 +3,7 @@
  * sources to build from, canned Trivy answers, and questions about the recorded plan.
  */
 import { dag, type Secret } from "@dagger.io/dagger";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
@@ -12,7 +12,7 @@ import { Drydock } from "../../dagger/src/index.ts";
 import { ObjectRef, type ArgValue, type Chain, type ExecRecord, type FakeEngine } from "./fake-engine/index.js";
 import { lookupId } from "./fake-engine/ids.js";
 import { fileAt, stringsOf, type Rule } from "./fake-engine/rules.js";
-import { sharedPath } from "./paths.js";
+import { repoRoot, sharedPath } from "./paths.js";
 import { report } from "./trivy-reports.js";
 
 /** The reference application, relative to the repository root (the fake engine's host root). */
@@ -104,6 +104,23 @@ export function useTempSources(): (files: Readonly<Record<string, string>>) => s
     }
     return dir;
   };
+}
+
+let exampleFiles: Readonly<Record<string, string>> | undefined;
+
+/** The files of EXAMPLE_APP as committed (no installed or built folder), path → text, read once: for a useTempSources copy with a file changed. */
+export function exampleAppFiles(): Readonly<Record<string, string>> {
+  if (exampleFiles) return exampleFiles;
+  const root = path.join(repoRoot, EXAMPLE_APP);
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = path.relative(root, path.join(entry.parentPath, entry.name));
+    if (/(^|\/)(node_modules|dist|\.next)\//.test(rel)) continue;
+    files[rel] = readFileSync(path.join(root, rel), "utf8");
+  }
+  exampleFiles = files;
+  return files;
 }
 
 /** A Trivy JSON report as text. */

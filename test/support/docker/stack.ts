@@ -3,6 +3,7 @@
  * network, each service with the flags the compose file declares, reachable from the host over
  * its container IP only (nothing is published).
  */
+import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { docker, dockerTry } from "./cli.ts";
@@ -90,6 +91,25 @@ export class Stack {
     const ip = await docker(["inspect", "--format", `{{(index .NetworkSettings.Networks "${this.name(network)}").IPAddress}}`, this.name(service)]);
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`${this.name(service)} has no IPv4 address on ${this.name(network)} (got "${ip}")`);
     return ip;
+  }
+
+  /**
+   * Start the compose file's `db` service on `image` with a fresh random password (a file secret, as
+   * compose hands it over), wait until it is healthy, and return the backend's DATABASE_URL.
+   */
+  async startDatabase(image: string): Promise<string> {
+    const password = randomBytes(18).toString("base64url");
+    const passwordFile = path.join(this.ctx.workDir, `${this.name("postgres-password")}`);
+    // World-readable for the database's own (non-root) user in the container; the run's workDir is 0700.
+    await writeFile(passwordFile, password, { mode: 0o644 });
+    await this.start({
+      service: "db",
+      image,
+      environment: { POSTGRES_USER: "app", POSTGRES_DB: "app", POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password" },
+      secretFiles: { "postgres-password": passwordFile },
+    });
+    await this.waitHealthy("db", 60_000);
+    return `postgresql://app:${password}@db:5432/app`;
   }
 
   /** Apply the committed SQL migrations in order, as psql inside the database container. */
