@@ -34,3 +34,6 @@ export function haveTrivyGoldens(): boolean {
 export function missingShared(...segments: string[]): string {
   return `skipped: ${path.join(sharedDir, ...segments)} is absent`;
 }
+
+/** Dagger's source at the engine version the module pins, beside the engine kit. */
+export const daggerSourceTarball = path.join(sharedDir, "dagger-engine", "inputs", "dagger-v0.21.8-src.tar.xz");

@@ -7,9 +7,10 @@
  * the conformance tests need Trivy's own golden reports. Those tests skip themselves
  * (useFakeEngine, describe.skipIf); this file only says so, once.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_SCHEMA_PATH, SCHEMA_ENV, daggerSchemaPath } from "./fake-engine/schema.js";
-import { haveTrivyGoldens, repoRoot, sharedDir, trivyGoldensDir } from "./paths.js";
+import { daggerSourceTarball, haveTrivyGoldens, repoRoot, sharedDir, trivyGoldensDir } from "./paths.js";
 
 /** Set in the main process once the notice is out, so that two projects print it once. */
 const SAID = "DRYDOCK_SHARED_NOTICE_SAID";
@@ -29,6 +30,12 @@ export function missingSharedMaterial(): string[] {
     missing.push(
       `Trivy golden-report tests (test/unit/report/goldens.test.ts, gate on goldens in test/plan/gate.test.ts): no ${shown(trivyGoldensDir)}.\n` +
         `    Provide it: put the shared folder beside the checkout with fixtures/trivy/*.json.golden (golden reports of Trivy's integration tests, github.com/aquasecurity/trivy integration/testdata).`,
+    );
+  }
+  if (!existsSync(daggerSourceTarball)) {
+    missing.push(
+      `the check that the module imports only what a real engine's bundled SDK exports (test/unit/bundled-sdk.test.ts): no ${shown(daggerSourceTarball)}.\n` +
+        "    Provide it: put the shared folder beside the checkout with dagger-engine/inputs/ (Dagger's source at the pinned engine version).",
     );
   }
   return missing;

@@ -3,11 +3,11 @@
  * and the OIDC token reach it only as secret variables; the registry login only as a mounted
  * Docker config.json secret readable by that user. Every image is addressed by digest.
  *
- * cosign runs with the default `expect: SUCCESS` and its ExecError is caught and mapped to a
+ * cosign runs with the default `expect: SUCCESS` and its exec failure is caught and mapped to a
  * message: a failed exec is never cached, and every step carries this run's ID, so no signature
  * or verification is ever served from the engine's cache.
  */
-import { dag, ExecError, type Container, type File, type Secret } from "@dagger.io/dagger";
+import { dag, type Container, type File, type Secret } from "@dagger.io/dagger";
 
 import {
   attestArgs,
@@ -34,6 +34,7 @@ import {
   type VerifierSpec,
 } from "./cosign-args.js";
 import { cosignFailureMessage, type CosignFailureKind, type CosignOperation } from "./cosign-errors.js";
+import { execFailure } from "../exec-failure.js";
 import { ReleaseError } from "./errors.js";
 import { COSIGN_IMAGE, COSIGN_UID } from "./images.js";
 import { digestRefString, requireDigest } from "./reference.js";
@@ -179,9 +180,10 @@ async function runCosign(
   try {
     return await c.withExec(argv).stdout();
   } catch (error) {
-    if (!(error instanceof ExecError)) throw error;
-    const mapped = cosignFailureMessage({ ...context, exitCode: error.exitCode, stderr: error.stderr });
-    throw new CosignError(mapped.message, mapped.kind, error.exitCode);
+    const failure = execFailure(error);
+    if (failure === undefined) throw error;
+    const mapped = cosignFailureMessage({ ...context, exitCode: failure.exitCode, stderr: failure.stderr });
+    throw new CosignError(mapped.message, mapped.kind, failure.exitCode);
   }
 }
 

@@ -4,13 +4,14 @@
  * Every outcome is decided here: a crash, a timeout or an unreadable report is an error naming
  * the target and Trivy's stderr — never "no findings".
  *
- * Trivy runs with the default `expect: SUCCESS` and its ExecError is caught, rather than with
+ * Trivy runs with the default `expect: SUCCESS` and its exec failure is caught, rather than with
  * `expect: ANY`: an exec that "succeeds" with a non-zero exit is cached by the engine, so one
  * network blip or crash would be replayed on every rerun of the day. A failed exec is never cached.
  */
-import { CacheSharingMode, dag, ExecError, ReturnType, type CacheVolume, type Container, type Directory, type File } from "@dagger.io/dagger";
+import { CacheSharingMode, dag, ReturnType, type CacheVolume, type Container, type Directory, type File } from "@dagger.io/dagger";
 
 import type { Scanner } from "../config/schema.js";
+import { execFailure, type ExecFailure } from "../exec-failure.js";
 import { daysBetween, utcDay } from "../policy/dates.js";
 import {
   configScanArgs,
@@ -99,8 +100,9 @@ export class Trivy {
     try {
       await downloaded.sync();
     } catch (error) {
-      if (!(error instanceof ExecError)) throw error;
-      return this.freshEnough(await this.fallBackToCachedDb(error));
+      const failure = execFailure(error);
+      if (failure === undefined) throw error;
+      return this.freshEnough(await this.fallBackToCachedDb(failure));
     }
     // Copied in the same container, so a cached refresh and its copy always come together.
     const copied = this.copyOut(downloaded);
@@ -150,7 +152,7 @@ export class Trivy {
   }
 
   /** The refresh failed: scan with a copy of the DB already in the cache volume, if there is one, and say how old it is. */
-  private async fallBackToCachedDb(failure: ExecError): Promise<TrivyDb> {
+  private async fallBackToCachedDb(failure: ExecFailure): Promise<TrivyDb> {
     const copied = this.copyOut(
       this.withDbVolume()
         // The volume's contents are no part of the engine's cache key, so the copy carries this
@@ -196,7 +198,7 @@ export class Trivy {
       const [exitCode, text] = await Promise.all([read.exitCode(), read.stdout()]);
       return exitCode === 0 ? dbBuiltAt(text) : undefined;
     } catch (error) {
-      if (error instanceof ExecError && error.cmd.join(" ") === copyDbArgs().join(" ")) return undefined;
+      if (execFailure(error)?.cmd.join(" ") === copyDbArgs().join(" ")) return undefined;
       throw error;
     }
   }
@@ -231,10 +233,11 @@ export class Trivy {
       return { scanned, report, reportText: await report.contents() };
     } catch (error) {
       // Only Trivy's own failure is a scan failure; anything else the chain ran fails as itself.
-      if (!(error instanceof ExecError) || error.cmd.join(" ") !== args.join(" ")) throw error;
+      const failure = execFailure(error);
+      if (failure === undefined || failure.cmd.join(" ") !== args.join(" ")) throw error;
       throw new ScanError(
-        { where: `Trivy on ${target}`, found: `exit ${error.exitCode} and no report`, expected: "a JSON report", fix: "no verdict was reached: fix what Trivy said, then rerun" },
-        `Trivy said:\n${tail(error.stderr)}`,
+        { where: `Trivy on ${target}`, found: `exit ${failure.exitCode} and no report`, expected: "a JSON report", fix: "no verdict was reached: fix what Trivy said, then rerun" },
+        `Trivy said:\n${tail(failure.stderr)}`,
       );
     }
   }

@@ -10,8 +10,9 @@
  * Every wait is bounded (within.ts), and every step that runs something carries the run's instant,
  * so the engine's cache never answers "healthy" for a run that did not happen.
  */
-import { dag, ExecError, type Container, type Service } from "@dagger.io/dagger";
+import { dag, type Container, type Service } from "@dagger.io/dagger";
 
+import { execFailure } from "../exec-failure.js";
 import { APP_USER } from "../images/defaults.js";
 import type { AppName } from "../source.js";
 import {
@@ -242,7 +243,8 @@ async function runProbe(plan: SmokePlan, client: Container, url: string, kind: P
     const outcome = parseProbeOutput(ran.value);
     return { what, passed: true, detail: outcome?.status === undefined ? "healthy" : `${outcome.status} after ${seconds(outcome.ms)}` };
   }
-  const outcome = ran.error instanceof ExecError ? parseProbeOutput(ran.error.stdout) : undefined;
+  const failed = execFailure(ran.error);
+  const outcome = failed ? parseProbeOutput(failed.stdout) : undefined;
   return { what, passed: false, detail: outcome ? describeFailedProbe(outcome, plan.timeoutMs) : messageOf(ran.error) };
 }
 
@@ -280,9 +282,11 @@ function messageOf(error: unknown): string {
 }
 
 function exitOf(error: unknown): string {
-  return error instanceof ExecError ? `exited with code ${error.exitCode}` : messageOf(error);
+  const failure = execFailure(error);
+  return failure ? `exited with code ${failure.exitCode}` : messageOf(error);
 }
 
 function outputOf(error: unknown): string {
-  return error instanceof ExecError ? `${error.stdout}\n${error.stderr}` : messageOf(error);
+  const failure = execFailure(error);
+  return failure ? `${failure.stdout}\n${failure.stderr}` : messageOf(error);
 }
