@@ -14,6 +14,7 @@ import { copyAppWithCanaries, newMarker } from "./canaries.ts";
 import { dockerTry } from "./cli.ts";
 import { imageTag, RUN_LABEL, type E2eContext } from "./e2e-context.ts";
 import { ensureEngine, REPO_ROOT, stopEngine } from "./engine.ts";
+import { stopKitIfStartedByRun } from "../engine/kit.ts";
 
 const log = (line: string) => console.log(`[e2e] ${line}`);
 
@@ -25,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardown = async () => {
     await removeRunObjects(runId);
     await rm(workDir, { recursive: true, force: true });
+    if (await stopKitIfStartedByRun()) log("stopped the Dagger engine kit this run started");
     await stopEngine(engine);
   };
   try {

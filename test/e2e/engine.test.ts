@@ -1,0 +1,289 @@
+/**
+ * The engine tier: drydock loaded by a real Dagger engine (v0.21.8, built from source by
+ * ../shared/dagger-engine/kit.sh) and driven with the real `dagger` CLI, as a user would.
+ * The module is a test copy whose image pins name digest-pinned stand-ins in the kit's registry
+ * (test/support/engine/module-copy.ts); the Trivy DB is the planted one, downloaded for real by
+ * `trivy image --download-db-only` from the lab registry inside the engine's network.
+ *
+ * The README's and the CI templates' command lines run as written, with bash, in a copy of the
+ * module (for `--source=examples/app`) or an application repository made from examples/app (for
+ * the remote-module form), substituting only the module address, the registry placeholder
+ * `ghcr.io/OWNER` and the `sha256:…` a user would paste.
+ *
+ * Without the kit (or root) the tier skips with one notice; under CI=true it fails instead.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parse, stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../support/docker/cli.ts";
+import { describeApi } from "../support/describe-api.ts";
+import { dagger, described, shellLine, type CliResult } from "../support/engine/cli.ts";
+import { readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
+import { LAB_REGISTRY, type RunningKit } from "../support/engine/kit.ts";
+import { writeAppRepository } from "../support/engine/module-copy.ts";
+import { engineTierUnavailable, log, setUpEngineTier } from "../support/engine/tier.ts";
+import { introspectModule } from "../support/introspect.ts";
+import { repoRoot } from "../support/paths.ts";
+import { COSIGN } from "../support/tools/catalog.ts";
+import { ensureGoTool } from "../support/tools/go-tools.ts";
+import { PLANTED_IDS } from "../support/trivy-db/index.ts";
+
+const unavailable = engineTierUnavailable();
+
+const MODULE_ADDRESS = "github.com/OWNER/drydock@VERSION";
+const REGISTRY_PLACEHOLDER = "ghcr.io/OWNER";
+const LAB_NAMESPACE = `${LAB_REGISTRY}/acme`;
+const COSIGN_PASSWORD = "engine-tier-key-password";
+
+let kit: RunningKit;
+let work: string;
+let moduleDir: string;
+/** An application repository whose policy passes (the planted advisories excepted). */
+let appRepo: string;
+/** The same application with the example's policy, which the planted advisories fail. */
+let failingRepo: string;
+let home: string;
+let env: Record<string, string>;
+
+/** Functions of the Drydock object as the CLI names them (kebab-case), from the introspector. */
+async function drydockFunctions(): Promise<string[]> {
+  const lines = describeApi(await introspectModule(repoRoot));
+  return lines
+    .map((line) => /^Drydock\.(\w+)\(/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined && name !== "constructor")
+    .map((name) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+}
+
+function expectSuccess(result: CliResult): void {
+  expect(result.code, described(result)).toBe(0);
+}
+
+function expectFailure(result: CliResult, says: RegExp): void {
+  expect(result.code, described(result)).not.toBe(0);
+  expect(`${result.stdout}\n${result.stderr}`, described(result)).toMatch(says);
+}
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The example's config with a dated, justified exception for every planted advisory: a policy that passes. */
+async function passingConfig(): Promise<string> {
+  const config = parse(await readFile(path.join(repoRoot, "examples/app/security-config.yml"), "utf8")) as { policy: { ignores: unknown[] } };
+  delete (config as Record<string, unknown>)["$schema"];
+  config.policy.ignores.push(
+    ...PLANTED_IDS.map((id) => ({ id, reason: "Planted in the engine tier's DB; accepted to prove a passing policy passes", expires: inDays(30) })),
+  );
+  return stringify(config);
+}
+
+/**
+ * The README's own advice for a machine without a transparency log ("add --air-gapped"): this one
+ * reaches no Rekor. Keyless signing needs one, and Fulcio: not proven here.
+ */
+function airGapped(line: string): string {
+  const withFlag = line.replace(/ (release|verify) /, " $1 --air-gapped ");
+  if (withFlag === line) throw new Error(`not a release or verify line: ${line}`);
+  return withFlag;
+}
+
+/** Run a README or template line with the placeholders a user replaces, replaced. */
+function asUser(line: string, values: { digest?: string } = {}): string {
+  let text = line.replaceAll(MODULE_ADDRESS, moduleDir).replaceAll(REGISTRY_PLACEHOLDER, LAB_NAMESPACE);
+  if (values.digest) text = text.replaceAll("sha256:…", values.digest);
+  return text;
+}
+
+describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.21.8 from ../shared/dagger-engine)", () => {
+  beforeAll(async () => {
+    ({ kit, work, moduleDir } = await setUpEngineTier());
+    appRepo = path.join(work, "shop");
+    failingRepo = path.join(work, "shop-as-is");
+    home = path.join(work, "home");
+    await writeAppRepository(failingRepo, "examples/app");
+    await writeAppRepository(appRepo, "examples/app", { "security-config.yml": await passingConfig() });
+    await mkdir(path.join(work, "org"));
+    await writeFile(path.join(work, "org/security-config.yml"), await passingConfig());
+    await mkdir(home);
+    // A harmless .npmrc for the README's with-npmrc line: a scoped registry nobody installs from.
+    await writeFile(path.join(home, ".npmrc"), "@drydock-engine-tier:registry=https://npm.invalid/\n");
+    env = { HOME: home, COSIGN_PASSWORD, GHCR_TOKEN: "lab-registry-needs-none" };
+    log(`application repositories ${appRepo} (policy passes), ${failingRepo} (the example's)`);
+  });
+
+  describe("loading", () => {
+    it("dagger functions lists every function of the module", async () => {
+      const result = await dagger(kit, ["functions"], { cwd: moduleDir });
+      expectSuccess(result);
+      log(`dagger functions (first load): ${result.seconds.toFixed(1)} s`);
+      const listed = result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]);
+      expect(listed).toEqual(expect.arrayContaining(await drydockFunctions()));
+    });
+
+    it("every function has --help with its example", async () => {
+      for (const fn of await drydockFunctions()) {
+        const result = await dagger(kit, ["call", fn, "--help"], { cwd: moduleDir });
+        expectSuccess(result);
+        expect(result.stdout, fn).toMatch(/USAGE/);
+        expect(result.stdout, fn).toMatch(/dagger call/);
+      }
+    });
+  });
+
+  describe("check-config", () => {
+    it("prints the effective config of a good one", async () => {
+      const result = await dagger(kit, ["call", "--source=examples/app", "check-config"], { cwd: moduleDir });
+      expectSuccess(result);
+      expect(result.stdout).toContain("maxExceptionDays: 90");
+      expect(result.stdout).toContain("CVE-2023-45853");
+    });
+
+    it("fails on a bad one with the text a user sees: the file, the key, its line and column", async () => {
+      const bad = path.join(work, "bad-security-config.yml");
+      await writeFile(bad, "version: 1\npolicy:\n  failOn:\n    vulnerabilities: [HIGHEST]\n");
+      const result = await dagger(kit, ["call", "--source=examples/app", `--config=${bad}`, "check-config"], { cwd: moduleDir });
+      expectFailure(result, /policy\.failOn\.vulnerabilities\[0\]: line 4, column \d+/);
+    });
+  });
+
+  describe("build-and-scan", () => {
+    let exported: string;
+
+    it("the README's export line writes every report, with both scans and the lint, and a smoke stage that ran", async () => {
+      const line = readmeCommandLines().find((l) => l.includes("--source=examples/app build-and-scan reports export"))!;
+      const result = await shellLine(kit, asUser(line), { cwd: moduleDir, env });
+      expectSuccess(result);
+      log(`build-and-scan reports export (cold): ${result.seconds.toFixed(1)} s`);
+      exported = path.join(moduleDir, "reports");
+      expect((await readdir(exported)).sort()).toEqual(expect.arrayContaining(["backend", "frontend", "lint", "summary.md", "summary.json"]));
+      for (const app of ["backend", "frontend"]) {
+        expect((await readdir(path.join(exported, app))).sort()).toEqual(expect.arrayContaining(["trivy.json", "sbom.cdx.json", "trivy.sarif"]));
+      }
+      const summary = await readFile(path.join(exported, "summary.md"), "utf8");
+      // The planted DB was downloaded for real: its advisories are found in the images.
+      expect(summary).toMatch(/CVE-2999-1000[1-4]/);
+    });
+
+    it("gate fails with the policy's verdict on the planted advisories, and names one", async () => {
+      const line = readmeCommandLines().find((l) => l.includes("--source=examples/app build-and-scan gate"))!;
+      const result = await shellLine(kit, asUser(line), { cwd: moduleDir, env });
+      expectFailure(result, /CVE-2999-1000[1-4]/);
+      log(`build-and-scan gate (warm): ${result.seconds.toFixed(1)} s, exit ${result.code}`);
+    });
+
+    it("a policy that excepts the planted advisories passes: build-and-scan gate exits 0 (--config from outside the source)", async () => {
+      const line = readmeCommandLines().find((l) => l.includes("--config=../org/security-config.yml build-and-scan gate"))!;
+      // ../org is beside the application repository, whose own config is the failing example's.
+      const result = await shellLine(kit, asUser(line), { cwd: failingRepo, env });
+      expectSuccess(result);
+    });
+
+    it("the gate re-applied to an exported report keeps its exit code (the CI templates' gate step)", async () => {
+      const failing = await dagger(kit, ["call", "--source=examples/app", "gate", `--report=${path.join(exported, "backend/trivy.json")}`], { cwd: moduleDir });
+      expectFailure(failing, /CVE-2999-1000[13]/);
+    });
+  });
+
+  describe("the README's other lines, as written", () => {
+    it.each([
+      ["with-labels … with-npmrc … backend export", "backend export --path=backend.tar", "backend.tar"],
+      ["lint summary-json export", "lint summary-json export", "lint-summary.json"],
+    ])("%s", async (_, marker, output) => {
+      const line = readmeCommandLines().find((l) => l.includes(marker))!;
+      const result = await shellLine(kit, asUser(line), { cwd: appRepo, env });
+      expectSuccess(result);
+      expect(existsSync(path.join(appRepo, output))).toBe(true);
+    });
+
+    it("build-and-scan backend-scan failing finding-id … lists the failing findings", async () => {
+      const line = readmeCommandLines().find((l) => l.includes("backend-scan failing"))!;
+      const result = await shellLine(kit, asUser(line), { cwd: appRepo, env });
+      expectSuccess(result);
+      expect(result.stdout).toMatch(/CVE-2999-10001/);
+    });
+
+    it("the remote-module line of the first screen gates (and fails on the planted advisories)", async () => {
+      const line = readmeCommandLines().find((l) => l.endsWith("call --source=. build-and-scan gate"))!;
+      const result = await shellLine(kit, asUser(line), { cwd: failingRepo, env });
+      expectFailure(result, /CVE-2999-1000[1-4]/);
+    });
+
+    it("check-config, as a remote module", async () => {
+      const line = readmeCommandLines().find((l) => l.endsWith("call --source=. check-config"))!;
+      expectSuccess(await shellLine(kit, asUser(line), { cwd: appRepo, env }));
+    });
+  });
+
+  describe("release with a key, and verify", () => {
+    let backendRef: string;
+
+    beforeAll(async () => {
+      // The README's `cosign generate-key-pair`, with the cosign the e2e builds.
+      const cosign = await ensureGoTool(COSIGN, log);
+      const generated = await run(cosign, ["generate-key-pair"], { cwd: appRepo, env: { COSIGN_PASSWORD } });
+      expect(generated.code, generated.stderr).toBe(0);
+    });
+
+    it("the README's laptop release line publishes, signs, attests and verifies (air-gapped: no transparency log here)", async () => {
+      const line = readmeCommandLines().find((l) => l.includes("--key=file:cosign.key"))!;
+      const result = await shellLine(kit, airGapped(asUser(line)), { cwd: appRepo, env });
+      expectSuccess(result);
+      const manifest = JSON.parse(await readFile(path.join(appRepo, "reports/release.json"), "utf8")) as { images: { app: string; reference: string }[] };
+      backendRef = manifest.images.find((i) => i.app === "backend")!.reference;
+      expect(backendRef).toMatch(new RegExp(`^${LAB_NAMESPACE.replaceAll(".", "\\.")}/drydock-backend@sha256:[a-f0-9]{64}$`));
+    });
+
+    it("verify passes with the right key", async () => {
+      const line = readmeCommandLines().find((l) => l.includes(" verify --ref="))!;
+      const result = await shellLine(kit, airGapped(asUser(line, { digest: backendRef.split("@")[1] })), { cwd: appRepo, env });
+      expectSuccess(result);
+    });
+
+    it("verify fails with another key, saying so", async () => {
+      const otherDir = path.join(work, "other-key");
+      await mkdir(otherDir, { recursive: true });
+      const cosign = await ensureGoTool(COSIGN, log);
+      expect((await run(cosign, ["generate-key-pair"], { cwd: otherDir, env: { COSIGN_PASSWORD } })).code).toBe(0);
+      const result = await dagger(kit, ["call", "--source=.", "verify", `--ref=${backendRef}`, `--public-key=${path.join(otherDir, "cosign.pub")}`, "--air-gapped"], { cwd: appRepo, env });
+      expectFailure(result, /verif/i);
+    });
+  });
+
+  describe("the CI templates", () => {
+    it("ci/any-ci.sh runs as written and exits 0 on a repository whose policy passes", async () => {
+      const result = await shellLine(kit, `bash ${path.join(moduleDir, "ci/any-ci.sh")} ci-reports`, { cwd: appRepo, env: { ...env, DRYDOCK_MODULE: moduleDir } });
+      expectSuccess(result);
+      expect(existsSync(path.join(appRepo, "ci-reports/summary.md"))).toBe(true);
+    });
+
+    it.each(["ci/github/drydock.yml", "ci/gitlab/drydock.gitlab-ci.yml"])("%s: every dagger step runs as written", async (template) => {
+      for (const line of await templateCommandLines(path.join(repoRoot, template))) {
+        const result = await shellLine(kit, line, { cwd: appRepo, env: { ...env, ...ciEnvironment() } });
+        expectSuccess(result);
+      }
+    });
+  });
+
+  it("dagger check on dagger/tests runs drydock's checks on the engine", async () => {
+    const result = await dagger(kit, ["check"], { cwd: path.join(moduleDir, "dagger/tests") });
+    expectSuccess(result);
+    log(`dagger check: ${result.seconds.toFixed(1)} s`);
+  });
+
+  afterAll(() => {
+    if (work) log(`fixtures left in ${work}`);
+  });
+});
+
+/** What GitHub Actions and GitLab CI set that the templates read. */
+function ciEnvironment(): Record<string, string> {
+  return {
+    DRYDOCK_MODULE: moduleDir,
+    GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_REPOSITORY: "acme/shop",
+    GITHUB_STEP_SUMMARY: path.join(work, "step-summary.md"),
+    CI_COMMIT_SHA: "0123456789abcdef0123456789abcdef01234567",
+    CI_PROJECT_URL: "https://gitlab.com/acme/shop",
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * The real Dagger engine of the engine tier: `../shared/dagger-engine/kit.sh` builds the engine and
+ * CLI v0.21.8 from source and runs them without Docker. This file builds the kit once into
+ * `.cache/dagger-kit` (with the machine's Go build cache, so a rebuild after `.cache` is gone takes
+ * minutes, and an unchanged kit is reused in seconds), starts the engine, and starts the lab
+ * registry the tier serves images and the Trivy DB from.
+ *
+ * Nothing of the kit or the engine is changed, with one piece of engine configuration that a
+ * platform team writes for any registry without TLS: `registries["10.199.0.2:5001"].http`, so the
+ * engine can publish to the lab registry that the containers it runs (cosign, Trivy) reach too.
+ * The kit's own registry listens on the engine's loopback, which no container can reach.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { failureMessage, run, type RunResult } from "../docker/cli.ts";
+import { repoRoot, sharedDir } from "../paths.ts";
+
+export type Log = (line: string) => void;
+
+export const KIT_DIR = path.join(sharedDir, "dagger-engine");
+export const KIT_SCRIPT = path.join(KIT_DIR, "kit.sh");
+/** The kit's work folder: gitignored, reused by later runs. */
+export const KIT_WORK = process.env.DAGGER_KIT_WORK ?? path.join(repoRoot, ".cache/dagger-kit");
+/** The engine's address on the kit's veth pair (kit.sh: KIT_NET.2). */
+export const ENGINE_ADDRESS = "10.199.0.2";
+/**
+ * The lab registry: inside the engine's network namespace, on its veth address, so the engine,
+ * the containers it runs and this host all reach it. go-containerregistry (Trivy, cosign, crane)
+ * speaks plain HTTP to a private address by itself; the engine is told so in its config.
+ */
+export const LAB_REGISTRY = `${ENGINE_ADDRESS}:5001`;
+/** The kit's own registry, reached by the engine only (it mirrors docker.io and holds lab/node). */
+export const KIT_REGISTRY = "localhost:5000";
+
+/** The steps of `kit.sh all` that build, before `start push_lab_images`. */
+const BUILD_STEPS = ["prereqs", "src", "bins", "runc_cni", "rootfs", "npmpkgs", "tssdk", "images", "engine_root"];
+const BUILD_TIMEOUT_MS = 45 * 60_000;
+const STAMP = path.join(KIT_WORK, "drydock-kit.stamp");
+
+export interface RunningKit {
+  /** The environment the real `dagger` CLI needs: PATH with the kit's bin, the runner host, no telemetry. */
+  env: Record<string, string>;
+  /** The kit's `dagger` binary. */
+  dagger: string;
+  /** The TypeScript runtime's node image in the kit's registry, pinned: the test module copy's `dagger.baseImage`. */
+  labNode: string;
+  /** The pid whose network namespace is the engine's. */
+  enginePid: number;
+}
+
+/** Why the tier cannot run on this machine, or undefined when it can. */
+export function kitUnavailable(): string | undefined {
+  if (!existsSync(KIT_SCRIPT)) return `no engine kit at ${KIT_SCRIPT} (the shared folder's dagger-engine/)`;
+  if (!existsSync(path.join(KIT_DIR, "inputs"))) return `no ${path.join(KIT_DIR, "inputs")} beside the kit`;
+  if (process.getuid?.() !== 0) return "the kit needs root (namespaces, mounts, a veth pair and NAT)";
+  return undefined;
+}
+
+/** A fingerprint of the kit: its script and inputs. A changed kit is rebuilt, never reused. */
+async function kitFingerprint(): Promise<string> {
+  const hash = createHash("sha256");
+  hash.update(await readFile(KIT_SCRIPT));
+  hash.update(await readFile(path.join(KIT_DIR, "inputs", "dagger-v0.21.8-src.tar.xz")));
+  return hash.digest("hex");
+}
+
+/** The kit's work folder, and the machine's Go build cache unless KIT_GOCACHE names another. */
+async function kitEnv(): Promise<Record<string, string>> {
+  const goCache = process.env.KIT_GOCACHE ?? (await goEnv("GOCACHE"));
+  return { DAGGER_KIT_WORK: KIT_WORK, ...(goCache ? { KIT_GOCACHE: goCache } : {}) };
+}
+
+async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS): Promise<RunResult> {
+  const started = Date.now();
+  // From the work folder: the tssdk step's `bun install -g` writes a package.json and bun.lock into
+  // the folder it runs in (seen: it rewrote this repository's package.json when run from here).
+  const result = await run("bash", [KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs });
+  if (result.code !== 0) throw new Error(failureMessage(`kit.sh ${steps.join(" ")}`, result, 60));
+  log(`kit.sh ${steps.join(" ")}: ${Math.round((Date.now() - started) / 1000)} s`);
+  return result;
+}
+
+/** The machine's Go build cache, shared with the kit so a fresh work folder rebuilds from warm objects. */
+async function goEnv(name: string): Promise<string | undefined> {
+  const result = await run("go", ["env", name]).catch(() => undefined);
+  return result?.code === 0 ? result.stdout.trim() || undefined : undefined;
+}
+
+/** Build the kit unless this fingerprint's build is already in the work folder. */
+export async function ensureKitBuilt(log: Log): Promise<void> {
+  await mkdir(KIT_WORK, { recursive: true });
+  const fingerprint = await kitFingerprint();
+  const built = existsSync(path.join(KIT_WORK, "bin", "dagger")) && (await readFile(STAMP, "utf8").catch(() => "")) === fingerprint;
+  if (built) {
+    log(`reusing the engine kit in ${path.relative(repoRoot, KIT_WORK)}`);
+    return;
+  }
+  log(`building the engine kit into ${path.relative(repoRoot, KIT_WORK)} (cold: ~15 min on 2 cores; warm Go cache: a few)`);
+  await rm(STAMP, { force: true });
+  await kit(BUILD_STEPS, log);
+  await writeFile(STAMP, fingerprint);
+}
+
+/** Mark a kit built by hand (`kit.sh all` with the same work folder) as this fingerprint's build. */
+export async function stampKitBuilt(): Promise<void> {
+  await writeFile(STAMP, await kitFingerprint());
+}
+
+const socketPath = () => path.join(KIT_WORK, "rootfs/run/dagger/engine.sock");
+const enginePidFile = () => path.join(KIT_WORK, "logs/engine-ns.pid");
+
+function cliEnv(): Record<string, string> {
+  return {
+    _EXPERIMENTAL_DAGGER_RUNNER_HOST: `unix://${socketPath()}`,
+    DO_NOT_TRACK: "1",
+    DAGGER_NO_NAG: "1",
+    DAGGER_NO_UPDATE_CHECK: "1",
+    PATH: `${path.join(KIT_WORK, "bin")}:${process.env.PATH ?? ""}`,
+  };
+}
+
+/** The engine's config with the lab registry's entry added (kit.sh engine_root writes the rest). */
+async function configureLabRegistry(): Promise<boolean> {
+  const file = path.join(KIT_WORK, "rootfs/etc/dagger/engine.json");
+  const config = JSON.parse(await readFile(file, "utf8")) as { registries?: Record<string, unknown> };
+  const entry = { http: true };
+  if (JSON.stringify(config.registries?.[LAB_REGISTRY]) === JSON.stringify(entry)) return false;
+  config.registries = { ...config.registries, [LAB_REGISTRY]: entry };
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  return true;
+}
+
+async function engineAnswers(): Promise<boolean> {
+  if (!existsSync(socketPath())) return false;
+  const result = await run(path.join(KIT_WORK, "bin", "dagger"), ["core", "version"], { env: cliEnv(), timeoutMs: 60_000 });
+  return result.code === 0;
+}
+
+async function labRegistryAnswers(): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${LAB_REGISTRY}/v2/`, { signal: AbortSignal.timeout(3_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+const LAB_NODE_FILE = () => path.join(KIT_WORK, "logs/drydock-lab-node.ref");
+/** Written when a test run starts the engine, so the run's teardown stops what it started and nothing else. */
+const STARTED_BY_RUN = () => path.join(KIT_WORK, "logs/drydock-started-by-run");
+
+/**
+ * Build (or reuse) the kit, start the engine unless it already answers, and start the lab
+ * registry. Left running for later files of the run; `stopKit` ends it.
+ */
+export async function ensureKitRunning(log: Log): Promise<RunningKit> {
+  await ensureKitBuilt(log);
+  const configChanged = await configureLabRegistry();
+  if (configChanged || !(await engineAnswers())) {
+    const started = await kit(["start", "push_lab_images"], log, 10 * 60_000);
+    const labNode = /^(localhost:5000\/lab\/node:[^@\s]+@sha256:[a-f0-9]{64})$/m.exec(started.stdout)?.[1];
+    if (!labNode) throw new Error(`kit.sh push_lab_images printed no lab/node reference:\n${started.stdout}`);
+    await writeFile(LAB_NODE_FILE(), labNode);
+    await writeFile(STARTED_BY_RUN(), new Date().toISOString());
+  }
+  const enginePid = Number((await readFile(enginePidFile(), "utf8")).trim());
+  if (!(await labRegistryAnswers())) await startLabRegistry(enginePid, log);
+  return { env: cliEnv(), dagger: path.join(KIT_WORK, "bin", "dagger"), labNode: (await readFile(LAB_NODE_FILE(), "utf8")).trim(), enginePid };
+}
+
+/** crane's registry inside the engine's network namespace, on the engine's veth address. */
+async function startLabRegistry(enginePid: number, log: Log): Promise<void> {
+  const disk = path.join(KIT_WORK, "lab-registry");
+  await rm(disk, { recursive: true, force: true });
+  await mkdir(disk, { recursive: true });
+  const script = [
+    `nohup nsenter --net=/proc/${enginePid}/ns/net "$1" registry serve --address "$2" --disk "$3" >"$4" 2>&1 &`,
+    'echo $! > "$5"',
+  ].join("\n");
+  const logs = path.join(KIT_WORK, "logs");
+  const result = await run("sh", ["-c", script, "sh", path.join(KIT_WORK, "bin/crane"), LAB_REGISTRY, disk, path.join(logs, "lab-registry.log"), path.join(logs, "lab-registry.pid")]);
+  if (result.code !== 0) throw new Error(failureMessage("starting the lab registry", result));
+  for (let i = 0; i < 50; i++) {
+    if (await labRegistryAnswers()) {
+      log(`lab registry on ${LAB_REGISTRY} (inside the engine's network)`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the lab registry did not answer on http://${LAB_REGISTRY}/v2/; see ${path.join(logs, "lab-registry.log")}`);
+}
+
+/** At the end of a test run: stop the engine if this run started it. */
+export async function stopKitIfStartedByRun(): Promise<boolean> {
+  if (!existsSync(STARTED_BY_RUN())) return false;
+  await stopKit();
+  await rm(STARTED_BY_RUN(), { force: true });
+  return true;
+}
+
+/** Stop the lab registry and the engine (kit.sh stop); the work folder and the engine's cache stay. */
+export async function stopKit(): Promise<void> {
+  const pidFile = path.join(KIT_WORK, "logs/lab-registry.pid");
+  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+  if (pid > 0) {
+    try {
+      process.kill(pid);
+    } catch {
+      // already gone
+    }
+    await rm(pidFile, { force: true });
+  }
+  await run("bash", [KIT_SCRIPT, "stop"], { env: await kitEnv(), timeoutMs: 60_000 });
+}
+
+/** Run crane (the kit's) inside the engine's network, where the kit's registry is localhost:5000. */
+export async function craneInEngine(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
+  const result = await run("bash", [KIT_SCRIPT, "crane", ...args], { env: await kitEnv(), timeoutMs: options.timeoutMs ?? 10 * 60_000 });
+  if (result.code !== 0) throw new Error(failureMessage(`kit.sh crane ${args.join(" ")}`, result));
+  return result.stdout.trim();
+}
