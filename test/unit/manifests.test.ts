@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_SCHEMA_PATH } from "../support/fake-engine/schema.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -81,6 +82,14 @@ describe("dagger/package.json", () => {
 describe("the Dagger SDK and engine", () => {
   it("dagger.json pins an engine version written vX.Y.Z", () => {
     expect(daggerJson.engineVersion).toMatch(/^v\d+\.\d+\.\d+$/);
+  });
+
+  it("dagger/tests (the checks module) declares the same engine version", () => {
+    expect(readJson<{ engineVersion?: string }>("dagger/tests/dagger.json").engineVersion).toBe(daggerJson.engineVersion);
+  });
+
+  it("the fake engine validates against that version's schema", () => {
+    expect(path.basename(DEFAULT_SCHEMA_PATH)).toBe(`schema-${daggerJson.engineVersion}.graphqls`);
   });
 
   it("the root package.json pins @dagger.io/dagger to the engine version", () => {

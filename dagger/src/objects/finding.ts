@@ -1,6 +1,7 @@
 /**
  * Findings as Dagger types: a severity and a kind are enums, a finding is an object, so a caller
- * selects fields (`failing finding-id severity`) rather than parsing summary JSON.
+ * selects a field of each (`failing finding-id`) rather than parsing summary JSON. (The CLI prints a
+ * list of objects as their IDs: one field per call, or summary-json for every field.)
  */
 import { func, object } from "@dagger.io/dagger";
 

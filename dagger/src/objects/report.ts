@@ -63,7 +63,7 @@ export class Report {
   /**
    * Return the backend image's scan; an error when the config lists no backend.
    *
-   * Example: dagger call build-and-scan backend-scan failing finding-id severity package fixed-version
+   * Example: dagger call build-and-scan backend-scan failing finding-id
    */
   @func()
   backendScan(): ImageScan {

@@ -52,7 +52,7 @@ export class ImageScan {
   /**
    * List the findings that fail the gate.
    *
-   * Example: dagger call build-and-scan backend-scan failing finding-id severity package fixed-version
+   * Example: dagger call build-and-scan backend-scan failing finding-id
    */
   @func()
   failing(): Finding[] {

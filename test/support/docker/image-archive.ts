@@ -42,13 +42,20 @@ export interface TarEntry {
   /** The tar type flag: "0" file, "5" directory, "2" symlink, "1" hard link, … */
   type: string;
   body: Buffer;
+  /** Permission bits (and setuid/setgid/sticky). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** A link's target (symlink or hard link); empty for other entries. */
+  linkName: string;
 }
 
-/** Entries of a (ustar, GNU or pax) tar archive held in memory; long names are resolved. */
+/** Entries of a (ustar, GNU or pax) tar archive held in memory; long names and link targets are resolved. */
 export function tarEntries(archive: Buffer): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   let longName: string | undefined;
+  let longLink: string | undefined;
   while (offset + 512 <= archive.length) {
     const header = archive.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
@@ -56,14 +63,26 @@ export function tarEntries(archive: Buffer): TarEntry[] {
     const type = String.fromCharCode(header[156] ?? 0).replace("\0", "0");
     const prefix = field(header, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
+    const linkName = longLink ?? field(header, 157, 100);
     longName = undefined;
+    longLink = undefined;
     const body = archive.subarray(offset + 512, offset + 512 + size);
     if (type === "L") longName = field(body, 0, body.length);
-    else if (type === "x") longName = /\d+ path=([^\n]*)\n/.exec(body.toString("utf8"))?.[1];
-    else if (type !== "g") entries.push({ name, type, body });
+    else if (type === "K") longLink = field(body, 0, body.length);
+    else if (type === "x") {
+      const pax = body.toString("utf8");
+      longName = /\d+ path=([^\n]*)\n/.exec(pax)?.[1];
+      longLink = /\d+ linkpath=([^\n]*)\n/.exec(pax)?.[1];
+    } else if (type !== "g") {
+      entries.push({ name, type, body, mode: octal(header, 100, 8), uid: octal(header, 108, 8), gid: octal(header, 116, 8), linkName });
+    }
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   return entries;
+}
+
+function octal(header: Buffer, start: number, length: number): number {
+  return parseInt(field(header, start, length).trim() || "0", 8);
 }
 
 /** Regular files of a tar archive by name. */

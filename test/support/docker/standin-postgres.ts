@@ -10,14 +10,18 @@ import { shellQuote } from "./shell-quote.ts";
 export const PACKAGES = ["postgresql-15"];
 
 const ENTRYPOINT = `#!/bin/sh
-# Initialise a cluster on first start from POSTGRES_USER, POSTGRES_DB and POSTGRES_PASSWORD_FILE
-# (as the official postgres image does), then run postgres in the foreground as PID 1.
+# Initialise a cluster on first start from POSTGRES_USER, POSTGRES_DB and POSTGRES_PASSWORD_FILE or
+# POSTGRES_PASSWORD (as the official postgres image does), then run postgres in the foreground as PID 1.
 set -eu
 user=\${POSTGRES_USER:-postgres}
 db=\${POSTGRES_DB:-$user}
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  [ -r "\${POSTGRES_PASSWORD_FILE:-}" ] || { echo "postgres: POSTGRES_PASSWORD_FILE must name a readable file" >&2; exit 1; }
-  initdb --username="$user" --pwfile="$POSTGRES_PASSWORD_FILE" --encoding=UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 -D "$PGDATA" >/dev/null
+  pwfile=\${POSTGRES_PASSWORD_FILE:-}
+  if [ -z "$pwfile" ] && [ -n "\${POSTGRES_PASSWORD:-}" ]; then
+    pwfile=$(mktemp) && printf '%s\\n' "$POSTGRES_PASSWORD" >"$pwfile"
+  fi
+  [ -r "$pwfile" ] || { echo "postgres: set POSTGRES_PASSWORD_FILE to a readable file, or POSTGRES_PASSWORD" >&2; exit 1; }
+  initdb --username="$user" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 -D "$PGDATA" >/dev/null
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
   if [ "$db" != postgres ]; then
     echo "CREATE DATABASE \\"$db\\" OWNER \\"$user\\";" | postgres --single -D "$PGDATA" postgres >/dev/null

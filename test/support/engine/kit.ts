@@ -5,10 +5,13 @@
  * minutes, and an unchanged kit is reused in seconds), starts the engine, and starts the lab
  * registry the tier serves images and the Trivy DB from.
  *
- * Nothing of the kit or the engine is changed, with one piece of engine configuration that a
- * platform team writes for any registry without TLS: `registries["10.199.0.2:5001"].http`, so the
- * engine can publish to the lab registry that the containers it runs (cosign, Trivy) reach too.
- * The kit's own registry listens on the engine's loopback, which no container can reach.
+ * Nothing of the kit or the engine is changed. Two pieces of engine configuration are added, the
+ * kind a platform team writes for a shared engine:
+ * - `registries["10.199.0.2:5001"].http` (engine.json), so the engine can publish to the lab
+ *   registry that the containers it runs (cosign, Trivy) reach too — the kit's own registry listens
+ *   on the engine's loopback, which no container can reach;
+ * - a second gRPC listener, `tcp://10.199.0.2:1234` (engine.toml), so a CLI can reach the engine
+ *   as CI reaches a shared one: `_EXPERIMENTAL_DAGGER_RUNNER_HOST=tcp://…`.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -121,15 +124,30 @@ function cliEnv(): Record<string, string> {
   };
 }
 
-/** The engine's config with the lab registry's entry added (kit.sh engine_root writes the rest). */
-async function configureLabRegistry(): Promise<boolean> {
-  const file = path.join(KIT_WORK, "rootfs/etc/dagger/engine.json");
-  const config = JSON.parse(await readFile(file, "utf8")) as { registries?: Record<string, unknown> };
+/** The engine's TCP listener, inside its network namespace (reached from this host over the veth). */
+export const ENGINE_TCP = `tcp://${ENGINE_ADDRESS}:1234`;
+
+/**
+ * The engine's config with the lab registry and the TCP listener added (kit.sh engine_root writes
+ * the rest); true when a file changed, so a running engine must restart to read it.
+ */
+async function configureEngine(): Promise<boolean> {
+  const jsonFile = path.join(KIT_WORK, "rootfs/etc/dagger/engine.json");
+  const config = JSON.parse(await readFile(jsonFile, "utf8")) as { registries?: Record<string, unknown> };
   const entry = { http: true };
-  if (JSON.stringify(config.registries?.[LAB_REGISTRY]) === JSON.stringify(entry)) return false;
-  config.registries = { ...config.registries, [LAB_REGISTRY]: entry };
-  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
-  return true;
+  let changed = false;
+  if (JSON.stringify(config.registries?.[LAB_REGISTRY]) !== JSON.stringify(entry)) {
+    config.registries = { ...config.registries, [LAB_REGISTRY]: entry };
+    await writeFile(jsonFile, `${JSON.stringify(config, null, 2)}\n`);
+    changed = true;
+  }
+  const tomlFile = path.join(KIT_WORK, "rootfs/etc/dagger/engine.toml");
+  const toml = `[grpc]\n  address = ["${ENGINE_TCP}"]\n`;
+  if ((await readFile(tomlFile, "utf8").catch(() => "")) !== toml) {
+    await writeFile(tomlFile, toml);
+    changed = true;
+  }
+  return changed;
 }
 
 async function engineAnswers(): Promise<boolean> {
@@ -157,7 +175,7 @@ const STARTED_BY_RUN = () => path.join(KIT_WORK, "logs/drydock-started-by-run");
  */
 export async function ensureKitRunning(log: Log): Promise<RunningKit> {
   await ensureKitBuilt(log);
-  const configChanged = await configureLabRegistry();
+  const configChanged = await configureEngine();
   if (configChanged || !(await engineAnswers())) {
     const started = await kit(["start", "push_lab_images"], log, 10 * 60_000);
     const labNode = /^(localhost:5000\/lab\/node:[^@\s]+@sha256:[a-f0-9]{64})$/m.exec(started.stdout)?.[1];

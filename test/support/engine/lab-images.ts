@@ -8,9 +8,9 @@
  * - trivy     the Trivy the e2e builds from its Go module, on the kit's Debian base
  * - cosign    the cosign the e2e builds, at /ko-app/cosign as in the distroless image
  *
- * The node stand-in also says PRISMA_SCHEMA_ENGINE_BINARY=/bin/false in its environment: Prisma's
- * binaries host is unreachable here, and the README's commands are run as written, without the
- * `with-prisma` builder a user of such a machine would add.
+ * The node stand-in also carries two settings of this machine in its environment, so the README's
+ * commands run as written, without the builders a user of such a machine would add (`with-prisma`,
+ * `with-ca-certificates`): see MACHINE_ENV.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -28,6 +28,13 @@ export interface LabImages {
   cosign: string;
 }
 
+/**
+ * - PRISMA_SCHEMA_ENGINE_BINARY: Prisma's binaries host is unreachable here; generate needs no engine.
+ * - NODE_EXTRA_CA_CERTS: HTTPS leaves this machine through a TLS-intercepting proxy. The engine
+ *   installs the proxy's CA into every container's system bundle (the kit gives it the host's
+ *   extra CAs), but node reads only its own store unless told; the kit's lab/node says the same.
+ */
+const MACHINE_ENV = ["PRISMA_SCHEMA_ENGINE_BINARY=/bin/false", "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"];
 const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Push every stand-in (the registry forgets its manifests when the engine restarts, so always). */
@@ -35,7 +42,7 @@ export async function pushLabImages(log: Log): Promise<LabImages> {
   const standIns = await ensureStandIns(log);
   const work = await mkdtemp(path.join(os.tmpdir(), "drydock-lab-"));
   try {
-    const node = await pushDockerImage(standIns.build, "drydock-lab/node:24.13.1", work, ["--env", "PRISMA_SCHEMA_ENGINE_BINARY=/bin/false"]);
+    const node = await pushDockerImage(standIns.build, "drydock-lab/node:24.13.1", work, MACHINE_ENV.flatMap((e) => ["--env", e]));
     const postgres = await pushDockerImage(standIns.postgres, "drydock-lab/postgres:17", work);
     const trivy = await pushToolImage(await ensureGoTool(TRIVY, log), "/usr/local/bin/trivy", `drydock-lab/trivy:${TRIVY_VERSION}`, work);
     const cosign = await pushToolImage(await ensureGoTool(COSIGN, log), "/ko-app/cosign", `drydock-lab/cosign:${COSIGN_VERSION}`, work);
@@ -61,7 +68,10 @@ async function pushDockerImage(local: string, name: string, work: string, mutate
 async function pushToolImage(binary: string, into: string, name: string, work: string): Promise<string> {
   const layerRoot = path.join(work, name.replaceAll(/[/:]/g, "_"));
   const layer = `${layerRoot}.tar.gz`;
-  const placed = await run("sh", ["-c", 'mkdir -p "$1$(dirname "$3")" && cp "$2" "$1$3" && tar --numeric-owner -C "$1" -czf "$4" .', "sh", layerRoot, binary, into, layer]);
+  // Same bytes on every run (no times, sorted, gzip without a name or time): the same digest, so the
+  // engine's cache of the module and of every scan survives a new run.
+  const pack = 'mkdir -p "$1$(dirname "$3")" && cp "$2" "$1$3" && tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf - . | gzip -n > "$4"';
+  const placed = await run("sh", ["-c", pack, "sh", layerRoot, binary, into, layer]);
   if (placed.code !== 0) throw new Error(failureMessage(`packing ${binary}`, placed));
   const target = `${KIT_REGISTRY}/${name}`;
   await craneInEngine(["append", "--oci-empty-base", "-f", path.join(KIT_WORK, "images/base.tar.gz"), "-f", layer, "-t", target]);

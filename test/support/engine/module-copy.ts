@@ -11,6 +11,7 @@ import { DEFAULTS } from "../../../dagger/src/config/schema.ts";
 import { NODE_IMAGE } from "../../../dagger/src/images/defaults.ts";
 import { COSIGN_IMAGE } from "../../../dagger/src/release/images.ts";
 import { POSTGRES_IMAGE } from "../../../dagger/src/smoke/run.ts";
+import { NODE_IMAGE as TESTS_NODE_IMAGE, POSTGRES_IMAGE as TESTS_POSTGRES_IMAGE } from "../../../dagger/tests/src/index.ts";
 import { copyCommittableTree } from "../docker/canaries.ts";
 import { failureMessage, run } from "../docker/cli.ts";
 import { repoRoot } from "../paths.ts";
@@ -36,6 +37,9 @@ export function pinSubstitutions(images: LabImages, labRegistry: string): PinSub
     { file: "dagger/src/config/schema.ts", from: `[\n${dbList}    ]`, to: `[${JSON.stringify(labDbRepository(labRegistry))}]` },
     { file: "dagger/src/release/images.ts", from: JSON.stringify(COSIGN_IMAGE), to: JSON.stringify(images.cosign) },
     { file: "dagger/src/smoke/run.ts", from: JSON.stringify(POSTGRES_IMAGE), to: JSON.stringify(images.postgres) },
+    // The checks module (dagger/tests) pins its own probe and database images.
+    { file: "dagger/tests/src/index.ts", from: JSON.stringify(TESTS_NODE_IMAGE), to: JSON.stringify(images.node) },
+    { file: "dagger/tests/src/index.ts", from: JSON.stringify(TESTS_POSTGRES_IMAGE), to: JSON.stringify(images.postgres) },
   ];
 }
 
@@ -49,10 +53,12 @@ export async function writeModuleCopy(dest: string, images: LabImages, labRegist
     if (count !== 1) throw new Error(`${file}: the pin ${from} occurs ${count} times; the engine tier substitutes it exactly once`);
     await writeFile(target, text.replace(from, to));
   }
-  const manifestFile = path.join(dest, "dagger/package.json");
-  const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as Record<string, unknown>;
-  manifest["dagger"] = { baseImage: labNode };
-  await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  // Both modules: drydock and the checks module that depends on it (dagger check).
+  for (const manifestFile of ["dagger/package.json", "dagger/tests/package.json"].map((f) => path.join(dest, f))) {
+    const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as Record<string, unknown>;
+    manifest["dagger"] = { baseImage: labNode };
+    await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   await commitAll(dest);
 }
 
