@@ -233,6 +233,14 @@ export async function stopKit(): Promise<void> {
   await run("bash", [KIT_SCRIPT, "stop"], { env: await kitEnv(), timeoutMs: 60_000 });
 }
 
+/** Stop the engine and delete its state (every cache, volume and loaded module): the next start is a new engine's. */
+export async function resetEngineState(): Promise<void> {
+  await stopKit();
+  await rm(STARTED_BY_RUN(), { force: true });
+  await rm(path.join(KIT_WORK, "rootfs/var/lib/dagger"), { recursive: true, force: true });
+  await mkdir(path.join(KIT_WORK, "rootfs/var/lib/dagger"), { recursive: true });
+}
+
 /** Run crane (the kit's) inside the engine's network, where the kit's registry is localhost:5000. */
 export async function craneInEngine(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
   const result = await run("bash", [KIT_SCRIPT, "crane", ...args], { env: await kitEnv(), timeoutMs: options.timeoutMs ?? 10 * 60_000 });
