@@ -24,12 +24,21 @@ const ENTITIES: Record<string, string> = {
   "@": `@${MENTION_BREAK}`,
 };
 
+/**
+ * GitHub turns bare `http://`, `https://` and `www.` text into links (its autolink extension), so a
+ * title or path from the scanned image could put a clickable link in a PR comment. The same
+ * zero-width joiner, after the scheme or before the dot, breaks the match and stays invisible.
+ */
+function defangAutolinks(value: string): string {
+  return value.replace(/\b(https?|ftp)(?=:\/\/)/gi, `$1${MENTION_BREAK}`).replace(/\b(www)(?=\.)/gi, `$1${MENTION_BREAK}`);
+}
+
 /** Escape text for a Markdown table cell or list item, on one line, shortened to a readable length. */
 export function text(value: string | undefined, maxLength = MAX_CELL_LENGTH): string {
   if (value === undefined || value === "") return "";
   const oneLine = value.replace(/\s+/g, " ").trim();
   const short = oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}…` : oneLine;
-  return short.replace(/[&<>"'@]/g, (c) => ENTITIES[c] ?? c).replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+  return defangAutolinks(short.replace(/[&<>"'@]/g, (c) => ENTITIES[c] ?? c).replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`));
 }
 
 /**

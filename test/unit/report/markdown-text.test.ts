@@ -10,7 +10,12 @@ describe("text", () => {
     // Not &#64;: GitHub decodes entities before it looks for mentions, so that would still notify.
     { name: "a mention that would notify a team", input: "reported by @org/security", output: `reported by @${MENTION_BREAK}org/security` },
     { name: "a mention of a person", input: "ping @octocat please", output: `ping @${MENTION_BREAK}octocat please` },
-    { name: "link syntax", input: "[click](https://evil.example)", output: "\\[click\\](https://evil.example)" },
+    { name: "link syntax", input: "[click](https://evil.example)", output: `\\[click\\](https${MENTION_BREAK}://evil.example)` },
+    // GitHub autolinks bare URLs and www. hosts: a title or path from the image must not become a link.
+    { name: "a bare URL", input: "see https://evil.example/x now", output: `see https${MENTION_BREAK}://evil.example/x now` },
+    { name: "a bare http URL, any case", input: "HTTP://evil.example", output: `HTTP${MENTION_BREAK}://evil.example` },
+    { name: "a www. host", input: "visit www.evil.example today", output: `visit www${MENTION_BREAK}.evil.example today` },
+    { name: "a word that merely ends in www", input: "awww.", output: "awww." },
     { name: "emphasis and code marks", input: "*a* _b_ `c` ~d~", output: "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~" },
     { name: "a backslash", input: "C:\\path", output: "C:\\\\path" },
     { name: "line breaks", input: "first\nsecond\r\n\tthird", output: "first second third" },
@@ -24,6 +29,11 @@ describe("text", () => {
     const escaped = text("@a @b x@c");
     expect(escaped).not.toMatch(/@(?!\u200D)/);
     expect(escaped).not.toContain("&#64;");
+  });
+
+  it("leaves no text GitHub would autolink", () => {
+    const escaped = text("https://a.example http://b.example ftp://c.example www.d.example");
+    expect(escaped).not.toMatch(/(https?|ftp):\/\/|\bwww\./i);
   });
 
   it("shortens long text to a readable cell", () => {

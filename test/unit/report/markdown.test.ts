@@ -146,9 +146,9 @@ describe("renderMarkdown: failing findings", () => {
     const [row, ...extra] = rows(render(many(1, () => hostile)), "❌ Failing findings");
     expect(extra).toEqual([]);
     expect(cells(row!)).toHaveLength(6);
-    expect(row).not.toMatch(/<script|\[x\]\(|@org|javascript:/);
+    expect(row).not.toMatch(/<script|\[x\]\(|@org|javascript:|https:\/\//);
     expect(cells(row!)[5]).toBe(
-      `pwn \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](https://evil.example) @${MENTION_BREAK}org/security \\| new \\| row \\|`,
+      `pwn \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](https${MENTION_BREAK}://evil.example) @${MENTION_BREAK}org/security \\| new \\| row \\|`,
     );
   });
 });
