@@ -645,11 +645,11 @@ export class Drydock {
     publicKey?: File,
     /** The keyless signer's exact identity, e.g. https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main. Default: none. */
     certificateIdentity?: string,
-    /** A regexp the keyless signer's identity must match, e.g. ^https://github.com/acme/shop/. Default: none. */
+    /** A regexp anchored at both ends (^…$) the keyless signer's identity must match, e.g. ^https://github\.com/acme/shop/\.github/workflows/release\.yml@refs/tags/v[0-9.]+$ (one workflow's tags). Default: none. */
     certificateIdentityRegexp?: string,
     /** The keyless signer's OIDC issuer, e.g. https://token.actions.githubusercontent.com. Default: none. */
     certificateOidcIssuer?: string,
-    /** A regexp the keyless signer's OIDC issuer must match. Default: none. */
+    /** A regexp anchored at both ends (^…$) the keyless signer's OIDC issuer must match; prefer the exact --certificate-oidc-issuer. Default: none. */
     certificateOidcIssuerRegexp?: string,
     /** The attestation types to verify besides the signature; empty for the signature alone. Default: cyclonedx, vuln, slsaprovenance1. */
     attestations: string[] = ["cyclonedx", "vuln", "slsaprovenance1"],
@@ -706,11 +706,11 @@ export class Drydock {
     publicKey?: File,
     /** The identity the keyless signatures must carry, e.g. https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0. Default: none. */
     certificateIdentity?: string,
-    /** A regexp the keyless identity must match. Default: none. */
+    /** A regexp anchored at both ends (^…$) the keyless identity must match, as for verify. Default: none. */
     certificateIdentityRegexp?: string,
     /** The keyless OIDC issuer, e.g. https://token.actions.githubusercontent.com. Default: none. */
     certificateOidcIssuer?: string,
-    /** A regexp the keyless OIDC issuer must match. Default: none. */
+    /** A regexp anchored at both ends (^…$) the keyless OIDC issuer must match; prefer the exact --certificate-oidc-issuer. Default: none. */
     certificateOidcIssuerRegexp?: string,
     /** A Docker config.json for cosign's registry login, e.g. file:$HOME/.docker/config.json. Default: none (cosign uses --username and --password). */
     registryConfig?: Secret,

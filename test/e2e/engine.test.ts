@@ -258,7 +258,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     });
 
     it("verify passes with the right key", async () => {
-      const line = readmeCommandLines().find((l) => l.includes(" verify --ref="))!;
+      const line = readmeCommandLines().find((l) => l.includes(" verify --ref=") && l.includes("--public-key=cosign.pub"))!;
       const result = await shellLine(kit, airGapped(asUser(line, { digest: backendRef.split("@")[1] })), { cwd: appRepo, env });
       expectSuccess(result);
     });

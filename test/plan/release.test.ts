@@ -171,6 +171,13 @@ describe("verify", () => {
     expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify", "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
   });
 
+  it("verifies keyless with a regexp anchored at both ends: tags of one workflow only", async () => {
+    const identityRegexp = "^https://github\\.com/acme/shop/\\.github/workflows/release\\.yml@refs/tags/v[0-9.]+$";
+    const issuer = "https://token.actions.githubusercontent.com";
+    await withEngine(engine, async () => verify(REF, { certificateIdentityRegexp: identityRegexp, certificateOidcIssuer: issuer }, [], { runId: "run-1" }));
+    expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify", "--certificate-identity-regexp", identityRegexp, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
+  });
+
   it.each([
     { name: "no signature", exitCode: 10, stderr: "Error: no signatures found\n", kind: "no-signature", message: /is not signed/ },
     {
@@ -192,6 +199,13 @@ describe("verify", () => {
   it.each([
     { name: "nothing to trust", material: {}, message: /nothing to trust — either --public-key/ },
     { name: "a tag", ref: "ghcr.io/acme/backend:latest", material: { certificateIdentity: "x", certificateOidcIssuer: "y" }, message: /has no digest/ },
+    // cosign matches a regexp anywhere: "acme/shop" also trusts evil/x/...@refs/heads/acme/shop.
+    { name: "an unanchored identity regexp", material: { certificateIdentityRegexp: "acme/shop", certificateOidcIssuer: "https://token.actions.githubusercontent.com" }, message: /^--certificate-identity-regexp: found "acme\/shop", expected a regexp anchored at both ends/ },
+    { name: "an identity regexp anchored at the start only", material: { certificateIdentityRegexp: "^https://github\\.com/acme/shop/", certificateOidcIssuer: "https://token.actions.githubusercontent.com" }, message: /anchored at both ends/ },
+    { name: "an identity regexp ending in an escaped $", material: { certificateIdentityRegexp: "^https://github\\.com/acme/shop\\$", certificateOidcIssuer: "https://token.actions.githubusercontent.com" }, message: /anchored at both ends/ },
+    { name: "an unanchored issuer regexp", material: { certificateIdentity: "https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0", certificateOidcIssuerRegexp: "githubusercontent" }, message: /^--certificate-oidc-issuer-regexp: found "githubusercontent"/ },
+    { name: "an identity without an issuer", material: { certificateIdentity: "https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0" }, message: /^verify: found a signer identity but no OIDC issuer, expected --certificate-oidc-issuer/ },
+    { name: "an issuer without an identity", material: { certificateOidcIssuer: "https://token.actions.githubusercontent.com" }, message: /^verify: found an OIDC issuer but no signer identity/ },
   ])("refuses $name", async ({ ref, material, message }) => {
     const error = await rejectionOf(withEngine(engine, async () => verify(ref ?? REF, material, undefined, {})));
     expect(error.message).toMatch(message);

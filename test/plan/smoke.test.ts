@@ -4,6 +4,7 @@
  * service with its own entrypoint, probes by a fixed program with the URL and bound as arguments,
  * the stage in flight with the scans, and a failing probe failing the report with a Smoke section.
  */
+import { MENTION_BREAK } from "../../dagger/src/report/markdown-text.ts";
 import { describe, expect, it } from "vitest";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { PROBE_PROGRAM, CAPTURE_PROGRAM } from "../../dagger/src/smoke/rules.ts";
@@ -98,7 +99,7 @@ describe("the smoke stage of buildAndScan", () => {
     expect(report.passed).toBe(false);
     expect([report.backendScan().passed, report.frontendScan().passed, report.lint.passed]).toEqual([true, true, true]);
     expect(report.summary).toContain("## ❌ Smoke test failed: backend");
-    expect(report.summary).toContain("GET http://backend:3000/health answered 503, expected 2xx");
+    expect(report.summary).toContain(`GET http${MENTION_BREAK}://backend:3000/health answered 503, expected 2xx`);
     expect(report.summary).toContain("database check failed: connection refused");
     expect(() => report.gate()).toThrow(GateFailedError);
   });
@@ -171,6 +172,6 @@ describe("imagesStart", () => {
     const error = await rejectionOf(withEngine(engine, () => drydock().imagesStart()));
     expect(error).toBeInstanceOf(GateFailedError);
     expect(error.message).toContain("## ❌ Smoke test failed: frontend");
-    expect(error.message).toContain("GET http://frontend:3000/ got no answer within 60 s (ECONNRESET; 3 attempts in 60 s)");
+    expect(error.message).toContain(`GET http${MENTION_BREAK}://frontend:3000/ got no answer within 60 s (ECONNRESET; 3 attempts in 60 s)`);
   });
 });

@@ -34,6 +34,7 @@ import {
   type VerifierSpec,
 } from "./cosign-args.js";
 import { cosignFailureMessage, type CosignFailureKind, type CosignOperation } from "./cosign-errors.js";
+import { describeProblem } from "../errors.js";
 import { execFailure } from "../exec-failure.js";
 import { ReleaseError } from "./errors.js";
 import { COSIGN_IMAGE, COSIGN_UID } from "./images.js";
@@ -162,6 +163,18 @@ function verifierOf(material: VerifyingMaterial): VerifierSpec {
       "verify: nothing to trust — either --public-key cosign.pub (key mode), or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp] (keyless, e.g. a GitHub Actions workflow)",
     );
   }
+  if (!material.certificateIdentity && !material.certificateIdentityRegexp) {
+    throw new ReleaseError(
+      describeProblem({ where: "verify", found: "an OIDC issuer but no signer identity", expected: "--certificate-identity or --certificate-identity-regexp", fix: "name the workflow that signs, e.g. --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0" }),
+    );
+  }
+  if (!material.certificateOidcIssuer && !material.certificateOidcIssuerRegexp) {
+    throw new ReleaseError(
+      describeProblem({ where: "verify", found: "a signer identity but no OIDC issuer", expected: "--certificate-oidc-issuer", fix: "pass the exact issuer, e.g. --certificate-oidc-issuer=https://token.actions.githubusercontent.com" }),
+    );
+  }
+  requireAnchored(material.certificateIdentityRegexp, "--certificate-identity-regexp", "^https://github\\.com/acme/shop/\\.github/workflows/release\\.yml@refs/tags/v[0-9.]+$");
+  requireAnchored(material.certificateOidcIssuerRegexp, "--certificate-oidc-issuer-regexp", "^https://token\\.actions\\.githubusercontent\\.com$");
   return {
     mode: "keyless",
     ...(material.certificateIdentity ? { identity: material.certificateIdentity } : {}),
@@ -169,6 +182,23 @@ function verifierOf(material: VerifyingMaterial): VerifierSpec {
     ...(material.certificateOidcIssuer ? { oidcIssuer: material.certificateOidcIssuer } : {}),
     ...(material.certificateOidcIssuerRegexp ? { oidcIssuerRegexp: material.certificateOidcIssuerRegexp } : {}),
   };
+}
+
+/**
+ * cosign matches these regexps anywhere in the certificate's value: `acme/shop` also matches
+ * `https://github.com/evil/x/.github/workflows/w.yml@refs/heads/acme/shop`. Only a regexp anchored
+ * at both ends says which identities it trusts.
+ */
+function requireAnchored(regexp: string | undefined, flag: string, example: string): void {
+  if (regexp === undefined || (regexp.startsWith("^") && regexp.endsWith("$") && !regexp.endsWith("\\$"))) return;
+  throw new ReleaseError(
+    describeProblem({
+      where: flag,
+      found: JSON.stringify(regexp),
+      expected: "a regexp anchored at both ends, ^…$ (an unanchored one matches any value that contains it, such as another repository's workflow)",
+      fix: `anchor it, e.g. ${flag}='${example}', or pass the exact value`,
+    }),
+  );
 }
 
 /** Run one cosign argv; a failure becomes a CosignError with the mapped message. */

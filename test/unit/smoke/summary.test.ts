@@ -1,3 +1,4 @@
+import { MENTION_BREAK } from "../../../dagger/src/report/markdown-text.ts";
 import { describe, expect, it } from "vitest";
 import { appSmoke, smokeMarkdown, smokeOff, smokeVerdict } from "../../../dagger/src/smoke/summary.ts";
 
@@ -18,7 +19,8 @@ describe("the Smoke section", () => {
     expect(verdict.passed).toBe(false);
     const markdown = smokeMarkdown(verdict);
     expect(markdown).toContain("## ❌ Smoke test failed: backend\n");
-    expect(markdown).toContain("- ❌ `GET http://backend:3000/health`: GET http://backend:3000/health answered 503, expected 2xx");
+    // The detail is prose: a bare URL in it is defanged, so GitHub makes no link of it.
+    expect(markdown).toContain(`- ❌ \`GET http://backend:3000/health\`: GET http${MENTION_BREAK}://backend:3000/health answered 503, expected 2xx`);
     expect(markdown).toContain("Last lines of backend's log:\n\n````text\n```\nERROR database check failed\n````");
     expect(markdown).toContain("### ✅ frontend: started");
   });
