@@ -93,6 +93,25 @@ function airGapped(line: string): string {
   return withFlag;
 }
 
+/** The README's lines this tier ran; every other one must be in NOT_RUN, with why. */
+const ranLines = new Set<string>();
+
+/** README lines not run here, by a part of the line, and why. */
+const NOT_RUN: ReadonlyArray<[string, string]> = [
+  ["dagger install ", "it adds drydock to the user's own Dagger module: no command to call"],
+  ["build terminal", "an interactive terminal needs a TTY"],
+  ["--identity-token=env:SIGSTORE_ID_TOKEN", "keyless signing needs Fulcio and a transparency log, not run here"],
+  ["--certificate-identity-regexp=", "verifies keyless signatures, which were never made here"],
+];
+
+/** The one README line `matches` picks, recorded as run. */
+function readmeLine(matches: (line: string) => boolean): string {
+  const found = readmeCommandLines().filter(matches);
+  if (found.length !== 1) throw new Error(`expected one README line to match, found ${found.length}: ${found.join(" | ")}`);
+  ranLines.add(found[0]!);
+  return found[0]!;
+}
+
 /** Run a README or template line with the placeholders a user replaces, replaced. */
 function asUser(line: string, values: { digest?: string } = {}): string {
   let text = line.replaceAll(MODULE_ADDRESS, moduleDir).replaceAll(REGISTRY_PLACEHOLDER, LAB_NAMESPACE);
@@ -156,7 +175,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     let exported: string;
 
     it("the README's export line writes every report, with both scans and the lint, and a smoke stage that ran", async () => {
-      const line = readmeCommandLines().find((l) => l.includes("--source=examples/app build-and-scan reports export"))!;
+      const line = readmeLine((l) => l.includes("--source=examples/app build-and-scan reports export"));
       const result = await shellLine(kit, asUser(line), { cwd: moduleDir, env });
       expectSuccess(result);
       log(`build-and-scan reports export (cold): ${result.seconds.toFixed(1)} s`);
@@ -175,15 +194,22 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       expect(summary).toMatch(/### ✅ frontend: started/);
     });
 
+    it("build-and-scan summary prints the Markdown summary", async () => {
+      const line = readmeLine((l) => l.includes("--source=examples/app build-and-scan summary"));
+      const result = await shellLine(kit, asUser(line), { cwd: moduleDir, env });
+      expectSuccess(result);
+      expect(result.stdout).toMatch(/## ❌ Security gate failed: backend/);
+    });
+
     it("gate fails with the policy's verdict on the planted advisories, and names one", async () => {
-      const line = readmeCommandLines().find((l) => l.includes("--source=examples/app build-and-scan gate"))!;
+      const line = readmeLine((l) => l.includes("--source=examples/app build-and-scan gate"));
       const result = await shellLine(kit, asUser(line), { cwd: moduleDir, env });
       expectFailure(result, /CVE-2999-1000[1-4]/);
       log(`build-and-scan gate (warm): ${result.seconds.toFixed(1)} s, exit ${result.code}`);
     });
 
     it("a policy that excepts the planted advisories passes: build-and-scan gate exits 0 — scans, lint and the frontend's smoke test passed (--config from outside the source)", async () => {
-      const line = readmeCommandLines().find((l) => l.includes("--config=../org/security-config.yml build-and-scan gate"))!;
+      const line = readmeLine((l) => l.includes("--config=../org/security-config.yml build-and-scan gate"));
       // ../org is beside the application repository, whose own config is the failing example's.
       const result = await shellLine(kit, asUser(line), { cwd: failingRepo, env });
       expectSuccess(result);
@@ -213,27 +239,27 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       ["with-labels … with-npmrc … backend export", "backend export --path=backend.tar", "backend.tar"],
       ["lint summary-json export", "lint summary-json export", "lint-summary.json"],
     ])("%s", async (_, marker, output) => {
-      const line = readmeCommandLines().find((l) => l.includes(marker))!;
+      const line = readmeLine((l) => l.includes(marker));
       const result = await shellLine(kit, asUser(line), { cwd: appRepo, env });
       expectSuccess(result);
       expect(existsSync(path.join(appRepo, output))).toBe(true);
     });
 
     it("build-and-scan backend-scan failing finding-id lists the failing findings' IDs", async () => {
-      const line = readmeCommandLines().find((l) => l.includes("backend-scan failing finding-id"))!;
+      const line = readmeLine((l) => l.includes("backend-scan failing finding-id"));
       const result = await shellLine(kit, asUser(line), { cwd: failingRepo, env });
       expectSuccess(result);
       expect(result.stdout.trim().split("\n").sort()).toEqual(["CVE-2999-10001", "CVE-2999-10001", "CVE-2999-10002", "CVE-2999-10002", "CVE-2999-10002", "CVE-2999-10003"]);
     });
 
     it("the remote-module line of the first screen gates (and fails on the planted advisories)", async () => {
-      const line = readmeCommandLines().find((l) => l.endsWith("call --source=. build-and-scan gate"))!;
+      const line = readmeLine((l) => l.endsWith("call --source=. build-and-scan gate"));
       const result = await shellLine(kit, asUser(line), { cwd: failingRepo, env });
       expectFailure(result, /CVE-2999-1000[1-4]/);
     });
 
     it("check-config, as a remote module", async () => {
-      const line = readmeCommandLines().find((l) => l.endsWith("call --source=. check-config"))!;
+      const line = readmeLine((l) => l.endsWith("call --source=. check-config"));
       expectSuccess(await shellLine(kit, asUser(line), { cwd: appRepo, env }));
     });
   });
@@ -249,7 +275,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     });
 
     it("the README's laptop release line publishes, signs, attests and verifies (air-gapped: no transparency log here)", async () => {
-      const line = readmeCommandLines().find((l) => l.includes("--key=file:cosign.key"))!;
+      const line = readmeLine((l) => l.includes("--key=file:cosign.key"));
       const result = await shellLine(kit, airGapped(asUser(line)), { cwd: appRepo, env });
       expectSuccess(result);
       const manifest = JSON.parse(await readFile(path.join(appRepo, "reports/release.json"), "utf8")) as { images: { app: string; reference: string }[] };
@@ -258,7 +284,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     });
 
     it("verify passes with the right key", async () => {
-      const line = readmeCommandLines().find((l) => l.includes(" verify --ref=") && l.includes("--public-key=cosign.pub"))!;
+      const line = readmeLine((l) => l.includes(" verify --ref=") && l.includes("--public-key=cosign.pub"));
       const result = await shellLine(kit, airGapped(asUser(line, { digest: backendRef.split("@")[1] })), { cwd: appRepo, env });
       expectSuccess(result);
     });
@@ -337,6 +363,11 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       const result = await dagger(kit, ["check", "images-serve-the-example-app"], { cwd: path.join(moduleDir, "dagger/tests") });
       expectFailure(result, /Schema engine exited|schema engine/i);
     });
+  });
+
+  it("ran every dagger line of the README, but those NOT_RUN says why not", () => {
+    const unaccounted = readmeCommandLines().filter((line) => !ranLines.has(line) && !NOT_RUN.some(([part]) => line.includes(part)));
+    expect(unaccounted).toEqual([]);
   });
 
   afterAll(() => {
