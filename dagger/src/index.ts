@@ -448,8 +448,8 @@ export class Drydock {
 
   /**
    * Build the images of the apps the config lists, scan them, lint the Dockerfiles and start each
-   * image as a service, in parallel; gate everything with the policy. Prints whether it passed and
-   * the summary; never cached.
+   * image as a service, in parallel; gate everything with the policy. Returns a Report: select its
+   * summary, passed, reports or gate. Never cached.
    *
    * Example: dagger call --source=. build-and-scan reports export --path=reports
    */

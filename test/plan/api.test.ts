@@ -55,7 +55,7 @@ Drydock.lint() -> LintScan  cache=never  "Lint the Dockerfiles of the source wit
 Drydock.gate(report: File!, baseline: File) -> String  cache=never  "Apply the policy to an existing Trivy JSON report; fail with the Markdown summary when the gate fails, print it when it passes."
   report  "A Trivy JSON report (trivy … --format json)."
   baseline  "A previous report of the same target: only findings that are new since it can fail. Default: none, every finding counts."
-Drydock.buildAndScan(baseline: Directory) -> Report  cache=never  "Build the images of the apps the config lists, scan them, lint the Dockerfiles and start each image as a service, in parallel; gate everything with the policy. Prints whether it passed and the summary; never cached."
+Drydock.buildAndScan(baseline: Directory) -> Report  cache=never  "Build the images of the apps the config lists, scan them, lint the Dockerfiles and start each image as a service, in parallel; gate everything with the policy. Returns a Report: select its summary, passed, reports or gate. Never cached."
   baseline  "Reports of an earlier run (as exported by \`reports\`; a folder per app the config lists, and lint/): only findings new since then can fail. Default: none."
 Drydock.imagesPassPolicy() -> Void  cache=never  check  "Gate the images of the apps the config lists with the policy, for \`dagger check\`."
 Drydock.imagesStart() -> Void  cache=never  check  "Start the images of the apps the config lists as services and probe them, for \`dagger check\`: the backend with a pinned Postgres and its migrations applied, the frontend against the backend (when the config lists one). Each must answer its health path within smoke.timeout and exit within 3 s of SIGTERM."
