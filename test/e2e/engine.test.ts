@@ -330,17 +330,17 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       const started = Date.now();
       const [shop, workspace] = await Promise.all(
         [appRepo, workspaceRepo].map((cwd) =>
-          shellLine(kit, `dagger -m ${moduleDir} call --source=. build-and-scan reports export --path=reports`, { cwd, env: overTcp() }),
+          shellLine(kit, `dagger -m ${moduleDir} call --source=. build-and-scan reports export --path=tcp-reports`, { cwd, env: overTcp() }),
         ),
       );
       const wall = (Date.now() - started) / 1000;
       expectSuccess(shop!);
       expectSuccess(workspace!);
       log(`two repositories at once over TCP: examples/app ${shop!.seconds.toFixed(1)} s, examples/workspace ${workspace!.seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s`);
-      expect((await readdir(path.join(appRepo, "reports"))).sort()).toEqual(["backend", "frontend", "lint", "summary.md"]);
-      expect((await readdir(path.join(workspaceRepo, "reports"))).sort()).toEqual(["backend", "frontend", "lint", "summary.md"]);
+      expect((await readdir(path.join(appRepo, "tcp-reports"))).sort()).toEqual(["backend", "frontend", "lint", "summary.md"]);
+      expect((await readdir(path.join(workspaceRepo, "tcp-reports"))).sort()).toEqual(["backend", "frontend", "lint", "summary.md"]);
       // Each report describes its own repository's image (the workspace's api is titled workspace-api).
-      const workspaceReport = JSON.parse(await readFile(path.join(workspaceRepo, "reports/backend/trivy.json"), "utf8")) as { Metadata?: { ImageConfig?: { config?: { Labels?: Record<string, string> } } } };
+      const workspaceReport = JSON.parse(await readFile(path.join(workspaceRepo, "tcp-reports/backend/trivy.json"), "utf8")) as { Metadata?: { ImageConfig?: { config?: { Labels?: Record<string, string> } } } };
       expect(workspaceReport.Metadata?.ImageConfig?.config?.Labels?.["org.opencontainers.image.title"]).toBe("workspace-api");
     });
   });

@@ -20,9 +20,11 @@ export async function dagger(kit: RunningKit, args: readonly string[], options: 
   return { ...result, seconds: (Date.now() - started) / 1000, line: `dagger ${args.join(" ")}` };
 }
 
-/** What a failed command said, for an assertion message. */
+/** What a failed command said, for an assertion message: the engine's error lines, then the end of its output. */
 export function described(result: CliResult): string {
-  return `${result.line} exited ${result.code} after ${result.seconds.toFixed(1)} s\nstdout:\n${tail(result.stdout)}\nstderr:\n${tail(result.stderr)}`;
+  const plain = result.stderr.replaceAll(/\x1b\[[0-9;]*m/g, "");
+  const errors = plain.split("\n").filter((line) => /\bERROR\b|^\s*\d+\s*:.*! |^Error: /.test(line)).slice(0, 40).join("\n");
+  return `${result.line} exited ${result.code} after ${result.seconds.toFixed(1)} s\nerrors:\n${errors}\nstdout:\n${tail(result.stdout)}\nstderr:\n${tail(result.stderr)}`;
 }
 
 function tail(text: string, lines = 60): string {

@@ -15,7 +15,8 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { failureMessage, run, type RunResult } from "../docker/cli.ts";
 import { repoRoot, sharedDir } from "../paths.ts";
@@ -77,9 +78,13 @@ async function kitEnv(): Promise<Record<string, string>> {
 
 async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS): Promise<RunResult> {
   const started = Date.now();
-  // From the work folder: the tssdk step's `bun install -g` writes a package.json and bun.lock into
-  // the folder it runs in (seen: it rewrote this repository's package.json when run from here).
-  const result = await run("bash", [KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs });
+  // Never from inside this repository: the tssdk step's `bun install -g typescript` adds typescript
+  // to the nearest package.json above the folder it runs in, and installs it there (seen twice: it
+  // rewrote the repository's package.json and replaced node_modules/typescript with TypeScript 7).
+  // A folder of its own with an empty package.json stops bun's search there.
+  const cwd = await mkdtemp(path.join(os.tmpdir(), "drydock-kit-cwd-"));
+  await writeFile(path.join(cwd, "package.json"), "{}\n");
+  const result = await run("bash", [KIT_SCRIPT, ...steps], { cwd, env: await kitEnv(), timeoutMs }).finally(() => rm(cwd, { recursive: true, force: true }));
   if (result.code !== 0) throw new Error(failureMessage(`kit.sh ${steps.join(" ")}`, result, 60));
   log(`kit.sh ${steps.join(" ")}: ${Math.round((Date.now() - started) / 1000)} s`);
   return result;
