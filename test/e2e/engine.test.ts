@@ -352,11 +352,10 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       await writeFile(path.join(moduleDir, "examples/app/security-config.yml"), await passingConfig());
     });
 
-    it("the image, user, package-manager and build-and-scan checks pass", async () => {
-      const checks = ["images-run-as-user-1000", "images-have-no-package-managers", "build-and-scan-passes-policy"];
-      const result = await dagger(kit, ["check", ...checks], { cwd: path.join(moduleDir, "dagger/tests") });
+    it.each(["images-run-as-user-1000", "images-have-no-package-managers", "build-and-scan-passes-policy"])("dagger check %s passes", async (check) => {
+      const result = await dagger(kit, ["check", check], { cwd: path.join(moduleDir, "dagger/tests") });
       expectSuccess(result);
-      log(`dagger check ${checks.join(" ")}: ${result.seconds.toFixed(1)} s`);
+      log(`dagger check ${check}: ${result.seconds.toFixed(1)} s`);
     });
 
     it("images-serve-the-example-app fails here at the migrations, naming Prisma's schema engine", async () => {
