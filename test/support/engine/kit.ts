@@ -107,8 +107,20 @@ export async function ensureKitBuilt(log: Log): Promise<void> {
   }
   log(`building the engine kit into ${path.relative(repoRoot, KIT_WORK)} (cold: ~15 min on 2 cores; warm Go cache: a few)`);
   await rm(STAMP, { force: true });
+  const before = await repositoryManifests();
   await kit(BUILD_STEPS, log);
+  const after = await repositoryManifests();
+  if (after !== before) {
+    throw new Error(`building the kit changed this repository's package.json or node_modules/typescript (a step of kit.sh installed into it); restore them with git checkout package.json && npm ci`);
+  }
   await writeFile(STAMP, fingerprint);
+}
+
+/** The harness's own manifest and TypeScript, which no step of the kit may touch. */
+async function repositoryManifests(): Promise<string> {
+  const files = ["package.json", "package-lock.json", "node_modules/typescript/package.json"].map((f) => path.join(repoRoot, f));
+  const texts = await Promise.all(files.map((f) => readFile(f, "utf8").catch(() => "(absent)")));
+  return createHash("sha256").update(texts.join("\0")).digest("hex");
 }
 
 /** Mark a kit built by hand (`kit.sh all` with the same work folder) as this fingerprint's build. */
