@@ -15,8 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { failureMessage, run, type RunResult } from "../docker/cli.ts";
 import { repoRoot, sharedDir } from "../paths.ts";
@@ -78,13 +77,7 @@ async function kitEnv(): Promise<Record<string, string>> {
 
 async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS): Promise<RunResult> {
   const started = Date.now();
-  // Never from inside this repository: the tssdk step's `bun install -g typescript` adds typescript
-  // to the nearest package.json above the folder it runs in, and installs it there (seen twice: it
-  // rewrote the repository's package.json and replaced node_modules/typescript with TypeScript 7).
-  // A folder of its own with an empty package.json stops bun's search there.
-  const cwd = await mkdtemp(path.join(os.tmpdir(), "drydock-kit-cwd-"));
-  await writeFile(path.join(cwd, "package.json"), "{}\n");
-  const result = await run("bash", [KIT_SCRIPT, ...steps], { cwd, env: await kitEnv(), timeoutMs }).finally(() => rm(cwd, { recursive: true, force: true }));
+  const result = await run("bash", [KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs });
   if (result.code !== 0) throw new Error(failureMessage(`kit.sh ${steps.join(" ")}`, result, 60));
   log(`kit.sh ${steps.join(" ")}: ${Math.round((Date.now() - started) / 1000)} s`);
   return result;
@@ -99,6 +92,12 @@ async function goEnv(name: string): Promise<string | undefined> {
 /** Build the kit unless this fingerprint's build is already in the work folder. */
 export async function ensureKitBuilt(log: Log): Promise<void> {
   await mkdir(KIT_WORK, { recursive: true });
+  // kit.sh's tssdk step runs `bun install -g typescript` in $DAGGER_KIT_WORK/npm, and bun adds
+  // typescript to the nearest package.json above it and installs it there: inside this repository,
+  // ours (seen twice: it rewrote package.json and replaced node_modules/typescript with TypeScript 7;
+  // reproduced with a work folder inside any package). A package.json of the work folder's own
+  // stops bun's search there.
+  await writeFile(path.join(KIT_WORK, "package.json"), "{}\n");
   const fingerprint = await kitFingerprint();
   const built = existsSync(path.join(KIT_WORK, "bin", "dagger")) && (await readFile(STAMP, "utf8").catch(() => "")) === fingerprint;
   if (built) {
