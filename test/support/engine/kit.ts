@@ -122,11 +122,6 @@ async function repositoryManifests(): Promise<string> {
   return createHash("sha256").update(texts.join("\0")).digest("hex");
 }
 
-/** Mark a kit built by hand (`kit.sh all` with the same work folder) as this fingerprint's build. */
-export async function stampKitBuilt(): Promise<void> {
-  await writeFile(STAMP, await kitFingerprint());
-}
-
 const socketPath = () => path.join(KIT_WORK, "rootfs/run/dagger/engine.sock");
 const enginePidFile = () => path.join(KIT_WORK, "logs/engine-ns.pid");
 
