@@ -16,7 +16,7 @@ import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
-import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
+import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, FETCH_SETTINGS_COMMAND, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, useFakeEngine, withEngine, type ArgValue, type Step } from "../support/fake-engine/index.js";
@@ -209,6 +209,7 @@ describe.each(APPS)("Dockerfile.%s's dependency steps", (app) => {
       { args: ["node", "-e", PNPM_VERSION_CHECK, PNPM_VERSION], mounts: [], ca: undefined },
       { args: ["npm", "install", "--global", `pnpm@${PNPM_VERSION}`], mounts: SECRETS, ca: "/run/secrets/ca" },
       { args: canonicalCommand(["/bin/sh", "-c", FETCH_FOLDER_SCRIPT]), mounts: [], ca: undefined },
+      { args: [...FETCH_SETTINGS_COMMAND], mounts: [], ca: undefined },
       { args: [...FETCH_COMMAND], mounts: SECRETS, ca: "/run/secrets/ca" },
       { args: [...INSTALL_COMMAND], mounts: [], ca: undefined },
     ];
@@ -299,9 +300,10 @@ describe("the comparison", () => {
     { name: "another pnpm version installed", app: "backend", drift: (m) => void (m.install[1]!.args[3] = "pnpm@12.5.0"), detected: ["install"] },
     { name: "the pnpm store mounted as a cache for the offline install", app: "backend", drift: (m) => void m.install[4]!.mounts.push("cache /pnpm/store"), detected: ["install"] },
     { name: "the npmrc secret mounted for the offline install", app: "frontend", drift: (m) => void m.install[4]!.mounts.push("secret /root/.npmrc"), detected: ["install"] },
-    { name: "the CA variable set for the offline install", app: "backend", drift: (m) => void (m.install[4]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["install"] },
-    { name: "a download that runs the pnpmfile", app: "backend", drift: (m) => void (m.install[3]!.args = m.install[3]!.args.filter((a) => a !== "--ignore-pnpmfile")), detected: ["install"] },
-    { name: "a download without the CA secret", app: "frontend", drift: (m) => void m.install[3]!.mounts.pop(), detected: ["install"] },
+    { name: "the CA variable set for the offline install", app: "backend", drift: (m) => void (m.install[5]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["install"] },
+    { name: "a download that runs the pnpmfile", app: "backend", drift: (m) => void (m.install[4]!.args = m.install[4]!.args.filter((a) => a !== "--ignore-pnpmfile")), detected: ["install"] },
+    { name: "a download without the CA secret", app: "frontend", drift: (m) => void m.install[4]!.mounts.pop(), detected: ["install"] },
+    { name: "a download that reads every pnpm setting of the repository", app: "frontend", drift: (m) => void (m.install[3]!.args[2] = m.install[3]!.args[2]!.replace("for(const key of KEEP)", "for(const key of Object.keys(repository))")), detected: ["install"] },
     { name: "a lockfile copy that keeps the pnpmfile checksum", app: "backend", drift: (m) => void (m.install[2]!.args[2] = m.install[2]!.args[2]!.replace("grep -v", "grep")), detected: ["install"] },
     { name: "the store mounted as a cache for pnpm deploy", app: "backend", drift: (m) => void m.prune[0]!.mounts.push("cache /pnpm/store"), detected: ["prune"] },
     { name: "no removal of what only optional peers lead to", app: "backend", drift: (m) => void m.prune.splice(1, 1), detected: ["prune"] },
@@ -579,7 +581,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",

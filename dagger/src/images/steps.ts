@@ -5,6 +5,7 @@
 import type { Container, Directory, Secret } from "@dagger.io/dagger";
 
 import { BUILD_DIR, CA_PATH, FETCH_DIR, NPMRC_PATH, PNPM_STORE_DIR } from "./defaults.js";
+import { FETCH_SETTINGS_PROGRAM, SETTINGS_DIR } from "./fetch-settings.js";
 
 /** Optional credentials of the install steps; only ever mounted, never copied into a layer. */
 export interface InstallSecrets {
@@ -67,17 +68,33 @@ export function withPnpm(version: string, secrets: InstallSecrets): (c: Containe
 }
 
 /**
- * The download step's own copy of the install root's manifest, workspace settings and lockfile
- * without its `pnpmfileChecksum:` line: `pnpm fetch --ignore-pnpmfile` refuses a lockfile that
- * records a pnpmfile it is told to ignore. The install root is the nearest folder upward from the
- * app's that holds a pnpm-lock.yaml — the app's own, or its workspace's — as pnpm finds it. Fixed
- * text; it reads only files of the install inputs.
+ * The download step's own folder: an empty package.json, the install root's lockfile without its
+ * `pnpmfileChecksum:` line (`pnpm fetch --ignore-pnpmfile` refuses a lockfile that records a
+ * pnpmfile it is told to ignore), and the pnpm settings as pnpm parses them — pnpm's defaults (read
+ * in the still empty folder) and the install root's — for FETCH_SETTINGS_COMMAND to filter. Never
+ * the repository's pnpm-workspace.yaml itself: its network settings would reach the step that holds
+ * the secrets (fetch-settings.ts). The install root is the nearest folder upward from the app's that
+ * holds a pnpm-lock.yaml — the app's own, or its workspace's — as pnpm finds it. Fixed text; it runs
+ * with no secret, and pnpm's `config list` runs no code of the repository (no pnpmfile, no config
+ * dependency).
  */
 export const FETCH_FOLDER_SCRIPT =
   `root=$PWD; while [ ! -f "$root/pnpm-lock.yaml" ]; do if [ "$root" = / ]; then echo "install: no pnpm-lock.yaml in $PWD or above" >&2; exit 1; fi; root=$(dirname "$root"); done && ` +
-  `mkdir -p ${FETCH_DIR} && cp "$root/package.json" ${FETCH_DIR}/ && ` +
-  `if [ -f "$root/pnpm-workspace.yaml" ]; then cp "$root/pnpm-workspace.yaml" ${FETCH_DIR}/; fi && ` +
+  `mkdir -p ${FETCH_DIR} ${SETTINGS_DIR} && ` +
+  `pnpm config list --json --ignore-pnpmfile --dir=${FETCH_DIR} > ${SETTINGS_DIR}/defaults.json && ` +
+  `pnpm config list --json --ignore-pnpmfile --dir="$root" > ${SETTINGS_DIR}/repository.json && ` +
+  `echo '{}' > ${FETCH_DIR}/package.json && ` +
   `grep -v '^pnpmfileChecksum:' "$root/pnpm-lock.yaml" > ${FETCH_DIR}/pnpm-lock.yaml`;
+
+/** Write the download's pnpm-workspace.yaml: only the settings a frozen download needs (fetch-settings.ts). */
+export const FETCH_SETTINGS_COMMAND = [
+  "node",
+  "-e",
+  FETCH_SETTINGS_PROGRAM,
+  `${SETTINGS_DIR}/defaults.json`,
+  `${SETTINGS_DIR}/repository.json`,
+  `${FETCH_DIR}/pnpm-workspace.yaml`,
+] as const;
 
 /**
  * Download every package the lockfile names into the store, running no code of the repository:
@@ -102,6 +119,7 @@ export function withFrozenInstall(installInputs: Directory, secrets: InstallSecr
     c
       .withDirectory(BUILD_DIR, installInputs)
       .with(withRun(["/bin/sh", "-c", FETCH_FOLDER_SCRIPT]))
+      .with(withRun(FETCH_SETTINGS_COMMAND))
       .with(withRun(FETCH_COMMAND, { secrets }))
       .with(withRun(INSTALL_COMMAND));
 }
