@@ -191,3 +191,28 @@ describe("the ENTRYPOINT build argument", () => {
     for (const message of messages) expect(output).toContain(message);
   });
 });
+
+/**
+ * A workspace whose TypeScript package, which both apps link to, does not compile: the build of the
+ * local packages fails before the app's own build starts, and says which package and what to run.
+ */
+describe("a local package whose build script fails", () => {
+  const apps: { app: App; buildArgs: Record<string, string> }[] = [
+    { app: "backend", buildArgs: { APP_DIR: "services/api", TITLE: "workspace-api", HEALTH_PATH: "/healthz" } },
+    { app: "frontend", buildArgs: { APP_DIR: "services/web", TITLE: "workspace-web", ENTRYPOINT: "services/web/server.js" } },
+  ];
+  it.each(apps)("fails the $app's build, naming the package's folder and script", async ({ app, buildArgs }) => {
+    const root = await mkdtemp(path.join(ctx.workDir, `bad-package-${app}-`));
+    await copyCommittableTree(REPO_ROOT, "examples/workspace", root);
+    const source = path.join(root, "packages/shared/src/index.ts");
+    await writeFile(source, `${await readFile(source, "utf8")}\nexport const broken: number = "not a number";\n`);
+    const outcome = await tryBuild({ app, context: root, tag: imageTag(ctx.runId, `bad-package-${app}`), bases: ctx.bases, buildArgs });
+    const output = outcome.stderr + outcome.stdout;
+    expect(outcome.code).not.toBe(0);
+    expect(output).toContain("packages/shared");
+    expect(output).toContain("$ tsc -p tsconfig.json");
+    expect(output).toContain("error TS2322");
+    expect(output).toContain("build: a local package the app links to failed its build script - pnpm names its folder above");
+    expect(output).not.toMatch(/\[build \d+\/\d+\] RUN pnpm run build/);
+  });
+});

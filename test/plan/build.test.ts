@@ -38,15 +38,19 @@ const ENTRYPOINT_CHECKED = "node -e const fs=require(\"fs\"),path=require(\"path
 
 /**
  * The pnpm version check, the pnpm bootstrap, the download (from a copy of the lockfile of the
- * nearest folder upward that holds one) and the offline frozen install of the app in the working folder.
+ * nearest folder upward that holds one, with only the pnpm settings a frozen download needs) and
+ * the offline frozen install of the app in the working folder.
  */
 const INSTALL = [
   "node -e const v=process.argv[1];",
   "npm install --global pnpm@12.4.2",
-  `root=$PWD; while [ ! -f "$root/pnpm-lock.yaml" ]; do if [ "$root" = / ]; then echo "install: no pnpm-lock.yaml in $PWD or above" >&2; exit 1; fi; root=$(dirname "$root"); done && mkdir -p /pnpm/fetch && cp "$root/package.json" /pnpm/fetch/ && if [ -f "$root/pnpm-workspace.yaml" ]; then cp "$root/pnpm-workspace.yaml" /pnpm/fetch/; fi && grep -v '^pnpmfileChecksum:' "$root/pnpm-lock.yaml" > /pnpm/fetch/pnpm-lock.yaml`,
+  `root=$PWD; while [ ! -f "$root/pnpm-lock.yaml" ]; do if [ "$root" = / ]; then echo "install: no pnpm-lock.yaml in $PWD or above" >&2; exit 1; fi; root=$(dirname "$root"); done && mkdir -p /pnpm/fetch /pnpm/settings && pnpm config list --json --ignore-pnpmfile --dir=/pnpm/fetch > /pnpm/settings/defaults.json && pnpm config list --json --ignore-pnpmfile --dir="$root" > /pnpm/settings/repository.json && echo '{}' > /pnpm/fetch/package.json && grep -v '^pnpmfileChecksum:' "$root/pnpm-lock.yaml" > /pnpm/fetch/pnpm-lock.yaml`,
+  'node -e const fs=require("fs");const [defaultsFile,repositoryFile,out]=process.argv.slice(1);',
   "pnpm fetch --dir=/pnpm/fetch --ignore-pnpmfile --ignore-scripts --store-dir=/pnpm/store",
   "pnpm install --frozen-lockfile --offline --store-dir=/pnpm/store --filter {.}...",
 ];
+/** The local packages the app links to, each built by its own build script, before the app and its production dependencies. */
+const PACKAGES = "pnpm --filter '{.}^...' --if-present run build";
 /** The backend's production dependencies: the app in the working folder, deployed from the store alone. */
 const DEPLOY = "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy";
 /** The drydock-owned removal of packages only an optional peer leads to, on the deployed folder. */
@@ -62,15 +66,15 @@ const apps = [
     build: (d: ReturnType<typeof drydock>) => d.backend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.backendBuild(),
     /** The commands on the chain of the build stage, in order. */
-    builtBy: [...INSTALL, "pnpm exec prisma generate", "pnpm run build", ENTRYPOINT_CHECKED],
+    builtBy: [...INSTALL, "pnpm exec prisma generate", PACKAGES, "pnpm run build", ENTRYPOINT_CHECKED],
     /** Each folder the runtime image gets, and the commands that made it, in order, on the stages it continues. */
     appFiles: [
       {
         path: "/app",
         from: "/out",
-        commands: [...INSTALL, "pnpm exec prisma generate", DEPLOY, OPTIONAL_PEERS, "query_compiler_"],
+        commands: [...INSTALL, "pnpm exec prisma generate", PACKAGES, DEPLOY, OPTIONAL_PEERS, "query_compiler_"],
       },
-      { path: "/app/dist", from: "/src/backend/dist", commands: [...INSTALL, "pnpm exec prisma generate", "pnpm run build", ENTRYPOINT_CHECKED] },
+      { path: "/app/dist", from: "/src/backend/dist", commands: [...INSTALL, "pnpm exec prisma generate", PACKAGES, "pnpm run build", ENTRYPOINT_CHECKED] },
     ],
     buildEnv: PNPM_ENV,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_ENV: "production", PORT: "3000", HEALTH_PATH: "/health" },
@@ -83,13 +87,14 @@ const apps = [
     workdir: "/src/frontend",
     build: (d: ReturnType<typeof drydock>) => d.frontend(),
     buildStage: (d: ReturnType<typeof drydock>) => d.frontendBuild(),
-    builtBy: [...INSTALL, "pnpm run build"],
+    builtBy: [...INSTALL, PACKAGES, "pnpm run build"],
     appFiles: [
       {
         path: "/app",
         from: "/out",
         commands: [
           ...INSTALL,
+          PACKAGES,
           "pnpm run build",
           `test -d .next/standalone || { echo 'prune: .next/standalone not found after next build - set output: "standalone" in next.config' >&2; exit 1; } && rel=$(node -e 'const r=require("./.next/required-server-files.json").relativeAppDir||"";if(!/^[A-Za-z0-9._~/-]*$/.test(r)||r.startsWith("/")||r.split("/").includes("..")){console.error("prune: relativeAppDir "+JSON.stringify(r)+" in .next/required-server-files.json is no folder inside the standalone output");process.exit(1)}console.log(r||".")') && mkdir /out && cp -a .next/standalone/. /out/ && cp -a .next/static "/out/$rel/.next/static" && if [ -d public ]; then cp -a public "/out/$rel/public"; fi`,
           ENTRYPOINT_CHECKED,
@@ -184,7 +189,8 @@ describe.each(apps)("$name()", (app) => {
     const afterInstall = engine.execs().filter((e) => !INSTALL.some((text) => command(text)(e.args)));
     expect(afterInstall.length).toBeGreaterThan(0);
     for (const exec of afterInstall) {
-      expect(exec.env, exec.args.join(" ")).toEqual(app.buildEnv);
+      // The local packages are built before the app's stage sets its own variables (Next's telemetry switch).
+      expect(exec.env, exec.args.join(" ")).toEqual(command(PACKAGES)(exec.args) ? PNPM_ENV : app.buildEnv);
       expect(exec.secretEnv).toEqual({});
     }
   });
@@ -313,7 +319,7 @@ describe("Prisma in the backend", () => {
     expect(everyArgument().filter((arg) => /prisma|query_compiler/.test(arg))).toEqual([]);
     expect(JSON.stringify(partialCopies())).not.toContain("prisma");
     const deploy = engine.execs().find((e) => command(DEPLOY)(e.args));
-    expect(runsExactly(execsOf(deploy!.chain), [...INSTALL, DEPLOY]), "the dependencies continue deps, not the build").toBe(true);
+    expect(runsExactly(execsOf(deploy!.chain), [...INSTALL, PACKAGES, DEPLOY]), "the dependencies continue deps, not the build").toBe(true);
     const prune = engine.execs().filter((e) => e.chain.some((s) => s.field === "withExec" && command(DEPLOY)(s.args["args"] as string[])));
     expect(prune.map((e) => e.args.join(" "))).toEqual([
       `/bin/sh -c ${DEPLOY} && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/`,

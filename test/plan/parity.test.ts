@@ -16,7 +16,7 @@ import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
-import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, FETCH_SETTINGS_COMMAND, INSTALL_COMMAND, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
+import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, FETCH_SETTINGS_COMMAND, INSTALL_COMMAND, LOCAL_PACKAGES_BUILD, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
 import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, useFakeEngine, withEngine, type ArgValue, type Step } from "../support/fake-engine/index.js";
@@ -224,7 +224,7 @@ describe.each(APPS)("Dockerfile.%s's dependency steps", (app) => {
 
 describe("Dockerfile.backend's prune", () => {
   it("removes what only an optional peer leads to right after pnpm deploy, with the Dagger plan's program text and nothing mounted", () => {
-    const removal = (m: BuildModel) => m.prune.slice(0, 2).map((c) => ({ args: c.args, mounts: c.mounts }));
+    const removal = (m: BuildModel) => m.prune.slice(1, 3).map((c) => ({ args: c.args, mounts: c.mounts }));
     const expected = [
       { args: ["/bin/sh", "-c", "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/"], mounts: [] },
       { args: ["node", "-e", OPTIONAL_PEER_PRUNE, "/out"], mounts: [] },
@@ -305,18 +305,18 @@ describe("the comparison", () => {
     { name: "a download without the CA secret", app: "frontend", drift: (m) => void m.install[4]!.mounts.pop(), detected: ["install"] },
     { name: "a download that reads every pnpm setting of the repository", app: "frontend", drift: (m) => void (m.install[3]!.args[2] = m.install[3]!.args[2]!.replace("for(const key of KEEP)", "for(const key of Object.keys(repository))")), detected: ["install"] },
     { name: "a lockfile copy that keeps the pnpmfile checksum", app: "backend", drift: (m) => void (m.install[2]!.args[2] = m.install[2]!.args[2]!.replace("grep -v", "grep")), detected: ["install"] },
-    { name: "the store mounted as a cache for pnpm deploy", app: "backend", drift: (m) => void m.prune[0]!.mounts.push("cache /pnpm/store"), detected: ["prune"] },
-    { name: "no removal of what only optional peers lead to", app: "backend", drift: (m) => void m.prune.splice(1, 1), detected: ["prune"] },
-    { name: "another optional-peer removal program", app: "backend", drift: (m) => void (m.prune[1]!.args[2] = m.prune[1]!.args[2]!.replace("meta[name].optional", "true")), detected: ["prune"] },
+    { name: "the store mounted as a cache for pnpm deploy", app: "backend", drift: (m) => void m.prune[1]!.mounts.push("cache /pnpm/store"), detected: ["prune"] },
+    { name: "no removal of what only optional peers lead to", app: "backend", drift: (m) => void m.prune.splice(2, 1), detected: ["prune"] },
+    { name: "another optional-peer removal program", app: "backend", drift: (m) => void (m.prune[2]!.args[2] = m.prune[2]!.args[2]!.replace("meta[name].optional", "true")), detected: ["prune"] },
     {
       name: "pnpm's pre-run dependency check left on for the build",
       app: "frontend",
-      drift: (m) => void delete m.build[0]!.env["pnpm_config_verify_deps_before_run"],
+      drift: (m) => void delete m.build[1]!.env["pnpm_config_verify_deps_before_run"],
       detected: ["build"],
     },
-    { name: "the npmrc secret left mounted for a build command", app: "backend", drift: (m) => void m.build[0]!.mounts.push("secret /root/.npmrc"), detected: ["build"] },
-    { name: "the CA variable left set for a build command", app: "frontend", drift: (m) => void (m.build[0]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["build"] },
-    { name: "the build environment missing a variable", app: "frontend", drift: (m) => void delete m.build[0]!.env["NEXT_TELEMETRY_DISABLED"], detected: ["build"] },
+    { name: "the npmrc secret left mounted for a build command", app: "backend", drift: (m) => void m.build[1]!.mounts.push("secret /root/.npmrc"), detected: ["build"] },
+    { name: "the CA variable left set for a build command", app: "frontend", drift: (m) => void (m.build[1]!.env["NODE_EXTRA_CA_CERTS"] = "/run/secrets/ca"), detected: ["build"] },
+    { name: "the build environment missing a variable", app: "frontend", drift: (m) => void delete m.build[1]!.env["NEXT_TELEMETRY_DISABLED"], detected: ["build"] },
     { name: "an install run as another user", app: "backend", drift: (m) => void (m.install[4]!.user = "1000"), detected: ["install"] },
     { name: "a prune command moved into the build stage", app: "backend", drift: (m) => void m.build.push(m.prune.shift()!), detected: ["build", "prune"] },
     { name: "prisma generate moved into the build stage", app: "backend", drift: (m) => void m.build.unshift(m.generate.pop()!), detected: ["generate", "build"] },
@@ -329,7 +329,7 @@ describe("the comparison", () => {
       name: "a Prisma engine argument also given to the build",
       app: "backend",
       variant: GIVEN,
-      drift: (m) => void (m.build[0]!.env["PRISMA_ENGINES_MIRROR"] = PRISMA_ARGS.PRISMA_ENGINES_MIRROR),
+      drift: (m) => void (m.build[1]!.env["PRISMA_ENGINES_MIRROR"] = PRISMA_ARGS.PRISMA_ENGINES_MIRROR),
       detected: ["build"],
     },
     { name: "a Prisma engine argument not given to generate", app: "backend", variant: GIVEN, drift: (m) => void delete m.generate[0]!.env["PRISMA_SCHEMA_ENGINE_BINARY"], detected: ["generate"] },
@@ -409,10 +409,13 @@ describe("reading the Dagger plan", () => {
   const exec = (...args: string[]) => step("withExec", { args });
   const deps = [step("container"), step("from", { address: NODE_IMAGE }), step("withWorkdir", { path: "/src/backend" }), copy("/src", step("filter", { include: ["backend/package.json"] })), exec("pnpm", "install")];
   const generate = [...deps, copy("/src/backend", folder, step("filter", { include: ["prisma/**"] })), exec("pnpm", "exec", "prisma", "generate")];
-  const build = [...generate, copy("/src/backend", folder), exec("pnpm", "run", "build")];
-  const frontendBuild = [...deps, copy("/src/backend", folder), exec("pnpm", "run", "build")];
-  const withPackages = [...deps, copy("/src", step("filter", { include: ["packages/shared/**"] })), copy("/src/backend", folder), exec("pnpm", "run", "build")];
-  const failOpen = [...deps.slice(0, -1), step("withExec", { args: ["pnpm", "install"], expect: "ANY" }), copy("/src/backend", folder)];
+  const packagesBuild = exec(...LOCAL_PACKAGES_BUILD);
+  const build = [...generate, packagesBuild, copy("/src/backend", folder), exec("pnpm", "run", "build")];
+  const frontendBuild = [...deps, packagesBuild, copy("/src/backend", folder), exec("pnpm", "run", "build")];
+  const sharedPackage = copy("/src", step("filter", { include: ["packages/shared/**"] }));
+  const withPackages = [...deps, sharedPackage, packagesBuild, copy("/src/backend", folder), exec("pnpm", "run", "build")];
+  const PACKAGES_BUILD = LOCAL_PACKAGES_BUILD.join(" ");
+  const failOpen = [...deps.slice(0, -1), step("withExec", { args: ["pnpm", "install"], expect: "ANY" }), packagesBuild, copy("/src/backend", folder)];
   const root = step("withRootfs", { directory: dir(step("container"), step("from", { address: NODE_IMAGE }), step("rootfs"), step("filter", { exclude: ["usr/local/bin/npm"] })) });
   const stageOf = stagesOf(build, [execRecord([...generate, exec("pnpm", "deploy")])]).stageOf;
   const allExecs = (chain: Step[]) => chain.flatMap((s, i) => (s.field === "withExec" ? [execRecord(chain.slice(0, i + 1))] : []));
@@ -434,22 +437,22 @@ describe("reading the Dagger plan", () => {
     {
       name: "reads the commands of each stage",
       read: () => {
-        const { install, generate: commands, build: built, prune } = stagesOf(build, [...allExecs(build), execRecord([...build, exec("pnpm", "deploy")])]).aspects;
+        const { install, generate: commands, build: built, prune } = stagesOf(build, [...allExecs(build), execRecord([...generate, packagesBuild, exec("pnpm", "deploy")])]).aspects;
         return [install, commands, built, prune].map((stage) => stage.map((c) => c.args.join(" ")));
       },
-      expected: [["pnpm install"], ["pnpm exec prisma generate"], ["pnpm run build"], ["pnpm deploy"]],
+      expected: [["pnpm install"], ["pnpm exec prisma generate"], [PACKAGES_BUILD, "pnpm run build"], [PACKAGES_BUILD, "pnpm deploy"]],
     },
     { name: "reads the generate inputs as the filter's patterns, from the repository root", read: () => stagesOf(build, []).aspects.generateInputs, expected: { include: ["backend/prisma/**"], at: "/src" } },
     { name: "reads the install inputs and the app folder", read: () => (({ installInputs, buildInputs, appFolder }) => ({ installInputs, buildInputs, appFolder }))(stagesOf(build, []).aspects), expected: { installInputs: { include: ["backend/package.json"], at: "/src" }, buildInputs: { include: ["backend/**"], at: "/src" }, appFolder: "backend" } },
     {
-      name: "reads the local packages right before the app folder as the build stage's",
+      name: "reads the local packages and their build right before the app folder as the build stage's",
       read: () => (({ buildInputs, stageParents }) => ({ buildInputs, stageParents }))(stagesOf(withPackages, allExecs(withPackages)).aspects),
       expected: { buildInputs: { include: ["backend/**", "packages/shared/**"], at: "/src" }, stageParents: { build: "deps" } },
     },
     {
-      name: "reads the files a prune stage adds before its commands, continuing the stage before the build",
-      read: () => (({ pruneInputs, stageParents }) => ({ pruneInputs, stageParents }))(stagesOf(withPackages, [...allExecs(withPackages), execRecord([...deps, copy("/src", step("filter", { include: ["packages/shared/**"] })), exec("pnpm", "deploy")])]).aspects),
-      expected: { pruneInputs: { include: ["packages/shared/**"], at: "/src" }, stageParents: { build: "deps", prune: "deps" } },
+      name: "reads the local packages, built, as the prune stage's own when it shares them with the build, continuing the stage before",
+      read: () => (({ pruneInputs, stageParents, prune }) => ({ pruneInputs, stageParents, prune: prune.map((c) => c.args.join(" ")) }))(stagesOf(withPackages, [...allExecs(withPackages), execRecord([...deps, sharedPackage, packagesBuild, exec("pnpm", "deploy")])]).aspects),
+      expected: { pruneInputs: { include: ["packages/shared/**"], at: "/src" }, stageParents: { build: "deps", prune: "deps" }, prune: [PACKAGES_BUILD, "pnpm deploy"] },
     },
     { name: "names the end of each stage", read: () => [deps, generate, build].map((chain) => stageOf(chain)), expected: ["deps", "generate", "build"] },
     { name: "names the prune stage's end", read: () => stageOf([...generate, exec("pnpm", "deploy"), step("withoutMount", { path: "/pnpm/store" })]), expected: "prune" },
@@ -461,8 +464,9 @@ describe("reading the Dagger plan", () => {
     { name: "a build without the install-input copy", run: () => stagesOf(build.filter((s) => s.field !== "withDirectory"), []), error: "the build chain has no install-input copy followed by the whole app folder" },
     { name: "a command outside the build chain", run: () => stagesOf(build, [execRecord([step("container"), exec("ls")])]), error: "a command outside the build chain, not continuing it from the end of a stage: container.withExec" },
     { name: "a command branching off in the middle of a stage", run: () => stagesOf(build, [execRecord([...deps.slice(0, 3), exec("ls")])]), error: "a command outside the build chain, not continuing it from the end of a stage" },
-    { name: "a command that fails open", run: () => stagesOf(failOpen, [execRecord(failOpen.slice(0, -1))]), error: 'withExec options the Dockerfiles cannot express: withExec(args: ["pnpm", "install"], expect: "ANY")' },
-    { name: "two copies between the install inputs and the build", run: () => stagesOf([...generate, copy("/src/backend", folder, step("filter", { include: ["src/**"] })), exec("x"), copy("/src/backend", folder)], []), error: "expected at most one copy (the generate inputs) between the install inputs and the build stage, found 2" },
+    { name: "a command that fails open", run: () => stagesOf(failOpen, [execRecord(failOpen.slice(0, -2))]), error: 'withExec options the Dockerfiles cannot express: withExec(args: ["pnpm", "install"], expect: "ANY")' },
+    { name: "two copies between the install inputs and the build", run: () => stagesOf([...generate, copy("/src/backend", folder, step("filter", { include: ["src/**"] })), exec("x"), packagesBuild, copy("/src/backend", folder)], []), error: "expected at most one copy (the generate inputs) between the install inputs and the build stage, found 2" },
+    { name: "a build that does not build the local packages", run: () => stagesOf([...generate, copy("/src/backend", folder), exec("pnpm", "run", "build")], []), error: "the build chain does not build the local packages before the app folder" },
     { name: "a build stage adding part of the source", run: () => stagesOf(generate, []), error: "the build chain has no install-input copy followed by the whole app folder" },
     { name: "files added after the whole app folder", run: () => stagesOf([...build, copy("/src", step("filter", { include: ["x/**"] }))], []), error: "files of the source added after the whole app folder" },
     { name: "an app folder landing elsewhere than its path", run: () => stagesOf([...deps, step("withDirectory", { path: "/app", source: dir(...app) })], []), error: "the folder backend of the source lands in /app, not at its path below one folder" },
@@ -536,8 +540,8 @@ describe("reading a Dockerfile", () => {
     },
     { name: "reads a nested file as its path below the folder it lands in", edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nCOPY ${APP_DIR}/prisma/schema.prisma ./prisma/"], read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma/schema.prisma"], at: "/src" } },
     { name: "reads PRISMA=off as no generate stage, the prune continuing deps", edit: unedited, read: () => (({ stageParents, generateInputs, generate }) => ({ stageParents, generateInputs, generate }))(readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model), expected: { stageParents: { build: "deps", prune: "deps" }, generateInputs: undefined, generate: [] } },
-    { name: "reads the prune variant PRISMA chooses, after the parts it continues", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model.prune.map((c) => c.args.join(" ").slice(0, 40)), expected: ["/bin/sh -c pnpm deploy --filter '{.}' --", `node -e ${OPTIONAL_PEER_PRUNE.slice(0, 32)}`, "/bin/sh -c find /out/node_modules -type "] },
-    { name: "reads a build stage that skips generate", edit: ["FROM generate AS build", "FROM deps AS build"], read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "deps", prune: "generate" } },
+    { name: "reads the prune variant PRISMA chooses, after the parts it continues", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model.prune.map((c) => c.args.join(" ").slice(0, 40)), expected: [`/bin/sh -c ${LOCAL_PACKAGES_BUILD[2].slice(0, 29)}`, "/bin/sh -c pnpm deploy --filter '{.}' --", `node -e ${OPTIONAL_PEER_PRUNE.slice(0, 32)}`, "/bin/sh -c find /out/node_modules -type "] },
+    { name: "reads a build stage that skips generate", edit: ["FROM generate AS build-packages", "FROM deps AS build-packages"], read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "deps", prune: "deps" } },
     {
       name: "reads the runtime copies in order, with their owners",
       edit: unedited,
@@ -547,17 +551,17 @@ describe("reading a Dockerfile", () => {
         { from: "build", path: "/src/backend/dist", to: "/app/dist", owner: "0:0" },
       ],
     },
-    { name: "expands the stage's ARGs in a shell-form RUN", edit: ["RUN pnpm run build", "RUN pnpm run ${APP_DIR}"], read: (m: BuildModel) => m.build[0]?.args, expected: ["pnpm", "run", "backend"] },
-    { name: "leaves an exec-form RUN unexpanded, as Docker does", edit: ["RUN pnpm run build", 'RUN ["pnpm", "run", "${APP_DIR}"]'], read: (m: BuildModel) => m.build[0]?.args, expected: ["pnpm", "run", "${APP_DIR}"] },
-    { name: "leaves the script's own variables to the shell", edit: ["RUN pnpm run build", 'RUN for f in dist/*; do echo "$f"; done'], read: (m: BuildModel) => m.build[0]?.args, expected: ["/bin/sh", "-c", 'for f in dist/*; do echo "$f"; done'] },
+    { name: "expands the stage's ARGs in a shell-form RUN", edit: ["RUN pnpm run build", "RUN pnpm run ${APP_DIR}"], read: (m: BuildModel) => m.build[1]?.args, expected: ["pnpm", "run", "backend"] },
+    { name: "leaves an exec-form RUN unexpanded, as Docker does", edit: ["RUN pnpm run build", 'RUN ["pnpm", "run", "${APP_DIR}"]'], read: (m: BuildModel) => m.build[1]?.args, expected: ["pnpm", "run", "${APP_DIR}"] },
+    { name: "leaves the script's own variables to the shell", edit: ["RUN pnpm run build", 'RUN for f in dist/*; do echo "$f"; done'], read: (m: BuildModel) => m.build[1]?.args, expected: ["/bin/sh", "-c", 'for f in dist/*; do echo "$f"; done'] },
     {
       name: "turns the leading NODE_EXTRA_CA_CERTS assignment into the command's environment",
       edit: ["RUN pnpm run build", "RUN NODE_EXTRA_CA_CERTS=/etc/proxy-ca.pem pnpm run build"],
-      read: (m: BuildModel) => m.build[0] && { args: m.build[0].args, env: m.build[0].env },
+      read: (m: BuildModel) => m.build[1] && { args: m.build[1].args, env: m.build[1].env },
       expected: { args: ["pnpm", "run", "build"], env: { pnpm_config_verify_deps_before_run: "false", NODE_EXTRA_CA_CERTS: "/etc/proxy-ca.pem" } },
     },
-    { name: "keeps any other leading assignment in the script", edit: ["RUN pnpm run build", "RUN CI=1 pnpm run build"], read: (m: BuildModel) => m.build[0]?.args, expected: ["/bin/sh", "-c", "CI=1 pnpm run build"] },
-    { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
+    { name: "keeps any other leading assignment in the script", edit: ["RUN pnpm run build", "RUN CI=1 pnpm run build"], read: (m: BuildModel) => m.build[1]?.args, expected: ["/bin/sh", "-c", "CI=1 pnpm run build"] },
+    { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
     { name: "reads EXPOSE with a protocol", edit: ["EXPOSE ${PORT}", "EXPOSE ${PORT}/UDP"], read: (m: BuildModel) => m.exposedPorts, expected: ["3000/udp"] },
     { name: "reads COPY --chown as the app files' owner", edit: ["COPY --from=prune /out/ /app/", "COPY --from=prune --chown=1000:1000 /out/ /app/"], read: (m: BuildModel) => m.appFiles[0]?.owner, expected: "1000:1000" },
     {
@@ -581,7 +585,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",
@@ -592,7 +596,7 @@ describe("reading a Dockerfile", () => {
     {
       name: "counts an ARG with a default as a parameter of the Dockerfile, not of the command's environment",
       buildArgs: { APP_DIR: "api" },
-      read: (m: BuildModel) => ({ appFolder: m.appFolder, env: m.build[0]?.env }),
+      read: (m: BuildModel) => ({ appFolder: m.appFolder, env: m.build[1]?.env }),
       expected: { appFolder: "api", env: { pnpm_config_verify_deps_before_run: "false" } },
     },
     {
@@ -606,10 +610,10 @@ describe("reading a Dockerfile", () => {
   });
 
   it.each([
-    { name: "a missing stage", edit: ["FROM prune-${PRISMA} AS prune", "FROM prune-${PRISMA} AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate-on, generate-off, generate, build, prune-deps, prune-on, prune-off, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
+    { name: "a missing stage", edit: ["FROM prune-${PRISMA} AS prune", "FROM prune-${PRISMA} AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate-on, generate-off, generate, build-packages, build, prune-deps, prune-on, prune-off, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
     { name: "a stage the model does not know", edit: ["FROM ${RUNTIME_IMAGE} AS runtime-base", "FROM deps AS test\nRUN pnpm test\n\nFROM ${RUNTIME_IMAGE} AS runtime-base"], error: "Dockerfile.backend: stage test is not modelled — the parity model reads the stages layout, deps, generate (optional), build, prune" },
-    { name: "a build stage continuing a later one", edit: ["FROM generate AS build", "FROM prune AS build"], error: "Dockerfile.backend: stage build starts FROM prune, expected FROM one of the build stages before it (deps, generate)" },
-    { name: "a build stage starting from an image", edit: ["FROM generate AS prune", "FROM ${BUILD_IMAGE} AS prune"], error: `Dockerfile.backend: stage prune starts FROM ${NODE_IMAGE}, expected FROM one of the build stages before it (deps, generate, build)` },
+    { name: "a build stage continuing a later one", edit: ["FROM build-packages AS build", "FROM prune AS build"], error: "Dockerfile.backend: stage build starts FROM prune, expected FROM one of the build stages before it (deps, generate)" },
+    { name: "a build stage starting from an image", edit: ["FROM prune-${PRISMA} AS prune", "FROM ${BUILD_IMAGE} AS prune"], error: `Dockerfile.backend: stage prune starts FROM ${NODE_IMAGE}, expected FROM one of the build stages before it (deps, generate, build)` },
     { name: "a runtime not starting from scratch", edit: ["FROM scratch AS runtime", "FROM runtime-root AS runtime"], error: "Dockerfile.backend: stage runtime starts FROM runtime-root, expected FROM scratch" },
     { name: "an instruction the model does not know", edit: ['ENTRYPOINT ["node", "dist/.drydock-entrypoint"]', 'ENTRYPOINT ["node", "dist/.drydock-entrypoint"]\nSTOPSIGNAL SIGINT'], error: "STOPSIGNAL is not modelled by the parity test" },
     { name: "an instruction before the first FROM", edit: ["ARG BASE_NAME=", "ENV A=1\nARG BASE_NAME="], error: "ENV before the first FROM — only ARG may come first" },
@@ -620,7 +624,7 @@ describe("reading a Dockerfile", () => {
     { name: "a variable no ARG declares", edit: ['"${SOURCE}"', '"${SORCE}"'], error: "${SORCE} names no ARG or ENV in scope — declare it in this stage (ARG SORCE) or fix the name" },
     { name: "a substitution modifier", edit: ['"${LICENSES}"', '"${LICENSES:-MIT}"'], error: "${LICENSES:-MIT} — substitution modifiers are not modelled" },
     { name: "a single-quoted value with $", edit: ['org.opencontainers.image.title="${TITLE}"', "org.opencontainers.image.title='${VERSION}'"], error: "'${VERSION}' — a single-quoted value with $ is not modelled; use double quotes" },
-    { name: "two defaults for one ARG", edit: ["FROM generate AS build\nARG APP_DIR=backend", "FROM generate AS build\nARG APP_DIR=api"], error: 'ARG APP_DIR defaults to "api" here but "backend" earlier' },
+    { name: "two defaults for one ARG", edit: ["FROM build-packages AS build\nARG APP_DIR=backend", "FROM build-packages AS build\nARG APP_DIR=api"], error: 'ARG APP_DIR defaults to "api" here but "backend" earlier' },
     { name: "a RUN flag other than --mount", edit: ["RUN pnpm run build", "RUN --network=none pnpm run build"], error: "RUN --network is not modelled — expected only --mount" },
     { name: "a bind mount of another stage", edit: ["--mount=type=secret,id=npmrc,target=/root/.npmrc,required=false", "--mount=type=bind,target=/mnt,from=deps"], error: "--mount=type=bind,target=/mnt,from=deps is not modelled — expected type=cache with a target, type=secret with an id or target, or type=bind of the whole context with a target" },
     { name: "a COPY flag other than --from and --chown", edit: ["COPY ${APP_DIR}/ ./", "COPY --chmod=644 ${APP_DIR}/ ./"], error: "COPY --chmod is not modelled — expected only --from and --chown" },

@@ -27,8 +27,13 @@ const WORKSPACE = "examples/workspace";
 /** The root's install inputs (manifest, lockfile, pnpm settings, pnpmfile), as Directory.filter patterns of the source. */
 const ROOT_INSTALL_INPUTS = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".pnpmfile.*"];
 
-/** The local package both apps link to (`workspace:*`), as a Directory.filter pattern of the source. */
+/**
+ * The local packages both apps link to (`workspace:*`), as a Directory.filter of the source: the
+ * TypeScript one, and the plain-JavaScript one it links to in turn.
+ */
 const SHARED = "packages/shared/**";
+const LOCAL_PACKAGES = `/src <- filter(["${SHARED}","packages/time/**"])`;
+const PACKAGES_BUILD = "pnpm --filter '{.}^...' --if-present run build";
 
 const DEPLOY = "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy";
 
@@ -41,17 +46,17 @@ const apps = [
     build: (d: ReturnType<typeof drydock>): Promise<Built> => d.backend(),
     buildStage: (d: ReturnType<typeof drydock>): Promise<Built> => d.backendBuild(),
     /** The filter of the source the install gets: the root's install inputs, then the app's manifest, then every other project's. */
-    installInclude: [...ROOT_INSTALL_INPUTS, "services/api/package.json", "packages/shared/package.json", "services/web/package.json"],
+    installInclude: [...ROOT_INSTALL_INPUTS, "services/api/package.json", "packages/shared/package.json", "packages/time/package.json", "services/web/package.json"],
     /** What each step of the build stage adds after the install, in order: Prisma's inputs (generate), the shared package, the app's folder. */
-    buildAdds: ['/src/services/api <- directory("services/api") filter(["prisma.config.ts","prisma.config.mts","prisma.config.cts","prisma.config.js","prisma.config.mjs","prisma.config.cjs","prisma/**"])', `/src <- filter(["${SHARED}"])`, '/src/services/api <- directory("services/api")'],
+    buildAdds: ['/src/services/api <- directory("services/api") filter(["prisma.config.ts","prisma.config.mts","prisma.config.cts","prisma.config.js","prisma.config.mjs","prisma.config.cjs","prisma/**"])', LOCAL_PACKAGES, '/src/services/api <- directory("services/api")'],
   },
   {
     name: "frontend",
     folder: "services/web",
     build: (d: ReturnType<typeof drydock>): Promise<Built> => d.frontend(),
     buildStage: (d: ReturnType<typeof drydock>): Promise<Built> => d.frontendBuild(),
-    installInclude: [...ROOT_INSTALL_INPUTS, "services/web/package.json", "packages/shared/package.json", "services/api/package.json"],
-    buildAdds: [`/src <- filter(["${SHARED}"])`, '/src/services/web <- directory("services/web")'],
+    installInclude: [...ROOT_INSTALL_INPUTS, "services/web/package.json", "packages/shared/package.json", "packages/time/package.json", "services/api/package.json"],
+    buildAdds: [LOCAL_PACKAGES, '/src/services/web <- directory("services/web")'],
   },
 ] as const;
 
@@ -107,7 +112,7 @@ describe.each(apps)("the workspace's $name ($folder)", (app) => {
     const adds = install.chain.filter((s) => s.field === "withDirectory");
     expect(adds.map((s) => describeAdd(s, WORKSPACE))).toEqual([`/src <- filter(${JSON.stringify(app.installInclude)})`]);
     expect(sourceFilesSeenBy(install.chain)).toEqual(
-      ["package.json", "packages/shared/package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "services/api/package.json", "services/web/package.json"].sort(),
+      ["package.json", "packages/shared/package.json", "packages/time/package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "services/api/package.json", "services/web/package.json"].sort(),
     );
     // The download sees the same inputs, and finds the root's lockfile from the app's folder.
     const download = onlyExec(engine, "pnpm", "fetch");
@@ -126,13 +131,24 @@ describe.each(apps)("the workspace's $name ($folder)", (app) => {
     for (const exec of rest) expect(exec, exec.args.join(" ").slice(0, 80)).toMatchObject({ image: NODE, workdir: `/src/${app.folder}` });
   });
 
-  it("adds the shared package at /src before the app's source in the build stage", async () => {
+  it("adds the local packages at /src, and builds them, before the app's source in the build stage", async () => {
     await withEngine(engine, async () => (await app.buildStage(drydock(WORKSPACE))).sync());
     const build = onlyExec(engine, "pnpm", "run", "build");
     const adds = stepsBetween(build, startsWith("pnpm install --frozen-lockfile")).filter((s) => s.field === "withDirectory");
     expect(adds.map((s) => describeAdd(s, WORKSPACE))).toEqual(app.buildAdds);
     const shared = adds.find((s) => s.args["path"] === "/src" && describeAdd(s, WORKSPACE).includes(SHARED))!;
-    expect(sourceFilesSeenBy([shared])).toEqual(["packages/shared/index.d.ts", "packages/shared/index.js", "packages/shared/package.json"]);
+    // Sources only: dist/ is the package's build output, never in the source drydock reads.
+    expect(sourceFilesSeenBy([shared])).toEqual([
+      "packages/shared/package.json",
+      "packages/shared/src/index.ts",
+      "packages/shared/tsconfig.json",
+      "packages/time/index.d.ts",
+      "packages/time/index.js",
+      "packages/time/package.json",
+    ]);
+    // The local packages are built right after they are added, before the app's source comes in.
+    const afterPackages = stepsBetween(build, (args) => (args[2] ?? "").startsWith(PACKAGES_BUILD)).filter((s) => s.field === "withDirectory" || s.field === "withExec");
+    expect(afterPackages.map((s) => describeAdd(s, WORKSPACE))).toEqual([app.buildAdds.at(-1)]);
   });
 
   it("installs the pnpm the root package.json names", async () => {
@@ -142,15 +158,16 @@ describe.each(apps)("the workspace's $name ($folder)", (app) => {
 });
 
 describe("the workspace's backend", () => {
-  it("adds the shared package at /src before pnpm deploy, which deploys the app in its folder", async () => {
+  it("adds the local packages at /src and builds them before pnpm deploy, which deploys the app in its folder", async () => {
     await withEngine(engine, async () => (await drydock(WORKSPACE).backend()).sync());
     const deploy = engine.execs().filter(runs(DEPLOY));
     expect(deploy).toHaveLength(1);
     expect(deploy[0]!.workdir).toBe("/src/services/api");
-    // The prune continues generate: between Prisma's generate and the deploy, the shared package alone is added.
+    // The prune continues the packages stage: between Prisma's generate and the deploy, the local packages alone are added and built.
     const between = stepsBetween(deploy[0]!, startsWith("pnpm exec prisma generate"));
-    expect(between.map((s) => s.field)).toEqual(["withDirectory"]);
-    expect(between.map((s) => describeAdd(s, WORKSPACE))).toEqual([`/src <- filter(["${SHARED}"])`]);
+    expect(between.map((s) => s.field)).toEqual(["withDirectory", "withExec"]);
+    expect(describeAdd(between[0]!, WORKSPACE)).toEqual(LOCAL_PACKAGES);
+    expect((between[1]!.args["args"] as string[])[2]).toContain(PACKAGES_BUILD);
   });
 });
 
@@ -214,7 +231,7 @@ describe("a workspace that cannot be installed from", () => {
         rewrite(at("security-config.yml"), (text) => text.replace("path: services/web", "path: services/admin"));
       },
       message:
-        'security-config.yml: apps.frontend.path: "services/admin": found no pnpm-lock.yaml in the app folder, and the repository root\'s pnpm-lock.yaml has no project "services/admin" (it has "packages/shared", "services/api", "services/web"), expected the app\'s own lockfile, or the app as a project of the workspace at the repository root — make pnpm-workspace.yaml\'s packages cover "services/admin", run `pnpm install` at the repository root and commit pnpm-lock.yaml (a stale lockfile lacks a new project) — or fix security-config.yml: apps.frontend.path',
+        'security-config.yml: apps.frontend.path: "services/admin": found no pnpm-lock.yaml in the app folder, and the repository root\'s pnpm-lock.yaml has no project "services/admin" (it has "packages/shared", "packages/time", "services/api", "services/web"), expected the app\'s own lockfile, or the app as a project of the workspace at the repository root — make pnpm-workspace.yaml\'s packages cover "services/admin", run `pnpm install` at the repository root and commit pnpm-lock.yaml (a stale lockfile lacks a new project) — or fix security-config.yml: apps.frontend.path',
     },
     {
       name: "a workspace root (pnpm-workspace.yaml) without pnpm-lock.yaml",

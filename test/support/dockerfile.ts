@@ -133,11 +133,11 @@ const OPTIONAL_STAGES = ["generate"] as const;
 type StageName = (typeof REQUIRED_STAGES)[number] | (typeof OPTIONAL_STAGES)[number];
 const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES];
 /**
- * A part of a build stage, e.g. `generate-on` or `prune-deps`: a stage continuing a part continues
+ * A part of a build stage, e.g. `generate-on`, `build-packages` or `prune-deps`: a stage continuing a part continues
  * what the part continues, with the part's instructions first — so `FROM generate-${PRISMA} AS
  * generate` is the chosen variant, and a part no stage continues is never built and never read.
  */
-const STAGE_PART = /^(?:generate|prune)-[a-z]+$/;
+const STAGE_PART = /^(?:generate|build|prune)-[a-z]+$/;
 
 /**
  * A command as argv, normalised so a Dockerfile RUN and a Dagger withExec compare equal exactly

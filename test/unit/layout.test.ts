@@ -250,8 +250,16 @@ describe("the reference examples", () => {
     return dir;
   }
 
-  const sharedFiles = ["packages/shared/index.d.ts", "packages/shared/index.js", "packages/shared/package.json"];
-  const workspaceInstall = ["package.json", "packages/shared/package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "services/api/package.json", "services/web/package.json"];
+  // packages/shared (TypeScript, built by its own script) and packages/time (plain JavaScript), which it links to.
+  const sharedFiles = [
+    "packages/shared/package.json",
+    "packages/shared/src/index.ts",
+    "packages/shared/tsconfig.json",
+    "packages/time/index.d.ts",
+    "packages/time/index.js",
+    "packages/time/package.json",
+  ];
+  const workspaceInstall = ["package.json", "packages/shared/package.json", "packages/time/package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "services/api/package.json", "services/web/package.json"];
 
   it.each([
     {
@@ -279,18 +287,18 @@ describe("the reference examples", () => {
       packages: [],
     },
     {
-      name: "examples/workspace services/api (root workspace, links packages/shared)",
+      name: "examples/workspace services/api (root workspace, links packages/shared and through it packages/time)",
       context: () => path.join(repoRoot, "examples/workspace"),
       folder: "services/api",
-      layout: { folder: "services/api", root: ".", members: ["packages/shared", "services/web"], localPackages: ["packages/shared"] },
+      layout: { folder: "services/api", root: ".", members: ["packages/shared", "packages/time", "services/web"], localPackages: ["packages/shared", "packages/time"] },
       install: workspaceInstall,
       packages: sharedFiles,
     },
     {
-      name: "examples/workspace services/web (root workspace, links packages/shared)",
+      name: "examples/workspace services/web (root workspace, links packages/shared and through it packages/time)",
       context: () => path.join(repoRoot, "examples/workspace"),
       folder: "services/web",
-      layout: { folder: "services/web", root: ".", members: ["packages/shared", "services/api"], localPackages: ["packages/shared"] },
+      layout: { folder: "services/web", root: ".", members: ["packages/shared", "packages/time", "services/api"], localPackages: ["packages/shared", "packages/time"] },
       install: workspaceInstall,
       packages: sharedFiles,
     },

@@ -81,8 +81,8 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
     },
   } satisfies Omit<AppRecipe, "generate" | "prune">;
   if (prisma === undefined) {
-    // Production dependencies depend on the lockfile alone, not on the sources.
-    return { ...rest, prune: { from: "deps", addsLocalPackages: true, commands: [DEPLOY, OPTIONAL_PEERS, { args: ["/bin/sh", "-c", DROP_UNLOADED] }] } };
+    // Production dependencies depend on the lockfile and the local packages alone, not on the app's sources.
+    return { ...rest, prune: { from: "packages", commands: [DEPLOY, OPTIONAL_PEERS, { args: ["/bin/sh", "-c", DROP_UNLOADED] }] } };
   }
   return {
     ...rest,
@@ -90,8 +90,8 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
       inputs: prisma.inputs,
       commands: [{ args: ["pnpm", "exec", "prisma", "generate"], env: prismaEnv(engines) }],
     },
-    // Production dependencies depend on the lockfile and the generated client only, not on the sources.
-    prune: { from: "generate", addsLocalPackages: true, commands: [DEPLOY, OPTIONAL_PEERS, QUERY_COMPILER_PRUNE] },
+    // Production dependencies depend on the lockfile, the generated client and the local packages only, not on the app's sources.
+    prune: { from: "packages", commands: [DEPLOY, OPTIONAL_PEERS, QUERY_COMPILER_PRUNE] },
   };
 }
 

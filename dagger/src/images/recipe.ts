@@ -7,7 +7,7 @@ import type { Container, Directory, Platform } from "@dagger.io/dagger";
 
 import { BUILD_DIR, PNPM_ENV } from "./defaults.js";
 import { runtimeImage, runtimeRoot, type ImageMetadata, type RuntimeSpec } from "./runtime.js";
-import { withFrozenInstall, withPnpm, withRun, withSource, type InstallSecrets } from "./steps.js";
+import { LOCAL_PACKAGES_BUILD, withFrozenInstall, withPnpm, withRun, withSource, type InstallSecrets } from "./steps.js";
 
 /** One RUN line of a Dockerfile stage: its argv, and what is in place for it alone (never a secret nor a shared cache: it runs the app's code). */
 export interface Command {
@@ -25,12 +25,14 @@ export interface SourceStage {
   commands: readonly Command[];
 }
 
-/** The stage that leaves exactly the production dependencies or files in a folder. */
-export interface PruneStage<From extends "deps" | "generate" | "build"> {
-  /** The stage it continues: the earliest one whose files it needs, so a later stage's inputs do not invalidate it. */
-  from: From;
-  /** It adds the local packages the app links to first (`pnpm deploy` copies them into the production dependencies). */
-  addsLocalPackages?: boolean;
+/**
+ * The stage that leaves exactly the production dependencies or files in a folder. It continues
+ * `packages` (the local packages the app links to, built, on top of `generate` or `deps`: `pnpm
+ * deploy` copies them into the production dependencies) or `build`: the earliest one whose files
+ * it needs, so the app's source does not invalidate it when it need not.
+ */
+export interface PruneStage {
+  from: "packages" | "build";
   commands: readonly Command[];
 }
 
@@ -43,20 +45,20 @@ export interface RuntimeCopy {
   to: string;
 }
 
-interface RecipeStages {
-  /** The stage that adds the local packages and the whole app source and builds it; continues `generate` when there is one, else `deps`. */
+/**
+ * An app's stages after `deps`: an optional `generate` (code generated from part of the source,
+ * e.g. prisma generate), `packages` (the local packages, built: the same for every app, see
+ * laterStages), `build` (the whole app source, built) and `prune`.
+ */
+export interface AppRecipe {
+  generate?: SourceStage;
+  /** The stage that adds the whole app source and builds it; continues `packages`. */
   build: SourceStage;
+  prune: PruneStage;
   /** What the runtime image gets, in order. */
   appFiles: readonly RuntimeCopy[];
   runtime: RuntimeSpec;
 }
-
-/**
- * A recipe with a `generate` stage (code generated from part of the source, e.g. prisma generate,
- * between `deps` and `build`) may prune from it; one without prunes from `deps` or `build`.
- */
-export type AppRecipe = RecipeStages &
-  ({ generate: SourceStage; prune: PruneStage<"deps" | "generate" | "build"> } | { generate?: undefined; prune: PruneStage<"deps" | "build"> });
 
 /** What the config says of an app that its recipe uses (apps.<app> in security-config.yml). */
 export interface AppShape {
@@ -94,6 +96,8 @@ export interface Toolchain {
 
 /** The containers the runtime image takes folders from; `build` is also where a failing build is debugged. */
 export interface BuiltStages {
+  /** The local packages, built, on `generate` or `deps`: what the production dependencies and the backend's migrations image continue. */
+  packages: Container;
   build: Container;
   prune: Container;
 }
@@ -127,18 +131,17 @@ export function depsStage(base: Container, placement: AppPlacement, toolchain: T
 }
 
 /**
- * The stages after `deps`, each continuing the one the recipe names. The engine runs a stage
+ * The stages after `deps`, each continuing the one before: `generate` when the recipe has one,
+ * then `packages` — the local packages the app links to, added and built by their own `build`
+ * scripts (LOCAL_PACKAGES_BUILD), so an app source change rebuilds neither them nor the production
+ * dependencies — then `build`; `prune` continues `packages` or `build`. The engine runs a stage
  * that two others continue once, and caches it by its own inputs only.
  */
 export function laterStages(deps: Container, placement: AppPlacement, recipe: AppRecipe): BuiltStages {
-  const prune = (from: Container) => commandsStage(recipe.prune.addsLocalPackages ? from.with(withLocalPackages(placement)) : from, recipe.prune.commands);
-  if (!recipe.generate) {
-    const build = sourceStage(deps, placement, recipe.build, { localPackages: true });
-    return { build, prune: prune(recipe.prune.from === "deps" ? deps : build) };
-  }
-  const generate = sourceStage(deps, placement, recipe.generate, { localPackages: false });
-  const build = sourceStage(generate, placement, recipe.build, { localPackages: true });
-  return { build, prune: prune({ deps, generate, build }[recipe.prune.from]) };
+  const generated = recipe.generate ? sourceStage(deps, placement, recipe.generate) : deps;
+  const packages = generated.with(withLocalPackages(placement)).with(withRun(LOCAL_PACKAGES_BUILD));
+  const build = sourceStage(packages, placement, recipe.build);
+  return { packages, build, prune: commandsStage(recipe.prune.from === "packages" ? packages : build, recipe.prune.commands) };
 }
 
 /** The hardened runtime image: the cleaned base root, then each of the recipe's folders in order. */
@@ -147,10 +150,9 @@ export function runtimeStage(stages: BuiltStages, recipe: AppRecipe, toolchain: 
   return runtimeImage(runtimeRoot(toolchain.runtimeImage, toolchain.platform), appFiles, recipe.runtime, meta, toolchain.platform);
 }
 
-/** A stage that adds source: its variables, the local packages (the build's), its part of the app's source, then its commands. */
-function sourceStage(base: Container, placement: AppPlacement, stage: SourceStage, adds: { localPackages: boolean }): Container {
-  const withPackages = adds.localPackages ? base.with(withEnv(stage.env ?? {})).with(withLocalPackages(placement)) : base.with(withEnv(stage.env ?? {}));
-  return commandsStage(withPackages.with(withSource(placement.app, placement.appDir, stage.inputs)), stage.commands);
+/** A stage that adds source: its variables, its part of the app's source, then its commands. */
+function sourceStage(base: Container, placement: AppPlacement, stage: SourceStage): Container {
+  return commandsStage(base.with(withEnv(stage.env ?? {})).with(withSource(placement.app, placement.appDir, stage.inputs)), stage.commands);
 }
 
 function withLocalPackages(placement: AppPlacement): (c: Container) => Container {

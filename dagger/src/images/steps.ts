@@ -111,6 +111,19 @@ export const FETCH_COMMAND = ["pnpm", "fetch", `--dir=${FETCH_DIR}`, "--ignore-p
 export const INSTALL_COMMAND = ["pnpm", "install", "--frozen-lockfile", "--offline", `--store-dir=${PNPM_STORE_DIR}`, "--filter", "{.}..."] as const;
 
 /**
+ * Build the local packages the app links to (`{.}^...`: its workspace dependencies, transitively,
+ * not the app), each with its own `build` script and in dependency order; a package without one is
+ * used as its sources are. Their built files (dist/, never in the build context) are what the app
+ * imports and what `pnpm deploy` ships. Runs no secret. On a failure pnpm names the package's
+ * folder; the line after it says what to do.
+ */
+export const LOCAL_PACKAGES_BUILD = [
+  "/bin/sh",
+  "-c",
+  `pnpm --filter '{.}^...' --if-present run build || { echo "build: a local package the app links to failed its build script - pnpm names its folder above (failed in /src/<folder>); run pnpm run build in that folder to reproduce, and fix the script or the package" >&2; exit 1; }`,
+] as const;
+
+/**
  * Install dependencies from the manifests and lockfile alone: only the install inputs reach these
  * steps, so a source edit leaves them cached. Download with the secrets, then install offline without them.
  */

@@ -8,6 +8,10 @@ import path from "node:path/posix";
 import { canonicalCommand, type BuildModel, type HealthcheckModel, type RunCommand, type SourceInputs } from "../../support/dockerfile.js";
 import { containerState, type ExecRecord } from "../../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, renderStep, type ArgValue, type Chain, type Step } from "../../support/fake-engine/index.js";
+import { LOCAL_PACKAGES_BUILD } from "../../../dagger/src/images/steps.js";
+
+/** Whether a step is the local packages' build. */
+const isPackagesBuild = (step: Step) => step.field === "withExec" && JSON.stringify(step.args["args"]) === JSON.stringify(LOCAL_PACKAGES_BUILD);
 
 export type StageAspects = Pick<
   BuildModel,
@@ -41,8 +45,13 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
   const copies = buildChain.flatMap((_, index) => copyAt(buildChain, index) ?? []);
   const appCopy = copies.findIndex((c) => c.folder !== undefined);
   if (appCopy < 1) throw new Error(`the build chain has no install-input copy followed by the whole app folder:\n${renderChain(buildChain)}`);
-  // The local packages come right before the app folder, in the build stage.
-  const buildStart = copies[appCopy - 1]!.index === copies[appCopy]!.index - 1 && appCopy >= 2 ? appCopy - 1 : appCopy;
+  // The build stage starts with the local packages (their copy, when there are any) and their build,
+  // right before the app folder: Dockerfile's build-packages, a part of the build stage.
+  const packagesBuild = buildChain.findIndex(isPackagesBuild);
+  if (packagesBuild < 0 || packagesBuild > copies[appCopy]!.index) throw new Error(`the build chain does not build the local packages before the app folder:\n${renderChain(buildChain)}`);
+  const packagesCopy = copies.findIndex((c) => c.index === packagesBuild - 1);
+  const buildStart = packagesCopy >= 1 ? packagesCopy : appCopy;
+  const buildStartIndex = packagesCopy >= 1 ? copies[packagesCopy]!.index : packagesBuild;
   const [install, ...middle] = copies.slice(0, buildStart);
   const buildCopies = copies.slice(buildStart, appCopy + 1);
   if (copies.length > appCopy + 1) throw new Error(`files of the source added after the whole app folder: ${renderStep(buildChain[copies[appCopy + 1]!.index]!)}`);
@@ -63,20 +72,21 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
   };
   // Where each stage ends in the build chain (exclusive), in order.
   const ends: [string, number][] = [
-    ["deps", startOf((generate ?? buildCopies[0]!).index)],
-    ...(generate ? [["generate", startOf(buildCopies[0]!.index)] as [string, number]] : []),
+    ["deps", startOf(generate ? generate.index : buildStartIndex)],
+    ...(generate ? [["generate", startOf(buildStartIndex)] as [string, number]] : []),
     ["build", buildChain.length],
   ];
   const stageEndingAt = (length: number) => ends.find(([, end]) => end === length)?.[0];
   const stageHolding = (index: number) => ends.find(([, end]) => index < end)![0];
   /**
-   * Where a chain leaves the build chain. The prune stage may add the same files as the build
-   * stage does first (the local packages) and still continue the stage before it: those shared
-   * copies are the prune stage's own.
+   * Where a chain leaves the build chain. The prune stage may start as the build stage does (the
+   * local packages, added and built) and still continue the stage before it: as in the
+   * Dockerfiles, where both continue the part build-packages, those shared steps are the prune
+   * stage's own.
    */
   const branchPoint = (chain: Chain) => {
     let shared = commonPrefix(chain, buildChain);
-    while (shared < chain.length && stageEndingAt(shared) === undefined && shared > 0 && copyAt(buildChain, shared - 1)) shared--;
+    while (shared < chain.length && stageEndingAt(shared) === undefined && shared > 0 && (copyAt(buildChain, shared - 1) || shared - 1 === packagesBuild)) shared--;
     return shared;
   };
 
@@ -99,6 +109,13 @@ export function stagesOf(buildChain: Chain, execs: readonly ExecRecord[]): PlanS
     commands.prune.push(commandOf(exec));
   }
   const pruneEnd = pruneExecs.reduce<Chain | undefined>((longest, e) => (longest && longest.length >= e.chain.length ? longest : e.chain), undefined);
+  if (pruneEnd) {
+    // Commands the prune stage shares with the build stage (the local packages' build) run once, but belong to both.
+    const from = branchPoint(pruneEnd);
+    const sharedUpTo = commonPrefix(pruneEnd, buildChain);
+    const shared = execs.filter((e) => e.chain.length > from && e.chain.length <= sharedUpTo && commonPrefix(e.chain, pruneEnd) === e.chain.length);
+    commands.prune.unshift(...shared.map(commandOf));
+  }
   const stray = pruneExecs.find((e) => commonPrefix(e.chain, pruneEnd ?? []) !== e.chain.length);
   if (stray) throw new Error(`prune commands on two branches, e.g. ${renderChain(stray.chain)}: the model has one prune stage`);
   const pruneCopies = pruneEnd ? pruneEnd.flatMap((_, index) => (index >= branchPoint(pruneEnd) ? (copyAt(pruneEnd, index) ?? []) : [])) : [];

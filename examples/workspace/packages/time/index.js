@@ -1,8 +1,3 @@
-/** The body both apps answer their health path with, naming the service that answers. */
-export function healthBody(service) {
-  return { status: "ok", service };
-}
-
 /** A note's creation time as the page shows it: UTC, to the minute, the same on every server. */
 export function formatCreatedAt(iso) {
   const date = new Date(iso);
