@@ -24,6 +24,9 @@ export default defineConfig({
           fileParallelism: false,
           server: { deps: { inline: ["@dagger.io/dagger"] } },
           env: { OTEL_SDK_DISABLED: "true" },
+          // A whole build-and-scan plans three images (the backend, its migrations image, the
+          // frontend), each query validated against the schema: 4-6 s on 2 cores, over vitest's 5 s.
+          testTimeout: 20_000,
         },
       },
       {

@@ -4,23 +4,31 @@
  */
 import { argument, check, dag, ExistsType, func, object, type CacheVolume, type Container, type Directory, type File, type Platform, type Secret } from "@dagger.io/dagger";
 
-import { appImage, appStages, type BuildLabels } from "./images/app.js";
+import { appImage, appMigrationsImage, appStages, type BuildLabels } from "./images/app.js";
+import { MIGRATE_ENTRYPOINT, MIGRATIONS_SCAN, migrationsTitle } from "./images/migrations.js";
 import { NODE_IMAGE } from "./images/defaults.js";
+import type { DockerBuildPlace } from "./images/docker-build-args.js";
+import { dockerBuildText } from "./images/docker-build.js";
 import type { Toolchain } from "./images/recipe.js";
 import { appConfig, listedApp, listedApps, type ListedApp } from "./config/apps.js";
+import { compareConfigs, type ConfigChange } from "./config/compare.js";
 import { effectiveConfigYaml } from "./config/effective.js";
 import type { RepositoryConfig } from "./config/load.js";
+import { requireAllowedScanner, type ScannerUsed } from "./config/scanner.js";
 import { App, requireAppName } from "./objects/app.js";
 import {
   ArgumentError,
   requireAbsolutePath,
+  requireDbRepository,
   requireLabelWord,
   requireLicenseExpression,
   requirePinnedImage,
   requirePnpmVersion,
+  requireRenamedFrom,
   requireTimestamp,
   requireUrl,
 } from "./objects/arguments.js";
+import { SourceError } from "./errors.js";
 import { enforce } from "./objects/gate-error.js";
 import { combinedSummary, newReport, type Report } from "./objects/report.js";
 import type { ImageScan, LintScan } from "./objects/scan.js";
@@ -33,7 +41,7 @@ import { smokeMarkdown, type SmokeVerdict } from "./smoke/summary.js";
 import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName, type AppSource } from "./source.js";
 import { publication, publishedImage, release as releaseObject, verification, type Publication, type Release, type Verification } from "./objects/release.js";
 import {
-  attest as cosignAttest,
+  attestPublished,
   certifyAll,
   checkCosignInputs,
   COSIGN_IMAGE,
@@ -49,16 +57,21 @@ import {
   repositoryFor,
   requireGatePassed,
   sha256Hex,
-  sign as cosignSign,
+  signPublished,
   signingMaterial,
   slsaProvenance,
   smokePlatform,
   splitPinnedImage,
   tagsFor,
-  verify as cosignVerify,
+  verifyPublished,
+  publishableReport,
   vulnPredicate,
+  predicateFor,
+  requireVariantPlatform,
   type AppToPublish,
+  type CertifyTarget,
   type CosignRun,
+  type PredicateType,
   type ProvenanceInput,
   type ReleaseManifest,
   type ReleaseMetadata,
@@ -69,7 +82,7 @@ export { App } from "./objects/app.js";
 export { AllowedBy, Finding, FindingKind, Severity } from "./objects/finding.js";
 export { Report } from "./objects/report.js";
 export { ImageScan, LintScan } from "./objects/scan.js";
-export { Publication, PublishedImage, Release, ReleasedImage, Verification } from "./objects/release.js";
+export { ImageVariant, Publication, PublishedImage, Release, ReleasedImage, Verification } from "./objects/release.js";
 
 /** What images-start prints when every image of the config's apps started. */
 function allStarted(apps: readonly AppName[]): string {
@@ -91,6 +104,8 @@ export class Drydock {
   readonly source: Directory;
   readonly config?: File;
   readonly configPath: string;
+  /** The base branch's config (--base-config), for the summaries' comparison. */
+  readonly baseConfig?: File;
   readonly buildImage: string = NODE_IMAGE;
   readonly runtimeImage: string = NODE_IMAGE;
   /** Set by with-pnpm-version only: otherwise each app's package.json packageManager decides. */
@@ -105,6 +120,9 @@ export class Drydock {
   readonly prismaSchemaEngineBinary?: string;
   readonly prismaEnginesMirror?: string;
   readonly trivyCache?: CacheVolume;
+  /** What with-allowed-scanner lets the config name besides drydock's scanner defaults. */
+  readonly allowedTrivyImage?: string;
+  readonly allowedDbRepositories: string[] = [];
   readonly cosignImage: string = COSIGN_IMAGE;
 
   constructor(
@@ -161,6 +179,13 @@ export class Drydock {
      * names no file is an error. Default: security-config.yml.
      */
     configPath = DEFAULT_CONFIG_PATH,
+    /**
+     * The base branch's security config, e.g. --base-config=base-security-config.yml (written by
+     * `git show origin/main:security-config.yml`): every summary says whether the source's config
+     * changed from it, naming the keys that did. With --config of the same file, a pull request is
+     * gated with its base's policy, not its own. Default: none (no comparison).
+     */
+    baseConfig?: File,
   ) {
     if (config && configPath !== DEFAULT_CONFIG_PATH) {
       throw new ArgumentError({
@@ -174,6 +199,7 @@ export class Drydock {
     // Left unset rather than undefined when absent: the engine cannot carry a null object field.
     if (config) this.config = config;
     this.configPath = configPath;
+    if (baseConfig) this.baseConfig = baseConfig;
   }
 
   /**
@@ -237,7 +263,7 @@ export class Drydock {
   }
 
   /**
-   * Point the backend's prisma generate at an offline engine or a mirror.
+   * Point the backend's Prisma schema engine at a file or a mirror: for prisma generate, and the engine its migrations image ships.
    *
    * Example: dagger call with-prisma --prisma-schema-engine-binary=/bin/false backend
    */
@@ -246,12 +272,13 @@ export class Drydock {
     /**
      * Path of an existing file in the build image, e.g. /bin/false: prisma generate runs offline
      * (Prisma 7 generates its client without the schema engine, but downloads it first unless
-     * this is set). Default: unchanged (not set at first).
+     * this is set), and the migrations image ships this file as its schema engine instead of the
+     * one Prisma downloads — /bin/false builds an image that cannot migrate. Default: unchanged (not set at first).
      */
     prismaSchemaEngineBinary?: string,
     /**
-     * A mirror of binaries.prisma.sh to download the schema engine from, e.g.
-     * https://mirror.example.com/prisma; never one with credentials. Default: unchanged (not set at first).
+     * A mirror of binaries.prisma.sh to download the schema engine from (for prisma generate and
+     * the migrations image), e.g. https://mirror.example.com/prisma; never one with credentials. Default: unchanged (not set at first).
      */
     prismaEnginesMirror?: string,
   ): Drydock {
@@ -322,6 +349,26 @@ export class Drydock {
     cache: CacheVolume,
   ): Drydock {
     return this.with({ trivyCache: cache });
+  }
+
+  /**
+   * Allow the config's scanner settings to name this Trivy image and these vulnerability DB
+   * repositories besides drydock's defaults: a mirror. The config alone cannot change the scanner
+   * (a pull request could point it at one that reports nothing): a config naming another fails.
+   *
+   * Example: dagger call with-allowed-scanner --trivy-image=registry.example.com/trivy:0.69.3@sha256:<64 hex> --db-repositories=registry.example.com/trivy-db:2 build-and-scan gate
+   */
+  @func()
+  withAllowedScanner(
+    /** A Trivy image, name:tag@sha256:<64 hex>, that scanner.trivyImage may name. Default: unchanged (none at first: drydock's default image only). */
+    trivyImage?: string,
+    /** DB repositories scanner.dbRepositories may list, e.g. registry.example.com/trivy-db:2. Default: unchanged (none at first: drydock's default repositories only). */
+    dbRepositories?: string[],
+  ): Drydock {
+    return this.with({
+      ...(trivyImage === undefined ? {} : { allowedTrivyImage: requirePinnedImage(trivyImage, "--trivy-image") }),
+      ...(dbRepositories === undefined ? {} : { allowedDbRepositories: dbRepositories.map((repository) => requireDbRepository(repository, "--db-repositories")) }),
+    });
   }
   /**
    * Sign, attest and verify with another cosign image, pinned by digest: a mirror of the default, distroless with cosign at /ko-app/cosign.
@@ -432,16 +479,27 @@ export class Drydock {
   async gate(
     /** A Trivy JSON report (trivy … --format json). */
     report: File,
-    /** A previous report of the same target: only findings that are new since it can fail. Default: none, every finding counts. */
+    /**
+     * A previous report of the same image (compared by name, never by registry, tag or digest):
+     * only findings that are new since it can fail; a report of another image is refused.
+     * Default: none, every finding counts.
+     */
     baseline?: File,
+    /**
+     * The name the image had in --baseline, when it was renamed since, e.g. --baseline-renamed-from=drydock-api:
+     * that baseline is applied though its name differs, and the summary says so. Default: none (the names must agree).
+     */
+    baselineRenamedFrom?: string[],
   ): Promise<string> {
-    const [loaded, reportText, baselineText, name] = await Promise.all([this.loadedConfig(), report.contents(), baseline?.contents(), report.name()]);
+    const renamedFrom = requireRenamedFrom(baselineRenamedFrom, baseline !== undefined);
+    const [loaded, reportText, baselineText, name, configChange] = await Promise.all([this.loadedConfig(), report.contents(), baseline?.contents(), report.name(), this.configChange()]);
     const verdict = judgeReport({
       report: { text: reportText, label: "--report" },
-      baseline: baselineText === undefined ? undefined : { text: baselineText, label: "--baseline" },
+      baseline: baselineText === undefined ? undefined : { text: baselineText, label: "--baseline", argument: "--baseline", renamedFrom },
       loaded,
       name,
       today: new Date(),
+      configChange,
     });
     return enforce(verdict.passed, verdict.markdown);
   }
@@ -455,12 +513,21 @@ export class Drydock {
    */
   @func({ cache: "never" })
   async buildAndScan(
-    /** Reports of an earlier run (as exported by `reports`; a folder per app the config lists, and lint/): only findings new since then can fail. Default: none. */
+    /**
+     * Reports of an earlier run (as exported by `reports`; a folder per app the config lists, and
+     * lint/): only findings new since then can fail. Each must report on the same image as its
+     * folder's scan (compared by name, never by registry, tag or digest). Default: none.
+     */
     baseline?: Directory,
+    /**
+     * The names images had in --baseline, when renamed since, e.g. --baseline-renamed-from=drydock-api:
+     * their baselines are applied though the names differ, and the summaries say so. Default: none (the names must agree).
+     */
+    baselineRenamedFrom?: string[],
   ): Promise<Report> {
     // One platform, the engine's own: a check for every pull request, smoke-tested natively.
     // `release --platforms` builds and gates every platform's variant.
-    return (await this.buildAndScanOn(baseline)).report;
+    return (await this.buildAndScanOn({ folder: baseline, renamedFrom: requireRenamedFrom(baselineRenamedFrom, baseline !== undefined) })).report;
   }
 
   /**
@@ -472,7 +539,13 @@ export class Drydock {
   @check()
   async imagesPassPolicy(): Promise<void> {
     const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
-    const runs = await Promise.all(listedApps(context.loaded).map(async (name) => scanImage(context, await this.appImage(name, context.loaded), name)));
+    const migrations = this.listedMigrations(context.loaded);
+    const [apps, migrationsRun] = await Promise.all([
+      Promise.all(listedApps(context.loaded).map(async (name) => scanImage(context, await this.appImage(name, context.loaded), name))),
+      migrations.then((image) => image && scanImage(context, image, MIGRATIONS_SCAN)),
+    ]);
+    // The backend's migrations image right after the backend's, as build-and-scan reports it.
+    const runs = migrationsRun ? [...apps.slice(0, 1), migrationsRun, ...apps.slice(1)] : apps;
     // Every summary, so one failing image does not hide what another found.
     const scans = runs.map((run) => run.scan);
     enforce(
@@ -493,7 +566,7 @@ export class Drydock {
   @check()
   async imagesStart(): Promise<void> {
     const loaded = await this.loadedConfig();
-    const verdict = await this.smoke(loaded, this.listedImages(loaded), new Date());
+    const verdict = await this.smoke(loaded, this.listedImages(loaded), this.listedMigrations(loaded), new Date());
     enforce(verdict.passed, smokeMarkdown(verdict) || allStarted(listedApps(loaded)));
   }
 
@@ -547,7 +620,8 @@ export class Drydock {
     /**
      * Comma-separated platforms, one variant each, published as one index: linux/amd64, linux/arm64.
      * Each variant is built on its platform (pnpm installs that platform's native packages); one
-     * that is not the engine's runs under the engine's emulation. Default: linux/amd64,linux/arm64.
+     * that is not the engine's runs under the engine's emulation, and node in each must report its
+     * platform, or nothing is pushed. Default: linux/amd64,linux/arm64.
      */
     platforms = "linux/amd64,linux/arm64",
   ): Promise<Publication> {
@@ -569,7 +643,7 @@ export class Drydock {
   }
 
   /**
-   * Sign an image by digest with cosign: with a key (laptop, air-gapped), or keyless with an OIDC token (CI).
+   * Sign an image by digest with cosign: with a key (laptop, air-gapped), or keyless with an OIDC token (CI). An index is signed, and so is each platform's image in it, each by its own digest.
    *
    * Example: dagger call sign --ref=ghcr.io/acme/drydock-backend@sha256:<64 hex> --key=env:COSIGN_KEY --key-password=env:COSIGN_PASSWORD --registry-config=file:$HOME/.docker/config.json
    */
@@ -593,11 +667,11 @@ export class Drydock {
     airGapped = false,
   ): Promise<string> {
     const run = this.cosignRun({ registryConfig, registryUsername, registryPassword, airGapped });
-    return (await cosignSign(ref, signingMaterial(key, keyPassword, identityToken), run)).reference;
+    return (await signPublished(ref, signingMaterial(key, keyPassword, identityToken), run, this.runtimeImage)).reference;
   }
 
   /**
-   * Attest an image by digest with cosign: its CycloneDX SBOM, its vulnerability report and its SLSA provenance, each signed like `sign`. Returns the types attested.
+   * Attest an image by digest with cosign: its CycloneDX SBOM, its vulnerability report and its SLSA provenance, each signed like `sign`. An index takes the provenance alone: attest each platform's image (its digest in release.json) with its own SBOM and report. Returns the types attested.
    *
    * Example: dagger call attest --ref=ghcr.io/acme/drydock-backend@sha256:<64 hex> --sbom=reports/backend/sbom.cdx.json --vuln-report=reports/backend/trivy.json --key=env:COSIGN_KEY --key-password=env:COSIGN_PASSWORD
    */
@@ -607,7 +681,7 @@ export class Drydock {
     ref: string,
     /** A CycloneDX SBOM, e.g. reports/backend/sbom.cdx.json from build-and-scan: attested as --type cyclonedx. Default: none. */
     sbom?: File,
-    /** A Trivy JSON report, e.g. reports/backend/trivy.json: converted with trivy convert --format cosign-vuln, attested as --type vuln. Default: none. */
+    /** A Trivy JSON report, e.g. reports/backend/trivy.json: converted with trivy convert --format cosign-vuln, attested as --type vuln; each secret's neighbouring lines and matched line are taken out first. Default: none. */
     vulnReport?: File,
     /** A SLSA provenance v1 predicate (JSON): attested as --type slsaprovenance1. Default: none (release generates one). */
     provenance?: File,
@@ -627,13 +701,14 @@ export class Drydock {
     airGapped = false,
   ): Promise<string[]> {
     const run = this.cosignRun({ registryConfig, registryUsername, registryPassword, airGapped });
-    const vuln = vulnReport ? vulnPredicate((await this.loadedConfig()).config.scanner.trivyImage, vulnReport) : undefined;
+    // Checked and redacted first, as every report drydock publishes: the attestation is public.
+    const vuln = vulnReport ? vulnPredicate((await this.scanningConfig()).loaded.config.scanner.trivyImage, await publishableReport(vulnReport, "--vuln-report")) : undefined;
     const predicates = { ...(sbom ? { cyclonedx: sbom } : {}), ...(vuln ? { vuln } : {}), ...(provenance ? { slsaprovenance1: provenance } : {}) };
-    return cosignAttest(ref, predicates, signingMaterial(key, keyPassword, identityToken), run);
+    return attestPublished(ref, predicates, signingMaterial(key, keyPassword, identityToken), run, this.runtimeImage);
   }
 
   /**
-   * Verify an image's signature and attestations with cosign, by digest: with a public key, or the keyless signer's certificate identity and OIDC issuer.
+   * Verify an image's signature and attestations with cosign, by digest: with a public key, or the keyless signer's certificate identity and OIDC issuer. An index: its signature and provenance, and each platform's image's signature and attestations, each by its own digest.
    *
    * Example: dagger call verify --ref=ghcr.io/acme/drydock-backend@sha256:<64 hex> --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.4.0 --certificate-oidc-issuer=https://token.actions.githubusercontent.com
    */
@@ -664,11 +739,11 @@ export class Drydock {
   ): Promise<Verification> {
     const run = this.cosignRun({ registryConfig, registryUsername, registryPassword, airGapped });
     const material = { publicKey, certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, certificateOidcIssuerRegexp };
-    return verification(await cosignVerify(ref, definedOnly(material), predicateTypes(attestations), run));
+    return verification(await verifyPublished(ref, definedOnly(material), predicateTypes(attestations), run, this.runtimeImage));
   }
 
   /**
-   * Release the images of the apps the config lists: build and scan them, stop unless the gate passes, then publish, sign, attest (SBOM, vulnerabilities, SLSA provenance) and verify each by digest. Never cached.
+   * Release the images of the apps the config lists: build and scan them, stop unless the gate passes, then publish, sign, attest (SBOM, vulnerabilities, SLSA provenance) and verify each by digest — an index and every platform's image in it by its own. Never cached.
    *
    * Example: dagger call release --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$GITHUB_SHA --git-ref=$GITHUB_REF --identity-token=env:SIGSTORE_ID_TOKEN --certificate-identity=$IDENTITY --certificate-oidc-issuer=https://token.actions.githubusercontent.com reports export --path=reports
    */
@@ -692,7 +767,8 @@ export class Drydock {
     branch?: string,
     /**
      * Comma-separated platforms, one variant each, published as one index. Every variant is built on
-     * its platform, scanned and gated before anything is pushed; the engine's own platform's variants
+     * its platform (node in it must report that platform: without emulation for it, pass only the
+     * engine's), scanned and gated before anything is pushed; the engine's own platform's variants
      * (else the first platform's) are the ones smoke-tested. Default: linux/amd64,linux/arm64.
      */
     platforms = "linux/amd64,linux/arm64",
@@ -718,8 +794,10 @@ export class Drydock {
     airGapped = false,
     /** Who ran the build, for the provenance: a URI, e.g. ${{ github.server_url }}/${{ github.workflow_ref }} on GitHub Actions. Default: urn:drydock:builder:local. */
     builderId = "urn:drydock:builder:local",
-    /** Reports of an earlier run (as exported by `reports`): only findings new since then fail the gate. Default: none. */
+    /** Reports of an earlier run (as exported by `reports`): only findings new since then fail the gate. Each must report on its folder's image, as for build-and-scan. Default: none. */
     baseline?: Directory,
+    /** The names images had in --baseline, when renamed since, as for build-and-scan. Default: none (the names must agree). */
+    baselineRenamedFrom?: string[],
   ): Promise<Release> {
     const started = new Date().toISOString();
     const login = registryLoginOf(username, password, { user: "--username", password: "--password" });
@@ -729,12 +807,15 @@ export class Drydock {
     const run: CosignRun = { image: this.cosignImage, runId: crypto.randomUUID(), airGapped, ...(registryConfig ? { registryConfig } : login ? { registryLogin: login } : {}) };
     // Everything that can be checked before the build is: bad input fails in a second, not after the scans.
     const { mode } = checkCosignInputs(signing, verifying, run);
+    const renamedFrom = requireRenamedFrom(baselineRenamedFrom, baseline !== undefined);
     const releaseTags = tagsFor({ tags, gitRef, gitSha, defaultBranch, branch });
     const drydock = this.forCommit(gitSha);
     const built = parsePlatforms(platforms);
-    const loaded = await drydock.loadedConfig();
+    // The scanner checked now: one the caller did not allow fails before anything is built.
+    const { loaded } = await drydock.scanningConfig();
     const apps = listedApps(loaded);
-    const provenance = (app: AppName, lockfiles: Record<string, string>) => drydock.provenanceInput(app, loaded, { gitSha, gitRef, builderId, platform: built.join(","), invocationId: run.runId!, started, lockfiles });
+    const provenance = (app: AppName, lockfiles: Record<string, string>, platform = built.join(",")) =>
+      drydock.provenanceInput(app, loaded, { gitSha, gitRef, builderId, platform, invocationId: run.runId!, started, lockfiles });
     for (const app of apps) {
       slsaProvenance(provenance(app, {}));
       repositoryFor(registry, appConfig(loaded, app, "release").image);
@@ -743,7 +824,7 @@ export class Drydock {
     const lockfiles = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await drydock.lockfileDigests(app, loaded)] as const)));
 
     // Every variant that will be pushed is built, scanned and gated first; exactly those are pushed.
-    const { report, variants } = await drydock.buildAndScanOn(baseline, { built, smoked: smokePlatform(built, await dag.defaultPlatform()) });
+    const { report, variants } = await drydock.buildAndScanOn({ folder: baseline, renamedFrom }, { built, smoked: smokePlatform(built, await dag.defaultPlatform()) });
     requireGatePassed(report.passed, report.summary);
     const variantsOf = (app: AppName) => {
       const built = variants[app];
@@ -756,17 +837,13 @@ export class Drydock {
       releaseTags,
       login,
     );
-    const predicates = (app: string) => {
-      const name = app as AppName;
-      // The index gets each variant's SBOM and vulnerability report, in the order of --platforms.
-      const scans = variantsOf(name).map((v) => v.scan);
-      return {
-        cyclonedx: scans.map((scan) => scan.sbom),
-        vuln: scans.map((scan) => vulnPredicate(loaded.config.scanner.trivyImage, scan.report)),
-        slsaprovenance1: provenancePredicate(provenance(name, lockfiles[name]!)),
-      };
-    };
-    const certified = await certifyAll(pushed, predicates, signing, verifying, run);
+    // Each digest its own predicates: a variant's SBOM and report are of its scan, the index's provenance names every platform.
+    const predicates = (app: string, target: CertifyTarget, type: PredicateType) =>
+      predicateFor(variantsOf(app as AppName), target, type, {
+        provenance: (platform) => provenancePredicate(provenance(app as AppName, lockfiles[app]!, platform)),
+        vuln: (report) => vulnPredicate(loaded.config.scanner.trivyImage, report),
+      });
+    const certified = await certifyAll(pushed, predicates, signing, verifying, run, drydock.runtimeImage);
     const trusted = certified[0]!.verification.trusted;
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
@@ -776,7 +853,8 @@ export class Drydock {
       signer: { mode, ...(trusted.mode === "keyless" ? { identity: trusted.identity, issuer: trusted.issuer } : {}), transparencyLog: !airGapped },
       images: pushed.map((p) => {
         const done = certified.find((c) => c.app === p.app)!;
-        return { app: p.app, repository: p.repository, digest: p.digest, reference: p.reference, tags: p.tags, platforms: p.platforms, signed: true, attestations: done.attestations, verified: true };
+        const { app, repository, digest, reference, tags, platforms } = p;
+        return { app, repository, digest, reference, tags, platforms, signed: true, attestations: done.attestations, verified: true, variants: done.variants };
       }),
     };
     return releaseObject(manifest, releaseManifestJson(manifest), report.reports(), loaded.file);
@@ -791,10 +869,10 @@ export class Drydock {
    * its reports folder is named `<app>-<os>-<arch>`; the smoked platform's images are the Report's.
    */
   async buildAndScanOn(
-    baseline: Directory | undefined,
+    baseline: { folder?: Directory; renamedFrom: readonly string[] },
     platforms?: { built: readonly SupportedPlatform[]; smoked: SupportedPlatform },
   ): Promise<{ report: Report; variants: Partial<Record<AppName, { platform?: SupportedPlatform; image: Container; scan: ImageScan }[]>> }> {
-    const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true };
+    const context: ScanContext = { ...(await this.scanContext()), oneOfSeveral: true, baselineRenamedFrom: baseline.renamedFrom };
     const apps = listedApps(context.loaded);
     const built: (SupportedPlatform | undefined)[] = platforms ? [...platforms.built] : [undefined];
     const named = (app: AppName, platform?: SupportedPlatform) => (platform && built.length > 1 ? `${app}-${platformSlug(platform)}` : app);
@@ -803,29 +881,38 @@ export class Drydock {
     // Every scan, in the order of `runs` below: each platform's apps, backend first.
     const scans = built.flatMap((platform, index) => apps.map((app) => ({ app, index, platform, name: named(app, platform) })));
     // The baseline's reports first: a folder that lacks one fails before anything is built.
-    const [previous, lintBaseline] = await Promise.all([
-      Promise.all(scans.map(({ app, name }) => this.baselineOf(baseline, name, app, apps))),
-      optionalFile(baseline, "lint/trivy.json", "--baseline", [...apps, "lint"]),
+    const [previous, lintBaseline, migrationsBaseline] = await Promise.all([
+      Promise.all(scans.map(({ app, name }) => this.baselineOf(baseline.folder, name, app, apps))),
+      this.baselineAt(baseline.folder, "lint/trivy.json", apps),
+      this.migrationsBaselineOf(baseline.folder),
     ]);
     const images = built.map((platform) => this.listedImages(context.loaded, platform));
+    // The backend's migrations image, on the smoked platform: scanned and gated, and the smoke test's migration.
+    const migrations = this.listedMigrations(context.loaded, built[smoked]);
+    const scanMigrations = async () => {
+      const image = await migrations;
+      return image && { image, ...(await scanImage({ ...context, baseline: migrationsBaseline }, image, MIGRATIONS_SCAN)) };
+    };
     // Independent branches: each image's build and scan, the lint, and the smoke test, which needs
     // the smoked platform's images but not their scans. Nothing else waits for another.
     const scanApp = async ({ app, index, platform, name }: (typeof scans)[number], i: number) => {
       const image = await images[index]![app]!;
       return { platform, image, ...(await scanImage({ ...context, baseline: previous[i] }, image, name)) };
     };
-    const [runs, lintRun, smoke] = await Promise.all([
+    const [runs, migrationsRun, lintRun, smoke] = await Promise.all([
       Promise.all(scans.map(scanApp)),
+      scanMigrations(),
       lintSource({ ...context, baseline: lintBaseline }),
-      this.smoke(context.loaded, images[smoked]!, context.today, built[smoked]),
+      this.smoke(context.loaded, images[smoked]!, migrations, context.today),
     ]);
     const runOf = (app: AppName, index: number) => runs[index * apps.length + apps.indexOf(app)]!;
     const main = apps.map((app) => runOf(app, smoked));
     const others = runs.filter((run) => !main.includes(run));
-    const notes = unusedInAll([...runs.map((run) => run.verdict), lintRun.verdict]);
+    const notes = unusedInAll([...runs.map((run) => run.verdict), ...(migrationsRun ? [migrationsRun.verdict] : []), lintRun.verdict]);
     const report = newReport({
       configFile: context.loaded.file,
       apps: apps.map((app, i) => ({ app, image: main[i]!.image, scan: main[i]!.scan })),
+      ...(migrationsRun ? { migrations: { image: migrationsRun.image, scan: migrationsRun.scan } } : {}),
       lint: lintRun.scan,
       warnings: notes,
       variantScans: others.map((run) => run.scan),
@@ -837,9 +924,24 @@ export class Drydock {
   }
 
   /** The baseline report of the scan `name`: its own folder, else (a variant) its app's, as build-and-scan writes it. */
-  private async baselineOf(baseline: Directory | undefined, name: string, app: AppName, apps: readonly AppName[]): Promise<File | undefined> {
-    if (baseline && name !== app && (await baseline.exists(`${name}/trivy.json`, { expectedType: ExistsType.RegularType }))) return baseline.file(`${name}/trivy.json`);
-    return optionalFile(baseline, `${app}/trivy.json`, "--baseline", [...apps, "lint"]);
+  private async baselineOf(baseline: Directory | undefined, name: string, app: AppName, apps: readonly AppName[]): Promise<{ file: File; path: string } | undefined> {
+    if (baseline && name !== app && (await baseline.exists(`${name}/trivy.json`, { expectedType: ExistsType.RegularType }))) return { file: baseline.file(`${name}/trivy.json`), path: `${name}/trivy.json` };
+    return this.baselineAt(baseline, `${app}/trivy.json`, apps);
+  }
+
+  /**
+   * The baseline report of the migrations image, when the folder has one: a baseline made before
+   * drydock built that image has none, and every finding of its scan then counts.
+   */
+  private async migrationsBaselineOf(baseline: Directory | undefined): Promise<{ file: File; path: string } | undefined> {
+    const path = `${MIGRATIONS_SCAN}/trivy.json`;
+    return baseline && (await baseline.exists(path, { expectedType: ExistsType.RegularType })) ? { file: baseline.file(path), path } : undefined;
+  }
+
+  /** The report at `path` of the baseline folder, with that path: an error when the folder lacks it. */
+  private async baselineAt(baseline: Directory | undefined, path: string, apps: readonly AppName[]): Promise<{ file: File; path: string } | undefined> {
+    const file = await optionalFile(baseline, path, "--baseline", [...apps, "lint"]);
+    return file && { file, path };
   }
 
   /**
@@ -848,16 +950,12 @@ export class Drydock {
    * function in that error, as the CLI spells it.
    */
   async appImage(name: AppName, loaded?: RepositoryConfig, platform?: SupportedPlatform, call: string = name): Promise<Container> {
-    const labels: BuildLabels = {
-      version: this.imageVersion,
-      revision: this.revision,
-      created: this.created,
-      source: this.sourceUrl,
-      licenses: this.licenses,
-    };
     const target = listedApp(loaded ?? (await this.loadedConfig()), name, call);
     const found = await this.appSourceOf(target);
-    return appImage(this.source, target, found, await this.toolchain(found, platform), labels);
+    const image = await appImage(this.source, target, found, await this.toolchain(found, platform), this.labels());
+    // A variant for a platform must be one: never the engine's own files under another platform's name.
+    if (platform) await requireVariantPlatform(name, platform, image, { buildImage: this.buildImage, runtimeImage: this.runtimeImage });
+    return image;
   }
 
   /** The images of the apps the config lists, on `platform` (default: the engine's own), each built once however many branches use it. */
@@ -869,10 +967,57 @@ export class Drydock {
   }
 
   /**
-   * The smoke test of the images of the apps the config lists (built on `platform`), as the config
-   * says: each started, probed and stopped. An app the config does not list is not part of it.
+   * The backend's migrations image, built on `platform` (default: the engine's own); an error when
+   * the config does not list the app or it is not the backend, or when the backend has no Prisma
+   * migrations, naming what it lacks. `call` names the function in that error.
    */
-  async smoke(loaded: RepositoryConfig, images: Partial<Record<AppName, Promise<Container>>>, instant: Date, platform?: SupportedPlatform): Promise<SmokeVerdict> {
+  async appMigrations(name: AppName, call = `app --name=${name} migrations`): Promise<Container> {
+    if (name !== "backend") {
+      throw new ArgumentError({ where: "--name", found: JSON.stringify(name), expected: "backend: only the backend has Prisma migrations", fix: "call app --name=backend migrations" });
+    }
+    const target = listedApp(await this.loadedConfig(), name, call);
+    const found = await this.appSourceOf(target);
+    const built = await appMigrationsImage(this.source, target, found, await this.toolchain(found), this.labels());
+    if ("lacks" in built) {
+      throw new SourceError({
+        where: `${target.file}: apps.backend.path`,
+        found: `${built.lacks} in ${found.layout.folder}`,
+        expected: "a backend with Prisma migrations: the migrations image runs prisma migrate deploy",
+        fix: "commit the migrations prisma migrate dev writes beside the schema, or build only the backend image",
+      });
+    }
+    return built.image;
+  }
+
+  /**
+   * The backend's migrations image when the config lists a backend that has Prisma migrations, on
+   * `platform` (default: the engine's own); undefined otherwise: nothing to migrate.
+   */
+  listedMigrations(loaded: RepositoryConfig, platform?: SupportedPlatform): Promise<Container | undefined> {
+    const backend = loaded.config.apps.backend;
+    if (!backend) return Promise.resolve(undefined);
+    const target: ListedApp = { name: "backend", settings: backend, file: loaded.file };
+    const image = (async () => {
+      const found = await this.appSourceOf(target);
+      const built = await appMigrationsImage(this.source, target, found, await this.toolchain(found, platform), this.labels());
+      return "image" in built ? built.image : undefined;
+    })();
+    // Awaited by two branches (its scan, the smoke test): a failure is reported where it is awaited.
+    image.catch(() => undefined);
+    return image;
+  }
+
+  /**
+   * The smoke test of the images of the apps the config lists (all built on one platform), as the
+   * config says: each started, probed and stopped — the backend after its migrations image
+   * (`migrations`, undefined without Prisma migrations) ran. An app the config does not list is not part of it.
+   */
+  async smoke(
+    loaded: RepositoryConfig,
+    images: Partial<Record<AppName, Promise<Container>>>,
+    migrations: Promise<Container | undefined>,
+    instant: Date,
+  ): Promise<SmokeVerdict> {
     const { apps, smoke } = loaded.config;
     const listed = listedApps(loaded);
     const off = (app: AppName) =>
@@ -890,21 +1035,26 @@ export class Drydock {
       return image;
     };
     if (apps.backend && !plan.off.backend) {
-      const backend: ListedApp = { name: "backend", settings: apps.backend, file: loaded.file };
-      // The migrations run in the build stage of the very image under test: the same platform.
-      const found = await this.appSourceOf(backend);
-      const { build, prisma } = await appStages(this.source, backend, found, await this.toolchain(found, platform));
+      // The migrations image of the same platform as the image under test, as a deployment runs it first.
+      const migrate = await migrations;
       // The configured file, not the image's link to it: the same program, named as the config names it.
       plan.backend = {
         image: await imageOf("backend"),
         port: apps.backend.port,
         healthPath: apps.backend.healthPath,
         entrypoint: ["node", apps.backend.entrypoint],
-        migrate: prisma ? { build, enginesMirror: this.prismaEnginesMirror } : undefined,
+        migrate: migrate ? { image: migrate, title: migrationsTitle(apps.backend.image), entrypoint: MIGRATE_ENTRYPOINT } : undefined,
       };
     }
     if (apps.frontend && !plan.off.frontend) {
-      plan.frontend = { image: await imageOf("frontend"), port: apps.frontend.port, healthPath: apps.frontend.healthPath, entrypoint: ["node", apps.frontend.entrypoint] };
+      plan.frontend = {
+        image: await imageOf("frontend"),
+        port: apps.frontend.port,
+        healthPath: apps.frontend.healthPath,
+        entrypoint: ["node", apps.frontend.entrypoint],
+        // Named whenever the config lists a backend, started or not: the frontend is told where it lives.
+        backendUrl: apps.backend ? { variables: apps.frontend.backendUrlVariables, port: apps.backend.port } : undefined,
+      };
     }
     return runSmoke(plan);
   }
@@ -914,6 +1064,12 @@ export class Drydock {
     const target = listedApp(await this.loadedConfig(), name, call);
     const found = await this.appSourceOf(target);
     return (await appStages(this.source, target, found, await this.toolchain(found))).build;
+  }
+
+  /** The `docker build` command that builds the listed app `name`'s image with Dockerfile.<name>, as appImage builds it; an error, and nothing printed, when the config does not list the app. */
+  async appDockerBuild(name: AppName, place: DockerBuildPlace, call: string): Promise<string> {
+    const target = listedApp(await this.loadedConfig(), name, call);
+    return dockerBuildText(this.source, target, await this.appSourceOf(target), this, place);
   }
 
   /** One app's image, scanned and gated on its own; an error, and nothing built, when the config does not list the app. */
@@ -1010,9 +1166,30 @@ export class Drydock {
     return this.config ? loadConfigFile(this.config) : loadConfig(this.source, this.configPath);
   }
 
+  /** The config of a call that runs the scanner: an error, and nothing run, when it names a scanner the caller did not allow. */
+  private async scanningConfig(): Promise<{ loaded: RepositoryConfig; scanner: ScannerUsed }> {
+    const loaded = await this.loadedConfig();
+    return { loaded, scanner: requireAllowedScanner(loaded, { trivyImage: this.allowedTrivyImage, dbRepositories: this.allowedDbRepositories ?? [] }) };
+  }
+
+  /**
+   * How the source's own config file differs from --base-config's; nothing without it. The
+   * source's file even under --config: that is what the change proposes.
+   */
+  private async configChange(): Promise<ConfigChange | undefined> {
+    if (!this.baseConfig) return undefined;
+    const [source, base] = await Promise.all([loadConfig(this.source, this.configPath), loadConfigFile(this.baseConfig)]);
+    return compareConfigs(source, base);
+  }
+
   /** The listed app's folder and how it installs, read once per build: every step of it, and the toolchain, take this. */
   private appSourceOf(target: ListedApp): Promise<AppSource> {
     return appSource(this.source, target.settings.path, { file: target.file, key: `apps.${target.name}.path` });
+  }
+
+  /** The label values of every image built: with-labels', else the defaults. */
+  private labels(): BuildLabels {
+    return { version: this.imageVersion, revision: this.revision, created: this.created, source: this.sourceUrl, licenses: this.licenses };
   }
 
   /** What builds the app in `found`: with-pnpm-version's pnpm, else the one its install root's package.json names. */
@@ -1030,8 +1207,8 @@ export class Drydock {
 
   /** One Trivy, and so one DB refresh, and one day for every verdict of a call. */
   private async scanContext(): Promise<ScanContext> {
-    const loaded = await this.loadedConfig();
+    const [{ loaded, scanner }, configChange] = await Promise.all([this.scanningConfig(), this.configChange()]);
     const today = new Date();
-    return { trivy: new Trivy(loaded.config.scanner, today, this.trivyCache), source: this.source, loaded, today };
+    return { trivy: new Trivy(loaded.config.scanner, today, this.trivyCache), source: this.source, loaded, today, scanner, ...(configChange ? { configChange } : {}) };
   }
 }

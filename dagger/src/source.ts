@@ -9,6 +9,7 @@ import { ExistsType, type Directory, type File } from "@dagger.io/dagger";
 import { parseSecurityConfig, type RepositoryConfig } from "./config/load.js";
 import { SourceError } from "./errors.js";
 import { appPnpmVersion } from "./pnpm-version.js";
+import { refuseSymlinks, type BuildInput } from "./symlinks.js";
 import { installLayout, normalFolder, type InstallLayout } from "./workspace.js";
 
 export { SourceError } from "./errors.js";
@@ -59,15 +60,18 @@ export interface AppSource {
 /**
  * An app's folder, checked for what a frozen install needs before anything runs — its manifest and
  * a lockfile, its own or its workspace's at the repository root — so a missing file fails in a
- * second with its name rather than minutes into a build.
+ * second with its name rather than minutes into a build. No input of the install is reached
+ * through a symlink (symlinks.ts).
  */
 export async function appSource(source: Directory, path: string, setting: Setting): Promise<AppSource> {
   const where = `${setting.file}: ${setting.key}`;
-  if (!(await source.exists(path, { expectedType: ExistsType.DirectoryType }))) {
+  const folder = normalFolder(path);
+  const folderInput: BuildInput = { path: folder, kind: "folder", what: "the app folder", orElse: `, or set ${setting.key} in ${setting.file} to the folder it points to` };
+  const [isFolder] = await Promise.all([source.exists(path, { expectedType: ExistsType.DirectoryType }), refuseSymlinks(source, [folderInput])]);
+  if (!isFolder) {
     throw new SourceError(`${where}: folder "${path}" not found in the source — set ${setting.key} in ${setting.file} to the app's folder`);
   }
-  const folder = normalFolder(path);
-  const app = source.directory(folder);
+  const app = appFolder(source, folder);
   if (!(await app.exists("package.json", { expectedType: ExistsType.RegularType }))) {
     throw new SourceError(`${folder}/package.json not found in the source (the folder of ${setting.key}) — the app's manifest is required`);
   }
@@ -79,6 +83,7 @@ export async function appSource(source: Directory, path: string, setting: Settin
     isFile("pnpm-workspace.yaml"),
   ]);
   const layout = installLayout({ folder, setting: where, appLockfile, rootLockfile, rootHasWorkspaceFile });
+  await refuseSymlinks(source, await installInputs(source, layout));
   for (const dir of layout.localPackages) {
     if (!(await source.exists(dir, { expectedType: ExistsType.DirectoryType }))) {
       throw new SourceError({
@@ -94,6 +99,39 @@ export async function appSource(source: Directory, path: string, setting: Settin
   }
   // installLayout returned, so the lockfile of the root it chose was read.
   return { app, layout, lockfile: (layout.root === folder ? appLockfile : rootLockfile)! };
+}
+
+/**
+ * One Directory object per source and app folder: what is asked of it (symlinks.ts, prisma.ts) is
+ * then asked once per call of the module, which reads the same app more than once.
+ */
+const appFolders = new WeakMap<Directory, Map<string, Directory>>();
+
+function appFolder(source: Directory, folder: string): Directory {
+  const folders = appFolders.get(source) ?? new Map<string, Directory>();
+  appFolders.set(source, folders);
+  const app = folders.get(folder) ?? source.directory(folder);
+  folders.set(folder, app);
+  return app;
+}
+
+/**
+ * What the install and the build read of the source besides the app folder, in the order the
+ * Dockerfiles' layout program reads them: the install root's lockfile and manifest, its
+ * pnpm-workspace.yaml and pnpmfiles, every project's manifest, then the local packages.
+ */
+async function installInputs(source: Directory, layout: InstallLayout): Promise<BuildInput[]> {
+  const pnpmfiles = (await source.entries({ path: layout.root })).filter((name) => name.startsWith(".pnpmfile.")).sort();
+  const rootFiles = ["pnpm-lock.yaml", "package.json", "pnpm-workspace.yaml", ...pnpmfiles].map((file) => join(layout.root, file));
+  const manifests = [layout.folder, ...layout.members].map((dir) => join(dir, "package.json")).filter((file) => !rootFiles.includes(file));
+  const what = "an input of the install";
+  return [
+    ...rootFiles.map((file): BuildInput => ({ path: file, kind: "file", what })),
+    ...manifests.map((file): BuildInput => ({ path: file, kind: "file", what, orElse: ", or drop the project from pnpm-workspace.yaml and run `pnpm install`" })),
+    ...layout.localPackages.map(
+      (dir): BuildInput => ({ path: dir, kind: "folder", what: "a local package the app links to", orElse: ", or drop the package from pnpm-workspace.yaml and the dependencies, and run `pnpm install`" }),
+    ),
+  ];
 }
 
 /**

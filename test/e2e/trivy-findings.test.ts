@@ -18,7 +18,7 @@ import { useFakeEngine } from "../support/fake-engine/index.js";
 import { drydock, EXAMPLE_APP, MINIMAL_APPS, useTempSources } from "../support/plan-helpers.js";
 import { saveTarball } from "../support/trivy/image-contents.ts";
 import { onlyStep, type TrivyStep } from "../support/trivy/plan-steps.ts";
-import { lintForReal, prepareTrivy, recordTrivySteps, scanImageForReal, type RealTrivy } from "../support/trivy/real-scan.ts";
+import { lintForReal, prepareTrivy, recordTrivySteps, scanImageForReal, vulnPredicateForReal, type RealScan, type RealTrivy } from "../support/trivy/real-scan.ts";
 
 const ctx = inject("drydockE2e");
 const log = (line: string) => console.log(`[e2e] ${line}`);
@@ -63,12 +63,20 @@ beforeAll(async () => {
 describe("a credential in an app file", () => {
   // GitHub's classic token shape (ghp_ + 36 alphanumerics), random per run; not a real token.
   const token = `ghp_${randomBytes(27).toString("base64url").replace(/[-_]/g, "x").slice(0, 36)}`;
+  // Credentials no rule of Trivy's knows, beside it: on the line above, and after it on its line.
+  const canary = (name: string) => `${name}${randomBytes(12).toString("hex")}`;
+  const neighbour = canary("neighbour-");
+  // Short, so the line stays under the 100 characters beyond which Trivy cuts its Match.
+  const sameLine = canary("s-").slice(0, 14);
   let json: string;
+  let scan: RealScan;
 
   beforeAll(async () => {
     // Not under node_modules, not named like a test or an example: where Trivy's secret scanner looks.
-    const tag = await imageOnBackend("secret-canary", ["COPY deploy.env /app/config/deploy.env"], { "deploy.env": `GITHUB_TOKEN=${token}\n` });
-    json = (await scanForReal(tag)).json;
+    const env = `DB_HOST=db.internal\nDB_PASSWORD=${neighbour}\nGITHUB_TOKEN=${token} PW=${sameLine}\n`;
+    const tag = await imageOnBackend("secret-canary", ["COPY deploy.env /app/config/deploy.env"], { "deploy.env": env });
+    scan = await scanForReal(tag);
+    json = scan.json;
   });
 
   it("is found by the real scan and fails the gate, named by rule and file", () => {
@@ -89,6 +97,22 @@ describe("a credential in an app file", () => {
 
   it("reaches Trivy's own report only masked", () => {
     expect(json).not.toContain(token);
+  });
+
+  it("is in Trivy's own report with the lines around it unmasked — what drydock never publishes", () => {
+    expect(json).toContain(neighbour);
+    expect(json).toContain(sameLine);
+  });
+
+  it("reaches no file drydock publishes: trivy.json, SARIF, SBOM and the vuln attestation, made by the real Trivy", async () => {
+    const published = { "trivy.json": scan.published, "trivy.sarif": scan.sarif, "sbom.cdx.json": scan.cyclonedx, "vuln predicate": await vulnPredicateForReal(trivy, scan.published, ctx.workDir) };
+    for (const [file, text] of Object.entries(published)) {
+      for (const leaked of [token, token.slice(4, 16), neighbour, sameLine]) expect(text, `${file} holds ${leaked}`).not.toContain(leaked);
+    }
+    // Still there: the finding, by rule, file and line, in the report and the SARIF converted from it.
+    expect(judge("secret-canary", scan.published).result.failing.filter((f) => f.kind === "secret").map((f) => [f.id, f.location?.startLine])).toEqual([["github-pat", 3]]);
+    expect(scan.sarif).toContain("github-pat");
+    expect(published["vuln predicate"]).toContain("github-pat");
   });
 });
 

@@ -51,7 +51,7 @@ const config = (yaml: string) => parseSecurityConfig(yaml, "security-config.yml"
 const judge = (app: App, loaded = DEFAULTS, baseline?: string) =>
   judgeReport({
     report: { text: scans[app].json, label: `Trivy report of ${app}` },
-    baseline: baseline === undefined ? undefined : { text: baseline, label: `baseline ${app}` },
+    baseline: baseline === undefined ? undefined : { text: baseline, label: `baseline ${app}`, argument: "--baseline" },
     loaded,
     name: app,
     today: new Date(),
@@ -85,6 +85,7 @@ describe("the plan's Trivy steps, run for real", () => {
       [
         "download-db -",
         "image drydock-backend", "convert-sarif drydock-backend", "convert-cyclonedx drydock-backend",
+        "image drydock-backend-migrations", "convert-sarif drydock-backend-migrations", "convert-cyclonedx drydock-backend-migrations",
         "image drydock-frontend", "convert-sarif drydock-frontend", "convert-cyclonedx drydock-frontend",
         "config -", "convert-sarif -",
       ].sort(),
@@ -152,6 +153,14 @@ describe("the gate on real reports", () => {
     const verdict = judge(app, DEFAULTS, scans[app].json);
     expect(verdict.passed).toBe(true);
     expect(verdict.result.allowed.filter((a) => a.allowedBy === "baseline").length).toBe(judge(app).result.failing.length);
+  });
+
+  it("refuses one app's real report as the other's baseline, naming both images by their title labels", () => {
+    // Both were scanned as a tarball (ArtifactName image.tar): only the title label tells them apart.
+    expect(() => judge("backend", DEFAULTS, scans.frontend.json)).toThrow(
+      /^--baseline: found a report of the image "drydock-frontend" \(named by its org\.opencontainers\.image\.title label "drydock-frontend"\), expected a report of what Trivy report of backend reports on, the image "drydock-backend" /,
+    );
+    expect(() => judge("frontend", DEFAULTS, scans.backend.json)).toThrow(/^--baseline: found a report of the image "drydock-backend" /);
   });
 
   it("the module, answered with the real reports, fails build-and-scan and names each planted advisory", async () => {

@@ -10,11 +10,14 @@ import { App } from "../../dagger/src/objects/app.ts";
 import { ArgumentError } from "../../dagger/src/errors.ts";
 import { Drydock } from "../../dagger/src/index.ts";
 import { PROBE_PROGRAM } from "../../dagger/src/smoke/rules.ts";
-import { BACKEND_URL_VARIABLE, MIGRATE_ARGS, POSTGRES_IMAGE } from "../../dagger/src/smoke/run.ts";
+import { DEFAULTS } from "../../dagger/src/config/schema.ts";
+import { MIGRATE_ENTRYPOINT } from "../../dagger/src/images/migrations.ts";
+import { POSTGRES_IMAGE } from "../../dagger/src/smoke/run.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { useFakeEngine, withEngine, type Chain } from "../support/fake-engine/index.js";
 import { execStartsWith } from "../support/fake-engine/rules.js";
 import { answerTrivy, drydock, rejectionOf, reportText, scannedImageTitle, useTempSources, exampleAppFiles } from "../support/plan-helpers.js";
+import { answerPlatformProbes, answerRelease } from "../support/release/plan-answers.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -45,7 +48,7 @@ const unlisted = (app: string, call: string, listed: string) =>
   `security-config.yml: apps: found no ${app}, expected apps.${app} for \`${call}\` — add apps.${app} to security-config.yml, or call a function of an app it lists (${listed})`;
 
 describe("build-and-scan with a backend-only config", () => {
-  it("builds, scans and smoke-tests the backend alone, and the summary and reports list only it", async () => {
+  it("builds, scans and smoke-tests the backend (and its migrations image) alone, and the summary and reports list only them", async () => {
     answerTrivy(engine);
     const { report, entries, scanNames } = await withEngine(engine, async () => {
       const report = await drydock(exampleWith(BACKEND_ONLY)).buildAndScan();
@@ -53,16 +56,16 @@ describe("build-and-scan with a backend-only config", () => {
     });
     expect(report.passed).toBe(true);
     expect(builtIn()).toEqual(["/src/backend"]);
-    expect(scannedTitles()).toEqual(["drydock-backend"]);
+    expect(scannedTitles()).toEqual(["drydock-backend", "drydock-backend-migrations"]);
     expect(probedUrls()).toEqual(["http://backend:3000/health"]);
     expect(engine.froms()).toContain(POSTGRES_IMAGE);
-    expect(engine.execs().some((e) => JSON.stringify(e.args) === JSON.stringify(MIGRATE_ARGS))).toBe(true);
+    expect(engine.execs().some((e) => JSON.stringify(e.args) === JSON.stringify(MIGRATE_ENTRYPOINT))).toBe(true);
     expect(serviceOf("drydock-frontend")).toBeUndefined();
 
-    expect(titlesOfSummary(report.summary)).toEqual(["backend", "lint"]);
+    expect(titlesOfSummary(report.summary)).toEqual(["backend", "backend-migrations", "lint"]);
     expect(report.summary).not.toMatch(/frontend/);
-    expect(scanNames).toEqual(["backend"]);
-    expect(entries.sort()).toEqual(["backend/", "lint/", "summary.md"]);
+    expect(scanNames).toEqual(["backend", "backend-migrations"]);
+    expect(entries.sort()).toEqual(["backend-migrations/", "backend/", "lint/", "summary.json", "summary.md"]);
     expect(report.backendScan().name).toBe("backend");
   });
 
@@ -110,7 +113,8 @@ describe("build-and-scan with a frontend-only config", () => {
     expect(engine.stepsOf("withServiceBinding").filter((s) => s.args["alias"] === "backend")).toEqual([]);
     const frontend = serviceOf("drydock-frontend");
     expect(frontend).toBeDefined();
-    expect(frontend!.chain.some((s) => s.field === "withEnvVariable" && s.args["name"] === BACKEND_URL_VARIABLE)).toBe(false);
+    const backendUrlVariables: readonly string[] = DEFAULTS.apps.frontend.backendUrlVariables;
+    expect(frontend!.chain.some((s) => s.field === "withEnvVariable" && backendUrlVariables.includes(String(s.args["name"])))).toBe(false);
     expect(engine.stepsOf("asService")).toHaveLength(1);
 
     expect(titlesOfSummary(report.summary)).toEqual(["frontend", "lint"]);
@@ -208,6 +212,7 @@ const release = (d: Drydock) =>
 describe("publish and release with one app", () => {
   it("release with a frontend-only config builds, gates, publishes, signs and attests the frontend alone", async () => {
     answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64"]);
     const { images, manifest, entries, released } = await withEngine(engine, async () => {
       const released = await release(drydock(exampleWith(FRONTEND_ONLY)));
       return {
@@ -219,7 +224,7 @@ describe("publish and release with one app", () => {
     });
     expect(images).toEqual([{ app: "frontend", repository: "ghcr.io/acme/drydock-frontend" }]);
     expect(manifest.images.map((i) => i.app)).toEqual(["frontend"]);
-    expect(entries.sort()).toEqual(["frontend/", "lint/", "release.json", "summary.md"]);
+    expect(entries.sort()).toEqual(["frontend/", "lint/", "release.json", "summary.json", "summary.md"]);
     expect(publishes().map((p) => p.leaf.args["address"])).toEqual(["ghcr.io/acme/drydock-frontend:1.2.3"]);
     expect(new Set(cosignExecs().map((e) => e.args.at(-1)))).toEqual(new Set([expect.stringMatching(/^ghcr\.io\/acme\/drydock-frontend@sha256:/)]));
     expect(builtIn()).toEqual(["/src/frontend"]);
@@ -228,6 +233,7 @@ describe("publish and release with one app", () => {
   });
 
   it("publish with a backend-only config pushes the backend alone", async () => {
+    answerPlatformProbes(engine);
     const published = await withEngine(engine, () => drydock(exampleWith(BACKEND_ONLY)).publish("ghcr.io/acme", undefined, undefined, ["1.2.3"], undefined, SHA, undefined, undefined, "linux/amd64"));
     expect(published.images().map((i) => i.app)).toEqual(["backend"]);
     expect(published.backend().repository).toBe("ghcr.io/acme/drydock-backend");

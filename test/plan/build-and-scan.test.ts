@@ -5,10 +5,11 @@
 import { dag, ExecError, type Directory } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../dagger/src/config/errors.ts";
+import { ArgumentError } from "../../dagger/src/errors.ts";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { execStartsWith, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
-import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, reportText, useTempSources } from "../support/plan-helpers.js";
+import { answerTrivy, drydock, MINIMAL_APPS, rejectionOf, reportText, scannedImageTitle, useTempSources } from "../support/plan-helpers.js";
 import { debianZlibResult, langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
@@ -26,16 +27,17 @@ const baselineOf = (reports: Partial<Record<"backend" | "frontend" | "lint", str
   Object.entries(reports).reduce((dir, [scan, text]) => dir.withNewFile(`${scan}/trivy.json`, text), dag.directory());
 
 describe("buildAndScan", () => {
-  it("passes when both images and the lint pass, with one summary of the three in order", async () => {
+  it("passes when every image and the lint pass, with one summary of them in order: the backend, its migrations image, the frontend, the lint", async () => {
     answerTrivy(engine);
     const report = await withEngine(engine, () => drydock().buildAndScan());
     expect(report.passed).toBe(true);
     expect(report.gate()).toBe(report.summary);
     const parts = report.summary.split("\n\n---\n\n");
-    expect(parts.map((p) => /Security gate passed: (\w+)/.exec(p)?.[1])).toEqual(["backend", "frontend", "lint"]);
+    expect(parts.map((p) => /Security gate passed: ([\w-]+)/.exec(p)?.[1])).toEqual(["backend", "backend-migrations", "frontend", "lint"]);
     // examples/app accepts a Debian zlib1g CVE that no image here has: said once, for the whole run.
     const unused = "> **Warning:** `policy.ignores[0]` (`CVE-2023-45853`) matches no finding in any scan — remove it if the finding is gone.\n\n";
-    expect(report.summary).toBe(`${unused}${[report.backendScan(), report.frontendScan(), report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
+    expect(report.summary).toBe(`${unused}${[...report.scans(), report.lint].map((s) => s.summary.trimEnd()).join("\n\n---\n\n")}\n`);
+    expect(report.scans().map((scan) => scan.name)).toEqual(["backend", "backend-migrations", "frontend"]);
   });
 
   it("does not call an exception unused in one scan when another scan uses it", async () => {
@@ -43,7 +45,7 @@ describe("buildAndScan", () => {
     const report = await withEngine(engine, () => drydock().buildAndScan());
     expect(report.passed).toBe(true);
     expect(report.backendScan().summary).toContain("CVE-2023-45853");
-    for (const scan of [report.backendScan(), report.frontendScan(), report.lint]) expect(scan.summary).not.toContain("matches no finding");
+    for (const scan of [...report.scans(), report.lint]) expect(scan.summary).not.toContain("matches no finding");
     expect(report.summary).not.toContain("matches no finding");
   });
 
@@ -59,7 +61,7 @@ describe("buildAndScan", () => {
       const report = await drydock().buildAndScan();
       const dir = report.reports();
       const entries = Object.fromEntries(
-        await Promise.all(["backend", "frontend", "lint"].map(async (scan) => [scan, await dir.directory(scan).entries()] as const)),
+        await Promise.all(["backend", "backend-migrations", "frontend", "lint"].map(async (scan) => [scan, await dir.directory(scan).entries()] as const)),
       );
       return { report, entries: { root: await dir.entries(), ...entries }, summary: await dir.file("summary.md").contents() };
     });
@@ -68,8 +70,9 @@ describe("buildAndScan", () => {
     expect(() => report.gate()).toThrow(report.summary);
     expect(report.summary).toContain("## ❌ Security gate failed: frontend");
     expect(entries).toEqual({
-      root: ["backend/", "frontend/", "lint/", "summary.md"],
+      root: ["backend-migrations/", "backend/", "frontend/", "lint/", "summary.json", "summary.md"],
       backend: ["sbom.cdx.json", "summary.json", "summary.md", "trivy.json", "trivy.sarif"],
+      "backend-migrations": ["sbom.cdx.json", "summary.json", "summary.md", "trivy.json", "trivy.sarif"],
       frontend: ["sbom.cdx.json", "summary.json", "summary.md", "trivy.json", "trivy.sarif"],
       lint: ["summary.json", "summary.md", "trivy.json", "trivy.sarif"],
     });
@@ -117,11 +120,65 @@ describe("buildAndScan", () => {
   });
 });
 
+describe("buildAndScan with a baseline of another image", () => {
+  /** A report as drydock's scan of an image's tarball makes it: the image's name only in its title label. */
+  const scanOfImage = (title: string, vulnerabilities = [lodash]) =>
+    reportText([langResult({ Vulnerabilities: vulnerabilities })], {
+      ArtifactName: "/drydock/image.tar",
+      Metadata: { ImageConfig: { config: { Labels: { "org.opencontainers.image.title": title } } } },
+    });
+  const lint = reportText([], { ArtifactName: "/drydock/src", ArtifactType: "filesystem", Metadata: undefined });
+  const answers = { backend: scanOfImage("drydock-backend"), frontend: scanOfImage("drydock-frontend"), lint };
+
+  it("refuses the frontend's report in the backend's folder, naming the file, both images and the fix", async () => {
+    answerTrivy(engine, answers);
+    const error = await rejectionOf(withEngine(engine, () => drydock().buildAndScan(baselineOf({ backend: answers.frontend, frontend: answers.frontend, lint }))));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toBe(
+      '--baseline: found backend/trivy.json, a report of the image "drydock-frontend" (named by its org.opencontainers.image.title label "drydock-frontend"), ' +
+        'expected a report of what Trivy report of backend reports on, the image "drydock-backend" (named by its org.opencontainers.image.title label "drydock-backend"); images are compared by name, never by registry, tag or digest — ' +
+        "put an earlier report of \"drydock-backend\" at backend/trivy.json of the folder given as --baseline (build-and-scan's `reports export` writes one per scan); if the image was renamed from \"drydock-frontend\" on purpose, add --baseline-renamed-from=drydock-frontend",
+    );
+  });
+
+  it("refuses an image's report as the lint's baseline", async () => {
+    answerTrivy(engine, answers);
+    const error = await rejectionOf(withEngine(engine, () => drydock().buildAndScan(baselineOf({ ...answers, lint: answers.backend }))));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toMatch(/^--baseline: found lint\/trivy\.json, a report of the image "drydock-backend" .*, expected a report of what Trivy config report reports on, the folder "\/drydock\/src"/);
+  });
+
+  it("applies a renamed image's baseline with --baseline-renamed-from, and that scan's summary says so", async () => {
+    answerTrivy(engine, answers);
+    const report = await withEngine(engine, () =>
+      drydock().buildAndScan(baselineOf({ backend: scanOfImage("drydock-api"), frontend: answers.frontend, lint }), ["drydock-api"]),
+    );
+    expect(report.passed).toBe(true);
+    expect(report.backendScan().summary).toContain("1 pre-existing (in the baseline)");
+    expect(report.backendScan().summary).toContain(
+      "> **Note:** The baseline (`--baseline` `backend/trivy.json`) reports on the image `drydock-api`, this report on `drydock-backend`: applied as the same image renamed, as `--baseline-renamed-from=drydock-api` says.",
+    );
+    expect(report.frontendScan().summary).not.toContain("renamed");
+  });
+
+  it("refuses --baseline-renamed-from without --baseline before anything is built", async () => {
+    answerTrivy(engine, answers);
+    const error = await rejectionOf(withEngine(engine, () => drydock().buildAndScan(undefined, ["drydock-api"])));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toMatch(/^--baseline-renamed-from: found "drydock-api" without --baseline/);
+    expect(engine.execs()).toEqual([]);
+  });
+});
+
 describe("imagesPassPolicy", () => {
-  it("passes when both images pass", async () => {
+  it("passes when every image passes: the backend, its migrations image and the frontend", async () => {
     answerTrivy(engine);
     await expect(withEngine(engine, () => drydock().imagesPassPolicy())).resolves.toBeUndefined();
-    expect(engine.execs().filter((e) => e.args[0] === "trivy" && e.args.includes("--input"))).toHaveLength(2);
+    expect(engine.execs().filter((e) => e.args[0] === "trivy" && e.args.includes("--input")).map((e) => scannedImageTitle(e.chain)).sort()).toEqual([
+      "drydock-backend",
+      "drydock-backend-migrations",
+      "drydock-frontend",
+    ]);
   });
 
   it("fails with both images' summaries when one fails", async () => {

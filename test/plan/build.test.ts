@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ENTRYPOINT_CHECK, entrypointCheck } from "../../dagger/src/images/entrypoint.ts";
-import { PRISMA_CONFIG_FILES } from "../../dagger/src/images/prisma.ts";
+import { PRISMA_CONFIG_FILES, TSCONFIG_FILES } from "../../dagger/src/images/prisma.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { HEALTHCHECK_PROGRAM, requireUrlPath } from "../../dagger/src/images/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
@@ -19,6 +19,7 @@ import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, useFakeEngine, withEngine, type Chain, type Step } from "../support/fake-engine/index.js";
 import { chainOf, drydock, MINIMAL_APPS, onlyExec, refsOf, rejectionOf, useTempSources } from "../support/plan-helpers.js";
+import { answerPlatformProbes } from "../support/release/plan-answers.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -255,6 +256,8 @@ describe.each(apps)("$name()", (app) => {
     };
     const native = await withEngine(engine, async () => chainOf(await app.build(drydock())));
     expect(startedOn(native)).toEqual(new Set(["{}"]));
+    // An engine that runs linux/arm64: node in the variant says so (the check every variant for a platform passes).
+    answerPlatformProbes(engine);
     const arm64 = await withEngine(engine, async () => chainOf(await drydock().appImage(app.name as "backend" | "frontend", undefined, "linux/arm64")));
     // Build image, runtime base and runtime image alike: the install, the build and the copied folders are all arm64's.
     expect(startedOn(arm64)).toEqual(new Set([JSON.stringify({ platform: "linux/arm64" })]));
@@ -331,17 +334,17 @@ describe("Prisma in the backend", () => {
 
   it("builds the reference app as before: prisma generate on the config and prisma/ alone, then the query-compiler prune", async () => {
     await withEngine(engine, async () => (await drydock().backend()).sync());
-    expect(partialCopies()).toContainEqual([...PRISMA_CONFIG_FILES, "prisma/**"]);
+    expect(partialCopies()).toContainEqual([...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES]);
     expect(engine.execs().filter((e) => e.args.join(" ") === GENERATE)).toHaveLength(1);
     expect(engine.execs().filter((e) => e.args.join(" ").includes("query_compiler_"))).toHaveLength(1);
   });
 
   it.each<{ name: string; files: Record<string, string>; include: string[] }>([
-    { name: "a schema file elsewhere", files: { "backend/prisma.config.ts": 'export default defineConfig({\n  schema: "./db/main.prisma",\n});\n', "backend/db/main.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "db/**"] },
-    { name: "a schema folder, in single quotes, from prisma.config.mts", files: { "backend/prisma.config.mts": "export default { schema: 'db/schema' }\n", "backend/db/schema/models.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "db/schema/**"] },
-    { name: "a schema file at the root", files: { "backend/prisma.config.js": "module.exports = { schema: `schema.prisma` };\n", "backend/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "schema.prisma"] },
-    { name: "a computed path, with the default schema present", files: { "backend/prisma.config.ts": 'export default { schema: path.join("prisma", "schema.prisma") };\n', "backend/prisma/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "prisma/**"] },
-    { name: "no config, the default schema", files: { "backend/prisma/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "prisma/**"] },
+    { name: "a schema file elsewhere", files: { "backend/prisma.config.ts": 'export default defineConfig({\n  schema: "./db/main.prisma",\n});\n', "backend/db/main.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "db/**", TSCONFIG_FILES] },
+    { name: "a schema folder, in single quotes, from prisma.config.mts", files: { "backend/prisma.config.mts": "export default { schema: 'db/schema' }\n", "backend/db/schema/models.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "db/schema/**", TSCONFIG_FILES] },
+    { name: "a schema file at the root", files: { "backend/prisma.config.js": "module.exports = { schema: `schema.prisma` };\n", "backend/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "schema.prisma", TSCONFIG_FILES] },
+    { name: "a computed path, with the default schema present", files: { "backend/prisma.config.ts": 'export default { schema: path.join("prisma", "schema.prisma") };\n', "backend/prisma/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES] },
+    { name: "no config, the default schema", files: { "backend/prisma/schema.prisma": "" }, include: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES] },
   ])("follows Prisma's config to the schema and generates from it alone: $name", async ({ files, include }) => {
     await withEngine(engine, async () => (await drydock(backendWith(files)).backend()).sync());
     expect(partialCopies()).toContainEqual(include);

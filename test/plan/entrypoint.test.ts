@@ -138,7 +138,7 @@ describe("dagger call through the SDK entrypoint", () => {
       const report = (await call("Drydock", "buildAndScan", drydock, {})) as Json;
       return entriesOf(await call("Report", "reports", report, {}));
     });
-    expect(entries).toEqual(["backend/", "frontend/", "lint/", "summary.md"]);
+    expect(entries).toEqual(["backend-migrations/", "backend/", "frontend/", "lint/", "summary.json", "summary.md"]);
   });
 
   it("chains build-and-scan into gate, failing with the summary", async () => {

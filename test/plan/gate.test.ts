@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../dagger/src/config/errors.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { ArgumentError } from "../../dagger/src/errors.ts";
 import { ReportError } from "../../dagger/src/report/errors.ts";
 import { useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { missingShared } from "../support/paths.js";
@@ -19,11 +20,12 @@ const tempSource = useTempSources();
 /** A report file as `--report=./<name>` hands it over. */
 const fileOf = (name: string, text: string) => dag.directory().withNewFile(name, text).file(name);
 
-const gate = (report: { name: string; text: string }, options: { source?: string; config?: string; baseline?: string } = {}) =>
+const gate = (report: { name: string; text: string }, options: { source?: string; config?: string; baseline?: string; renamedFrom?: string[] } = {}) =>
   withEngine(engine, () =>
     drydock(options.source ?? EXAMPLE_APP, options.config ? { config: options.config } : {}).gate(
       fileOf(report.name, report.text),
       options.baseline === undefined ? undefined : fileOf("baseline.json", options.baseline),
+      options.renamedFrom,
     ),
   );
 
@@ -125,6 +127,51 @@ describe("gate", () => {
     const error = await rejectionOf(gate({ name: "backend.json", text: reportText([langResult()]) }, { baseline: "{" }));
     expect(error).toBeInstanceOf(ReportError);
     expect(error.message).toContain("--baseline: is not valid JSON");
+  });
+});
+
+describe("gate with a baseline of another image", () => {
+  /** A report of a registry image, as `trivy image <reference>` names it. */
+  const of = (reference: string) => reportText([langResult({ Vulnerabilities: [lodash] })], { ArtifactName: reference, Metadata: {} });
+  const backend = { name: "backend.json", text: of("ghcr.io/acme/drydock-backend:pr-12") };
+
+  it("refuses the frontend's report as the backend's baseline, naming both images and the argument", async () => {
+    const error = await rejectionOf(gate(backend, { baseline: of("ghcr.io/acme/drydock-frontend:main") }));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toBe(
+      '--baseline: found a report of the image "drydock-frontend" (named by ArtifactName "ghcr.io/acme/drydock-frontend:main"), ' +
+        'expected a report of what --report reports on, the image "drydock-backend" (named by ArtifactName "ghcr.io/acme/drydock-backend:pr-12"); images are compared by name, never by registry, tag or digest — ' +
+        'pass an earlier report of "drydock-backend" as --baseline; if the image was renamed from "drydock-frontend" on purpose, add --baseline-renamed-from=drydock-frontend',
+    );
+  });
+
+  it("applies a baseline of the same image made under another tag and registry", async () => {
+    expect(await gate(backend, { baseline: of("drydock-backend:dev") })).toContain("1 pre-existing (in the baseline)");
+  });
+
+  it("applies a renamed image's baseline when --baseline-renamed-from names the old name, and the summary says so", async () => {
+    const summary = await gate(backend, { baseline: of("ghcr.io/acme/drydock-api:main"), renamedFrom: ["drydock-api"] });
+    expect(summary).toContain("1 pre-existing (in the baseline)");
+    expect(summary).toContain(
+      "> **Note:** The baseline (`--baseline`) reports on the image `drydock-api`, this report on `drydock-backend`: applied as the same image renamed, as `--baseline-renamed-from=drydock-api` says.",
+    );
+  });
+
+  it.each([
+    {
+      name: "--baseline-renamed-from without --baseline",
+      options: { renamedFrom: ["drydock-api"] },
+      says: '--baseline-renamed-from: found "drydock-api" without --baseline, expected a baseline it applies to: it names the image an earlier report was made of — pass that earlier report as --baseline too, or drop --baseline-renamed-from',
+    },
+    {
+      name: "an empty name in --baseline-renamed-from",
+      options: { baseline: of("drydock-backend:dev"), renamedFrom: ["drydock-api", " "] },
+      says: '--baseline-renamed-from: found "drydock-api, ", expected names, none empty, like drydock-api — pass the name the refusal of --baseline printed, e.g. --baseline-renamed-from=drydock-api',
+    },
+  ])("refuses $name before reading any report", async ({ options, says }) => {
+    const error = await rejectionOf(gate({ name: "backend.json", text: "{" }, options));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toBe(says);
   });
 });
 

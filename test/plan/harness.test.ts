@@ -3,10 +3,11 @@
  * module asked for, and answers the way the SDK expects. If these pass against a broken fake,
  * every plan test is worthless — so each one here can fail.
  */
-import { CacheSharingMode, dag, ExecError, ReturnType } from "@dagger.io/dagger";
-import { existsSync, readFileSync } from "node:fs";
+import { CacheSharingMode, dag, ExecError, ExistsType, ReturnType } from "@dagger.io/dagger";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Drydock } from "../../dagger/src/index.ts";
 import { execStartsWith, FakeEngine, fileAt, ObjectRef, SCHEMA_ENV, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { daggerSchemaPath, DEFAULT_SCHEMA_PATH } from "../support/fake-engine/schema.js";
@@ -255,6 +256,31 @@ describe("fake engine recording SDK pipelines", () => {
       dag.host().directory("test/support").withNewFile("security-config.yml", "x").withoutFile("fake-engine/engine.ts").exists(file),
     );
     expect(answer).toBe(exists);
+  });
+
+  describe("a symlink in a host directory, as Directory.exists sees it", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "drydock-harness-links-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(path.join(dir, "real"));
+    writeFileSync(path.join(dir, "real/file.txt"), "x");
+    symlinkSync("real", path.join(dir, "to-folder"));
+    symlinkSync("real/file.txt", path.join(dir, "to-file"));
+    symlinkSync("gone", path.join(dir, "dangling"));
+
+    it.each([
+      { path: "to-folder", opts: { expectedType: ExistsType.DirectoryType }, answer: true },
+      { path: "to-folder", opts: { expectedType: ExistsType.DirectoryType, doNotFollowSymlinks: true }, answer: false },
+      { path: "to-folder", opts: { expectedType: ExistsType.SymlinkType }, answer: true },
+      { path: "to-file", opts: { expectedType: ExistsType.RegularType }, answer: true },
+      { path: "to-file", opts: { expectedType: ExistsType.SymlinkType, doNotFollowSymlinks: true }, answer: true },
+      { path: "dangling", opts: {}, answer: false },
+      { path: "dangling", opts: { doNotFollowSymlinks: true }, answer: true },
+      { path: "real", opts: { expectedType: ExistsType.SymlinkType, doNotFollowSymlinks: true }, answer: false },
+      { path: "to-folder/file.txt", opts: { expectedType: ExistsType.SymlinkType, doNotFollowSymlinks: true }, answer: false },
+      { path: "absent", opts: { expectedType: ExistsType.SymlinkType }, answer: false },
+    ])("exists($path, $opts) is $answer", async ({ path: p, opts, answer }) => {
+      expect(await withEngine(engine, () => dag.host().directory(dir).exists(p, opts))).toBe(answer);
+    });
   });
 
   it.each([

@@ -17,13 +17,14 @@ import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entry
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
 import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, FETCH_SETTINGS_COMMAND, INSTALL_COMMAND, LOCAL_PACKAGES_BUILD, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
-import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
+import { canonicalCommand, DockerfileModelError, readDockerfile, type BuildModel, type MigrateModel, type ParsedDockerfile, type RunCommand } from "../support/dockerfile.js";
 import { execRecord } from "../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, useFakeEngine, withEngine, type ArgValue, type Step } from "../support/fake-engine/index.js";
 import { repoRoot } from "../support/paths.js";
 import { drydock, EXAMPLE_APP, type DrydockArgs } from "../support/plan-helpers.js";
 import { compareBuilds, describeDrifts } from "./parity/drift.js";
-import { withInputFiles } from "./parity/files.js";
+import { inputFiles, withInputFiles } from "./parity/files.js";
+import { compareMigrations, describeMigrationDrifts, migrateOf } from "./parity/migrate-model.js";
 import { runtimeOf, stagesOf } from "./parity/plan-model.js";
 
 const APPS = ["backend", "frontend"] as const;
@@ -610,7 +611,7 @@ describe("reading a Dockerfile", () => {
   });
 
   it.each([
-    { name: "a missing stage", edit: ["FROM prune-${PRISMA} AS prune", "FROM prune-${PRISMA} AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate-on, generate-off, generate, build-packages, build, prune-deps, prune-on, prune-off, trim, runtime-base, runtime-root, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
+    { name: "a missing stage", edit: ["FROM prune-${PRISMA} AS prune", "FROM prune-${PRISMA} AS trim"], error: 'Dockerfile.backend: no stage "prune" (found layout, deps, generate-on, generate-off, generate, build-packages, build, prune-deps, prune-on, prune-off, trim, runtime-base, runtime-root, migrate-deps, migrate-engine, migrate, runtime) — the parity model reads the stages layout, deps, generate (optional), build, prune, runtime-base, runtime-root, runtime' },
     { name: "a stage the model does not know", edit: ["FROM ${RUNTIME_IMAGE} AS runtime-base", "FROM deps AS test\nRUN pnpm test\n\nFROM ${RUNTIME_IMAGE} AS runtime-base"], error: "Dockerfile.backend: stage test is not modelled — the parity model reads the stages layout, deps, generate (optional), build, prune" },
     { name: "a build stage continuing a later one", edit: ["FROM build-packages AS build", "FROM prune AS build"], error: "Dockerfile.backend: stage build starts FROM prune, expected FROM one of the build stages before it (deps, generate)" },
     { name: "a build stage starting from an image", edit: ["FROM prune-${PRISMA} AS prune", "FROM ${BUILD_IMAGE} AS prune"], error: `Dockerfile.backend: stage prune starts FROM ${NODE_IMAGE}, expected FROM one of the build stages before it (deps, generate, build)` },
@@ -643,7 +644,7 @@ describe("reading a Dockerfile", () => {
     { name: "a runtime root cleaned by another command", edit: ["RUN rm -rf /rootfs/usr/local/lib/node_modules", "RUN rm -r /rootfs/usr/local/lib/node_modules"], error: "stage runtime-root must run one `rm -rf <paths>` without quotes or variables" },
     { name: "a removed path outside the runtime root", edit: ["/rootfs/opt/yarn-*", "/opt/yarn-*"], error: "rm -rf /opt/yarn-* is outside /rootfs/, the copied runtime root" },
     { name: "a RUN in the runtime stage", edit: ["FROM scratch AS runtime\n", "FROM scratch AS runtime\nRUN true\n"], error: "RUN in the runtime stage — it starts FROM scratch and may have no shell" },
-    { name: "a runtime that does not start from the cleaned root", edit: ["COPY --from=runtime-root /rootfs/ /", "COPY --from=runtime-root /rootfs/ /base/"], error: "the runtime stage must start with COPY --from=runtime-root /rootfs /, found COPY --from=runtime-root /rootfs/ /base" },
+    { name: "a runtime that does not start from the cleaned root", edit: ["FROM scratch AS runtime\nCOPY --from=runtime-root /rootfs/ /", "FROM scratch AS runtime\nCOPY --from=runtime-root /rootfs/ /base/"], error: "the runtime stage must start with COPY --from=runtime-root /rootfs /, found COPY --from=runtime-root /rootfs/ /base" },
     { name: "a runtime copying from the build context", edit: ["COPY --from=build /src/${APP_DIR}/dist/ /app/dist/", "COPY backend/.env /app/"], error: "the runtime stage may copy, besides the root, one folder of a build stage (deps, generate, build, prune) per COPY, found COPY backend/.env /app" },
     { name: "a runtime copying two folders in one COPY", edit: ["COPY --from=build /src/${APP_DIR}/dist/ /app/dist/", "COPY --from=build /src/dist/ /src/prisma/ /app/"], error: "one folder of a build stage (deps, generate, build, prune) per COPY, found COPY --from=build /src/dist/ /src/prisma/ /app" },
     { name: "a HEALTHCHECK flag the model does not know", edit: ["--retries=3", "--retries=3 --foo=1"], error: "HEALTHCHECK --foo is not modelled — expected --interval, --timeout, --start-period, --start-interval, --retries" },
@@ -674,4 +675,138 @@ describe("reading a Dockerfile", () => {
     expect((thrown as Error).message).toContain(error);
     expect((thrown as Error).message).toMatch(/^Dockerfile\.backend[:\s]/);
   }
+});
+
+describe("Dockerfile.backend's migrate target and the Dagger plan's migrations image", () => {
+  // Every variant with Prisma: a backend without it has no migrations image (the Dagger function
+  // refuses, test/plan/migrations.test.ts; the Dockerfile's prune fails the build, test/unit/images).
+  const withPrisma = VARIANTS.filter((variant) => variant.source !== "no-prisma");
+  const migrations = new Map<string, { dockerfile: MigrateModel; dagger: MigrateModel }>();
+  const migrationsOf = (variant = DEFAULTS) => migrations.get(variant) ?? expect.fail(`no migrations models with ${variant}: the beforeAll that reads them failed`);
+
+  /** The plan of the migrations image: `app --name=backend migrations`, synced, with both secrets given as for planOf. */
+  async function migrationsPlanOf(args: Partial<DrydockArgs>, source: string): Promise<MigrateModel> {
+    engine.reset();
+    await withEngine(engine, async () => {
+      const d = drydock(source, {
+        ...args,
+        npmrc: dag.setSecret("parity-npmrc", "//registry.example/:_authToken=parity"),
+        caCertificates: dag.setSecret("parity-ca", "-----BEGIN CERTIFICATE-----"),
+      });
+      await (await (await d.app("backend")).migrations()).sync();
+    });
+    const synced = engine.evaluations.filter((e) => e.leaf.field === "sync").map((e) => e.chain);
+    if (synced.length !== 1) throw new Error(`expected one synced container (the migrations image), got ${synced.length}`);
+    return migrateOf(synced[0]!);
+  }
+
+  /** The model with its Prisma files as the files of the app folder they select (the Dockerfile's from the layout program's output). */
+  function withPrismaFiles(model: MigrateModel, tree: string, folder: string, layoutArgs: readonly string[]): MigrateModel {
+    const inFolder = (pattern: string) => (pattern.startsWith("layout:") ? pattern : path.join(folder, pattern));
+    const files = inputFiles({ include: model.prismaFiles.include.map(inFolder), at: "/" }, tree, folder, layoutArgs).include;
+    return { ...model, prismaFiles: { ...model.prismaFiles, include: files.map((file) => path.relative(folder, file)) } };
+  }
+
+  beforeAll(async () => {
+    for (const variant of withPrisma) {
+      const source = variant.config === undefined ? (variant.source ?? EXAMPLE_APP) : exampleWithConfig(variant.config);
+      const tree = path.resolve(repoRoot, source);
+      const parsed = dockerfileOf("backend", variant.buildArgs.backend);
+      if (!parsed.migrate) throw new Error("Dockerfile.backend has no migrate target");
+      const layoutArgs = parsed.layout.args.slice(6);
+      migrations.set(variant.name, {
+        dockerfile: withPrismaFiles(parsed.migrate, tree, parsed.model.appFolder, layoutArgs),
+        dagger: withPrismaFiles(await migrationsPlanOf(variant.drydock, source), tree, parsed.model.appFolder, layoutArgs),
+      });
+    }
+  }, 60_000);
+
+  it.each(withPrisma.map((variant) => variant.name))("agree on every compared aspect with %s", (variant) => {
+    const { dockerfile, dagger } = migrationsOf(variant);
+    expect(describeMigrationDrifts(compareMigrations(dockerfile, dagger))).toBe("");
+  });
+
+  it("ship the Prisma config, schema and migrations, the CLI's files from the engine stage, on the runtime root as 1000:1000, the migration as entrypoint", () => {
+    const { dockerfile } = migrationsOf();
+    // What prisma generate reads (prisma.ts's inputs): the config, the schema's folder with the migrations, the TypeScript settings; no source.
+    expect(dockerfile.prismaFiles).toEqual({
+      include: expect.arrayContaining(["prisma.config.ts", "prisma/migrations/20261127000000_init/migration.sql", "prisma/migrations/migration_lock.toml", "prisma/schema.prisma"]),
+      to: "/app",
+      owner: "0:0",
+    });
+    expect(dockerfile.prismaFiles.include.filter((file) => file.startsWith("src/"))).toEqual([]);
+    expect(dockerfile.appFiles).toEqual([{ from: "migrate-engine", path: "/migrate", to: "/app", owner: "0:0" }]);
+    expect(dockerfile.engineCopies).toEqual([{ from: "migrate-deps", path: "/migrate", to: "/migrate", owner: "0:0" }]);
+    expect({ user: dockerfile.user, entrypoint: dockerfile.entrypoint, cmd: dockerfile.cmd, healthcheck: dockerfile.healthcheck, ports: dockerfile.exposedPorts }).toEqual({
+      user: "1000:1000",
+      entrypoint: ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"],
+      cmd: [],
+      healthcheck: undefined,
+      ports: [],
+    });
+    expect(dockerfile.removedFromRuntimeRoot).toEqual(modelsOf("backend").dockerfile.model.removedFromRuntimeRoot);
+  });
+
+  it("name the image after the backend's (TITLE, apps.backend.image), with -migrations", () => {
+    const { dockerfile, dagger } = migrationsOf(SHAPED);
+    expect([dockerfile.labels["org.opencontainers.image.title"], dagger.labels["org.opencontainers.image.title"]]).toEqual(["shop-api-migrations", "shop-api-migrations"]);
+  });
+
+  it.each([
+    { variant: DEFAULTS, prune: {}, engine: {} },
+    { variant: GIVEN, prune: { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false" }, engine: { PRISMA_ENGINES_MIRROR: "https://prisma-mirror.example.com/engines" } },
+  ])("hand PRISMA_SCHEMA_ENGINE_BINARY to the prune alone and PRISMA_ENGINES_MIRROR to the engine fetch alone, when given: $variant", ({ variant, prune, engine: fetch }) => {
+    const knobs = (c: RunCommand) => Object.fromEntries(Object.entries(c.env).filter(([name]) => name.startsWith("PRISMA_")));
+    for (const model of Object.values(migrationsOf(variant))) {
+      const own = model.deps.slice(-2);
+      expect(own.map((c) => c.args.slice(0, 3).join(" ").slice(0, 24))).toEqual(["/bin/sh -c pnpm deploy -", "node -e const fs=require"]);
+      expect([knobs(own[0]!), knobs(own[1]!), knobs(model.engine[0]!)]).toEqual([{}, prune, fetch]);
+    }
+  });
+
+  it("give the engine fetch the CA certificates alone, as root, and nothing else a secret", () => {
+    for (const model of Object.values(migrationsOf())) {
+      expect(model.engine.map((c) => ({ user: c.user, mounts: c.mounts, ca: c.env["NODE_EXTRA_CA_CERTS"] }))).toEqual([{ user: "0:0", mounts: ["secret /run/secrets/ca"], ca: "/run/secrets/ca" }]);
+      expect(model.deps.slice(-2).flatMap((c) => c.mounts)).toEqual([]);
+    }
+  });
+
+  const drifts: { name: string; drift: (m: MigrateModel) => void; detected: (keyof MigrateModel)[] }[] = [
+    { name: "a root user", drift: (m) => void (m.user = "0:0"), detected: ["user"] },
+    { name: "production dependencies only (no CLI)", drift: (m) => void (m.deps.at(-2)!.args[2] = m.deps.at(-2)!.args[2]!.replace("--offline", "--prod --offline")), detected: ["deps"] },
+    { name: "the npmrc mounted for the engine fetch", drift: (m) => void m.engine[0]!.mounts.push("secret /root/.npmrc"), detected: ["engine"] },
+    { name: "the engine fetched in the build image", drift: (m) => void (m.engineImage = "docker.io/library/node:other"), detected: ["engineImage"] },
+    { name: "a missing label", drift: (m) => void delete m.labels["org.opencontainers.image.revision"], detected: ["labels"] },
+    { name: "the Prisma files without the migrations", drift: (m) => void (m.prismaFiles.include = m.prismaFiles.include.filter((f) => !f.includes("migrations/"))), detected: ["prismaFiles"] },
+    { name: "a package manager left in the root", drift: (m) => void m.removedFromRuntimeRoot.pop(), detected: ["removedFromRuntimeRoot"] },
+  ];
+  it.each(drifts)("catches $name", ({ drift, detected }) => {
+    const { dockerfile, dagger } = migrationsOf();
+    const drifted = structuredClone(dagger);
+    drift(drifted);
+    expect(compareMigrations(dockerfile, drifted).map((d) => d.aspect)).toEqual(detected);
+  });
+
+  /** Dockerfile.backend with one edit in its migrations stages. */
+  function edited(from: string, to: string): string {
+    const text = readFileSync(path.join(repoRoot, "Dockerfile.backend"), "utf8");
+    if (!text.includes(from)) throw new Error(`Dockerfile.backend no longer contains ${JSON.stringify(from)}: update this test's edit`);
+    return text.replace(from, to);
+  }
+  it.each([
+    { name: "a RUN in the migrate stage", edit: ["FROM scratch AS migrate\n", "FROM scratch AS migrate\nRUN true\n"], error: "RUN in the migrate stage — it starts FROM scratch and may have no shell" },
+    { name: "an engine stage on the build image", edit: ["FROM runtime-base AS migrate-engine", "FROM deps AS migrate-engine"], error: "Dockerfile.backend: stage migrate-engine starts FROM deps, expected FROM runtime-base" },
+    { name: "a migrate stage without the migrate-deps stage", edit: ["FROM build-packages AS migrate-deps", "FROM build-packages AS migrate-dependencies"], error: "Dockerfile.backend: stage migrate-dependencies is not modelled" },
+    { name: "Prisma files of another folder", edit: ["COPY --from=layout /layout/prisma/${APP_DIR}/ /app/", "COPY --from=layout /layout/prisma/ /app/"], error: "expected COPY --from=layout /layout/prisma/<app folder>/ <folder>/, found COPY --from=layout /layout/prisma/ /app" },
+  ])("rejects $name, naming the file", ({ edit: [from, to], error }) => {
+    const thrown = (() => {
+      try {
+        readDockerfile(edited(from!, to!), "Dockerfile.backend");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(DockerfileModelError);
+    expect((thrown as Error).message).toContain(error);
+  });
 });

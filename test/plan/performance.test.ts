@@ -59,6 +59,9 @@ function prismaFolder(): string[] {
     .concat("backend/prisma/");
 }
 
+/** The backend's Prisma config and TypeScript settings, at their paths in the source. */
+const PRISMA_INPUTS = ["backend/prisma.config.ts", "backend/tsconfig.build.json", "backend/tsconfig.json"];
+
 /** The backend's manifest, lockfile and pnpm settings (its pnpmfile among them), at their paths in the source. */
 const BACKEND_INSTALL_INPUTS = ["backend/", "backend/.pnpmfile.mjs", "backend/package.json", "backend/pnpm-lock.yaml", "backend/pnpm-workspace.yaml"];
 
@@ -66,10 +69,11 @@ describe("the steps a source edit leaves cached", () => {
   it.each([
     { folder: "backend", step: "pnpm install --frozen-lockfile", sees: () => BACKEND_INSTALL_INPUTS },
     { folder: "frontend", step: "pnpm install --frozen-lockfile", sees: () => ["frontend/", "frontend/package.json", "frontend/pnpm-lock.yaml", "frontend/pnpm-workspace.yaml"] },
-    // src/prisma/ is source, not schema: an unanchored `prisma` pattern would let it in.
-    { folder: "backend", step: "pnpm exec prisma generate", sees: () => [...BACKEND_INSTALL_INPUTS, "backend/prisma.config.ts", ...prismaFolder()] },
-    { folder: "backend", step: "/bin/sh -c pnpm deploy --filter '{.}' --prod", sees: () => [...BACKEND_INSTALL_INPUTS, "backend/prisma.config.ts", ...prismaFolder()] },
-    { folder: "backend", step: "/bin/sh -c used=$(find . -path ./node_modules -prune", sees: () => [...BACKEND_INSTALL_INPUTS, "backend/prisma.config.ts", ...prismaFolder()] },
+    // src/prisma/ is source, not schema: an unanchored `prisma` pattern would let it in. The TypeScript
+    // settings decide the generated client's imports (prisma.ts, TSCONFIG_FILES): a source edit is no settings edit.
+    { folder: "backend", step: "pnpm exec prisma generate", sees: () => [...BACKEND_INSTALL_INPUTS, ...PRISMA_INPUTS, ...prismaFolder()] },
+    { folder: "backend", step: "/bin/sh -c pnpm deploy --filter '{.}' --prod", sees: () => [...BACKEND_INSTALL_INPUTS, ...PRISMA_INPUTS, ...prismaFolder()] },
+    { folder: "backend", step: "/bin/sh -c used=$(find . -path ./node_modules -prune", sees: () => [...BACKEND_INSTALL_INPUTS, ...PRISMA_INPUTS, ...prismaFolder()] },
   ])("$step of the $folder sees only its inputs, in every step up to it", async ({ folder, step, sees }) => {
     await withEngine(engine, async () => (folder === "backend" ? drydock().backend() : drydock().frontend()).then((c) => c.sync()));
     const exec = execOf(folder, step);
@@ -99,14 +103,14 @@ describe("build-and-scan", () => {
     expect(dependsOn(backendInstall.chain.slice(0, shared), "host"), "the shared prefix holds no source").toBe(false);
   });
 
-  it("downloads Trivy's DB exactly once, and both image scans mount a copy of that download while the lint needs none", async () => {
+  it("downloads Trivy's DB exactly once, and every image scan (backend, its migrations image, frontend) mounts a copy of that download while the lint needs none", async () => {
     answerTrivy(engine);
     await withEngine(engine, () => drydock().buildAndScan());
     const downloads = engine.stepsOf("withExec").filter((s) => (s.args["args"] as string[]).includes("--download-db-only"));
     expect(downloads).toHaveLength(1);
     const download = JSON.stringify(downloads[0]!.chain);
     const scans = engine.execs().filter((e) => e.args[0] === "trivy" && !e.args.includes("--download-db-only"));
-    expect(scans.map((s) => s.args[1]).sort()).toEqual(["config", "image", "image"]);
+    expect(scans.map((s) => s.args[1]).sort()).toEqual(["config", "image", "image", "image"]);
     for (const scan of scans.filter((s) => s.args[1] === "image")) {
       const db = mountedDirectory(scan.chain, SCAN_DB);
       expect(db?.chain.at(-1), "the scan mounts the refresh container's DB copy").toMatchObject({ field: "directory", args: { path: DB_COPY } });

@@ -8,16 +8,19 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { dag, type File, type Secret } from "@dagger.io/dagger";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Drydock } from "../../dagger/src/index.ts";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
+import { MIGRATE_ENTRYPOINT } from "../../dagger/src/images/migrations.ts";
 import { COSIGN_IMAGE, predicatePath } from "../../dagger/src/release/index.ts";
-import { execStartsWith } from "../support/fake-engine/rules.js";
+import { execIncludes, execStartsWith } from "../support/fake-engine/rules.js";
 import { useFakeEngine, withEngine, type ExecRecord } from "../support/fake-engine/index.js";
 import { ObjectRef, type Chain } from "../support/fake-engine/index.js";
 import { fileAt } from "../support/fake-engine/rules.js";
+import { NODE_IMAGE } from "../../dagger/src/images/defaults.ts";
 import { answerTrivy, both, drydock, refsOf, rejectionOf, reportText, scannedImageTitle, scanOf, TARBALL, TRIVY_REPORT } from "../support/plan-helpers.js";
 import { repoRoot } from "../support/paths.js";
+import { answerPlatformProbes, answerRelease, imageManifest, indexManifest, isManifestRead, isPlatformProbe, serveManifest } from "../support/release/plan-answers.js";
 import { langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
@@ -30,13 +33,17 @@ const CONFIG_CANARY = '{"auths":{"ghcr.io":{"auth":"Y29uZmlnLWNhbmFyeS1mbG93"}}}
 const CANARIES = [KEY_CANARY, "key-canary-3e81aa", KEY_PASSWORD_CANARY, TOKEN_CANARY, REGISTRY_PASSWORD_CANARY, CONFIG_CANARY, "Y29uZmlnLWNhbmFyeS1mbG93"];
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
-const REF = `ghcr.io/acme/drydock-backend@sha256:${"2".repeat(64)}`;
+/** An image the fake registry serves (serveManifest): sign, attest and verify first ask what a reference is. */
+const SERVED = imageManifest("drydock-backend linux/amd64");
+const REF = `ghcr.io/acme/drydock-backend@${SERVED.digest}`;
 const IDENTITY = "https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.2.3";
 const ISSUER = "https://token.actions.githubusercontent.com";
 const PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
 const failing = reportText([langResult({ Vulnerabilities: [vulnerability()] })]);
 
 const cosignExecs = (): ExecRecord[] => engine.execs().filter((e) => e.args[0] === "/ko-app/cosign");
+/** How a signature is verified: the statement of the type cosign v3 signs with (`cosign verify` would take any attestation). */
+const SIGNATURE = "https://sigstore.dev/cosign/sign/v1";
 const publishes = () => engine.evaluations.filter((e) => e.leaf.field === "publish");
 const secret = (name: string, text: string): Secret => dag.setSecret(name, text);
 
@@ -141,6 +148,7 @@ const keyMode = (): ReleaseOptions => ({
 describe("publish", () => {
   it("builds each app once, pushes every computed tag with registry auth and annotations, and returns references by digest", async () => {
     answerTrivy(engine);
+    answerPlatformProbes(engine);
     const result = await withEngine(engine, async () => {
       const published = await drydock().publish("ghcr.io/acme", "acme-bot", secret("registry-password", REGISTRY_PASSWORD_CANARY), undefined, "refs/tags/v1.2.3", SHA, "main", "main", "linux/amd64");
       return published.images().map(({ app, repository, digest, reference, tags, platforms }) => ({ app, repository, digest, reference, tags, platforms }));
@@ -172,6 +180,7 @@ describe("publish", () => {
 
   it("builds every app once per platform, each chain on its platform from the first stage, and pushes one index with every variant", async () => {
     answerTrivy(engine);
+    answerPlatformProbes(engine);
     const result = await withEngine(engine, async () => {
       // The default --platforms: linux/amd64,linux/arm64.
       const published = await drydock().publish("ghcr.io/acme", undefined, undefined, ["1.2.3"], undefined, SHA);
@@ -198,6 +207,44 @@ describe("publish", () => {
       // Both variants carry the annotations.
       for (const chain of [p.chain, arm64.chain]) expect(chain.filter((s) => s.field === "withAnnotation").length).toBeGreaterThan(0);
     }
+
+    // Every variant pushed was first proven to be its platform: node in it, and in its build image on that platform, said so.
+    const probes = engine.execs().filter((e) => isPlatformProbe(e.chain));
+    for (const p of publishes()) {
+      for (const chain of [p.chain, (p.leaf.args["platformVariants"] as ObjectRef[])[0]!.chain]) {
+        const image = JSON.stringify(chain.slice(0, chain.findIndex((s) => s.field === "withAnnotation")));
+        expect(probes.filter((e) => JSON.stringify(e.chain.slice(0, -1)) === image)).toHaveLength(1);
+      }
+    }
+    expect(probes.filter((e) => e.chain.length === 3).map((e) => `${rootPlatform(e.chain)} ${e.image}`).sort()).toEqual(["linux/amd64", "linux/arm64"].map((p) => `${p} ${NODE_IMAGE}`));
+  });
+
+  it.each([
+    {
+      name: "a variant whose node runs as the engine's platform (a base without linux/arm64, on an engine without emulation)",
+      rule: { when: (chain: Chain) => isPlatformProbe(chain) && rootPlatform(chain) === "linux/arm64" && chain.length > 3, stdout: "linux/x64\n" },
+      message:
+        /^--platforms linux\/arm64: the (backend|frontend) variant's runtime image docker\.io\/library\/node:[^ ]+@sha256:[a-f0-9]{64}: found it runs as linux\/amd64 \(node in it printed "linux\/x64"\): the image has no linux\/arm64 variant, so the engine built linux\/amd64 files and would publish them as linux\/arm64, expected node to report linux\/arm64 — pin a multi-platform runtime image whose index lists linux\/arm64 \(with-runtime-image --runtime-image=name:tag@sha256:<index digest>\), or build only the platforms it has, e\.g\. --platforms=linux\/amd64$/,
+    },
+    {
+      name: "a build image without the platform (pnpm would pick the engine's native packages)",
+      rule: { when: (chain: Chain) => isPlatformProbe(chain) && rootPlatform(chain) === "linux/arm64" && chain.length === 3, stdout: "linux/x64\n" },
+      message: /^--platforms linux\/arm64: the (backend|frontend) variant's build image docker\.io\/library\/node:[^ ]+: found it runs as linux\/amd64 .*with-build-image --build-image=name:tag@sha256:<index digest>/,
+    },
+    {
+      name: "a variant the engine cannot run (no emulation registered)",
+      rule: { when: (chain: Chain) => isPlatformProbe(chain) && rootPlatform(chain) === "linux/arm64", exitCode: 1, stderr: "exec /usr/local/bin/node: exec format error\n" },
+      message:
+        /^--platforms linux\/arm64: the (backend|frontend) variant's (build|runtime) image [^ ]+: found node in it could not run \(exit 1: exec \/usr\/local\/bin\/node: exec format error\): the engine cannot execute linux\/arm64 programs, expected a linux\/arm64 engine, or one with linux\/arm64 emulation registered — register emulation on the engine's host \(e\.g\. `docker run --privileged --rm tonistiigi\/binfmt --install arm64`, then restart the engine\), run the release on a linux\/arm64 engine, or leave linux\/arm64 out, e\.g\. --platforms=linux\/amd64$/,
+    },
+  ])("refuses $name, naming the platform, what node said and how to fix it, and pushes nothing", async ({ rule, message }) => {
+    answerTrivy(engine);
+    answerPlatformProbes(engine);
+    engine.addRule(rule);
+    const error = await rejectionOf(withEngine(engine, () => drydock().publish("ghcr.io/acme", undefined, undefined, ["1.2.3"], undefined, SHA)));
+    expect(error.name).toBe("ArgumentError");
+    expect(error.message).toMatch(message);
+    expect(publishes()).toEqual([]);
   });
 
   it.each([
@@ -215,6 +262,7 @@ describe("publish", () => {
     { name: "a registry with a tag", registry: "ghcr.io/acme:1", args: [["x"], undefined], message: /--registry "ghcr.io\/acme:1": give a registry and namespace without tag or digest/ },
     { name: "a password without a user", password: true, args: [["x"], undefined], message: /--password was given without --username/ },
   ])("refuses $name", async ({ registry, password, args, message }) => {
+    answerPlatformProbes(engine);
     const error = await rejectionOf(
       withEngine(engine, () =>
         drydock().publish(registry ?? "ghcr.io/acme", undefined, password ? secret("registry-password", REGISTRY_PASSWORD_CANARY) : undefined, args[0] as string[] | undefined, undefined, args[1] as string | undefined, undefined, undefined, "linux/amd64"),
@@ -226,6 +274,9 @@ describe("publish", () => {
 });
 
 describe("sign, attest and verify", () => {
+  // The registry behind REF: each function first asks it what the reference is.
+  beforeEach(() => serveManifest(engine, SERVED));
+
   it("signs by digest with the publish login handed to cosign as COSIGN_REGISTRY_USERNAME and a secret COSIGN_REGISTRY_PASSWORD", async () => {
     const signed = await withEngine(engine, () =>
       drydock().sign(`ghcr.io/acme/drydock-backend:1.2.3@${REF.split("@")[1]}`, secret("cosign-key", KEY_CANARY), secret("cosign-password", KEY_PASSWORD_CANARY), undefined, undefined, "acme-bot", secret("registry-password", REGISTRY_PASSWORD_CANARY), true),
@@ -238,6 +289,14 @@ describe("sign, attest and verify", () => {
     expect(exec!.env["COSIGN_REGISTRY_USERNAME"]).toBe("acme-bot");
     expect(Object.keys(exec!.secretEnv).sort()).toEqual(["COSIGN_KEY", "COSIGN_PASSWORD", "COSIGN_REGISTRY_PASSWORD"]);
     expect(exec!.env["DRYDOCK_RELEASE_RUN"]).toMatch(/^[0-9a-f-]{36}$/);
+    // The registry was asked what REF is first, with the same login, by its digest, in the runtime image as cosign's user.
+    const [read, ...otherReads] = engine.execs().filter((e) => isManifestRead(e.chain));
+    expect(otherReads).toEqual([]);
+    expect(read!.image).toBe(NODE_IMAGE);
+    expect(read!.user).toBe("65532:65532");
+    expect(read!.args.slice(3)).toEqual(["ghcr.io", "acme/drydock-backend", SERVED.digest, "https"]);
+    expect(read!.env["COSIGN_REGISTRY_USERNAME"]).toBe("acme-bot");
+    expect(Object.keys(read!.secretEnv)).toEqual(["COSIGN_REGISTRY_PASSWORD"]);
     expectNoLeaks();
   });
 
@@ -256,7 +315,7 @@ describe("sign, attest and verify", () => {
     { name: "a tag without digest", ref: "ghcr.io/acme/drydock-backend:1.2.3", key: true, message: /has no digest: cosign signs and verifies an image by digest only.*crane digest ghcr\.io\/acme\/drydock-backend:1\.2\.3/s },
     { name: "neither a key nor a token", ref: REF, key: false, message: /no signing identity — either\n {2}keyless.*id-token: write.*\n {2}key \(laptop, air-gapped\)/s },
     { name: "a registry config and a login", ref: REF, key: true, both: true, message: /give the registry login once/ },
-  ])("sign refuses $name before cosign runs", async ({ ref, key, both, message }) => {
+  ])("sign refuses $name before anything runs", async ({ ref, key, both, message }) => {
     const error = await rejectionOf(
       withEngine(engine, () =>
         drydock().sign(
@@ -272,7 +331,7 @@ describe("sign, attest and verify", () => {
       ),
     );
     expect(error.message).toMatch(message);
-    expect(cosignExecs()).toEqual([]);
+    expect(engine.execs()).toEqual([]);
   });
 
   it.each([
@@ -296,7 +355,7 @@ describe("sign, attest and verify", () => {
 
   it("attests the SBOM, the Trivy report converted in the configured Trivy image, and a provenance file", async () => {
     const types = await withEngine(engine, () =>
-      drydock().attest(REF, dag.file("sbom.cdx.json", "{}"), dag.file("trivy.json", "{}"), dag.file("provenance.json", "{}"), undefined, undefined, secret("oidc", TOKEN_CANARY), undefined, undefined, undefined, false),
+      drydock().attest(REF, dag.file("sbom.cdx.json", "{}"), dag.file("trivy.json", reportText()), dag.file("provenance.json", "{}"), undefined, undefined, secret("oidc", TOKEN_CANARY), undefined, undefined, undefined, false),
     );
     expect(types).toEqual(["cyclonedx", "vuln", "slsaprovenance1"]);
     const execs = cosignExecs();
@@ -321,26 +380,126 @@ describe("sign, attest and verify", () => {
       signature: true,
       attestations: ["cyclonedx", "vuln"],
       transparencyLog: true,
+      variants: [],
     });
     expect(cosignExecs().map((e) => e.args.slice(1, 4))).toEqual([
-      ["verify", "--certificate-identity", IDENTITY],
+      ["verify-attestation", "--type", SIGNATURE],
       ["verify-attestation", "--type", "cyclonedx"],
       ["verify-attestation", "--type", "vuln"],
     ]);
   });
 
+  it.each<{ name: string; call: (d: Drydock) => Promise<unknown>; message: RegExp }>([
+    {
+      name: "attest with no predicate",
+      call: (d: Drydock) => d.attest(REF, undefined, undefined, undefined, secret("cosign-key", KEY_CANARY), undefined, undefined, undefined, undefined, undefined, true),
+      message: new RegExp(`^attest ${REF}: no predicate given — pass at least one of --sbom, --vuln-report, --provenance$`),
+    },
+    { name: "verify with nothing to trust", call: (d: Drydock) => d.verify(REF), message: /^verify: nothing to trust — either --public-key cosign\.pub/ },
+    {
+      name: "attest keyless and air-gapped",
+      call: (d: Drydock) => d.attest(REF, undefined, undefined, dag.file("provenance.json", "{}"), undefined, undefined, secret("oidc", TOKEN_CANARY), undefined, undefined, undefined, true),
+      message: /keyless signing needs Fulcio and Rekor, so it cannot be air-gapped/,
+    },
+  ])("refuses $name before the registry is asked anything", async ({ call, message }) => {
+    const error = await rejectionOf(withEngine(engine, () => call(drydock())));
+    expect(error.message).toMatch(message);
+    expect(engine.execs()).toEqual([]);
+  });
+
   it("verifies the signature alone with an empty attestation list, and refuses an unknown type", async () => {
     const v = await withEngine(engine, async () => ({ ...(await drydock().verify(REF, dag.file("cosign.pub", PUBLIC_KEY), undefined, undefined, undefined, undefined, [], undefined, undefined, undefined, true)) }));
     expect(v).toMatchObject({ mode: "key", publicKeyDigest: expect.stringMatching(/^sha256:/), attestations: [], transparencyLog: false });
-    expect(cosignExecs().map((e) => e.args[1])).toEqual(["verify"]);
+    expect(cosignExecs().map((e) => e.args.slice(1, 4))).toEqual([["verify-attestation", "--type", SIGNATURE]]);
     const error = await rejectionOf(withEngine(engine, () => drydock().verify(REF, dag.file("cosign.pub", PUBLIC_KEY), undefined, undefined, undefined, undefined, ["spdx"])));
     expect(error.message).toMatch(/--attestations: unknown type "spdx" — drydock attests cyclonedx, vuln, slsaprovenance1/);
+  });
+});
+
+describe("sign, attest and verify an index of platforms", () => {
+  const AMD64 = imageManifest("drydock-backend linux/amd64");
+  const ARM64 = imageManifest("drydock-backend linux/arm64");
+  // BuildKit may add an attestation manifest to an index: it is no platform's image and is left out.
+  const ATTESTATION_MANIFEST = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"a".repeat(64)}`, size: 840, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": AMD64.digest } };
+  const INDEX = indexManifest([{ platform: "linux/amd64", manifest: AMD64 }, { platform: "linux/arm64/v8", manifest: ARM64 }], [ATTESTATION_MANIFEST]);
+  const at = (digest: string) => `ghcr.io/acme/drydock-backend@${digest}`;
+  const key = () => ({ key: secret("cosign-key", KEY_CANARY), password: secret("cosign-password", KEY_PASSWORD_CANARY) });
+  beforeEach(() => serveManifest(engine, INDEX));
+
+  it("signs the index by its own digest and each platform's image by its own", async () => {
+    const signed = await withEngine(engine, () => drydock().sign(at(INDEX.digest), key().key, key().password, undefined, undefined, undefined, undefined, true));
+    expect(signed).toBe(at(INDEX.digest));
+    // Three digests, three signatures (at once: each goes to its own digest's tag).
+    expect(cosignExecs().map((e) => `${e.args[1]} ${e.args.at(-1)}`).sort()).toEqual([INDEX, AMD64, ARM64].map((m) => `sign ${at(m.digest)}`).sort());
+    expectCosignByDigest(cosignExecs());
+    expectNoLeaks();
+  });
+
+  it("verifies the index's signature and provenance, and each platform's image's signature and every attestation by its own digest", async () => {
+    const v = await withEngine(engine, async () => {
+      const result = await drydock().verify(at(INDEX.digest), dag.file("cosign.pub", PUBLIC_KEY), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, true);
+      return { ...result, variants: result.variants.map((variant) => ({ ...variant })) };
+    });
+    expect(v).toMatchObject({ reference: at(INDEX.digest), mode: "key", attestations: ["slsaprovenance1"] });
+    expect(v.variants).toEqual([
+      { platform: "linux/amd64", digest: AMD64.digest, reference: at(AMD64.digest), attestations: ["cyclonedx", "vuln", "slsaprovenance1"] },
+      { platform: "linux/arm64", digest: ARM64.digest, reference: at(ARM64.digest), attestations: ["cyclonedx", "vuln", "slsaprovenance1"] },
+    ]);
+    const steps = (digest: string) => cosignExecs().filter((e) => e.args.at(-1) === at(digest)).map((e) => [e.args[1], e.args.includes("--type") ? e.args[e.args.indexOf("--type") + 1] : ""]);
+    expect(steps(INDEX.digest)).toEqual([["verify-attestation", SIGNATURE], ["verify-attestation", "slsaprovenance1"]]);
+    for (const digest of [AMD64.digest, ARM64.digest]) {
+      expect(steps(digest)).toEqual([["verify-attestation", SIGNATURE], ["verify-attestation", "cyclonedx"], ["verify-attestation", "vuln"], ["verify-attestation", "slsaprovenance1"]]);
+    }
+    expect(cosignExecs().filter((e) => e.args.at(-1) === at(ATTESTATION_MANIFEST.digest))).toEqual([]);
+  });
+
+  it("fails when one platform's image is not signed, naming that image and its index, though the index itself verifies", async () => {
+    // What cosign v3.1.3 says of a digest with attestations but no signature (test/e2e/release.test.ts, for real).
+    const said = "none of the attestations matched the predicate type: https://sigstore.dev/cosign/sign/v1, found: https://cyclonedx.org/bom";
+    engine.addRule({ when: (chain) => execStartsWith("/ko-app/cosign", "verify-attestation", "--type", SIGNATURE)(chain) && execIncludes(at(ARM64.digest))(chain), exitCode: 1, stderr: `Error: ${said}\nerror during command execution: ${said}\n` });
+    const error = await rejectionOf(withEngine(engine, () => drydock().verify(at(INDEX.digest), dag.file("cosign.pub", PUBLIC_KEY), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, true)));
+    expect(error).toMatchObject({ name: "CosignError", kind: "no-signature", exitCode: 1 });
+    expect(error.message).toMatch(new RegExp(`^linux/arm64 image of the index ${at(INDEX.digest)}: ${at(ARM64.digest)} is not signed: no signature is attached to this digest`));
+    // The index and the other platform's image were checked too: a verification looks at every digest.
+    expect(cosignExecs().filter((e) => e.args.includes(SIGNATURE)).map((e) => e.args.at(-1)).sort()).toEqual([at(INDEX.digest), at(AMD64.digest), at(ARM64.digest)].sort());
+  });
+
+  it("attest refuses an SBOM for the index, listing each platform's image to attest instead, and attests a provenance to the index alone", async () => {
+    const error = await rejectionOf(
+      withEngine(engine, () => drydock().attest(at(INDEX.digest), dag.file("sbom.cdx.json", "{}"), undefined, undefined, key().key, key().password, undefined, undefined, undefined, undefined, true)),
+    );
+    expect(error.message).toMatch(new RegExp(`^attest --ref=${at(INDEX.digest)}: found --sbom for an index of linux/amd64, linux/arm64, expected them for one platform's image — `));
+    expect(error.message).toContain(`\n  linux/amd64: ${at(AMD64.digest)}\n  linux/arm64: ${at(ARM64.digest)}`);
+    expect(cosignExecs()).toEqual([]);
+    const types = await withEngine(engine, () =>
+      drydock().attest(at(INDEX.digest), undefined, undefined, dag.file("provenance.json", "{}"), key().key, key().password, undefined, undefined, undefined, undefined, true),
+    );
+    expect(types).toEqual(["slsaprovenance1"]);
+    expect(cosignExecs().map((e) => [e.args[1], e.args[e.args.indexOf("--type") + 1], e.args.at(-1)])).toEqual([["attest", "slsaprovenance1", at(INDEX.digest)]]);
+  });
+
+  it("signs nothing when the registry serves bytes that are not the digest's", async () => {
+    const other = imageManifest("something else");
+    const tampered = `ghcr.io/acme/drydock-backend@sha256:${"3".repeat(64)}`;
+    engine.addRule({ when: (chain) => isManifestRead(chain) && execIncludes(`sha256:${"3".repeat(64)}`)(chain), stdout: JSON.stringify({ contentType: other.mediaType, body: Buffer.from(other.body).toString("base64") }) });
+    const error = await rejectionOf(withEngine(engine, () => drydock().sign(tampered, key().key, key().password, undefined, undefined, undefined, undefined, true)));
+    expect(error.message).toBe(`the registry served ${other.digest} for ${tampered}: not the digest asked for — the registry, or something between, altered the manifest; do not sign, verify or deploy on it`);
+    expect(cosignExecs()).toEqual([]);
+  });
+
+  it("says the registry refused the login when the reader is refused, and signs nothing", async () => {
+    engine.addRule({ when: isManifestRead, exitCode: 2, stderr: `GET https://ghcr.io/v2/acme/drydock-backend/manifests/${INDEX.digest}: 401 without a login: {"errors":[{"code":"UNAUTHORIZED"}]}\n` });
+    const error = await rejectionOf(withEngine(engine, () => drydock().sign(at(INDEX.digest), key().key, key().password, undefined, undefined, undefined, undefined, true)));
+    expect(error.message).toMatch(/^reading ghcr\.io\/acme\/drydock-backend@sha256:[a-f0-9]{64} from the registry, to learn whether it is one image or an index of platforms: the registry refused the login \(or none was given\) — pass a login that may read it: --registry-username with --registry-password, or --registry-config/);
+    expect(error.message).toContain("401 without a login");
+    expect(cosignExecs()).toEqual([]);
   });
 });
 
 describe("release", () => {
   it("stops before anything is published when the gate fails, and says so above the summary", async () => {
     answerTrivy(engine, { frontend: failing });
+    answerRelease(engine, ["linux/amd64"]);
     const error = await rejectionOf(withEngine(engine, () => release(drydock(), keyMode())));
     expect(error).toBeInstanceOf(GateFailedError);
     expect(error.message).toMatch(/^release stopped: the policy gate failed, so nothing was published, signed or attested\.\n\n/);
@@ -352,6 +511,7 @@ describe("release", () => {
 
   it("publishes, signs, attests three predicates and verifies each image by digest, and writes release.json into the reports", async () => {
     answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64"]);
     const { released, manifest, entries, images } = await withEngine(engine, async () => {
       const released = await release(drydock(), keyMode());
       return {
@@ -387,11 +547,11 @@ describe("release", () => {
         ["attest", "cyclonedx"],
         ["attest", "vuln"],
         ["attest", "slsaprovenance1"],
-        ["verify", "/ko-app/cosign"],
+        ["verify-attestation", SIGNATURE],
         ["verify-attestation", "cyclonedx"],
         ["verify-attestation", "vuln"],
         ["verify-attestation", "slsaprovenance1"],
-      ].map(([command, type]) => [command, command === "sign" || command === "verify" ? expect.any(String) : type]));
+      ].map(([command, type]) => [command, command === "sign" ? expect.any(String) : type]));
     }
     // One run ID for the whole release; cosign logs in with the publish login.
     expect(new Set(execs.map((e) => e.env["DRYDOCK_RELEASE_RUN"])).size).toBe(1);
@@ -403,7 +563,8 @@ describe("release", () => {
   it("releases the apps of a pnpm workspace, their provenance naming the workspace's root lockfile, read before anything is pushed", async () => {
     answerTrivy(engine);
     // examples/workspace's images have other titles than answerTrivy's defaults: clean reports for them too.
-    for (const title of ["workspace-api", "workspace-web"]) engine.addRule({ when: both(fileAt(TRIVY_REPORT), scanOf(title)), contents: reportText() });
+    for (const title of ["workspace-api", "workspace-api-migrations", "workspace-web"]) engine.addRule({ when: both(fileAt(TRIVY_REPORT), scanOf(title)), contents: reportText() });
+    answerRelease(engine, ["linux/amd64"], ["workspace-api", "workspace-web"]);
     const images = await withEngine(engine, async () => (await release(drydock("examples/workspace"), keyMode())).images().map((i) => ({ ...i })));
     expect(images.map((i) => [i.app, i.repository, i.verified])).toEqual([
       ["backend", "ghcr.io/acme/workspace-api", true],
@@ -421,6 +582,7 @@ describe("release", () => {
 
   it("signs keyless with the OIDC token and records the verified identity in the manifest", async () => {
     answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64"]);
     const released = await withEngine(engine, () =>
       release(drydock(), {
         identityToken: secret("oidc", TOKEN_CANARY),
@@ -443,6 +605,7 @@ describe("release", () => {
 
   it("names the digests pushed unsigned when signing fails after publish", async () => {
     answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64"]);
     engine.addRule({
       when: execStartsWith("/ko-app/cosign", "sign"),
       exitCode: 1,
@@ -455,24 +618,39 @@ describe("release", () => {
     expectNoLeaks();
   });
 
-  it("on two platforms, scans and gates every variant with one DB refresh, publishes exactly those as one index, and attests each variant's SBOM and vulnerability report", async () => {
+  it("on two platforms, scans and gates every variant with one DB refresh, publishes exactly those as one index, and signs, attests and verifies the index and each variant by its own digest", async () => {
     answerTrivy(engine);
-    const { manifest, entries, summary } = await withEngine(engine, async () => {
+    // Each platform's scan reports its own image's architecture, as Trivy does: how a variant's vulnerability predicate is told apart.
+    for (const platform of ["linux/amd64", "linux/arm64"]) {
+      const architecture = platform.split("/")[1]!;
+      engine.addRule({ when: both(fileAt(TRIVY_REPORT), (chain) => scannedPlatform(chain) === platform), contents: reportText([], { Metadata: { ImageConfig: { architecture, os: "linux" } } }) });
+    }
+    const served = answerRelease(engine, ["linux/amd64", "linux/arm64"]);
+    const { manifest, entries, summary, variants } = await withEngine(engine, async () => {
       const released = await release(drydock(), { ...keyMode(), platforms: "linux/amd64,linux/arm64" });
       return {
-        manifest: JSON.parse(await released.manifest.contents()) as { images: { app: string; platforms: string[]; reference: string; attestations: string[] }[]; gate: { summary: string } },
+        manifest: JSON.parse(await released.manifest.contents()) as {
+          images: { app: string; platforms: string[]; reference: string; attestations: string[]; variants: { platform: string; digest: string; reference: string; attestations: string[] }[] }[];
+          gate: { summary: string };
+        },
         entries: await released.reports.entries(),
         summary: await released.reports.file("summary.md").contents(),
+        variants: released.backend().variants.map((v) => ({ ...v })),
       };
     });
-    // Four image scans, one per app and platform, each of an image built on its platform; one DB download for all.
-    expect(imageScans().map((e) => `${scannedImageTitle(e.chain)} ${scannedPlatform(e.chain)}`).sort()).toEqual([
+    // engine.execs() replays every chain: taken once for this test's many questions.
+    const all = engine.execs();
+    const scansOf = all.filter((e) => e.args[0] === "trivy" && e.args[1] === "image" && !e.args.includes("--download-db-only"));
+    // Four image scans, one per app and platform, each of an image built on its platform, and the backend's
+    // migrations image of the smoked platform (the one its smoke test ran); one DB download for all.
+    expect(scansOf.map((e) => `${scannedImageTitle(e.chain)} ${scannedPlatform(e.chain)}`).sort()).toEqual([
       "drydock-backend linux/amd64",
       "drydock-backend linux/arm64",
+      "drydock-backend-migrations linux/amd64",
       "drydock-frontend linux/amd64",
       "drydock-frontend linux/arm64",
     ]);
-    expect(engine.execs().filter((e) => e.args.includes("--download-db-only"))).toHaveLength(1);
+    expect(all.filter((e) => e.args.includes("--download-db-only"))).toHaveLength(1);
     expect(entries).toEqual(expect.arrayContaining(["backend-linux-amd64/", "backend-linux-arm64/", "frontend-linux-amd64/", "frontend-linux-arm64/", "lint/", "summary.md", "release.json"]));
     for (const name of ["backend-linux-amd64", "backend-linux-arm64", "frontend-linux-amd64", "frontend-linux-arm64"]) {
       expect(summary).toContain(`Security gate passed: ${name}`);
@@ -480,7 +658,7 @@ describe("release", () => {
     }
 
     // What is published is what was scanned: each index's variants are the very images whose tarballs Trivy read.
-    const scannedImages = new Set(imageScans().map((e) => JSON.stringify((e.chain.find((s) => s.field === "withMountedFile" && s.args["path"] === TARBALL)!.args["source"] as ObjectRef).chain.slice(0, -1))));
+    const scannedImages = new Set(scansOf.map((e) => JSON.stringify((e.chain.find((s) => s.field === "withMountedFile" && s.args["path"] === TARBALL)!.args["source"] as ObjectRef).chain.slice(0, -1))));
     for (const p of publishes()) {
       const variants = p.leaf.args["platformVariants"] as ObjectRef[];
       expect(variants).toHaveLength(1);
@@ -491,32 +669,90 @@ describe("release", () => {
     }
     expect(manifest.images.map((i) => ({ app: i.app, platforms: i.platforms }))).toEqual(["backend", "frontend"].map((app) => ({ app, platforms: ["linux/amd64", "linux/arm64"] })));
 
-    // Per index: one SBOM and one vulnerability report per variant, one provenance naming both platforms.
+    // Each index was read back from the registry, and every digest in it signed, attested and verified by its own digest.
+    const cosign = all.filter((e) => e.args[0] === "/ko-app/cosign");
+    const reads = all.filter((e) => isManifestRead(e.chain));
+    const steps = (reference: string) =>
+      cosign
+        .filter((e) => e.args.at(-1) === reference)
+        .map((e) => `${e.args[1]}${e.args.includes("--type") ? ` ${e.args[e.args.indexOf("--type") + 1]}` : ""}`);
     for (const image of manifest.images) {
-      const attests = cosignExecs().filter((e) => e.args[1] === "attest" && e.args.at(-1) === image.reference);
-      expect(attests.map((e) => e.args[e.args.indexOf("--type") + 1])).toEqual(["cyclonedx", "cyclonedx", "vuln", "vuln", "slsaprovenance1"]);
-      for (const type of ["cyclonedx", "vuln"] as const) {
-        const files = attests.filter((e) => e.args.includes(type)).map((e) => e.mounts[predicatePath(type)]?.source);
-        expect(new Set(files).size, `two different ${type} predicates`).toBe(2);
+      const title = `drydock-${image.app}`;
+      const repository = `ghcr.io/acme/${title}`;
+      expect(image.reference).toBe(`${repository}@${served[title]!.subject.digest}`);
+      expect(reads.filter((e) => e.args.includes(served[title]!.subject.digest))).toHaveLength(1);
+      // The index: its signature and the provenance of the whole build, naming both platforms.
+      expect(image.attestations).toEqual(["slsaprovenance1"]);
+      expect(steps(image.reference)).toEqual(["sign", "attest slsaprovenance1", `verify-attestation ${SIGNATURE}`, "verify-attestation slsaprovenance1"]);
+      const indexProvenance = cosign.find((e) => e.args[1] === "attest" && e.args.at(-1) === image.reference)!.mounts[predicatePath("slsaprovenance1")]!.source;
+      expect(indexProvenance).toContain("linux/amd64,linux/arm64");
+      // Each variant: its own digest (the one the index lists), its own scan's SBOM and report, its own platform's provenance.
+      expect(image.variants).toEqual(
+        ["linux/amd64", "linux/arm64"].map((platform) => {
+          const digest = served[title]!.variants[platform]!.digest;
+          return { platform, digest, reference: `${repository}@${digest}`, attestations: ["cyclonedx", "vuln", "slsaprovenance1"] };
+        }),
+      );
+      for (const variant of image.variants) {
+        expect(steps(variant.reference)).toEqual(["sign", "attest cyclonedx", "attest vuln", "attest slsaprovenance1", `verify-attestation ${SIGNATURE}`, "verify-attestation cyclonedx", "verify-attestation vuln", "verify-attestation slsaprovenance1"]);
+        const [own, other] = variant.platform === "linux/amd64" ? ["amd64", "arm64"] : ["arm64", "amd64"];
+        for (const type of ["cyclonedx", "vuln", "slsaprovenance1"] as const) {
+          const source = cosign.find((e) => e.args[1] === "attest" && e.args.includes(type) && e.args.at(-1) === variant.reference)!.mounts[predicatePath(type)]!.source;
+          expect(source, `${image.app} ${variant.platform} ${type}`).toContain(own);
+          expect(source, `${image.app} ${variant.platform} ${type} names no other platform`).not.toContain(other);
+        }
       }
-      expect(image.attestations).toEqual(["cyclonedx", "vuln", "slsaprovenance1"]);
     }
-    expect(engine.execs().filter((e) => e.args.join(" ") === "pnpm run build")).toHaveLength(4);
-    // The smoke test runs the engine's platform's variant (the fake engine's is linux/amd64), migrations in that variant's build stage.
-    const migrations = engine.execs().filter((e) => e.args.join(" ") === "pnpm exec prisma migrate deploy");
+    expect(variants).toEqual(manifest.images.find((i) => i.app === "backend")!.variants);
+    expect(all.filter((e) => e.args.join(" ") === "pnpm run build")).toHaveLength(4);
+    // The smoke test runs the engine's platform's variant (the fake engine's is linux/amd64), migrations with that platform's migrations image.
+    const migrations = all.filter((e) => JSON.stringify(e.args) === JSON.stringify(MIGRATE_ENTRYPOINT));
     expect(migrations.map((e) => rootPlatform(e.chain))).toEqual(["linux/amd64"]);
+    // Every container of the migrations image itself (up to its entrypoint; the smoke stage then binds Postgres) is on that platform.
+    const image = migrations[0]!.chain;
+    expectOnlyOn(image.slice(0, image.map((s) => s.field).lastIndexOf("withEntrypoint") + 1), "linux/amd64");
     expectNoLeaks();
+    // Four builds and scans, and forty cosign steps recorded through the fake engine: slower than the plan tests' default 5 s.
+  }, 30_000);
+
+  it("with the default platforms on an engine that builds amd64 files for arm64, stops before anything is published, saying how to fix it", async () => {
+    answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64", "linux/arm64"]);
+    // An amd64-only runtime base on an engine without emulation: the "arm64" variant's node runs as x64.
+    engine.addRule({ when: (chain) => isPlatformProbe(chain) && rootPlatform(chain) === "linux/arm64" && chain.length > 3, stdout: "linux/x64\n" });
+    // --platforms' default.
+    const error = await rejectionOf(withEngine(engine, () => release(drydock(), { ...keyMode(), platforms: "linux/amd64,linux/arm64" })));
+    expect(error.message).toMatch(/^--platforms linux\/arm64: the (backend|frontend) variant's runtime image [^ ]+: found it runs as linux\/amd64 \(node in it printed "linux\/x64"\)/);
+    expect(error.message).toMatch(/or build only the platforms it has, e\.g\. --platforms=linux\/amd64$/);
+    expect(publishes()).toEqual([]);
+    expect(cosignExecs()).toEqual([]);
+  });
+
+  it("signs nothing when the registry holds another index than the platforms built, and names the digests pushed unsigned", async () => {
+    answerTrivy(engine);
+    answerPlatformProbes(engine);
+    // The registry holds, under each digest publish returned, an index of linux/amd64 alone (a push that raced this one, say).
+    for (const title of ["drydock-backend", "drydock-frontend"]) {
+      const amd64Only = serveManifest(engine, indexManifest([{ platform: "linux/amd64", manifest: imageManifest(`${title} linux/amd64`) }]));
+      engine.addRule({ when: (chain) => chain.some((st) => st.field === "withAnnotation" && st.args["value"] === title), leaves: { publish: `registry.invalid/${title}:fake@${amd64Only.digest}` } });
+    }
+    const error = await rejectionOf(withEngine(engine, () => release(drydock(), { ...keyMode(), platforms: "linux/amd64,linux/arm64" })));
+    expect(error.message).toMatch(/^ghcr\.io\/acme\/drydock-(backend|frontend)@sha256:[a-f0-9]{64} was published for linux\/amd64, linux\/arm64, but the registry holds an index of linux\/amd64 under that digest — nothing was signed/);
+    expect(error.message).toMatch(/These images were published but are NOT signed or attested:\n {2}backend: ghcr\.io\/acme\/drydock-backend@sha256:[a-f0-9]{64}\n {2}frontend: /);
+    expect(cosignExecs()).toEqual([]);
   });
 
   it("stops before anything is published when one platform's variant fails the gate", async () => {
     answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64", "linux/arm64"]);
     engine.addRule({ when: both(fileAt(TRIVY_REPORT), scanOf("drydock-frontend"), (chain) => scannedPlatform(chain) === "linux/arm64"), contents: failing });
     const error = await rejectionOf(withEngine(engine, () => release(drydock(), { ...keyMode(), platforms: "linux/amd64,linux/arm64" })));
     expect(error).toBeInstanceOf(GateFailedError);
     expect(error.message).toMatch(/^release stopped: the policy gate failed, so nothing was published, signed or attested\.\n\n/);
     expect(error.message).toContain("Security gate failed: frontend-linux-arm64");
     expect(error.message).toContain("Security gate passed: frontend-linux-amd64");
-    expect(imageScans()).toHaveLength(4);
+    // Each app on each platform, and the backend's migrations image.
+    expect(imageScans()).toHaveLength(5);
     expect(publishes()).toEqual([]);
     expect(cosignExecs()).toEqual([]);
   });

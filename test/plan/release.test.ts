@@ -6,17 +6,8 @@
  */
 import { dag, type Platform } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
-import {
-  attest,
-  COSIGN_IMAGE,
-  publish,
-  PUBLIC_KEY_PATH,
-  sign,
-  verify,
-  vulnPredicate,
-  provenancePredicate,
-  type CosignRun,
-} from "../../dagger/src/release/index.ts";
+import { COSIGN_IMAGE, publish, PUBLIC_KEY_PATH, vulnPredicate, provenancePredicate, type CosignRun } from "../../dagger/src/release/index.ts";
+import { attestImage as attest, signImage as sign, verifyImage as verify } from "../support/release/one-image.js";
 import { execStartsWith } from "../support/fake-engine/rules.js";
 import { useFakeEngine, withEngine, type ExecRecord } from "../support/fake-engine/index.js";
 import { rejectionOf } from "../support/plan-helpers.js";
@@ -61,7 +52,7 @@ function expectCosignContainer(exec: ExecRecord): void {
 describe("sign", () => {
   it("signs by digest with the key and password as secret variables, air-gapped", async () => {
     const result = await withEngine(engine, async () => sign(`ghcr.io/acme/backend:1.2.3@${DIGEST}`, secrets(), keyRun()));
-    expect(result).toEqual({ reference: REF, mode: "key" });
+    expect(result).toEqual([{ reference: REF, role: "image", attestations: [] }]);
     const [exec, ...others] = cosignExecs();
     expect(others).toEqual([]);
     expect(exec!.args).toEqual(["/ko-app/cosign", "sign", "--yes", "--key", "env://COSIGN_KEY", "--tlog-upload=false", "--use-signing-config=false", REF]);
@@ -149,8 +140,9 @@ describe("verify", () => {
     const result = await withEngine(engine, async () => verify(REF, { publicKey: dag.file("cosign.pub", "-----BEGIN PUBLIC KEY-----\n") }, undefined, keyRun()));
     expect(result).toMatchObject({ reference: REF, signature: true, attestations: ["cyclonedx", "vuln", "slsaprovenance1"], transparencyLog: false, trusted: { mode: "key" } });
     const execs = cosignExecs();
+    // The signature is checked as cosign v3 stores it: the statement of its own type.
     expect(execs.map((e) => e.args.slice(1, 4))).toEqual([
-      ["verify", "--key", PUBLIC_KEY_PATH],
+      ["verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1"],
       ["verify-attestation", "--type", "cyclonedx"],
       ["verify-attestation", "--type", "vuln"],
       ["verify-attestation", "--type", "slsaprovenance1"],
@@ -168,14 +160,14 @@ describe("verify", () => {
     const issuer = "https://token.actions.githubusercontent.com";
     const result = await withEngine(engine, async () => verify(REF, { certificateIdentity: identity, certificateOidcIssuer: issuer }, ["cyclonedx"], { runId: "run-1" }));
     expect(result.trusted).toEqual({ mode: "keyless", identity, issuer });
-    expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify", "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
+    expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1", "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
   });
 
   it("verifies keyless with a regexp anchored at both ends: tags of one workflow only", async () => {
     const identityRegexp = "^https://github\\.com/acme/shop/\\.github/workflows/release\\.yml@refs/tags/v[0-9.]+$";
     const issuer = "https://token.actions.githubusercontent.com";
     await withEngine(engine, async () => verify(REF, { certificateIdentityRegexp: identityRegexp, certificateOidcIssuer: issuer }, [], { runId: "run-1" }));
-    expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify", "--certificate-identity-regexp", identityRegexp, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
+    expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1", "--certificate-identity-regexp", identityRegexp, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
   });
 
   it.each([
@@ -190,7 +182,7 @@ describe("verify", () => {
     { name: "missing registry credentials", exitCode: 1, stderr: "Error: GET http://ghcr.io/v2/acme/backend/manifests/sha256-1111.sig: UNAUTHORIZED: authentication required\n", kind: "registry-auth", message: /pass a Docker config.json/ },
     { name: "the wrong key", exitCode: 12, stderr: "Error: no matching signatures: invalid signature when validating ASN.1 encoded signature\n", kind: "wrong-key", message: /signed, but not by the given key/ },
   ])("maps $name to a clear message", async ({ exitCode, stderr, kind, message }) => {
-    engine.addRule({ when: execStartsWith("/ko-app/cosign", "verify"), exitCode, stderr });
+    engine.addRule({ when: execStartsWith("/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1"), exitCode, stderr });
     const error = await rejectionOf(withEngine(engine, async () => verify(REF, { publicKey: dag.file("cosign.pub", "k") }, undefined, keyRun())));
     expect(error).toMatchObject({ name: "CosignError", kind, exitCode });
     expect(error.message).toMatch(message);

@@ -3,9 +3,13 @@
  * strings reach the engine only inside setSecret, are only ever mounted by ID for the pnpm
  * bootstrap and the download (which run no code of the app), and never reach an argument, a
  * variable, a file, a command that runs the app's code (pnpmfile, install scripts, build) or the images.
+ * One exception, for the CA alone: the migrations image's download of Prisma's schema engine (Prisma's
+ * own code, from the lockfile) gets the CA certificates — public, no credential — for a TLS-intercepting
+ * proxy on its way; never the npmrc.
  */
 import { dag } from "@dagger.io/dagger";
 import { NODE_IMAGE } from "../../dagger/src/images/defaults.ts";
+import { ENGINE_PROGRAM } from "../../dagger/src/images/migrations-programs.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { containerState } from "../support/fake-engine/container-state.js";
@@ -16,6 +20,8 @@ const engine = useFakeEngine();
 
 /** The download step of an app: the one command after its source that may get the secrets. */
 const isDownload = (e: ExecRecord) => e.args[0] === "pnpm" && e.args[1] === "fetch";
+/** The migrations image's schema-engine download: the one command that gets the CA, and nothing else. */
+const isEngineFetch = (e: ExecRecord) => e.args[0] === "node" && e.args[2] === ENGINE_PROGRAM;
 
 const NPMRC_CANARY = "//registry.example.com/:_authToken=npm-canary-3f9a6c1e";
 const CA_CANARY = "-----BEGIN CERTIFICATE-----\nMIIca-canary-7b1c2d\n-----END CERTIFICATE-----\n";
@@ -82,7 +88,7 @@ describe("install secrets through build-and-scan", () => {
   });
 
   it("gives the secrets to the pnpm bootstrap and to each app's download, and to nothing else", () => {
-    const withSecrets = planned.execs.filter((e) => Object.values(e.mounts).some((m) => m.kind === "secret"));
+    const withSecrets = planned.execs.filter((e) => Object.values(e.mounts).some((m) => m.kind === "secret") && !isEngineFetch(e));
     // The pnpm bootstrap, once for both apps (before any folder or source of theirs), and each app's download.
     expect(withSecrets.map((e) => [e.args.slice(0, 3).join(" "), e.workdir ?? "(image's)", ...appFoldersOf(e.chain)].join(" ")).sort()).toEqual([
       "npm install --global (image's)",
@@ -94,9 +100,17 @@ describe("install secrets through build-and-scan", () => {
       expect(exec.mounts["/run/secrets/ca"]).toEqual({ kind: "secret", source: CA_SECRET, options: {} });
       expect(exec.env["NODE_EXTRA_CA_CERTS"]).toBe("/run/secrets/ca");
     }
-    for (const exec of planned.execs.filter((e) => !withSecrets.includes(e))) {
+    for (const exec of planned.execs.filter((e) => !withSecrets.includes(e) && !isEngineFetch(e))) {
       expect(exec.env, exec.args.join(" ")).not.toHaveProperty("NODE_EXTRA_CA_CERTS");
     }
+  });
+
+  it("gives the CA certificates, and no npmrc, to the download of Prisma's schema engine for the migrations image", () => {
+    const fetches = planned.execs.filter(isEngineFetch);
+    expect(fetches.map((e) => appFoldersOf(e.chain))).toEqual([["backend"]]);
+    expect(fetches[0]!.mounts).toEqual({ "/run/secrets/ca": { kind: "secret", source: CA_SECRET, options: {} } });
+    expect(fetches[0]!.env["NODE_EXTRA_CA_CERTS"]).toBe("/run/secrets/ca");
+    expect(fetches[0]!.secretEnv).toEqual({});
   });
 
   it("downloads each app's packages with one command that runs no code of the app: no shell, no pnpmfile, no scripts", () => {
@@ -110,7 +124,7 @@ describe("install secrets through build-and-scan", () => {
   });
 
   it("runs every build command after an app's source is added, but its download, with no secret, no CA variable and no cache volume", () => {
-    const appCode = planned.execs.filter((e) => e.image === NODE_IMAGE && appFoldersOf(e.chain).length > 0 && !isDownload(e));
+    const appCode = planned.execs.filter((e) => e.image === NODE_IMAGE && appFoldersOf(e.chain).length > 0 && !isDownload(e) && !isEngineFetch(e));
     // The app's code runs in these: its pnpmfile and install scripts, Prisma's generator, its build, pnpm deploy;
     // and the optional-peer removal reads the app's deployed files.
     for (const step of ["pnpm install --frozen-lockfile --offline", "pnpm exec prisma generate", "pnpm run build", "pnpm deploy --filter '{.}' --prod --offline", `node -e ${OPTIONAL_PEER_PRUNE} /out`]) {

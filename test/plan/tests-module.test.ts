@@ -122,7 +122,7 @@ describe("drydock's schema, as the engine registers it for its dependents", () =
     const { sdl } = await drydockSchema();
     expect(sdl.typeNames).toMatchObject({ Drydock: "Drydock", Report: "DrydockReport", ImageScan: "DrydockImageScan", LintScan: "DrydockLintScan" });
     const drydock = engine.schema!.getQueryType()!.getFields()["drydock"]!;
-    expect(drydock.args.map((a) => `${a.name}: ${String(a.type)}`)).toEqual(["source: ID", "config: ID", "configPath: String"]);
+    expect(drydock.args.map((a) => `${a.name}: ${String(a.type)}`)).toEqual(["source: ID", "config: ID", "configPath: String", "baseConfig: ID"]);
     expect(String(drydock.type)).toBe("Drydock!");
   });
 
@@ -196,7 +196,7 @@ describe("dagger/tests: the checks' plans", () => {
     const isImage = (app: string) => (c: Chain) => fromDrydock(c) && c[1]?.field === app;
     const isMigrate = (c: Chain) => c.some((s) => s.field === "withExec" && JSON.stringify(s.args["args"]) === JSON.stringify(MIGRATE_ARGS));
 
-    it("starts pinned Postgres, migrates from drydock's build stage, then starts the backend and the frontend", async () => {
+    it("starts pinned Postgres, migrates with drydock's migrations image, then starts the backend and the frontend", async () => {
       answerProbes();
       await withEngine(engine, async () => (await tests()).imagesServeTheExampleApp());
       const dbStart = first(started(isPostgres));
@@ -206,7 +206,7 @@ describe("dagger/tests: the checks' plans", () => {
       expect(first(started(isImage("backend")))).toBeGreaterThan(migrated);
       expect(first(started(isImage("frontend")))).toBeGreaterThan(first(started(isImage("backend"))));
       const migrate = engine.execs().find((e) => JSON.stringify(e.args) === JSON.stringify(MIGRATE_ARGS))!;
-      expect(renderChain(migrate.chain.slice(0, 2))).toMatch(/^drydock\(source: .*\)\.backendBuild$/);
+      expect(renderChain(migrate.chain.slice(0, 3))).toMatch(/^drydock\(source: .*\)\.app\(name: "backend"\)\.migrations$/);
       expect(migrate.env["DATABASE_URL"]).toBe(DATABASE_URL);
       expect(migrate.env[RUN_VARIABLE]).toMatch(/^\d{4}-\d\d-\d\dT/);
       expect(migrate.chain.some((s) => s.field === "withServiceBinding" && s.args["alias"] === "postgres")).toBe(true);

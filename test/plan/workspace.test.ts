@@ -48,7 +48,7 @@ const apps = [
     /** The filter of the source the install gets: the root's install inputs, then the app's manifest, then every other project's. */
     installInclude: [...ROOT_INSTALL_INPUTS, "services/api/package.json", "packages/shared/package.json", "packages/time/package.json", "services/web/package.json"],
     /** What each step of the build stage adds after the install, in order: Prisma's inputs (generate), the shared package, the app's folder. */
-    buildAdds: ['/src/services/api <- directory("services/api") filter(["prisma.config.ts","prisma.config.mts","prisma.config.cts","prisma.config.js","prisma.config.mjs","prisma.config.cjs","prisma/**"])', LOCAL_PACKAGES, '/src/services/api <- directory("services/api")'],
+    buildAdds: ['/src/services/api <- directory("services/api") filter(["prisma.config.ts","prisma.config.mts","prisma.config.cts","prisma.config.js","prisma.config.mjs","prisma.config.cjs","prisma/**","**/tsconfig*.json"])', LOCAL_PACKAGES, '/src/services/api <- directory("services/api")'],
   },
   {
     name: "frontend",

@@ -115,8 +115,45 @@ export interface BuildModel {
   labels: Record<string, string>;
 }
 
+/**
+ * The backend's migrations image (Dockerfile.backend's stages migrate-deps, migrate-engine and
+ * migrate; the Dagger plan's images/migrations.ts), compared aspect by aspect like BuildModel.
+ */
+export interface MigrateModel {
+  /**
+   * Every command that makes the engine stage's input, in order: those of the stages migrate-deps
+   * continues (deps, generate, the local packages' build), then its own.
+   */
+  deps: RunCommand[];
+  /** The image the engine stage starts from (the runtime base). */
+  engineImage: string;
+  /** The folders the engine stage copies in, each from a stage. */
+  engineCopies: RuntimeCopy[];
+  engine: RunCommand[];
+  /** The runtime root the image starts from, as the runtime's: its base and what is removed from it. */
+  runtimeImage: string;
+  removedFromRuntimeRoot: string[];
+  /** The folders of the build stages the image gets after the root, in order, each with its owner. */
+  appFiles: RuntimeCopy[];
+  /**
+   * The Prisma files: patterns relative to the app folder (the Dagger filter), or `layout:prisma`
+   * (what the layout stage wrote for prisma generate, of the app folder); where they land, and the owner.
+   */
+  prismaFiles: { include: string[]; to: string; owner: string | undefined };
+  user: string | undefined;
+  workdir: string | undefined;
+  env: Record<string, string>;
+  exposedPorts: string[];
+  healthcheck: HealthcheckModel | undefined;
+  entrypoint: string[];
+  cmd: string[];
+  labels: Record<string, string>;
+}
+
 export interface ParsedDockerfile {
   model: BuildModel;
+  /** The backend's migrations image, when the Dockerfile has its stages (Dockerfile.backend does, Dockerfile.frontend not). */
+  migrate: MigrateModel | undefined;
   /** The layout stage's one command (it reads the build context and writes /layout): no Dagger counterpart, checked apart. */
   layout: RunCommand;
   /** Every ARG default (global and per stage), resolved with the build arguments given: what `docker build` uses for an ARG not given. */
@@ -131,7 +168,9 @@ export class DockerfileModelError extends Error {
 const REQUIRED_STAGES = ["layout", "deps", "build", "prune", "runtime-base", "runtime-root", "runtime"] as const;
 const OPTIONAL_STAGES = ["generate"] as const;
 type StageName = (typeof REQUIRED_STAGES)[number] | (typeof OPTIONAL_STAGES)[number];
-const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES];
+/** The migrations image's stages: all three or none (MigrateModel). */
+const MIGRATE_STAGES = ["migrate-deps", "migrate-engine", "migrate"] as const;
+const KNOWN_STAGES: readonly string[] = [...REQUIRED_STAGES, ...OPTIONAL_STAGES, ...MIGRATE_STAGES];
 /**
  * A part of a build stage, e.g. `generate-on`, `build-packages` or `prune-deps`: a stage continuing a part continues
  * what the part continues, with the part's instructions first — so `FROM generate-${PRISMA} AS
@@ -256,7 +295,7 @@ export function readDockerfile(text: string, file: string, buildArgs: Readonly<R
   if (unused.length > 0) {
     throw new DockerfileModelError(`${file}: build argument ${unused.join(", ")} is declared by no ARG — fix the name, or declare it where it is used`);
   }
-  return { model: reader.model(), layout: reader.layoutCommand(), argDefaults: Object.fromEntries(reader.argDefaults) };
+  return { model: reader.model(), migrate: reader.migrateModel(), layout: reader.layoutCommand(), argDefaults: Object.fromEntries(reader.argDefaults) };
 }
 
 class Reader {
@@ -520,6 +559,62 @@ class Reader {
     return stage.parent === "generate" && !this.nonEmpty("generate") ? "deps" : stage.parent;
   }
 
+  /**
+   * The migrations image: migrate-deps (continuing the build's stages), migrate-engine (continuing
+   * runtime-base, copying migrate-deps' folder) and migrate (from scratch: the runtime root, the
+   * engine stage's folder, the layout's Prisma files; nothing runs). Undefined without these stages.
+   */
+  migrateModel(): MigrateModel | undefined {
+    const present = MIGRATE_STAGES.filter((name) => this.stages.has(name));
+    if (present.length === 0) return undefined;
+    if (present.length < MIGRATE_STAGES.length) {
+      throw new DockerfileModelError(`${this.file}: found the stages ${present.join(", ")} of the migrations image, expected all of ${MIGRATE_STAGES.join(", ")}`);
+    }
+    const [deps, engine, image] = MIGRATE_STAGES.map((name) => this.stages.get(name)!);
+    const lineage = (stage: Stage): RunCommand[] => [...(stage.parent ? lineage(this.stages.get(stage.parent)!) : []), ...stage.runs.map((r) => r.command)];
+    if (!deps!.parent || !(BUILD_STAGES as readonly string[]).includes(deps!.parent)) {
+      throw new DockerfileModelError(`${this.file}: stage migrate-deps starts FROM ${deps!.from}, expected FROM a build stage (${BUILD_STAGES.join(", ")}) or a part of one`);
+    }
+    if (engine!.parent !== "runtime-base") throw new DockerfileModelError(`${this.file}: stage migrate-engine starts FROM ${engine!.from}, expected FROM runtime-base`);
+    if (image!.from !== "scratch") throw new DockerfileModelError(`${this.file}: stage migrate starts FROM ${image!.from}, expected FROM scratch`);
+    if (image!.runs.length > 0) throw new DockerfileModelError(`${image!.runs[0]!.where}: RUN in the migrate stage — it starts FROM scratch and may have no shell`);
+    const stageCopy = (copy: ParsedCopy, stages: readonly string[]): RuntimeCopy => {
+      const [source, ...more] = copy.sources;
+      if (!stages.includes(copy.from ?? "") || source === undefined || more.length > 0) {
+        throw new DockerfileModelError(`${copy.where}: expected one folder of ${stages.join(" or ")} per COPY, found ${describeCopy(copy)}`);
+      }
+      return { from: copy.from!, path: path.resolve("/", source), to: copy.dest, owner: copy.chown ?? "0:0" };
+    };
+    const [rootCopy, ...copies] = image!.copies;
+    const rootDir = this.single(this.stage("runtime-root").copies, "runtime-root", "runtime base's root filesystem").dest;
+    if (rootCopy?.from !== "runtime-root" || rootCopy.sources.map((s) => path.resolve("/", s)).join(" ") !== rootDir || rootCopy.dest !== "/") {
+      throw new DockerfileModelError(`${this.file}: the migrate stage must start with COPY --from=runtime-root ${rootDir} /, found ${rootCopy ? describeCopy(rootCopy) : "none"}`);
+    }
+    const prismaCopies = copies.filter((copy) => copy.from === "layout");
+    const prisma = this.single(prismaCopies, "migrate", "Prisma files of the layout stage");
+    if (prisma.sources.length !== 1 || prisma.sources[0] !== `/layout/prisma/${this.model().appFolder === "." ? "" : `${this.model().appFolder}/`}` || !prisma.destIsFolder) {
+      throw new DockerfileModelError(`${prisma.where}: expected COPY --from=layout /layout/prisma/<app folder>/ <folder>/, found ${describeCopy(prisma)}`);
+    }
+    return {
+      deps: lineage(deps!),
+      engineImage: this.stage("runtime-base").from,
+      engineCopies: engine!.copies.map((copy) => stageCopy(copy, ["migrate-deps"])),
+      engine: engine!.runs.map((r) => r.command),
+      runtimeImage: this.stage("runtime-base").from,
+      removedFromRuntimeRoot: this.removedFromRuntimeRoot(),
+      appFiles: copies.filter((copy) => copy !== prisma).map((copy) => stageCopy(copy, ["migrate-engine"])),
+      prismaFiles: { include: [layoutPart("prisma")], to: prisma.dest, owner: prisma.chown ?? "0:0" },
+      user: image!.user,
+      workdir: image!.workdir,
+      env: image!.env,
+      exposedPorts: image!.exposedPorts,
+      healthcheck: image!.healthcheck,
+      entrypoint: image!.entrypoint,
+      cmd: image!.cmd,
+      labels: image!.labels,
+    };
+  }
+
   /** The layout stage: one RUN over the build context, mounted; no COPY, nothing else. */
   layoutCommand(): RunCommand {
     const stage = this.stage("layout");
@@ -631,10 +726,15 @@ function jsonStrings(text: string, what: string): string[] {
   return parsed;
 }
 
-/** JSON (exec) form arguments, or undefined for shell form. */
+/**
+ * JSON (exec) form arguments, or undefined for shell form. Parsed from the instruction's text:
+ * dockerfile-ast's getJSONValue drops the blanks inside a string (`"a b"` reads `ab`), which a
+ * program given to `node -e` in exec form has.
+ */
 function execForm(instruction: JSONInstruction): string[] | undefined {
-  const strings = instruction.getJSONStrings();
-  return strings.length > 0 ? strings.map((s) => s.getJSONValue()) : undefined;
+  if (instruction.getJSONStrings().length === 0) return undefined;
+  const text = instruction.getArgumentsContent();
+  return text === null ? undefined : jsonStrings(text.trim(), `${instruction.getKeyword()}`);
 }
 
 /** The instruction's arguments as written, flags left out and line continuations joined. */

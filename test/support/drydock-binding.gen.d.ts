@@ -12,6 +12,7 @@ declare module "@dagger.io/dagger" {
     source?: Directory;
     config?: File;
     configPath?: string;
+    baseConfig?: File;
   };
 
   export type DrydockWithLabelsOpts = {
@@ -27,12 +28,19 @@ declare module "@dagger.io/dagger" {
     prismaEnginesMirror?: string;
   };
 
+  export type DrydockWithAllowedScannerOpts = {
+    trivyImage?: string;
+    dbRepositories?: string[];
+  };
+
   export type DrydockGateOpts = {
     baseline?: File;
+    baselineRenamedFrom?: string[];
   };
 
   export type DrydockBuildAndScanOpts = {
     baseline?: Directory;
+    baselineRenamedFrom?: string[];
   };
 
   export type DrydockPublishOpts = {
@@ -102,6 +110,15 @@ declare module "@dagger.io/dagger" {
     airGapped?: boolean;
     builderId?: string;
     baseline?: Directory;
+    baselineRenamedFrom?: string[];
+  };
+
+  export type DrydockAppDockerBuildCommandOpts = {
+    context?: string;
+    dockerfile?: string;
+    tag?: string;
+    npmrcPath?: string;
+    caCertificatesPath?: string;
   };
 
   export class Drydock {
@@ -114,6 +131,7 @@ declare module "@dagger.io/dagger" {
     withRuntimeImage(runtimeImage: string): Drydock;
     withPnpmVersion(pnpmVersion: string): Drydock;
     withTrivyCache(cache: CacheVolume): Drydock;
+    withAllowedScanner(opts?: DrydockWithAllowedScannerOpts): Drydock;
     withCosignImage(cosignImage: string): Drydock;
     app(name: string): DrydockApp;
     backend(): Container;
@@ -142,7 +160,9 @@ declare module "@dagger.io/dagger" {
     name(): Promise<string>;
     image(): Container;
     build(): Container;
+    migrations(): Container;
     scan(): DrydockImageScan;
+    dockerBuildCommand(opts?: DrydockAppDockerBuildCommandOpts): Promise<string>;
   }
 
   export class DrydockFinding {
@@ -174,6 +194,14 @@ declare module "@dagger.io/dagger" {
     summaryJson(): File;
     gate(): Promise<string>;
     files(): Directory;
+  }
+
+  export class DrydockImageVariant {
+    private constructor();
+    platform(): Promise<string>;
+    digest(): Promise<string>;
+    reference(): Promise<string>;
+    attestations(): Promise<string[]>;
   }
 
   export class DrydockLintScan {
@@ -234,6 +262,7 @@ declare module "@dagger.io/dagger" {
     signed(): Promise<boolean>;
     attestations(): Promise<string[]>;
     verified(): Promise<boolean>;
+    variants(): Promise<DrydockImageVariant[]>;
   }
 
   export class DrydockReport {
@@ -262,5 +291,6 @@ declare module "@dagger.io/dagger" {
     signature(): Promise<boolean>;
     attestations(): Promise<string[]>;
     transparencyLog(): Promise<boolean>;
+    variants(): Promise<DrydockImageVariant[]>;
   }
 }

@@ -200,6 +200,8 @@ export const both =
 export interface TrivyAnswers {
   backend?: string;
   frontend?: string;
+  /** The backend's migrations image (drydock-backend-migrations). */
+  backendMigrations?: string;
   lint?: string;
   /** The report of an image without drydock's labels, as `scan --image` gets. */
   other?: string;
@@ -213,6 +215,7 @@ export function answerTrivy(engine: FakeEngine, answers: TrivyAnswers = {}): voi
   const reports: [(chain: Chain) => boolean, string][] = [
     [scanOf("drydock-backend"), answers.backend ?? clean],
     [scanOf("drydock-frontend"), answers.frontend ?? clean],
+    [scanOf("drydock-backend-migrations"), answers.backendMigrations ?? clean],
     [scanOf("(no title)"), answers.other ?? clean],
     [lintScan, answers.lint ?? clean],
   ];

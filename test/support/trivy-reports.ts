@@ -2,8 +2,8 @@
  * Builders for Trivy JSON reports (SchemaVersion 2) in the shapes Trivy writes, for tests and
  * the benchmark. Each builder takes overrides; `undefined` in an override removes the field.
  */
-import { parseTrivyReport } from "../../dagger/src/report/trivy.ts";
-import { toFindings, type ReportFindings } from "../../dagger/src/report/findings.ts";
+import { readTrivyReport } from "../../dagger/src/report/trivy.ts";
+import type { ReportFindings } from "../../dagger/src/report/findings.ts";
 
 type Json = Record<string, unknown>;
 
@@ -150,7 +150,7 @@ export function report(results: Json[], overrides: Json = {}): Json {
 
 /** Build, serialise, parse and flatten: findings exactly as the gate receives them. */
 export function findingsOf(results: Json[], overrides: Json = {}): ReportFindings {
-  return toFindings(parseTrivyReport(JSON.stringify(report(results, overrides)), "test report"));
+  return readTrivyReport(JSON.stringify(report(results, overrides)), "test report");
 }
 
 /** Debian's zlib1g MiniZip CVE, the one exception examples/app/security-config.yml accepts. */

@@ -8,7 +8,7 @@
  * argument (what it writes to <out>/prisma, or its PRISMA: error).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExistsType, type Directory } from "@dagger.io/dagger";
@@ -18,10 +18,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SourceError } from "../../dagger/src/errors.ts";
 import { installInputPatterns } from "../../dagger/src/images/app.ts";
 import { LAYOUT, LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
-import { detectPrisma, PRISMA_CONFIG_FILES, type PrismaSchema } from "../../dagger/src/images/prisma.ts";
+import { detectPrisma, PRISMA_CONFIG_FILES, TSCONFIG_FILES, type PrismaSchema } from "../../dagger/src/images/prisma.ts";
 import { appPnpmVersion } from "../../dagger/src/pnpm-version.ts";
+import { appSource } from "../../dagger/src/source.ts";
 import { installLayout, normalFolder, type InstallLayout } from "../../dagger/src/workspace.ts";
 import { repoRoot } from "../support/paths.ts";
+import { symlinkPatch } from "../support/symlink-patch.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Trees
@@ -589,14 +591,26 @@ describe("synthetic repositories: the same error", () => {
 // The backend's Prisma: detectPrisma (the Dagger plan) and the program's PRISMA argument (Dockerfile.backend)
 
 /**
- * The app folder on disk as detectPrisma reads a Directory: `exists` (following symlinks, as
- * Dagger's does by default) and `file(path).contents()`, the only two methods it calls.
+ * A folder on disk as detectPrisma and appSource read a Directory: `exists` (following a symlink
+ * unless told not to, as Dagger's does), `file(path).contents()`, `directory`, `entries`, and a
+ * link's target as symlinks.ts reads it — filter, changes, asPatch — answered with the patch git
+ * writes, as the engine's is.
  */
 function diskDirectory(root: string): Directory {
+  const isLink = (full: string) => {
+    try {
+      return lstatSync(full).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
   const fake = {
-    exists: async (p: string, opts?: { expectedType?: ExistsType }) => {
+    exists: async (p: string, opts?: { expectedType?: ExistsType; doNotFollowSymlinks?: boolean }) => {
       const full = path.join(root, p);
-      if (!existsSync(full)) return false;
+      if ((opts?.doNotFollowSymlinks === true || opts?.expectedType === ExistsType.SymlinkType) && isLink(full)) {
+        return opts.expectedType === undefined || opts.expectedType === ExistsType.SymlinkType;
+      }
+      if (opts?.expectedType === ExistsType.SymlinkType || !existsSync(full)) return false;
       const stat = statSync(full);
       switch (opts?.expectedType) {
         case ExistsType.RegularType:
@@ -610,6 +624,9 @@ function diskDirectory(root: string): Directory {
       }
     },
     file: (p: string) => ({ contents: async () => readFileSync(path.join(root, p), "utf8") }),
+    directory: (p: string) => diskDirectory(path.join(root, p)),
+    entries: async (opts?: { path?: string }) => readdirSync(path.join(root, opts?.path ?? ".")),
+    filter: ({ include }: { include: string[] }) => ({ changes: () => ({ asPatch: () => ({ contents: async () => symlinkPatch(root, include[0]!) }) }) }),
   };
   return fake as unknown as Directory;
 }
@@ -723,19 +740,36 @@ interface PrismaErrorCase {
 describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same", () => {
   it("examples/app backend (config naming prisma/schema.prisma, with migrations)", async () => {
     const decided = await expectPrismaAgreement(path.join(repoRoot, "examples/app"), "backend");
-    expect(decided.schema).toEqual({ path: "prisma/schema.prisma", inputs: [...PRISMA_CONFIG_FILES, "prisma/**"] });
+    expect(decided.schema).toEqual({ path: "prisma/schema.prisma", inputs: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES] });
     expect(decided.files).toContain("backend/prisma.config.ts");
     expect(decided.files).toContain("backend/prisma/schema.prisma");
     expect(decided.files.some((file) => file.startsWith("backend/prisma/migrations/"))).toBe(true);
-    expect(decided.files.every((file) => file === "backend/prisma.config.ts" || file.startsWith("backend/prisma/"))).toBe(true);
+    expect(decided.files).toContain("backend/tsconfig.json");
+    expect(decided.files.every((file) => file === "backend/prisma.config.ts" || file.startsWith("backend/prisma/") || /^backend\/tsconfig[^/]*[.]json$/.test(file))).toBe(true);
   });
 
   it.each<PrismaCase>([
     {
+      // Prisma's generator takes the import extension of its code from the nearest tsconfig.json above its output:
+      // every tsconfig*.json of the app folder goes with the schema, node_modules' never.
+      name: "the app's TypeScript settings, at the root and beside the output, with the schema",
+      files: {
+        "prisma/schema.prisma": GENERATOR + MODEL,
+        "tsconfig.json": '{ "extends": "./tsconfig.base.json" }\n',
+        "tsconfig.base.json": '{ "compilerOptions": { "module": "nodenext" } }\n',
+        "src/generated/tsconfig.json": "{}\n",
+        "node_modules/x/tsconfig.json": "{}\n",
+        "tsconfig.notes.txt": "",
+      },
+      schema: "prisma/schema.prisma",
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES],
+      prisma: ["backend/prisma/schema.prisma", "backend/src/generated/tsconfig.json", "backend/tsconfig.base.json", "backend/tsconfig.json"],
+    },
+    {
       name: "no config, the default layout (migrations beside the schema)",
       files: { "prisma/schema.prisma": GENERATOR + MODEL, "prisma/migrations/0_init/migration.sql": "CREATE TABLE x();\n", "prisma/migrations/migration_lock.toml": "" },
       schema: "prisma/schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "prisma/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES],
       prisma: ["backend/prisma/migrations/0_init/migration.sql", "backend/prisma/migrations/migration_lock.toml", "backend/prisma/schema.prisma"],
     },
     {
@@ -748,7 +782,7 @@ describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same",
       name: 'a config naming "db/schema.prisma"',
       files: { "prisma.config.ts": config('schema: "db/schema.prisma",'), "db/schema.prisma": MODEL, "db/seed.sql": "", "prisma/schema.prisma": "// not this one\n" },
       schema: "db/schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "db/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "db/**", TSCONFIG_FILES],
       prisma: ["backend/db/schema.prisma", "backend/db/seed.sql", "backend/prisma.config.ts"],
     },
     {
@@ -780,28 +814,28 @@ describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same",
         "prisma/migrations/0_init/migration.sql": "",
       },
       schema: "prisma/schema",
-      inputs: [...PRISMA_CONFIG_FILES, "prisma/schema/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/schema/**", TSCONFIG_FILES],
       prisma: ["backend/prisma.config.ts", "backend/prisma/schema/nested/tag.prisma", "backend/prisma/schema/post.prisma", "backend/prisma/schema/schema.prisma", "backend/prisma/schema/user.prisma"],
     },
     {
       name: 'a schema folder named with a trailing slash, "./db/"',
       files: { "prisma.config.ts": config('schema: "./db/",'), "db/a.prisma": GENERATOR, "db/b.prisma": MODEL },
       schema: "db",
-      inputs: [...PRISMA_CONFIG_FILES, "db/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "db/**", TSCONFIG_FILES],
       prisma: ["backend/db/a.prisma", "backend/db/b.prisma", "backend/prisma.config.ts"],
     },
     {
       name: 'the schema at the app root, "schema.prisma": the file alone',
       files: { "prisma.config.ts": config('schema: "schema.prisma",'), "schema.prisma": MODEL, "seed.ts": "", "prisma/readme.md": "" },
       schema: "schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "schema.prisma"],
+      inputs: [...PRISMA_CONFIG_FILES, "schema.prisma", TSCONFIG_FILES],
       prisma: ["backend/prisma.config.ts", "backend/schema.prisma"],
     },
     {
       name: '"./prisma/schema.prisma", normalised',
       files: { "prisma.config.ts": config('schema: "./prisma//schema.prisma",'), "prisma/schema.prisma": MODEL },
       schema: "prisma/schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "prisma/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES],
       prisma: ["backend/prisma.config.ts", "backend/prisma/schema.prisma"],
     },
     {
@@ -813,14 +847,14 @@ describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same",
         "db/schema.prisma": MODEL,
       },
       schema: "legacy/schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "legacy/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "legacy/**", TSCONFIG_FILES],
       prisma: ["backend/legacy/schema.prisma", "backend/prisma.config.ts"],
     },
     {
       name: "a computed path (path.join) with the default schema present: the default",
       files: { "prisma.config.ts": `import path from "node:path";\n${config('schema: path.join("db", "schema.prisma"),')}`, "db/schema.prisma": MODEL, "prisma/schema.prisma": MODEL },
       schema: "prisma/schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "prisma/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "prisma/**", TSCONFIG_FILES],
       prisma: ["backend/prisma.config.ts", "backend/prisma/schema.prisma"],
     },
     {
@@ -838,7 +872,7 @@ describe("the backend's Prisma: detectPrisma and PRISMA=on|off decide the same",
         "other/schema.prisma": MODEL,
       },
       schema: "db/schema.prisma",
-      inputs: [...PRISMA_CONFIG_FILES, "db/**"],
+      inputs: [...PRISMA_CONFIG_FILES, "db/**", TSCONFIG_FILES],
       prisma: ["backend/db/schema.prisma", "backend/prisma.config.js", "backend/prisma.config.ts"],
     },
     {
@@ -1017,12 +1051,201 @@ describe("what only one side reads", () => {
     expect(run.stderr).toContain("APP_DIR: found no package.json, expected the manifest beside pnpm-lock.yaml - commit it");
   });
 
-  it("a symlinked manifest is copied as the link it is, never followed (as a Directory filter keeps it)", () => {
-    const context = tree({ "backend/pnpm-lock.yaml": lockfile({ ".": {} }), "backend/real.json": manifest("backend") });
-    symlinkSync("real.json", path.join(context, "backend/package.json"));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Symlinks: LAYOUT_PROGRAM's noLink and symlinks.ts's refuseSymlinks (through appSource and
+// detectPrisma) refuse a symlink on the path of any input, and leave a link inside an input folder
+// a link. The bind mount of the layout stage resolves a link in the build stage's own filesystem,
+// the engine inside the source: reading through it, the two builds would differ, and the first
+// read the build image's /etc.
+
+/** A folder outside every tree: a manifest and a file no build may read. */
+const OUTSIDE = tree({ "package.json": manifest("outside"), "secret.txt": "OUTSIDE\n" });
+
+/** `tree(files)` and these symlinks (path → target, written as given). */
+function treeWithLinks(files: Record<string, string>, links: Record<string, string>): string {
+  return addLinks(tree(files), links);
+}
+
+function addLinks(dir: string, links: Record<string, string>): string {
+  for (const [link, target] of Object.entries(links)) {
+    mkdirSync(path.dirname(path.join(dir, link)), { recursive: true });
+    symlinkSync(target, path.join(dir, link));
+  }
+  return dir;
+}
+
+/** appSource, the Dagger build's reading of the source, over the tree on disk: what it found, or what it threw. */
+async function daggerSource(context: string, folder: string): Promise<unknown> {
+  try {
+    return await appSource(diskDirectory(context), folder, { file: "security-config.yml", key: "apps.backend.path" });
+  } catch (error) {
+    return error;
+  }
+}
+
+/** Both refuse the tree, saying the same. Returns what the program wrote before it stopped. */
+async function expectBothRefuse(context: string, folder: string, phrases: string[]): Promise<ProgramRun> {
+  const error = await daggerSource(context, folder);
+  expect(error).toBeInstanceOf(SourceError);
+  const program = runProgram(context, folder);
+  expect(program.status, program.stderr).toBe(1);
+  expect(program.stderr.startsWith("APP_DIR: ")).toBe(true);
+  for (const phrase of phrases) {
+    expect((error as SourceError).message).toContain(phrase);
+    expect(program.stderr).toContain(phrase);
+  }
+  return program;
+}
+
+const ownLockfile = (importer: Importer = {}) => ({ "backend/package.json": manifest("backend"), "backend/pnpm-lock.yaml": lockfile({ ".": importer }) });
+const workspaceFiles = (importers: Record<string, Importer>) => ({
+  "package.json": manifest("root"),
+  "pnpm-workspace.yaml": "packages:\n  - services/*\n  - packages/*\n",
+  "pnpm-lock.yaml": lockfile({ ".": {}, "services/api": {}, ...importers }),
+  "services/api/package.json": manifest("api"),
+});
+
+describe("symlinks: both refuse a link on the path of an input", () => {
+  it("a folder linked to / and a local package in it (packages/evil -> /, link:../packages/evil/etc): nothing of /etc is copied", async () => {
+    const context = treeWithLinks(ownLockfile({ dependencies: { evil: "link:../packages/evil/etc" } }), { "packages/evil": "/" });
+    const program = await expectBothRefuse(context, "backend", [
+      'packages/evil: found a symlink to "/", expected a folder inside the ',
+      ", not a link (packages/evil/etc, a local package the app links to)",
+      "replace the link with the folder it points to, or drop the package from pnpm-workspace.yaml and the dependencies, and run ",
+    ]);
+    expect(program.packages).toEqual([]);
+  });
+
+  it.each<{ name: string; files: Record<string, string>; links: Record<string, string>; folder: string; phrases: string[] }>([
+    {
+      name: "a workspace project behind a link out of the repository",
+      files: workspaceFiles({ "packages/ext": {} }),
+      links: { "packages/ext": OUTSIDE },
+      folder: "services/api",
+      phrases: [`packages/ext: found a symlink to ${JSON.stringify(OUTSIDE)}, expected a folder inside the `, "(packages/ext/package.json, an input of the install)", "or drop the project from pnpm-workspace.yaml"],
+    },
+    {
+      name: "a local package that is a link to a folder inside the repository",
+      files: { ...ownLockfile({ dependencies: { "@acme/shared": "link:../shared" } }), "libs/shared/package.json": manifest("@acme/shared") },
+      links: { shared: "libs/shared" },
+      folder: "backend",
+      phrases: ['shared: found a symlink to "libs/shared", expected a folder inside the ', "(shared, a local package the app links to)"],
+    },
+    {
+      name: "the app folder, a link to a folder inside the repository",
+      files: { "real/backend/package.json": manifest("backend"), "real/backend/pnpm-lock.yaml": lockfile({ ".": {} }) },
+      links: { backend: "real/backend" },
+      folder: "backend",
+      phrases: ['backend: found a symlink to "real/backend", expected a folder inside the ', ", not a link (backend, the app folder)", "replace the link with the folder it points to, or "],
+    },
+    {
+      name: "the app folder below a link",
+      files: { "real/backend/package.json": manifest("backend"), "real/backend/pnpm-lock.yaml": lockfile({ ".": {} }) },
+      links: { apps: "real" },
+      folder: "apps/backend",
+      phrases: ['apps: found a symlink to "real", expected a folder inside the ', "(apps/backend, the app folder)"],
+    },
+    {
+      name: "the app's manifest, a link to a file beside it",
+      files: { "backend/pnpm-lock.yaml": lockfile({ ".": {} }), "backend/real.json": manifest("backend") },
+      links: { "backend/package.json": "real.json" },
+      folder: "backend",
+      phrases: ['backend/package.json: found a symlink to "real.json", expected a file inside the ', "(backend/package.json, an input of the install)", "replace the link with the file it points to"],
+    },
+    {
+      name: "the workspace's lockfile, a link",
+      files: { ...workspaceFiles({}), "pnpm-lock.yaml": "", "locks/pnpm-lock.yaml": lockfile({ ".": {}, "services/api": {} }) },
+      links: { "pnpm-lock.yaml": "locks/pnpm-lock.yaml" },
+      folder: "services/api",
+      phrases: ['pnpm-lock.yaml: found a symlink to "locks/pnpm-lock.yaml", expected a file inside the ', "(pnpm-lock.yaml, an input of the install)"],
+    },
+    {
+      name: "pnpm-workspace.yaml, a link",
+      files: { ...workspaceFiles({}), "pnpm-workspace.yaml": "", "config/workspace.yaml": "packages:\n  - services/*\n" },
+      links: { "pnpm-workspace.yaml": "config/workspace.yaml" },
+      folder: "services/api",
+      phrases: ['pnpm-workspace.yaml: found a symlink to "config/workspace.yaml", expected a file inside the ', "(pnpm-workspace.yaml, an input of the install)"],
+    },
+    {
+      name: "a pnpmfile linked out of the repository",
+      files: ownLockfile(),
+      links: { "backend/.pnpmfile.cjs": "/etc/passwd" },
+      folder: "backend",
+      phrases: ['backend/.pnpmfile.cjs: found a symlink to "/etc/passwd", expected a file inside the ', "(backend/.pnpmfile.cjs, an input of the install)"],
+    },
+  ])("$name", async ({ files, links, folder, phrases }) => {
+    // tree() writes the files first; a link replaces a placeholder written at its path.
+    const context = tree(files);
+    for (const link of Object.keys(links)) rmSync(path.join(context, link), { force: true });
+    const program = await expectBothRefuse(addLinks(context, links), folder, phrases);
+    expect([...program.install, ...program.packages].filter((file) => file.startsWith("packages/ext/"))).toEqual([]);
+  });
+});
+
+describe("symlinks: a link inside an input folder is copied as the link it is, by both", () => {
+  it("links in a local package, to a file beside them, to / and out of the repository", async () => {
+    const context = treeWithLinks(
+      { ...ownLockfile({ dependencies: { "@acme/shared": "link:../shared" } }), "shared/package.json": manifest("@acme/shared"), "shared/index.js": "" },
+      { "shared/alias.js": "index.js", "shared/root": "/", "shared/out": OUTSIDE },
+    );
+    const decided = expectAgreement(context, "backend");
+    expect(decided.packages).toEqual(["shared/alias.js", "shared/index.js", "shared/out", "shared/package.json", "shared/root"]);
+    expect(await daggerSource(context, "backend")).toMatchObject({ layout: { localPackages: ["shared"] } });
     const out = tempDir("out");
-    const run = spawnSync(process.execPath, ["-e", LAYOUT_PROGRAM, context, "backend", out], { encoding: "utf8" });
-    expect(run.status, run.stderr).toBe(0);
-    expect(readlinkSync(path.join(out, "install/backend/package.json"))).toBe("real.json");
+    expect(spawnSync(process.execPath, ["-e", LAYOUT_PROGRAM, context, "backend", out], { encoding: "utf8" }).status).toBe(0);
+    const copied = (link: string) => readlinkSync(path.join(out, "packages/shared", link));
+    expect([copied("alias.js"), copied("root"), copied("out")]).toEqual(["index.js", "/", OUTSIDE]);
+  });
+
+  it("links in the app's own source: no input of the layout", async () => {
+    const context = treeWithLinks({ ...ownLockfile(), "backend/src/main.ts": "" }, { "backend/src/alias.ts": "main.ts", "backend/src/etc": "/etc" });
+    expect(expectAgreement(context, "backend").install).toEqual(["backend/package.json", "backend/pnpm-lock.yaml"]);
+    expect(await daggerSource(context, "backend")).toMatchObject({ layout: { folder: "backend" } });
+  });
+});
+
+describe("symlinks: both refuse a link on the path of what prisma generate reads", () => {
+  it.each<{ name: string; files: Record<string, string>; outside?: Record<string, string>; links: Record<string, string>; phrases: string[] }>([
+    {
+      name: "the default schema's folder, a link to /",
+      files: {},
+      links: { "backend/prisma": "/" },
+      phrases: ['backend/prisma: found a symlink to "/", expected a folder inside the ', "(backend/prisma/schema.prisma, an input of prisma generate)"],
+    },
+    {
+      name: "the schema a config names, below a link",
+      files: { "prisma.config.ts": config('schema: "db/schema.prisma",') },
+      outside: { "shared-db/schema.prisma": MODEL },
+      links: { "backend/db": "../shared-db" },
+      phrases: ['backend/db: found a symlink to "../shared-db", expected a folder inside the ', "(backend/db/schema.prisma, an input of prisma generate)", "or name the real path in backend/prisma.config.ts"],
+    },
+    {
+      name: "the config, a link",
+      files: { "prisma/schema.prisma": MODEL },
+      outside: { "config/prisma.config.ts": config('schema: "prisma/schema.prisma",') },
+      links: { "backend/prisma.config.ts": "../config/prisma.config.ts" },
+      phrases: ['backend/prisma.config.ts: found a symlink to "../config/prisma.config.ts", expected a file inside the ', "(backend/prisma.config.ts, an input of prisma generate)"],
+    },
+    {
+      name: "the default schema file, a link",
+      files: {},
+      outside: { "shared/schema.prisma": MODEL },
+      links: { "backend/prisma/schema.prisma": "../../shared/schema.prisma" },
+      phrases: ['backend/prisma/schema.prisma: found a symlink to "../../shared/schema.prisma", expected a file inside the '],
+    },
+  ])("$name", async ({ files, outside = {}, links, phrases }) => {
+    const context = backendTree(files);
+    for (const [file, text] of Object.entries(outside)) {
+      mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
+      writeFileSync(path.join(context, file), text);
+    }
+    await expectPrismaBothFail(addLinks(context, links), "backend", phrases);
+  });
+
+  it("a link inside the schema folder is copied as the link it is", async () => {
+    const context = addLinks(backendTree({ "prisma.config.ts": config('schema: "prisma/schema",'), "prisma/schema/schema.prisma": GENERATOR }), { "backend/prisma/schema/host.prisma": "/etc/hostname" });
+    expect((await expectPrismaAgreement(context, "backend")).files).toEqual(["backend/prisma.config.ts", "backend/prisma/schema/host.prisma", "backend/prisma/schema/schema.prisma"]);
   });
 });

@@ -12,6 +12,7 @@ import { parsePurl } from "../purl.js";
 import type { AppName } from "./app-names.js";
 import { ALWAYS, rejectDuplicateIgnores, requireAnApp, requireDistinctApps } from "./cross-checks.js";
 import { DbRepository, Duration, FindingId, ImageName, IsoDate, PinnedTrivyImage, RelativePath } from "./formats.js";
+import { BackendUrlVariables, BUILD_TIME_PREFIX, DRYDOCK_PREFIX, RESERVED_VARIABLES } from "./variables.js";
 
 export { APP_NAMES, type AppName } from "./app-names.js";
 
@@ -23,7 +24,8 @@ export type Severity = z.infer<typeof Severity>;
 export const DEFAULTS = {
   apps: {
     backend: { path: "backend", image: "drydock-backend", port: 3000, healthPath: "/health", entrypoint: "dist/main.js" },
-    frontend: { path: "frontend", image: "drydock-frontend", port: 3000, healthPath: "/api/health", entrypoint: "server.js" },
+    // BACKEND_URL: what examples/app's frontend reads (lib/backend.ts).
+    frontend: { path: "frontend", image: "drydock-frontend", port: 3000, healthPath: "/api/health", entrypoint: "server.js", backendUrlVariables: ["BACKEND_URL"] },
   },
   policy: {
     failOn: {
@@ -87,7 +89,8 @@ const Entrypoint = z.string().regex(ENTRYPOINT_FILE, {
 const entrypointUnder = (folder: string) =>
   Entrypoint.refine((p) => p.startsWith(`${folder}/`), { error: `expected a file under ${folder}/ like ${folder}/main.js — only ${folder}/ of the build reaches the image` });
 
-const App = (name: AppName, which: string, entrypoint: { meaning: string; under?: string }) => {
+/** One app's settings; `own` holds the fields only that app has. */
+const App = <Own extends z.ZodRawShape>(name: AppName, which: string, entrypoint: { meaning: string; under?: string }, own: Own) => {
   const defaults = DEFAULTS.apps[name];
   return z
     .strictObject({
@@ -109,6 +112,7 @@ const App = (name: AppName, which: string, entrypoint: { meaning: string; under?
       entrypoint: (entrypoint.under ? entrypointUnder(entrypoint.under) : Entrypoint).default(defaults.entrypoint).meta({
         description: `File \`node\` starts, ${entrypoint.meaning}; the image build fails when the app's build does not produce it.`,
       }),
+      ...own,
     }, {
       // `backend:` with nothing after it reads as null in YAML: say how to list an app with every default.
       error: (issue) => (issue.code === "invalid_type" && issue.input === null ? "expected a mapping — write {} to list the app with every default" : undefined),
@@ -245,8 +249,16 @@ export const SecurityConfig = z
       .meta({ description: "Config format version; 1 is the only one." }),
     apps: z
       .strictObject({
-        backend: App("backend", "NestJS + Prisma backend", { meaning: "relative to the backend's folder: a file under dist/, the only folder of the build the image gets", under: "dist" }),
-        frontend: App("frontend", "Next.js frontend", { meaning: "relative to Next's standalone output (.next/standalone), the image's /app" }),
+        backend: App("backend", "NestJS + Prisma backend", { meaning: "relative to the backend's folder: a file under dist/, the only folder of the build the image gets", under: "dist" }, {}),
+        frontend: App("frontend", "Next.js frontend", { meaning: "relative to Next's standalone output (.next/standalone), the image's /app" }, {
+          backendUrlVariables: BackendUrlVariables.default([...DEFAULTS.apps.frontend.backendUrlVariables]).meta({
+            description:
+              "Environment variables the smoke test sets to the backend's URL (http://backend:3000, on apps.backend.port) when it starts the frontend: the names the frontend's server reads at run time, e.g. [API_URL, SERVER_URL]. " +
+              `Refused: \`${BUILD_TIME_PREFIX}*\` (Next.js inlines them at build time; drydock bakes no test URL into an image), \`${DRYDOCK_PREFIX}*\`, and names the image or Node reads (${Object.keys(RESERVED_VARIABLES).join(", ")}). ` +
+              "No effect when `apps` lists no backend.",
+            uniqueItems: true,
+          }),
+        }),
       })
       .superRefine(requireAnApp, ALWAYS)
       .superRefine(requireDistinctApps, ALWAYS)

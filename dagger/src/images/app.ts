@@ -11,7 +11,8 @@ import type { AppSource } from "../source.js";
 import type { InstallLayout } from "../workspace.js";
 import { backendRecipe } from "./backend.js";
 import { frontendRecipe } from "./frontend.js";
-import { detectPrisma, type PrismaSchema } from "./prisma.js";
+import { migrationFiles, migrationsImage, migrationsTitle } from "./migrations.js";
+import { DEFAULT_SCHEMA, detectPrisma, type PrismaSchema } from "./prisma.js";
 import { BUILD_DIR, INSTALL_INPUTS } from "./defaults.js";
 import { depsStage, laterStages, runtimeStage, type AppPlacement, type AppRecipe, type BuiltStages, type Toolchain } from "./recipe.js";
 import { containerOn, splitPinnedImage, type ImageMetadata } from "./runtime.js";
@@ -57,6 +58,24 @@ export function appPlacement(source: Directory, app: Directory, layout: InstallL
 export function installInputPatterns(layout: InstallLayout): string[] {
   const manifests = [layout.folder, ...layout.members].map((dir) => path.join(dir, "package.json"));
   return [...new Set([...INSTALL_INPUTS.map((file) => path.join(layout.root, file)), ...manifests])];
+}
+
+/**
+ * The listed backend `target`'s migrations image (migrations.ts), from the same stages as its
+ * image; when it has none — no Prisma, or Prisma without committed migrations — what it lacks.
+ */
+export async function appMigrationsImage(
+  source: Directory,
+  target: ListedApp,
+  found: AppSource,
+  toolchain: Toolchain,
+  labels: BuildLabels,
+): Promise<{ image: Container } | { lacks: string }> {
+  const { prisma, packages } = await appStages(source, target, found, toolchain);
+  if (!prisma) return { lacks: `no Prisma schema (no prisma.config.* and no ${DEFAULT_SCHEMA})` };
+  if ((await migrationFiles(found.app, prisma)).length === 0) return { lacks: `no migration (migrations/<name>/migration.sql) beside the Prisma schema ${prisma.path}` };
+  const title = migrationsTitle(target.settings.image);
+  return { image: migrationsImage({ packages, app: found.app, prisma, title }, toolchain, { ...labels, ...splitPinnedImage(toolchain.runtimeImage) }) };
 }
 
 /** The listed app `target`'s hardened image. */

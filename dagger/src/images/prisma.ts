@@ -5,6 +5,7 @@
 import { ExistsType, type Directory } from "@dagger.io/dagger";
 
 import { SourceError } from "../errors.js";
+import { refuseSymlinks, type BuildInput } from "../symlinks.js";
 
 /** The schema's place when no config names one (Prisma's default layout). */
 export const DEFAULT_SCHEMA = "prisma/schema.prisma";
@@ -46,29 +47,43 @@ export function appRelative(path: string): string | undefined {
 }
 
 /**
- * What `prisma generate` needs of the source: the config and the schema's folder — `prisma/**`
- * for the default layout — or the schema file alone when it sits at the app's root.
+ * The TypeScript settings Prisma's `prisma-client` generator reads: it looks up the nearest
+ * tsconfig.json above its output folder (get-tsconfig, following `extends`) and takes the import
+ * extension of the code it writes from it — none found, it writes `./internal/class.ts`, which a
+ * project without `rewriteRelativeImportExtensions` compiles unchanged and cannot start with. Every
+ * tsconfig*.json of the app folder: the nearest one wherever the output is, and the ones it extends
+ * beside it.
+ */
+export const TSCONFIG_FILES = "**/tsconfig*.json";
+
+/**
+ * What `prisma generate` needs of the source: the config, the schema's folder — `prisma/**` for the
+ * default layout — or the schema file alone when it sits at the app's root, and the app's
+ * TypeScript settings (TSCONFIG_FILES).
  */
 export function prismaInputs(schema: string, isFolder: boolean): readonly string[] {
   const folder = isFolder ? schema : schema.includes("/") ? schema.slice(0, schema.lastIndexOf("/")) : undefined;
-  return [...PRISMA_CONFIG_FILES, folder === undefined ? schema : `${folder}/**`];
+  return [...PRISMA_CONFIG_FILES, folder === undefined ? schema : `${folder}/**`, TSCONFIG_FILES];
 }
 
 /**
  * Prisma in the app folder `app` (at `folder` in the source, for messages): undefined when there
  * is neither a config nor the default schema. A config means Prisma is used: the schema it names
  * (or, when it names none drydock can read, the default one) must exist, or the build fails here
- * rather than ship an image without its generated client.
+ * rather than ship an image without its generated client. None of what `prisma generate` reads is
+ * reached through a symlink (../symlinks.ts): each is checked before it is read.
  */
 export async function detectPrisma(app: Directory, folder: string): Promise<PrismaSchema | undefined> {
   const present = await Promise.all(PRISMA_CONFIG_FILES.map((file) => app.exists(file, { expectedType: ExistsType.RegularType })));
-  const config = PRISMA_CONFIG_FILES.find((_, i) => present[i]);
-  if (config === undefined) return (await isFile(app, DEFAULT_SCHEMA)) ? { path: DEFAULT_SCHEMA, inputs: prismaInputs(DEFAULT_SCHEMA, false) } : undefined;
+  const configs = PRISMA_CONFIG_FILES.filter((_, i) => present[i]);
+  await refuseSymlinks(app, configs.map((file): BuildInput => ({ path: file, kind: "file", what: PRISMA_INPUT })), folder);
+  const config = configs[0];
+  if (config === undefined) return (await hasDefaultSchema(app, folder)) ? { path: DEFAULT_SCHEMA, inputs: prismaInputs(DEFAULT_SCHEMA, false) } : undefined;
 
   const where = `${folder}/${config}`;
   const literal = schemaLiteral(await app.file(config).contents());
   if (literal === undefined) {
-    if (await isFile(app, DEFAULT_SCHEMA)) return { path: DEFAULT_SCHEMA, inputs: prismaInputs(DEFAULT_SCHEMA, false) };
+    if (await hasDefaultSchema(app, folder)) return { path: DEFAULT_SCHEMA, inputs: prismaInputs(DEFAULT_SCHEMA, false) };
     throw new SourceError({
       where,
       found: `no \`schema: "<path>"\` string literal, and no ${folder}/${DEFAULT_SCHEMA}`,
@@ -85,6 +100,7 @@ export async function detectPrisma(app: Directory, folder: string): Promise<Pris
       fix: "move the schema into the backend's folder and name it relative to the config",
     });
   }
+  await refuseSymlinks(app, [{ path: schema, kind: "file or folder", what: PRISMA_INPUT, orElse: `, or name the real path in ${where}` }], folder);
   if (await isFile(app, schema)) return { path: schema, inputs: prismaInputs(schema, false) };
   if (await app.exists(schema, { expectedType: ExistsType.DirectoryType })) return { path: schema, inputs: prismaInputs(schema, true) };
   throw new SourceError({
@@ -93,6 +109,14 @@ export async function detectPrisma(app: Directory, folder: string): Promise<Pris
     expected: "the schema file or folder Prisma generates the client from",
     fix: `fix the path (relative to ${config}), or commit the schema`,
   });
+}
+
+const PRISMA_INPUT = "an input of prisma generate";
+
+/** Whether the default schema is there, refusing a symlink on its way. */
+async function hasDefaultSchema(app: Directory, folder: string): Promise<boolean> {
+  await refuseSymlinks(app, [{ path: DEFAULT_SCHEMA, kind: "file", what: PRISMA_INPUT }], folder);
+  return isFile(app, DEFAULT_SCHEMA);
 }
 
 function isFile(app: Directory, path: string): Promise<boolean> {

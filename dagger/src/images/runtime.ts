@@ -72,9 +72,14 @@ export function requireUrlPath(path: string, what: string): string {
 export const HEALTHCHECK_TIMING = { interval: "10s", timeout: "5s", startPeriod: "20s", retries: 3 } as const;
 
 export function ociLabels(spec: RuntimeSpec, meta: ImageMetadata): Record<string, string> {
+  return titledLabels(spec.title, spec.description, meta);
+}
+
+/** The OCI labels of an image named `title` (e.g. the backend's migrations image, which is no app runtime). */
+export function titledLabels(title: string, description: string, meta: ImageMetadata): Record<string, string> {
   return {
-    "org.opencontainers.image.title": spec.title,
-    "org.opencontainers.image.description": spec.description,
+    "org.opencontainers.image.title": title,
+    "org.opencontainers.image.description": description,
     "org.opencontainers.image.source": meta.source,
     "org.opencontainers.image.licenses": meta.licenses,
     "org.opencontainers.image.version": meta.version,

@@ -2,6 +2,7 @@ import { func, object, type CacheVolume, type Container, type Directory, type Fi
 
 import { Drydock } from "../index.js";
 import { APP_NAMES, type AppName } from "../config/schema.js";
+import { dockerBuildPlace } from "../images/docker-build-args.js";
 import { ArgumentError } from "./arguments.js";
 import type { ImageScan } from "./scan.js";
 
@@ -15,7 +16,7 @@ export function requireAppName(name: string): AppName {
 }
 
 /**
- * One app of the source: its hardened image, its build environment, and its scan. Only an app the
+ * One app of the source: its hardened image, its build environment, its scan, and the backend's migrations image. Only an app the
  * config lists can be built: every function of another fails, naming the config file and key.
  *
  * It carries a flat copy of Drydock's state rather than a Drydock field: the TypeScript runtime
@@ -32,6 +33,7 @@ export class App {
   readonly source: Directory;
   readonly config?: File;
   readonly configPath: string;
+  readonly baseConfig?: File;
   readonly buildImage: string;
   readonly runtimeImage: string;
   readonly pnpmVersion?: string;
@@ -45,6 +47,8 @@ export class App {
   readonly prismaSchemaEngineBinary?: string;
   readonly prismaEnginesMirror?: string;
   readonly trivyCache?: CacheVolume;
+  readonly allowedTrivyImage?: string;
+  readonly allowedDbRepositories: string[];
   readonly cosignImage: string;
 
   constructor(drydock: Drydock, name: string) {
@@ -59,9 +63,15 @@ export class App {
     this.sourceUrl = drydock.sourceUrl;
     this.licenses = drydock.licenses;
     this.cosignImage = drydock.cosignImage;
+    this.allowedDbRepositories = [...(drydock.allowedDbRepositories ?? [])];
     // Optional fields stay unset when absent: the engine cannot carry a null object field.
-    const optional = { config: drydock.config, npmrc: drydock.npmrc, caCertificates: drydock.caCertificates, trivyCache: drydock.trivyCache };
-    const strings = { pnpmVersion: drydock.pnpmVersion, prismaSchemaEngineBinary: drydock.prismaSchemaEngineBinary, prismaEnginesMirror: drydock.prismaEnginesMirror };
+    const optional = { config: drydock.config, baseConfig: drydock.baseConfig, npmrc: drydock.npmrc, caCertificates: drydock.caCertificates, trivyCache: drydock.trivyCache };
+    const strings = {
+      pnpmVersion: drydock.pnpmVersion,
+      prismaSchemaEngineBinary: drydock.prismaSchemaEngineBinary,
+      prismaEnginesMirror: drydock.prismaEnginesMirror,
+      allowedTrivyImage: drydock.allowedTrivyImage,
+    };
     Object.assign(this, Object.fromEntries(Object.entries({ ...optional, ...strings }).filter(([, value]) => value !== undefined)));
   }
 
@@ -89,6 +99,20 @@ export class App {
   }
 
   /**
+   * Build the backend's migrations image: the Prisma CLI, the Prisma config, schema and migrations
+   * and Prisma's schema engine, on the pinned runtime base as user 1000:1000, no package manager.
+   * It runs `prisma migrate deploy` against the DATABASE_URL it is given and exits with its status:
+   * run it once before each rollout. Only the backend has one, and only with Prisma migrations.
+   *
+   * Example: dagger call app --name=backend migrations export --path=backend-migrations.tar
+   */
+  @func()
+  async migrations(): Promise<Container> {
+    const name = requireAppName(this.name);
+    return this.drydock().appMigrations(name, `app --name=${name} migrations`);
+  }
+
+  /**
    * Build the app's image, scan it with Trivy and gate it with the policy. Never cached.
    *
    * Example: dagger call app --name=backend scan failing
@@ -97,6 +121,33 @@ export class App {
   async scan(): Promise<ImageScan> {
     const name = requireAppName(this.name);
     return (await this.drydock().appScan(name, `app --name=${name} scan`)).scan;
+  }
+
+  /**
+   * Print the `docker build` command that builds this app's image with Dockerfile.<app>, as drydock
+   * builds it: every build argument from security-config.yml and the with-* settings (labels, base
+   * images, pnpm, Prisma), each word quoted for sh. Secrets are never printed: name the files for
+   * BuildKit's --secret with --npmrc-path and --ca-certificates-path.
+   *
+   * Example: dagger call with-labels --image-version=1.4.0 app --name=backend docker-build-command --npmrc-path=$HOME/.npmrc
+   */
+  @func()
+  async dockerBuildCommand(
+    /** The build context as docker sees it: the application repository root, e.g. --context=../shop. Default: . (run the command there). */
+    context = ".",
+    /** The Dockerfile as docker sees it, e.g. --dockerfile=../drydock/Dockerfile.backend. Default: Dockerfile.<app>. */
+    dockerfile?: string,
+    /** The image's tag, e.g. --tag=shop-api:1.4.0. Default: the config's apps.<app>.image. */
+    tag?: string,
+    /** An .npmrc for BuildKit's npmrc secret, e.g. --npmrc-path=$HOME/.npmrc: named in the command, never read. Default: none (a note says so when with-npmrc is set). */
+    npmrcPath?: string,
+    /** PEM certificates for BuildKit's ca secret, e.g. --ca-certificates-path=./proxy-ca.pem: named, never read. Default: none (a note says so when with-ca-certificates is set). */
+    caCertificatesPath?: string,
+  ): Promise<string> {
+    const name = requireAppName(this.name);
+    // The arguments are checked before the config or the source is read.
+    const place = dockerBuildPlace(name, { context, dockerfile, tag, npmrcPath, caCertificatesPath });
+    return this.drydock().appDockerBuild(name, place, `app --name=${name} docker-build-command`);
   }
 
   /** The Drydock this app was chosen from, rebuilt from the copied state. */

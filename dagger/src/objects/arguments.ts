@@ -3,8 +3,10 @@
  * cannot express. Each builder checks its values when called, so a bad value fails at the call
  * that set it.
  */
+import { DbRepository } from "../config/formats.js";
 import { ArgumentError } from "../errors.js";
 import { parsePinnedImage } from "../pinned-image.js";
+import { RENAMED_FROM_ARGUMENT } from "../report/artifact.js";
 
 export { ArgumentError } from "../errors.js";
 
@@ -76,6 +78,34 @@ export function requireUrl(value: string, argument: string, schemes: readonly st
 export function requireAbsolutePath(value: string, argument: string, example: string): string {
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(value) || value.split("/").includes("..")) {
     refuse(argument, value, `an absolute path of letters, digits and . _ ~ / - with no ".." segment, like ${example}`, `fix ${argument}`);
+  }
+  return value;
+}
+
+/**
+ * --baseline-renamed-from: the names an image had when its baseline was made, as the refusal of
+ * that baseline prints them. Only with --baseline, which it qualifies; never an empty name.
+ */
+export function requireRenamedFrom(names: readonly string[] | undefined, baselineGiven: boolean): string[] {
+  const given = names ?? [];
+  if (given.length > 0 && !baselineGiven) {
+    throw new ArgumentError({
+      where: RENAMED_FROM_ARGUMENT,
+      found: `${JSON.stringify(given.join(","))} without --baseline`,
+      expected: "a baseline it applies to: it names the image an earlier report was made of",
+      fix: `pass that earlier report as --baseline too, or drop ${RENAMED_FROM_ARGUMENT}`,
+    });
+  }
+  if (given.some((name) => name.trim() === "")) {
+    refuse(RENAMED_FROM_ARGUMENT, given.join(","), "names, none empty, like drydock-api", `pass the name the refusal of --baseline printed, e.g. ${RENAMED_FROM_ARGUMENT}=drydock-api`);
+  }
+  return [...given];
+}
+
+/** A vulnerability DB repository, as scanner.dbRepositories takes one: an OCI reference with a tag, never a URL. */
+export function requireDbRepository(value: string, argument: string): string {
+  if (!DbRepository.safeParse(value).success) {
+    refuse(argument, value, "an OCI repository reference without a URL scheme, like registry.example.com/trivy-db:2", `fix ${argument}: give the repository as scanner.dbRepositories lists it`);
   }
   return value;
 }

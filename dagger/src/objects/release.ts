@@ -8,7 +8,7 @@ import { dag, func, object, type Directory, type File } from "@dagger.io/dagger"
 import { unlistedAppError } from "../config/apps.js";
 import { APP_NAMES, type AppName } from "../config/schema.js";
 import type { ReleasedImage as ManifestImage, ReleaseManifest } from "../release/manifest.js";
-import type { VerifyResult } from "../release/cosign.js";
+import type { SubjectVerification } from "../release/subjects.js";
 
 /** One image pushed to a registry: its reference by digest, and the tags that point to it. */
 @object()
@@ -78,7 +78,27 @@ export class Publication {
   }
 }
 
-/** What `verify` checked: the signature and each attestation of one digest, and whom it trusted. */
+/** One platform's image of an index, by its own digest: signed, and attested with its own scan and build. */
+@object()
+export class ImageVariant {
+  /** The platform, e.g. linux/arm64. */
+  @func()
+  platform!: string;
+
+  /** sha256:… of this platform's image manifest. */
+  @func()
+  digest!: string;
+
+  /** repository@sha256:… of this platform's image: what a node of that platform pulls. */
+  @func()
+  reference!: string;
+
+  /** The attestation types verified (or attached) on this digest: cyclonedx, vuln, slsaprovenance1. */
+  @func()
+  attestations!: string[];
+}
+
+/** What `verify` checked: the signature and each attestation of one digest — and of every platform's image, for an index — and whom it trusted. */
 @object()
 export class Verification {
   /** repository@sha256:… as verified. */
@@ -105,13 +125,17 @@ export class Verification {
   @func()
   signature!: boolean;
 
-  /** The attestation types that verified: cyclonedx, vuln, slsaprovenance1. */
+  /** The attestation types that verified on the digest itself: cyclonedx, vuln, slsaprovenance1 (an index: slsaprovenance1). */
   @func()
   attestations!: string[];
 
   /** Whether the transparency log was checked (false when air-gapped). */
   @func()
   transparencyLog!: boolean;
+
+  /** For an index: each platform's image, its signature and attestations verified by its own digest. Empty for one image. */
+  @func()
+  variants!: ImageVariant[];
 }
 
 /** One image of a release: published, signed, attested and verified. */
@@ -145,13 +169,17 @@ export class ReleasedImage {
   @func()
   signed!: boolean;
 
-  /** The attestation types attached: cyclonedx, vuln, slsaprovenance1. */
+  /** The attestation types attached to the digest itself: cyclonedx, vuln, slsaprovenance1 (an index: slsaprovenance1). */
   @func()
   attestations!: string[];
 
-  /** Whether the signature and every attestation verified. */
+  /** Whether the signature and every attestation verified, of the digest and of every platform's image. */
   @func()
   verified!: boolean;
+
+  /** For an index: each platform's image, signed and attested (its own SBOM, vulnerabilities, provenance) by its own digest. Empty for one image. */
+  @func()
+  variants!: ImageVariant[];
 }
 
 /** A release: the images of the apps the config lists, published by digest, signed, attested and verified, after the policy gate passed. */
@@ -268,7 +296,7 @@ export function publication(configFile: string, images: readonly PublishedImage[
   return Object.assign(new Publication(), { ...perApp(images), configFile });
 }
 
-export function verification(result: VerifyResult): Verification {
+export function verification(result: SubjectVerification): Verification {
   const { trusted } = result;
   return Object.assign(new Verification(), {
     reference: result.reference,
@@ -279,7 +307,12 @@ export function verification(result: VerifyResult): Verification {
     signature: result.signature,
     attestations: [...result.attestations],
     transparencyLog: result.transparencyLog,
+    variants: result.variants.map((v) => imageVariant({ ...v, digest: v.reference.slice(v.reference.lastIndexOf("@") + 1) })),
   });
+}
+
+function imageVariant(fields: { platform: string; digest: string; reference: string; attestations: readonly string[] }): ImageVariant {
+  return Object.assign(new ImageVariant(), { platform: fields.platform, digest: fields.digest, reference: fields.reference, attestations: [...fields.attestations] });
 }
 
 /**
@@ -288,7 +321,13 @@ export function verification(result: VerifyResult): Verification {
  */
 export function release(manifest: ReleaseManifest, json: string, reports: Directory, configFile: string): Release {
   const image = (found: ManifestImage): ReleasedImage =>
-    Object.assign(new ReleasedImage(), { ...found, tags: [...found.tags], platforms: [...found.platforms], attestations: [...found.attestations] });
+    Object.assign(new ReleasedImage(), {
+      ...found,
+      tags: [...found.tags],
+      platforms: [...found.platforms],
+      attestations: [...found.attestations],
+      variants: found.variants.map(imageVariant),
+    });
   const file = dag.file("release.json", json);
   return Object.assign(new Release(), {
     ...perApp(manifest.images.map(image)),

@@ -2,6 +2,7 @@ import { dag, func, object, type Container, type Directory } from "@dagger.io/da
 
 import { unlistedAppError } from "../config/apps.js";
 import type { AppName } from "../config/schema.js";
+import { reportSummaryJson } from "../report/report-summary.js";
 import { smokeMarkdown, type SmokeVerdict } from "../smoke/summary.js";
 import { enforce } from "./gate-error.js";
 import type { ImageScan, LintScan, Scan } from "./scan.js";
@@ -39,6 +40,16 @@ export class Report {
    * backend-linux-arm64), each gated like the images above; none for build-and-scan.
    */
   variantScans!: ImageScan[];
+
+  /**
+   * The backend's migrations image (backend-migrations) and its scan, gated like the apps' images;
+   * unset without a backend with Prisma migrations.
+   */
+  backendMigrationsImage?: Container;
+  backendMigrationsImageScan?: ImageScan;
+
+  /** The whole verdict as summary.json (report/report-summary.ts), once the smoke test's is in. */
+  summaryDocument?: string;
 
   /**
    * Return the hardened backend image; an error when the config lists no backend.
@@ -87,21 +98,23 @@ export class Report {
   withSmoke(smoke: SmokeVerdict): Report {
     this.passed = this.passed && smoke.passed;
     this.summary = withSmokeSection(this.summary, smoke);
+    this.summaryDocument = reportSummaryJson([...this.scans(), this.lint], smoke);
     return this;
   }
 
   /**
-   * List the image scans of the apps the config lists, backend first; the lint is `lint`.
+   * List the image scans of the apps the config lists, backend first, then its migrations image's (backend-migrations); the lint is `lint`.
    *
    * Example: dagger call build-and-scan scans name
    */
   @func()
   scans(): ImageScan[] {
-    return [...appScans(this).map(({ scan }) => scan), ...(this.variantScans ?? [])];
+    const migrations = this.backendMigrationsImageScan;
+    return [...appScans(this).flatMap(({ app, scan }) => (app === "backend" && migrations ? [scan, migrations] : [scan])), ...(this.variantScans ?? [])];
   }
 
   /**
-   * Return all reports, one folder per scan (backend/, frontend/ — the apps the config lists — and lint/; in a multi-platform release one per variant, e.g. backend-linux-arm64/), plus summary.md.
+   * Return all reports, one folder per scan (backend/, frontend/ — the apps the config lists —, backend-migrations/ for the backend's migrations image, and lint/; in a multi-platform release one per variant, e.g. backend-linux-arm64/), plus summary.md and summary.json (the whole verdict, the smoke test's included).
    *
    * Example: dagger call build-and-scan reports export --path=reports
    */
@@ -109,10 +122,12 @@ export class Report {
   reports(): Directory {
     // Each image scan in the folder of its name: backend/ and frontend/, and in a multi-platform
     // release one per variant (backend-linux-amd64/, backend-linux-arm64/, …).
-    return this.scans()
+    const dir = this.scans()
       .reduce((dir, scan) => dir.withDirectory(scan.name, scan.files()), dag.directory())
       .withDirectory("lint", this.lint.files())
       .withNewFile("summary.md", this.summary);
+    // No summary.json without the smoke verdict: a CI reading .smoke.passed then fails, never passes.
+    return this.summaryDocument === undefined ? dir : dir.withNewFile("summary.json", this.summaryDocument);
   }
 
   /**
@@ -158,7 +173,15 @@ export interface BuiltApp {
  * exceptions that matched nothing in any scan) and, in a multi-platform release, the other
  * platforms' variants' scans (after the apps' in the summary).
  */
-export function newReport(parts: { configFile: string; apps: readonly BuiltApp[]; lint: LintScan; warnings?: readonly string[]; variantScans?: readonly ImageScan[] }): Report {
+export function newReport(parts: {
+  configFile: string;
+  apps: readonly BuiltApp[];
+  /** The backend's migrations image and its scan, when it has one. */
+  migrations?: { image: Container; scan: ImageScan };
+  lint: LintScan;
+  warnings?: readonly string[];
+  variantScans?: readonly ImageScan[];
+}): Report {
   const report = new Report();
   // Only the apps built are set: the engine cannot carry a null object field.
   for (const { app, image, scan } of parts.apps) {
@@ -168,6 +191,7 @@ export function newReport(parts: { configFile: string; apps: readonly BuiltApp[]
   report.configFile = parts.configFile;
   report.lint = parts.lint;
   report.variantScans = [...(parts.variantScans ?? [])];
+  if (parts.migrations) Object.assign(report, { backendMigrationsImage: parts.migrations.image, backendMigrationsImageScan: parts.migrations.scan });
   const scans: Scan[] = [...report.scans(), parts.lint];
   report.passed = scans.every((scan) => scan.passed);
   report.summary = combinedSummary(scans, parts.warnings ?? []);

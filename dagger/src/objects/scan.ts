@@ -31,7 +31,7 @@ export class ImageScan {
   @func()
   summary!: string;
 
-  /** Trivy's JSON report, the one source of everything else here. */
+  /** Trivy's JSON report, the one source of everything else here; each secret's neighbouring lines and matched line taken out. */
   @func()
   report!: File;
 
@@ -115,7 +115,7 @@ export class LintScan {
   @func()
   summary!: string;
 
-  /** Trivy's JSON report, the one source of everything else here. */
+  /** Trivy's JSON report, the one source of everything else here; each secret's neighbouring lines and matched line taken out. */
   @func()
   report!: File;
 

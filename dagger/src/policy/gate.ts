@@ -27,8 +27,11 @@ export interface GateInput {
   policy: Policy;
   /** The gate's day; exceptions are compared with its UTC calendar day. */
   today: Date;
-  /** Findings of the accepted previous report: when given, only findings not in it can fail. */
-  baseline?: readonly Finding[];
+  /**
+   * The identities of the accepted previous report's findings (`identitiesOf`): when given, only
+   * findings not in it can fail. A set, read with the baseline, so a gate does not rebuild it.
+   */
+  baseline?: ReadonlySet<string>;
 }
 
 export interface IgnoredFinding {
@@ -117,7 +120,6 @@ export function evaluateGate(input: GateInput): GateResult {
     secret: new Set(policy.failOn.secrets),
     misconfiguration: new Set(policy.failOn.misconfigurations),
   } satisfies Record<FindingKind, Set<Severity>>;
-  const baselineIdentities = baseline ? new Set(baseline.map((f) => f.identity)) : undefined;
 
   const result: GateResult = {
     passed: false,
@@ -151,7 +153,7 @@ export function evaluateGate(input: GateInput): GateResult {
     } else if (policy.ignoreUnfixed && finding.kind === "vulnerability" && !finding.fixedVersion) {
       result.unfixed.push(finding);
       result.allowed.push({ allowedBy: "unfixed", finding });
-    } else if (baselineIdentities?.has(finding.identity)) {
+    } else if (baseline?.has(finding.identity)) {
       result.preExisting.push(finding);
       result.allowed.push({ allowedBy: "baseline", finding });
     } else {

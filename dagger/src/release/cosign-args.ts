@@ -114,10 +114,20 @@ export function attestArgs(ref: string, type: PredicateType, mode: SignerMode, f
   return [COSIGN_BINARY, "attest", "--yes", "--type", type, "--predicate", predicatePath(type), ...signingFlags(mode, flags), ...registryFlags(flags), target];
 }
 
-/** `cosign verify`: the signature of the image by digest. */
+/**
+ * The predicate type of a signature as cosign v3 stores it: `cosign sign` attaches a signed
+ * in-toto statement of this type, in the same kind of bundle as every attestation.
+ */
+export const SIGNATURE_PREDICATE_TYPE = "https://sigstore.dev/cosign/sign/v1";
+
+/**
+ * The signature of the image by digest: `cosign verify-attestation --type <the signature's type>`.
+ * Not `cosign verify`: with v3's bundles it accepts any signed statement about the digest, so an
+ * image that was only attested — never signed — would pass as signed.
+ */
 export function verifyArgs(ref: string, verifier: VerifierSpec, flags: CosignFlags = {}): string[] {
   const target = digestRefString(requireDigest(ref, "verify"));
-  return [COSIGN_BINARY, "verify", ...verifyingFlags(verifier, flags), ...registryFlags(flags), "--output", "json", target];
+  return [COSIGN_BINARY, "verify-attestation", "--type", SIGNATURE_PREDICATE_TYPE, ...verifyingFlags(verifier, flags), ...registryFlags(flags), "--output", "json", target];
 }
 
 /** `cosign verify-attestation --type <type>`: one attestation of the image by digest. */

@@ -54,7 +54,8 @@ export function classifyCosignFailure(f: CosignFailure): CosignFailureKind {
     return f.verifier === "keyless" ? "wrong-identity" : "wrong-key";
   }
   if (f.exitCode === 10 || has(err, /no signatures found/)) return "no-signature";
-  if (has(err, /no matching attestations/)) return f.operation === "verify-attestation" ? "no-attestation" : "no-signature";
+  // Statements of other types about the digest, none of the one asked for: for the signature's type, no signature.
+  if (has(err, /no matching attestations|none of the attestations matched the predicate type/)) return f.operation === "verify-attestation" ? "no-attestation" : "no-signature";
   return "unknown";
 }
 

@@ -10,23 +10,17 @@
 import { dag, type Container, type File, type Secret } from "@dagger.io/dagger";
 
 import {
-  attestArgs,
   COSIGN_KEY_ENV,
   COSIGN_PASSWORD_ENV,
   COSIGN_WORK_DIR,
   DOCKER_CONFIG_DIR,
   DOCKER_CONFIG_JSON,
   ID_TOKEN_ENV,
-  predicatePath,
-  PREDICATE_TYPES,
   PUBLIC_KEY_PATH,
   REGISTRY_PASSWORD_ENV,
   REGISTRY_USERNAME_ENV,
-  signArgs,
   signerMode,
   signingFlags,
-  verifyArgs,
-  verifyAttestationArgs,
   verifyingFlags,
   type CosignFlags,
   type PredicateType,
@@ -38,7 +32,6 @@ import { describeProblem } from "../errors.js";
 import { execFailure } from "../exec-failure.js";
 import { ReleaseError } from "./errors.js";
 import { COSIGN_IMAGE, COSIGN_UID } from "./images.js";
-import { digestRefString, requireDigest } from "./reference.js";
 
 /** cosign's user and group in the distroless image, as mount owners. */
 export const COSIGN_OWNER = `${COSIGN_UID}:${COSIGN_UID}`;
@@ -96,20 +89,32 @@ export class CosignError extends ReleaseError {
 
 /** The cosign container for one run: pinned image, its user, the registry login, the run ID. */
 export function cosignContainer(run: CosignRun = {}): Container {
+  return withRegistryLogin(
+    dag
+      .container()
+      .from(run.image ?? COSIGN_IMAGE)
+      .withUser(COSIGN_OWNER)
+      .withWorkdir(COSIGN_WORK_DIR)
+      .withEnvVariable(RUN_ID_ENV, run.runId ?? crypto.randomUUID()),
+    run,
+  );
+}
+
+/**
+ * The run's registry login, as cosign reads it: a Docker config.json mounted for COSIGN_OWNER
+ * (DOCKER_CONFIG), or COSIGN_REGISTRY_USERNAME with the secret COSIGN_REGISTRY_PASSWORD. The
+ * manifest reader reads the same, so it reaches exactly what cosign reaches.
+ */
+export function withRegistryLogin(c: Container, run: CosignRun): Container {
   requireOneRegistryLogin(run);
-  let c = dag
-    .container()
-    .from(run.image ?? COSIGN_IMAGE)
-    .withUser(COSIGN_OWNER)
-    .withWorkdir(COSIGN_WORK_DIR)
-    .withEnvVariable(RUN_ID_ENV, run.runId ?? crypto.randomUUID());
+  let out = c;
   if (run.registryConfig) {
-    c = c.withMountedSecret(DOCKER_CONFIG_JSON, run.registryConfig, { owner: COSIGN_OWNER, mode: SECRET_MODE }).withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR);
+    out = out.withMountedSecret(DOCKER_CONFIG_JSON, run.registryConfig, { owner: COSIGN_OWNER, mode: SECRET_MODE }).withEnvVariable("DOCKER_CONFIG", DOCKER_CONFIG_DIR);
   }
   if (run.registryLogin) {
-    c = c.withEnvVariable(REGISTRY_USERNAME_ENV, run.registryLogin.username).withSecretVariable(REGISTRY_PASSWORD_ENV, run.registryLogin.password);
+    out = out.withEnvVariable(REGISTRY_USERNAME_ENV, run.registryLogin.username).withSecretVariable(REGISTRY_PASSWORD_ENV, run.registryLogin.password);
   }
-  return c;
+  return out;
 }
 
 function requireOneRegistryLogin(run: CosignRun): void {
@@ -143,7 +148,7 @@ export function checkCosignInputs(signing: SigningMaterial, verifying: Verifying
 }
 
 /** The signing mode, and the container with its material as secret variables. */
-function withSigningMaterial(c: Container, material: SigningMaterial): { mode: SignerMode; container: Container } {
+export function withSigningMaterial(c: Container, material: SigningMaterial): { mode: SignerMode; container: Container } {
   const mode = signerMode({ key: !!material.key, password: !!material.password, identityToken: !!material.identityToken });
   if (mode === "keyless") return { mode, container: c.withSecretVariable(ID_TOKEN_ENV, material.identityToken!) };
   let container = c.withSecretVariable(COSIGN_KEY_ENV, material.key!);
@@ -152,7 +157,8 @@ function withSigningMaterial(c: Container, material: SigningMaterial): { mode: S
   return { mode, container };
 }
 
-function verifierOf(material: VerifyingMaterial): VerifierSpec {
+/** Whom to trust, from the material given; what is missing or contradictory is one error saying how to fix it. */
+export function verifierOf(material: VerifyingMaterial): VerifierSpec {
   const keyless = [material.certificateIdentity, material.certificateIdentityRegexp, material.certificateOidcIssuer, material.certificateOidcIssuerRegexp].some((v) => !!v);
   if (material.publicKey && keyless) {
     throw new ReleaseError("verify: give either --public-key or the keyless --certificate-identity/--certificate-oidc-issuer, not both");
@@ -202,7 +208,7 @@ function requireAnchored(regexp: string | undefined, flag: string, example: stri
 }
 
 /** Run one cosign argv; a failure becomes a CosignError with the mapped message. */
-async function runCosign(
+export async function runCosign(
   c: Container,
   argv: string[],
   context: { operation: CosignOperation; ref: string; predicateType?: string; verifier?: "key" | "keyless" },
@@ -217,48 +223,6 @@ async function runCosign(
   }
 }
 
-export interface SignResult {
-  /** repository@sha256:… as signed. */
-  reference: string;
-  mode: SignerMode;
-}
-
-/** Sign an image by digest. A tag alone is refused; neither a key nor a token is one error explaining both. */
-export async function sign(ref: string, material: SigningMaterial, run: CosignRun = {}): Promise<SignResult> {
-  const reference = digestRefString(requireDigest(ref, "sign"));
-  const { mode, container } = withSigningMaterial(cosignContainer(run), material);
-  await runCosign(container, signArgs(reference, mode, run), { operation: "sign", ref: reference });
-  return { reference, mode };
-}
-
-/**
- * Attach each given predicate as a signed attestation, in the order cyclonedx, vuln, slsaprovenance1.
- * A type given several files (a multi-platform index: one SBOM and one vulnerability report per
- * variant) gets one attestation per file, in order; cosign adds each beside the others.
- */
-export async function attest(
-  ref: string,
-  predicates: Partial<Record<PredicateType, File | readonly File[]>>,
-  material: SigningMaterial,
-  run: CosignRun = {},
-): Promise<PredicateType[]> {
-  const reference = digestRefString(requireDigest(ref, "attest"));
-  const filesOf = (t: PredicateType): readonly File[] => {
-    const given = predicates[t];
-    return given === undefined ? [] : Array.isArray(given) ? given : [given as File];
-  };
-  const types = PREDICATE_TYPES.filter((t) => filesOf(t).length > 0);
-  if (types.length === 0) throw new ReleaseError(`attest ${reference}: no predicate given — pass at least one of ${PREDICATE_TYPES.join(", ")}`);
-  const { mode, container } = withSigningMaterial(cosignContainer(run), material);
-  for (const type of types) {
-    for (const file of filesOf(type)) {
-      const withPredicate = container.withMountedFile(predicatePath(type), file, { owner: COSIGN_OWNER });
-      await runCosign(withPredicate, attestArgs(reference, type, mode, run), { operation: "attest", ref: reference, predicateType: type });
-    }
-  }
-  return types;
-}
-
 export interface VerifyResult {
   /** repository@sha256:… as verified. */
   reference: string;
@@ -270,33 +234,19 @@ export interface VerifyResult {
   transparencyLog: boolean;
 }
 
-/** Verify the signature, then each attestation type; the first failure throws its mapped message. */
-export async function verify(
-  ref: string,
-  material: VerifyingMaterial,
-  attestationTypes: readonly PredicateType[] = PREDICATE_TYPES,
-  run: CosignRun = {},
-): Promise<VerifyResult> {
-  const reference = digestRefString(requireDigest(ref, "verify"));
-  const verifier = verifierOf(material);
-  let container = cosignContainer(run);
-  if (material.publicKey) container = container.withMountedFile(PUBLIC_KEY_PATH, material.publicKey, { owner: COSIGN_OWNER });
-  await runCosign(container, verifyArgs(reference, verifier, run), { operation: "verify", ref: reference, verifier: verifier.mode });
-  for (const type of attestationTypes) {
-    await runCosign(container, verifyAttestationArgs(reference, type, verifier, run), {
-      operation: "verify-attestation",
-      ref: reference,
-      predicateType: type,
-      verifier: verifier.mode,
-    });
-  }
-  const trusted: VerifyResult["trusted"] =
-    verifier.mode === "key"
-      ? { mode: "key", publicKeyDigest: await material.publicKey!.digest() }
-      : {
-          mode: "keyless",
-          identity: verifier.identity ?? `~${verifier.identityRegexp}`,
-          issuer: verifier.oidcIssuer ?? `~${verifier.oidcIssuerRegexp}`,
-        };
-  return { reference, trusted, signature: true, attestations: [...attestationTypes], transparencyLog: !run.airGapped };
+/** Whom a verification trusted: the public key's digest, or the keyless identity and issuer (a regexp shown as ~regexp). */
+export async function trustedOf(verifier: VerifierSpec, material: VerifyingMaterial): Promise<VerifyResult["trusted"]> {
+  return verifier.mode === "key"
+    ? { mode: "key", publicKeyDigest: await material.publicKey!.digest() }
+    : {
+        mode: "keyless",
+        identity: verifier.identity ?? `~${verifier.identityRegexp}`,
+        issuer: verifier.oidcIssuer ?? `~${verifier.oidcIssuerRegexp}`,
+      };
+}
+
+/** The cosign container that verifies: the run's, with the public key mounted in key mode. */
+export function verifyingContainer(material: VerifyingMaterial, run: CosignRun): Container {
+  const container = cosignContainer(run);
+  return material.publicKey ? container.withMountedFile(PUBLIC_KEY_PATH, material.publicKey, { owner: COSIGN_OWNER }) : container;
 }

@@ -13,9 +13,24 @@ export interface ReleasedImage {
   tags: string[];
   platforms: string[];
   signed: boolean;
+  /** The attestation types on `digest` itself: all three for one image; the provenance for an index. */
   attestations: PredicateType[];
-  /** True once verify and every verify-attestation passed. */
+  /** True once verify and every verify-attestation passed, of the digest and of every variant. */
   verified: boolean;
+  /** For an index: each platform's image, signed, attested (SBOM, vulnerabilities, provenance) and verified by its own digest. Empty for one image. */
+  variants: ReleasedVariant[];
+}
+
+/** One platform's image of a released index. */
+export interface ReleasedVariant {
+  /** e.g. linux/arm64. */
+  platform: string;
+  /** sha256:… of this platform's image manifest. */
+  digest: string;
+  /** repository@digest of this platform's image. */
+  reference: string;
+  /** The attestation types on this digest, each made from this variant's own scan and build. */
+  attestations: PredicateType[];
 }
 
 export interface ReleaseManifest {

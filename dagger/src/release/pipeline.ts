@@ -1,6 +1,7 @@
 /**
- * The release after the gate: publish each app, then sign, attest and verify each digest. A
- * failure once something is in the registry names the digests that are there unsigned.
+ * The release after the gate: publish each app, then sign, attest and verify each digest — an
+ * index's own and each platform's image's. A failure once something is in the registry names the
+ * digests that are there unsigned.
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
@@ -10,11 +11,14 @@ import type { Container, File, Secret } from "@dagger.io/dagger";
 import { GateFailedError } from "../objects/gate-error.js";
 import type { ReleaseMetadata } from "./annotations.js";
 import { PREDICATE_TYPES, type PredicateType } from "./cosign-args.js";
-import { attest, sign, verify, type CosignRun, type SigningMaterial, type VerifyingMaterial, type VerifyResult } from "./cosign.js";
+import type { CertifyTarget } from "./certify-plan.js";
+import type { CosignRun, SigningMaterial, VerifyingMaterial } from "./cosign.js";
 import { ReleaseError } from "./errors.js";
+import { requirePublishedPlatforms } from "./image-index.js";
 import { unsignedAfterFailure } from "./manifest.js";
 import { publish, type PublishResult, type RegistryAuth } from "./publish.js";
 import { parseReference, repositoryOf } from "./reference.js";
+import { certifySubject, readPublished, type SubjectVerification } from "./subjects.js";
 import { computeTags } from "./tags.js";
 
 export interface AppToPublish {
@@ -53,28 +57,49 @@ export async function publishApps(apps: readonly AppToPublish[], tags: readonly 
 export interface Certified {
   app: string;
   reference: string;
+  /** The attestation types on the published digest itself: all for one image, the provenance for an index. */
   attestations: PredicateType[];
-  verification: VerifyResult;
+  /** Each platform's image of an index, signed, attested and verified by its own digest; empty for one image. */
+  variants: CertifiedVariant[];
+  verification: SubjectVerification;
 }
 
+export interface CertifiedVariant {
+  platform: string;
+  digest: string;
+  reference: string;
+  attestations: PredicateType[];
+}
+
+/** The predicate of one type for one app's target: the index's provenance, or one variant's (or the image's) SBOM, report, provenance. */
+export type AppPredicates = (app: string, target: CertifyTarget, type: PredicateType) => File;
+
 /**
- * Sign, attest every predicate, then verify the signature and each attestation, for every
- * published app at once. Any failure is reported with the digests that were pushed.
+ * For every published app at once: read back what was pushed (one image, or an index — which must
+ * list exactly the platforms built), then sign every digest, attest each with its own predicates,
+ * and verify each signature and attestation. Any failure is reported with the digests pushed.
  */
 export async function certifyAll(
   pushed: readonly PublishedApp[],
-  predicates: (app: string) => Record<PredicateType, File | readonly File[]>,
+  predicates: AppPredicates,
   signing: SigningMaterial,
   verifying: VerifyingMaterial,
   run: CosignRun,
+  readerImage: string,
 ): Promise<Certified[]> {
   try {
     return await Promise.all(
-      pushed.map(async ({ app, reference }) => {
-        await sign(reference, signing, run);
-        const attestations = await attest(reference, predicates(app), signing, run);
-        const verification = await verify(reference, verifying, PREDICATE_TYPES, run);
-        return { app, reference, attestations, verification };
+      pushed.map(async ({ app, reference, platforms }): Promise<Certified> => {
+        const subject = await readPublished(reference, run, readerImage);
+        requirePublishedPlatforms(subject, platforms);
+        const verification = await certifySubject(subject, (target, type) => predicates(app, target, type), signing, verifying, run);
+        return {
+          app,
+          reference,
+          attestations: verification.attestations,
+          variants: verification.variants.map((v) => ({ ...v, digest: v.reference.slice(v.reference.lastIndexOf("@") + 1) })),
+          verification,
+        };
       }),
     );
   } catch (error) {
@@ -154,4 +179,31 @@ export function predicateTypes(given: readonly string[]): PredicateType[] {
     }
   }
   return PREDICATE_TYPES.filter((type) => given.includes(type));
+}
+
+/** One built variant as the release holds it: its platform (absent: the engine's) and its scan's files. */
+export interface GatedVariant {
+  platform?: string;
+  scan: { sbom: File; report: File };
+}
+
+/**
+ * The predicate of one type for one target of an app: the index gets the provenance naming every
+ * platform; each variant — or the one image — its own scan's SBOM and vulnerability report and the
+ * provenance of its own platform, so no attestation describes another platform's files.
+ */
+export function predicateFor(
+  variants: readonly GatedVariant[],
+  target: CertifyTarget,
+  type: PredicateType,
+  make: { provenance: (platform?: string) => File; vuln: (report: File) => File },
+): File {
+  if (target.role === "index") {
+    if (type !== "slsaprovenance1") throw new ReleaseError(`internal: no ${type} attestation goes on the index ${target.reference}`);
+    return make.provenance();
+  }
+  const variant = target.role === "variant" ? variants.find((v) => v.platform === target.platform) : variants.length === 1 ? variants[0] : undefined;
+  if (!variant) throw new ReleaseError(`internal: ${target.reference} (${target.platform ?? "one image"}) is none of the variants built, ${variants.map((v) => v.platform ?? "the engine's").join(", ")}`);
+  if (type === "slsaprovenance1") return make.provenance(variant.platform);
+  return type === "cyclonedx" ? variant.scan.sbom : make.vuln(variant.scan.report);
 }

@@ -1,6 +1,8 @@
 /** The predicates attested beside the signature: files cosign mounts, made from the scan and the build's facts. */
 import { dag, type File } from "@dagger.io/dagger";
 
+import { redactedReportText } from "../report/redact.js";
+import { parseTrivyReport } from "../report/trivy.js";
 import { slsaProvenance, type ProvenanceInput } from "./provenance.js";
 
 const WORK = "/drydock";
@@ -12,7 +14,20 @@ export function cosignVulnArgs(): string[] {
   return ["trivy", "convert", "--format", "cosign-vuln", "--output", VULN, REPORT];
 }
 
-/** The vuln predicate from a Trivy JSON report, converted in the pinned Trivy image. */
+/**
+ * A Trivy JSON report from outside (attest --vuln-report) as drydock publishes its own: refused,
+ * naming `argument`, unless it is one, and without any secret's text (report/redact.ts).
+ */
+export async function publishableReport(report: File, argument: string): Promise<File> {
+  const text = await report.contents();
+  parseTrivyReport(text, argument);
+  return dag.file("trivy.json", redactedReportText(text, argument));
+}
+
+/**
+ * The vuln predicate from a Trivy JSON report, converted in the pinned Trivy image. The predicate
+ * holds the whole report: give it one drydock publishes (a scan's `report`, or publishableReport's).
+ */
 export function vulnPredicate(trivyImage: string, report: File): File {
   return dag.container().from(trivyImage).withWorkdir(WORK).withMountedFile(REPORT, report).withExec(cosignVulnArgs()).file(VULN);
 }

@@ -11,6 +11,7 @@ import { dbAgeDays, type GateReportMeta } from "./meta.js";
 import { fitBlocks, MAX_SUMMARY_BYTES, renderBlock, utf8Length, type ListBlock } from "./markdown-budget.js";
 import { allowedBlock, errorsBlock, exceptionsUsedBlock, failingBlock, notesBlock, plural, warningsBlock } from "./markdown-lists.js";
 import { code, table, text } from "./markdown-text.js";
+import { provenanceNotice } from "./markdown-provenance.js";
 
 export { MAX_SUMMARY_BYTES, MAX_TABLE_ROWS } from "./markdown-budget.js";
 
@@ -38,10 +39,12 @@ export function renderMarkdown(result: GateResult, meta: GateReportMeta): string
     suppressed: result.suppressed.length > 0 ? allowedBlock(result.allowed, "suppressed") : undefined,
     warnings: result.warnings.length > 0 ? warningsBlock(result.warnings) : undefined,
   };
-  // The notes sit right under the title, so the title still opens the summary (and the PR comment).
+  // The notes sit right under the title, so the title still opens the summary (and the PR comment);
+  // then what judged the run (a scanner not drydock's, a policy changed from the base's), before the counts.
   const sections: Section[] = [
     title(result, meta),
     lists.notes,
+    provenanceNotice(meta),
     headline(result),
     configNotice(result, meta),
     countsTable(result),

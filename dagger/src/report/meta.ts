@@ -1,3 +1,5 @@
+import type { ConfigChange } from "../config/compare.js";
+import type { ScannerUsed } from "../config/scanner.js";
 import { daysBetween, utcDay } from "../policy/dates.js";
 
 /** What the caller knows about a gate run that the report and the policy do not say. */
@@ -15,6 +17,10 @@ export interface GateReportMeta {
    * DB could not be refreshed, or which files the lint checked. Shown under the title.
    */
   notes?: readonly string[];
+  /** The scanner that produced the report, when this run ran it; summaries say when it is not drydock's default. */
+  scanner?: ScannerUsed;
+  /** How the source's config differs from the base branch's, when the caller passed the base's (--base-config). */
+  configChange?: ConfigChange;
 }
 
 /** Age of the vulnerability DB in whole days on the gate's day; undefined when not known. */

@@ -1,8 +1,9 @@
 /**
  * `summary.json`: the gate's result for machines (CI annotations, dashboards, the next run's
- * baseline bookkeeping).
+ * baseline bookkeeping). Its JSON Schema is summary.schema.json at the repository root
+ * (summary-schema.ts; `npm run schema` writes it).
  *
- * Shape, version 1 (`"schema": "drydock.gate-summary", "version": 1`); fields are only ever
+ * Shape, version 2 (`"schema": "drydock.gate-summary", "version": 2`); fields are only ever
  * added within a version:
  *   name, passed, evaluatedOn (YYYY-MM-DD, UTC), usedDefaultConfig, configFile, dbAgeDays?,
  *   policy { failOn { vulnerabilities, secrets, misconfigurations }, ignoreUnfixed },
@@ -10,25 +11,34 @@
  *   totals { findings, failing, ignored, belowThreshold, unfixed, preExisting, suppressed },
  *   counts { all, failing }: { vulnerability|secret|misconfiguration: { UNKNOWN…CRITICAL: n } },
  *   errors[], warnings[]: { code, message, exception { index, id, expires }, matched },
- *   failing[], unfixed[], preExisting[]: SummaryFinding,
- *   ignored[]: SummaryFinding & { exception { index, id, reason, expires } },
- *   suppressed[]: SummaryFinding & { status, statement?, source? },
- *   allowed[]: SummaryAllowed — every finding of ignored, unfixed, preExisting and suppressed
- *     once more, each with `allowedBy` ("exception" | "unfixed" | "baseline" | "suppressed") and
- *     the exception or the suppression that let it through (added in version 1; the four lists
- *     above stay for readers that predate it),
+ *   failing[]: SummaryFinding,
+ *   allowed[]: SummaryAllowed — every finding the gate let through, once, in report order
+ *     (Trivy's suppressed ones last), each with `allowedBy` ("exception" | "unfixed" |
+ *     "baseline" | "suppressed") and the exception { index, id, reason, expires } or the
+ *     suppression (status, statement?, source?) that let it through,
  *   notes[]: what the run itself said, e.g. that the DB could not be refreshed (Markdown;
- *   summaries of `gate` have an empty list).
+ *   summaries of `gate` have an empty list),
+ *   scanner? { trivyImage, dbRepositories[], defaultTrivyImage, defaultDbRepositories }: the
+ *     scanner that produced the report (not in summaries of `gate`, which ran none),
+ *   configChange? { file, sourceHasFile, base, changed, keys[] }: how the source's config differs
+ *     from the base branch's, when the caller passed it (--base-config); keys are dotted paths.
  * Findings below their kind's threshold are counted, not listed: they are most of a large
  * report and the Trivy report itself holds them.
+ *
+ * Version 1 listed every allowed finding twice: in `allowed` and again in one of `ignored[]`,
+ * `unfixed[]`, `preExisting[]` or `suppressed[]` (the same entries without `allowedBy`), which
+ * doubled the file (34 MiB at 100,000 findings). Version 2 drops those four lists; a reader
+ * selects them from `allowed` by `allowedBy` ("exception" is v1's `ignored`, "baseline" its
+ * `preExisting`). Everything else is as in version 1.
  */
 import type { Finding, FindingKind, SecretLocation } from "./findings.js";
 import type { AllowedBy, AllowedFinding, Counts, ExceptionRef, GateNotice, GateResult } from "../policy/gate.js";
 import type { Severity } from "../config/schema.js";
 import { dbAgeDays, type GateReportMeta } from "./meta.js";
+import type { ScannerUsed } from "../config/scanner.js";
 
 export const SUMMARY_SCHEMA = "drydock.gate-summary";
-export const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 2;
 
 export interface SummaryFinding {
   kind: FindingKind;
@@ -92,12 +102,10 @@ export interface GateSummary {
   errors: SummaryNotice[];
   warnings: SummaryNotice[];
   failing: SummaryFinding[];
-  unfixed: SummaryFinding[];
-  preExisting: SummaryFinding[];
-  ignored: (SummaryFinding & { exception: SummaryException })[];
-  suppressed: (SummaryFinding & { status: string; statement?: string; source?: string })[];
   allowed: SummaryAllowed[];
   notes: string[];
+  scanner?: ScannerUsed;
+  configChange?: { file: string; sourceHasFile: boolean; base: string; changed: boolean; keys: string[] };
 }
 
 /** The gate's result as the versioned `summary.json` object (serialise with JSON.stringify). */
@@ -132,30 +140,49 @@ export function summarizeResult(result: GateResult, meta: GateReportMeta): GateS
     errors: result.errors.map(summarizeNotice),
     warnings: result.warnings.map(summarizeNotice),
     failing: result.failing.map(summarizeFinding),
-    unfixed: result.unfixed.map(summarizeFinding),
-    preExisting: result.preExisting.map(summarizeFinding),
-    ignored: result.ignored.map(({ finding, exception }) => ({ ...summarizeFinding(finding), exception: summarizeException(exception) })),
-    suppressed: result.suppressed.map(({ finding, status, statement, source }) => ({
-      ...summarizeFinding(finding),
-      status,
-      statement,
-      source,
-    })),
     allowed: result.allowed.map(summarizeAllowed),
     notes: [...(meta.notes ?? [])],
+    ...(meta.scanner === undefined ? {} : { scanner: { ...meta.scanner, dbRepositories: [...meta.scanner.dbRepositories] } }),
+    ...(meta.configChange === undefined ? {} : { configChange: configChangeOf(meta.configChange) }),
   };
 }
 
+function configChangeOf({ file, sourceHasFile, base, changed }: NonNullable<GateReportMeta["configChange"]>): NonNullable<GateSummary["configChange"]> {
+  return { file, sourceHasFile, base, changed: changed.length > 0, keys: [...changed] };
+}
+
+/** The text written as summary.json: compact, as tools read it (`jq . summary.json` shows it indented). */
+export function summaryJsonText(result: GateResult, meta: GateReportMeta): string {
+  return `${JSON.stringify(summarizeResult(result, meta))}\n`;
+}
+
 function summarizeAllowed(entry: AllowedFinding): SummaryAllowed {
-  const finding = { ...summarizeFinding(entry.finding), allowedBy: entry.allowedBy };
+  // One literal, not summarizeFinding spread into another: this runs once per allowed finding
+  // (tens of thousands in a large report), and the copy cost more than the fields.
+  const f = entry.finding;
+  const common = {
+    kind: f.kind,
+    id: f.id,
+    severity: f.severity,
+    target: f.target,
+    identity: f.identity,
+    title: f.title,
+    primaryUrl: f.primaryUrl,
+    pkgName: f.pkgName,
+    pkgPath: f.pkgPath,
+    installedVersion: f.installedVersion,
+    fixedVersion: f.fixedVersion,
+    location: f.location,
+    allowedBy: entry.allowedBy,
+  };
   switch (entry.allowedBy) {
     case "exception":
-      return { ...finding, exception: summarizeException(entry.exception) };
+      return Object.assign(common, { exception: summarizeException(entry.exception) });
     case "suppressed":
-      return { ...finding, status: entry.status, statement: entry.statement, source: entry.source };
+      return Object.assign(common, { status: entry.status, statement: entry.statement, source: entry.source });
     case "unfixed":
     case "baseline":
-      return finding;
+      return common;
   }
 }
 
@@ -163,7 +190,8 @@ function summarizeException({ index, ignore }: ExceptionRef): SummaryException {
   return { index, id: ignore.id, reason: ignore.reason, expires: ignore.expires };
 }
 
-function summarizeFinding(f: Finding): SummaryFinding {
+/** A finding as summary.json lists it, without why it was let through. */
+export function summarizeFinding(f: Finding): SummaryFinding {
   return {
     kind: f.kind,
     id: f.id,

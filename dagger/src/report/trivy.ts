@@ -5,6 +5,8 @@
  */
 import type { z } from "zod";
 import { ReportError } from "./errors.js";
+import { toFindings, type ReportFindings } from "./findings.js";
+import { findingsIfValid } from "./findings-reader.js";
 import { MODIFIED_FINDING_TYPES, TrivyReport } from "./trivy-schema.js";
 
 export { ReportError } from "./errors.js";
@@ -26,6 +28,29 @@ const MAX_VALUE_SHOWN = 60;
  * `label` names the report in every error, e.g. `--report` or `Trivy report of backend`.
  */
 export function parseTrivyReport(text: string, label: string): TrivyReport {
+  return validateTrivyReport(parseTrivyJson(text, label), label);
+}
+
+/**
+ * Read the findings of a Trivy JSON report's text: what `toFindings(parseTrivyReport(…))` gives,
+ * in one pass over the parsed JSON (findings-reader.ts). A report the schema refuses is a
+ * ReportError, worded as parseTrivyReport words it.
+ */
+export function readTrivyReport(text: string, label: string): ReportFindings {
+  return findingsOfTrivyJson(parseTrivyJson(text, label), label);
+}
+
+/** The findings of a report already parsed by parseTrivyJson. */
+export function findingsOfTrivyJson(data: unknown, label: string): ReportFindings {
+  // Only a report the fast reader refuses is run through zod, for its account of what is wrong.
+  return findingsIfValid(data) ?? toFindings(validateTrivyReport(data, label));
+}
+
+/**
+ * The JSON of a Trivy report: refused when empty, not JSON, or another kind of document (SARIF,
+ * an SBOM, an older SchemaVersion, another tool's JSON). Not yet checked field by field.
+ */
+export function parseTrivyJson(text: string, label: string): unknown {
   if (text.trim() === "") {
     throw new ReportError(label, "is empty — the scan wrote no report; check the scanner's output for a crash");
   }
@@ -37,6 +62,10 @@ export function parseTrivyReport(text: string, label: string): TrivyReport {
     throw new ReportError(label, `is not valid JSON (${reason}) — the report is truncated or corrupted; rerun the scan`);
   }
   rejectOtherDocuments(data, label);
+  return data;
+}
+
+function validateTrivyReport(data: unknown, label: string): TrivyReport {
   const parsed = TrivyReport.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     throw new ReportError(label, `is not a valid Trivy report: ${describeIssues(parsed.error.issues)}`);

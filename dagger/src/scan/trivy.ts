@@ -30,6 +30,7 @@ import {
   WORK_DIR,
 } from "./trivy-args.js";
 import { ScanError } from "../errors.js";
+import { redactedReportText } from "../report/redact.js";
 import { dbBuiltAt, dbCacheVolume } from "./trivy-db.js";
 
 /** Trivy's DB as this run sees it. */
@@ -46,12 +47,21 @@ export interface TrivyDb {
   staleNote?: string;
 }
 
-/** What one Trivy run produced, before the gate. */
+/**
+ * What one Trivy run produced, before the gate. Its report is Trivy's own, secrets' text and all:
+ * the gate reads it, and only `publish` makes of it a file that leaves drydock.
+ */
 export interface TrivyOutput {
   /** The container after the scan: its report file is REPORT_JSON. */
   scanned: Container;
-  report: File;
   reportText: string;
+}
+
+/** What leaves drydock of one run: the report without any secret's text (report/redact.ts), and the container SARIF and SBOM are converted in. */
+export interface PublishedReport {
+  report: File;
+  /** The scan's container with the published report written over Trivy's at REPORT_JSON. */
+  converting: Container;
 }
 
 export { ScanError } from "../errors.js";
@@ -228,9 +238,8 @@ export class Trivy {
 
   private async run(container: Container, args: string[], target: string): Promise<TrivyOutput> {
     const scanned = container.withExec(args);
-    const report = scanned.file(REPORT_JSON);
     try {
-      return { scanned, report, reportText: await report.contents() };
+      return { scanned, reportText: await scanned.file(REPORT_JSON).contents() };
     } catch (error) {
       // Only Trivy's own failure is a scan failure; anything else the chain ran fails as itself.
       const failure = execFailure(error);
@@ -242,13 +251,23 @@ export class Trivy {
     }
   }
 
-  /** The CycloneDX SBOM, converted from the one JSON report. */
-  sbom(output: TrivyOutput): File {
-    return output.scanned.withExec(convertArgs("cyclonedx", SBOM_JSON)).file(SBOM_JSON);
+  /**
+   * The report as drydock hands it out: without any secret's text. Written over Trivy's own in the
+   * scan's container, so the SARIF and SBOM are converted from it too (Trivy's SARIF repeats each
+   * secret's `Match`). Called once the gate has read the report: one it refused is never published.
+   */
+  publish(output: TrivyOutput, label: string): PublishedReport {
+    const report = dag.file("trivy.json", redactedReportText(output.reportText, label));
+    return { report, converting: output.scanned.withFile(REPORT_JSON, report) };
   }
 
-  /** SARIF for code-scanning dashboards, converted from the one JSON report. */
-  sarif(output: TrivyOutput): File {
-    return output.scanned.withExec(convertArgs("sarif", SARIF)).file(SARIF);
+  /** The CycloneDX SBOM, converted from the one published report. */
+  sbom(published: PublishedReport): File {
+    return published.converting.withExec(convertArgs("cyclonedx", SBOM_JSON)).file(SBOM_JSON);
+  }
+
+  /** SARIF for code-scanning dashboards, converted from the one published report. */
+  sarif(published: PublishedReport): File {
+    return published.converting.withExec(convertArgs("sarif", SARIF)).file(SARIF);
   }
 }

@@ -2,20 +2,26 @@
  * From a Trivy JSON report to a verdict: parse, normalise, gate, render. Pure; the Dagger
  * functions only fetch the texts and hand back what this returns.
  */
+import type { ConfigChange } from "../config/compare.js";
 import type { RepositoryConfig } from "../config/load.js";
+import type { ScannerUsed } from "../config/scanner.js";
 import { evaluateGate, type GateNotice, type GateResult } from "../policy/gate.js";
-import { toFindings } from "../report/findings.js";
+import { artifactOf, baselineArtifactNote, type BaselineGiven } from "../report/artifact.js";
+import { identitiesOf } from "../report/findings.js";
 import { MAX_TABLE_ROWS, renderMarkdown } from "../report/markdown.js";
 import { code } from "../report/markdown-text.js";
 import type { GateReportMeta } from "../report/meta.js";
-import { summarizeResult } from "../report/summary.js";
-import { parseTrivyReport } from "../report/trivy.js";
+import { summaryJsonText } from "../report/summary.js";
+import { findingsOfTrivyJson, parseTrivyJson } from "../report/trivy.js";
 
 export interface VerdictInput {
   /** The Trivy JSON report. */
   report: { text: string; label: string };
-  /** A previous report: when given, only findings that are new since it can fail. */
-  baseline?: { text: string; label: string };
+  /**
+   * A previous report of the same artifact (report/artifact.ts): when given, only findings that
+   * are new since it can fail. Another artifact's is refused, unless `renamedFrom` names it.
+   */
+  baseline?: { text: string; label: string } & BaselineGiven;
   loaded: RepositoryConfig;
   /** What was gated: `backend`, `frontend`, `lint`, or the report's file name. */
   name: string;
@@ -28,6 +34,10 @@ export interface VerdictInput {
    * another image, so the caller, which sees every scan, reports the unused ones instead.
    */
   unusedExceptionsJudgedByCaller?: boolean;
+  /** The scanner that wrote the report, when this run ran it. */
+  scanner?: ScannerUsed;
+  /** How the source's config differs from the base branch's, when the caller passed it. */
+  configChange?: ConfigChange;
 }
 
 export interface Verdict {
@@ -42,10 +52,12 @@ export interface Verdict {
 }
 
 export function judgeReport(input: VerdictInput): Verdict {
-  const { findings, suppressed } = toFindings(parseTrivyReport(input.report.text, input.report.label));
-  const baseline = input.baseline
-    ? toFindings(parseTrivyReport(input.baseline.text, input.baseline.label)).findings
-    : undefined;
+  const report = parseTrivyJson(input.report.text, input.report.label);
+  const { findings, suppressed } = findingsOfTrivyJson(report, input.report.label);
+  const previous = input.baseline && parseTrivyJson(input.baseline.text, input.baseline.label);
+  const baseline = input.baseline ? identitiesOf(findingsOfTrivyJson(previous, input.baseline.label).findings) : undefined;
+  // Only once both were read as reports: their artifacts are read from checked fields.
+  const renamed = input.baseline ? baselineArtifactNote(artifactOf(report), artifactOf(previous), input.baseline, input.report.label) : undefined;
   const gated = evaluateGate({ findings, suppressed, policy: input.loaded.config.policy, today: input.today, baseline });
   const unusedExceptions = gated.warnings.filter((warning) => warning.code === "exception-unused");
   const result = input.unusedExceptionsJudgedByCaller
@@ -56,12 +68,14 @@ export function judgeReport(input: VerdictInput): Verdict {
     usedDefaultConfig: input.loaded.usedDefaults,
     configFile: input.loaded.file,
     dbUpdatedAt: input.dbUpdatedAt,
-    notes: input.notes ?? [],
+    notes: [...(input.notes ?? []), ...(renamed ? [renamed] : [])],
+    ...(input.scanner === undefined ? {} : { scanner: input.scanner }),
+    ...(input.configChange === undefined ? {} : { configChange: input.configChange }),
   };
   return {
     passed: result.passed,
     markdown: renderMarkdown(result, meta),
-    summaryJson: `${JSON.stringify(summarizeResult(result, meta), null, 2)}\n`,
+    summaryJson: summaryJsonText(result, meta),
     result,
     unusedExceptions,
   };

@@ -3,9 +3,12 @@
  * runs as a Dagger service the way production runs it — its own entrypoint (useEntrypoint), user
  * and environment; only the read-only root and dropped capabilities, which Dagger services cannot
  * express, are left to the Docker e2e. The backend gets a pinned Postgres, with its Prisma
- * migrations applied first when it uses Prisma; the frontend gets the backend, when the config
- * lists one (an app it does not list is no part of the stage). A small client container probes
- * each over the service binding, then the service gets SIGTERM and must exit within 3 s.
+ * migrations applied first, when it uses Prisma, by its migrations image run as a one-off job, as
+ * a deployment runs it; the frontend gets the backend, when the config
+ * lists one (an app it does not list is no part of the stage), its URL in the variables of
+ * apps.frontend.backendUrlVariables. A small client container probes each over the service binding
+ * — the frontend's page only after a backend that passed its own checks answered at that URL, so the
+ * page is served with the backend running — then the service gets SIGTERM and must exit within 3 s.
  *
  * Every wait is bounded (within.ts), and every step that runs something carries the run's instant,
  * so the engine's cache never answers "healthy" for a run that did not happen.
@@ -26,7 +29,7 @@ import {
   tailLines,
   type ProbeKind,
 } from "./rules.js";
-import { appSmoke, smokeOff, smokeVerdict, type AppSmoke, type SmokeCheck, type SmokeVerdict } from "./summary.js";
+import { appSmoke, smokeOff, smokeVerdict, type AppSmoke, type BackendUrl, type SmokeCheck, type SmokeVerdict } from "./summary.js";
 import { within } from "./within.js";
 
 /**
@@ -47,14 +50,13 @@ export const POSTGRES_IMAGE =
 export const SMOKE_DB = { host: "postgres", port: 5432, user: "drydock", password: "drydock-smoke", database: "drydock" } as const;
 export const SMOKE_DATABASE_URL = `postgresql://${SMOKE_DB.user}:${SMOKE_DB.password}@${SMOKE_DB.host}:${SMOKE_DB.port}/${SMOKE_DB.database}`;
 
-/** What the frontend reads to find the backend (examples/app/frontend/lib/backend.ts). */
-export const BACKEND_URL_VARIABLE = "BACKEND_URL";
+/** The backend's host name on the frontend's network: the alias of its service binding. */
+export const BACKEND_HOST = "backend";
 
 /** Set on every container of the stage that runs something: the run's instant, so no result is cached across runs. */
 export const RUN_VARIABLE = "DRYDOCK_SMOKE_RUN";
 
-export const MIGRATE_ARGS = ["pnpm", "exec", "prisma", "migrate", "deploy"] as const;
-/** `migrate deploy` may download Prisma's schema engine first. */
+/** How long `prisma migrate deploy` may take: the migrations of a real app, on an empty database. */
 export const MIGRATE_BOUND_MS = 300_000;
 /** How long the log capture lets a failed app run before it stops it. */
 export const CAPTURE_FOR_MS = 15_000;
@@ -77,13 +79,21 @@ export interface SmokePlan {
   backend?: SmokeApp & {
     /** Present when the backend uses Prisma: its migrations run before it starts. */
     migrate?: {
-      /** The build stage: it holds the Prisma CLI and the migrations. */
-      build: Container;
-      /** PRISMA_ENGINES_MIRROR for `migrate deploy`, when configured. */
-      enginesMirror?: string;
+      /** The migrations image (images/migrations.ts): the Prisma CLI, the migrations and the schema engine. */
+      image: Container;
+      /** Its title label, which the check names. */
+      title: string;
+      /** Its entrypoint (`prisma migrate deploy`), run as `docker run` runs it. */
+      entrypoint: readonly string[];
     };
   };
-  frontend?: SmokeApp;
+  frontend?: SmokeApp & {
+    /**
+     * Present exactly when the config lists a backend (started or not): the variables
+     * (apps.frontend.backendUrlVariables) set to its URL, and its port (apps.backend.port).
+     */
+    backendUrl?: { variables: readonly string[]; port: number };
+  };
   off: Partial<Record<AppName, string>>;
   /** The pinned Node image the probes run in. */
   clientImage: string;
@@ -96,6 +106,8 @@ export interface SmokePlan {
 interface Probe {
   kind: ProbeKind;
   path: string;
+  /** A service other than the app under test, reached as the app reaches it, and why it is probed. */
+  other?: { host: string; port: number; service: Service; why: string };
 }
 
 /**
@@ -107,14 +119,17 @@ export async function runSmoke(plan: SmokePlan): Promise<SmokeVerdict> {
     // A listed app is started or says why not: never silently left out.
     if (!plan[app] && plan.off[app] === undefined) throw new Error(`internal: the smoke plan neither starts ${app} nor says why not`);
   }
+  if (plan.frontend && (plan.frontend.backendUrl !== undefined) !== plan.apps.includes("backend")) {
+    throw new Error("internal: the smoke plan names the backend's URL to the frontend exactly when the config lists a backend");
+  }
   const results: AppSmoke[] = [];
   const started: Service[] = [];
   try {
-    let backendService: Service | undefined;
+    let backendService: StartedBackend | undefined;
     if (plan.backend) {
       const backend = await smokeBackend(plan, plan.backend);
       started.push(...[backend.service, backend.db].filter((s): s is Service => s !== undefined));
-      if (backend.started) backendService = backend.service;
+      if (backend.started && backend.service) backendService = { service: backend.service, passed: backend.result.state === "passed" };
       results.push(backend.result);
     } else if (plan.apps.includes("backend")) results.push(smokeOff("backend", plan.off.backend!));
 
@@ -125,6 +140,12 @@ export async function runSmoke(plan: SmokePlan): Promise<SmokeVerdict> {
     await Promise.all(started.map((service) => within(plan.timeoutMs, service.stop({ kill: true }))));
   }
   return smokeVerdict(results);
+}
+
+/** The backend as the frontend gets it: the service, and whether it passed its own checks. */
+interface StartedBackend {
+  service: Service;
+  passed: boolean;
 }
 
 interface BackendSmoke {
@@ -149,11 +170,11 @@ async function smokeBackend(plan: SmokePlan, app: NonNullable<SmokePlan["backend
   const withDb = (c: Container) => c.withServiceBinding(SMOKE_DB.host, db).withEnvVariable("DATABASE_URL", SMOKE_DATABASE_URL);
 
   if (app.migrate) {
-    // Migrations from the build stage, before the backend starts: the app expects its tables.
-    let migrate = withDb(app.migrate.build).withEnvVariable(RUN_VARIABLE, plan.instant);
-    if (app.migrate.enginesMirror !== undefined) migrate = migrate.withEnvVariable("PRISMA_ENGINES_MIRROR", app.migrate.enginesMirror);
-    const migrated = await within(MIGRATE_BOUND_MS, migrate.withExec([...MIGRATE_ARGS]).sync());
-    const migrateWhat = MIGRATE_ARGS.join(" ");
+    // The migrations image as a one-off job, before the backend starts: the app expects its tables.
+    // Its entrypoint as argv (not useEntrypoint): what runs is stated where it runs.
+    const migrate = withDb(app.migrate.image).withEnvVariable(RUN_VARIABLE, plan.instant);
+    const migrated = await within(MIGRATE_BOUND_MS, migrate.withExec([...app.migrate.entrypoint]).sync());
+    const migrateWhat = `${app.migrate.title}: prisma migrate deploy`;
     if (migrated.kind !== "done") {
       checks.push({ what: migrateWhat, passed: false, detail: migrated.kind === "timeout" ? `not finished within ${seconds(MIGRATE_BOUND_MS)}` : exitOf(migrated.error) });
       return { result: appSmoke("backend", checks, { log: migrated.kind === "failed" ? tailLines(outputOf(migrated.error)) : undefined }), db, started: false };
@@ -169,21 +190,35 @@ async function smokeBackend(plan: SmokePlan, app: NonNullable<SmokePlan["backend
 }
 
 /**
- * The frontend, against the backend when it started. A repository without a backend (the config
- * lists none) gets no backend binding and no BACKEND_URL: there is nothing for them to name.
+ * The frontend, against the backend when it started: its URL in every configured variable, and —
+ * when the backend passed its own checks — the page probed only once the backend answered at that
+ * URL, so the page is served with the backend running. A backend that failed its checks is its own
+ * failure: the frontend is judged without that proof, and says so. A repository without a backend
+ * (the config lists none) gets no backend binding and no variable: there is nothing for them to name.
  */
-async function smokeFrontend(plan: SmokePlan, app: SmokeApp, backend: Service | undefined): Promise<AppSmoke> {
-  const hasBackend = plan.apps.includes("backend");
+async function smokeFrontend(plan: SmokePlan, app: NonNullable<SmokePlan["frontend"]>, backend: StartedBackend | undefined): Promise<AppSmoke> {
+  const link = app.backendUrl;
+  const backendUrl: BackendUrl | undefined = link && { url: `http://${BACKEND_HOST}:${link.port}`, variables: [...link.variables] };
   let image = app.image;
-  if (hasBackend) image = image.withEnvVariable(BACKEND_URL_VARIABLE, `http://backend:${plan.backend?.port ?? app.port}`);
-  if (backend) image = image.withServiceBinding("backend", backend);
+  if (backendUrl) for (const variable of backendUrl.variables) image = image.withEnvVariable(variable, backendUrl.url);
+  if (backend) image = image.withServiceBinding(BACKEND_HOST, backend.service);
   const service = image.asService({ useEntrypoint: true });
-  const probes: Probe[] = [
-    { kind: "health", path: app.healthPath },
-    { kind: "page", path: "/" },
-  ];
-  const note = backend || !hasBackend ? undefined : `ran without a backend (${BACKEND_URL_VARIABLE} names a host that does not resolve): ${plan.off.backend ?? "the backend did not start"}`;
-  return smokeService(plan, "frontend", app, image, service, probes, [], note);
+  const probes: Probe[] = [{ kind: "health", path: app.healthPath }];
+  if (backend?.passed && link && plan.backend) {
+    // The very service the frontend's binding started, at the URL the frontend got: what its page reaches.
+    const why = `the backend, at the URL the frontend got in ${link.variables.join(", ")}`;
+    probes.push({ kind: "health", path: plan.backend.healthPath, other: { host: BACKEND_HOST, port: link.port, service: backend.service, why } });
+  }
+  probes.push({ kind: "page", path: "/" });
+  return smokeService(plan, "frontend", app, image, service, probes, [], { note: frontendNote(plan, backendUrl, backend), backendUrl });
+}
+
+/** Why the frontend's page was probed without the proof that the backend answers at its URL; undefined when it was not. */
+function frontendNote(plan: SmokePlan, backendUrl: BackendUrl | undefined, backend: StartedBackend | undefined): string | undefined {
+  if (!backendUrl || backend?.passed) return undefined;
+  if (backend) return "ran with a backend that did not pass its own checks, so its page was probed without first proving the backend answers at its URL";
+  const names = backendUrl.variables.join(", ");
+  return `ran without a backend (${names} name${backendUrl.variables.length === 1 ? "s" : ""} a host that does not resolve): ${plan.off.backend ?? "the backend did not start"}`;
 }
 
 /** Start, probe, SIGTERM; on a failure, the last lines of the app's log. */
@@ -195,7 +230,7 @@ async function smokeService(
   service: Service,
   probes: readonly Probe[],
   checks: SmokeCheck[],
-  note?: string,
+  extra: { note?: string; backendUrl?: BackendUrl } = {},
 ): Promise<AppSmoke> {
   const entrypoint = app.entrypoint.join(" ");
   const what = startWhat(app);
@@ -203,18 +238,23 @@ async function smokeService(
   if (started.kind === "failed") {
     // The engine's error holds the output of a process that exited before its port listened.
     checks.push({ what, passed: false, detail: `the entrypoint \`${entrypoint}\` exited before port ${app.port} listened` });
-    return appSmoke(name, checks, { log: tailLines(messageOf(started.error)), note });
+    return appSmoke(name, checks, { log: tailLines(messageOf(started.error)), ...extra });
   }
   if (started.kind === "timeout") {
     checks.push({ what, passed: false, detail: `port ${app.port} not listening within ${seconds(plan.timeoutMs)} of starting \`${entrypoint}\`` });
     await within(plan.timeoutMs, service.stop({ kill: true }));
-    return appSmoke(name, checks, { log: await captureLog(plan, image, app), note });
+    return appSmoke(name, checks, { log: await captureLog(plan, image, app), ...extra });
   }
   checks.push({ what, passed: true, detail: `listening on port ${app.port} after ${seconds(started.ms)}` });
 
   const client = dag.container().from(plan.clientImage).withUser(APP_USER).withEnvVariable(RUN_VARIABLE, plan.instant).withServiceBinding(name, service);
   for (const probe of probes) {
-    const check = await runProbe(plan, client, `http://${name}:${app.port}${probe.path}`, probe.kind);
+    const { other } = probe;
+    // Bound to the app too: a probe of the other service alone would be the very query of its own
+    // earlier probe, which the engine's cache would answer without running it.
+    const check = other
+      ? explained(await runProbe(plan, client.withServiceBinding(other.host, other.service), `http://${other.host}:${other.port}${probe.path}`, probe.kind), other.why)
+      : await runProbe(plan, client, `http://${name}:${app.port}${probe.path}`, probe.kind);
     checks.push(check);
     if (!check.passed) break;
   }
@@ -232,7 +272,12 @@ async function smokeService(
     await within(plan.timeoutMs, service.stop({ kill: true }));
   }
   const failed = checks.some((check) => !check.passed);
-  return appSmoke(name, checks, { log: failed ? await captureLog(plan, image, app) : undefined, note });
+  return appSmoke(name, checks, { log: failed ? await captureLog(plan, image, app) : undefined, ...extra });
+}
+
+/** A check of another service, saying why it is part of this app's checks. */
+function explained(check: SmokeCheck, why: string): SmokeCheck {
+  return { ...check, detail: `${check.detail} — ${why}` };
 }
 
 async function runProbe(plan: SmokePlan, client: Container, url: string, kind: ProbeKind): Promise<SmokeCheck> {

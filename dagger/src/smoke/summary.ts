@@ -14,6 +14,13 @@ export interface SmokeCheck {
   detail: string;
 }
 
+/** The backend's URL as the frontend got it: the value, and every variable set to it. */
+export interface BackendUrl {
+  url: string;
+  /** apps.frontend.backendUrlVariables, in the config's order. */
+  variables: string[];
+}
+
 export interface AppSmoke {
   app: AppName;
   /** "off": `smoke.enabled` or `smoke.<app>` is false. */
@@ -23,6 +30,8 @@ export interface AppSmoke {
   log?: string;
   /** Said once under the app, e.g. that the frontend ran without a backend. */
   note?: string;
+  /** The frontend's: set when the config lists a backend, whether it started or not. */
+  backendUrl?: BackendUrl;
 }
 
 export interface SmokeVerdict {
@@ -35,9 +44,16 @@ export function smokeVerdict(apps: AppSmoke[]): SmokeVerdict {
 }
 
 /** An app whose checks all passed passed; one failed check fails it. */
-export function appSmoke(app: AppName, checks: SmokeCheck[], extra: { log?: string; note?: string } = {}): AppSmoke {
+export function appSmoke(app: AppName, checks: SmokeCheck[], extra: { log?: string; note?: string; backendUrl?: BackendUrl } = {}): AppSmoke {
   const failed = checks.some((check) => !check.passed);
-  return { app, state: failed ? "failed" : "passed", checks, ...(failed && extra.log ? { log: extra.log } : {}), ...(extra.note ? { note: extra.note } : {}) };
+  return {
+    app,
+    state: failed ? "failed" : "passed",
+    checks,
+    ...(failed && extra.log ? { log: extra.log } : {}),
+    ...(extra.note ? { note: extra.note } : {}),
+    ...(extra.backendUrl ? { backendUrl: extra.backendUrl } : {}),
+  };
 }
 
 export function smokeOff(app: AppName, why: string): AppSmoke {
@@ -61,12 +77,20 @@ function appSection(app: AppSmoke): string {
   const heading = { passed: `### ✅ ${app.app}: started`, failed: `### ❌ ${app.app}: did not pass`, off: `### ⚠️ ${app.app}: not started` }[app.state];
   const lines = [heading, ""];
   if (app.note) lines.push(prose(app.note), "");
+  if (app.backendUrl) lines.push(backendUrlLine(app.backendUrl), "");
   for (const check of app.checks) lines.push(`- ${check.passed ? "✅" : "❌"} ${code(check.what)}: ${prose(check.detail)}`);
   if (app.checks.length > 0) lines.push("");
   if (app.log !== undefined) {
     lines.push(`Last lines of ${app.app}'s log:`, "", fenced(app.log), "");
   }
   return lines.join("\n");
+}
+
+/** Which variables the frontend got the backend's URL in: the first thing to check when its page fails. */
+export function backendUrlLine({ url, variables }: BackendUrl): string {
+  const names = variables.map(code);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `The frontend got the backend's URL, ${code(url)}, in ${list}.`;
 }
 
 /** Escaped text whose `…` spans stay code spans. */

@@ -29,7 +29,8 @@ export const PORT = 3000;
 export const DB = { host: "postgres", port: 5432, user: "tests", password: "tests-only", database: "notes" } as const;
 export const DATABASE_URL = `postgresql://${DB.user}:${DB.password}@${DB.host}:${DB.port}/${DB.database}`;
 
-export const MIGRATE_ARGS = ["pnpm", "exec", "prisma", "migrate", "deploy"] as const;
+/** The entrypoint of drydock's migrations image (`prisma migrate deploy`), run as `docker run` runs it. */
+export const MIGRATE_ARGS = ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"] as const;
 
 /** Set on every container that runs something: the run's instant, so no result is served from the cache. */
 export const RUN_VARIABLE = "DRYDOCK_TESTS_RUN";
@@ -202,8 +203,8 @@ export class Tests {
     };
     try {
       await start(db);
-      // The migrations come from the build stage, which holds the Prisma CLI; the app expects its tables.
-      await withDb(this.drydock().backendBuild()).withEnvVariable(RUN_VARIABLE, instant).withExec([...MIGRATE_ARGS]).sync();
+      // drydock's migrations image as a one-off job, as a deployment runs it; the app expects its tables.
+      await withDb(this.drydock().app("backend").migrations()).withEnvVariable(RUN_VARIABLE, instant).withExec([...MIGRATE_ARGS]).sync();
       await start(backend);
       await start(frontend);
       failOn(await probeAll(backend, frontend, instant), "the example app does not serve");

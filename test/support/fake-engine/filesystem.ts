@@ -4,7 +4,7 @@
  * by `withNewFile` hold what was written, a scratch directory is empty. Whatever a command or an
  * image may have put there is unknown — the caller then falls back to canned files or rules.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import nodePath from "node:path";
 import path from "node:path/posix";
 import picomatch from "picomatch";
@@ -12,11 +12,17 @@ import { ObjectRef, renderChain, type ArgValue, type Chain } from "./chain.js";
 import { containerState } from "./container-state.js";
 import { execOutcome, lastMatching, stringsOf, type Rule } from "./rules.js";
 
-export type Lookup =
+/**
+ * What lies at a path, following a symlink there as the engine does by default; `link` is the
+ * target of a symlink at the path itself (host directories only: what `doNotFollowSymlinks` sees),
+ * also when it dangles ("missing").
+ */
+export type Lookup = (
   | { readonly kind: "file"; readonly contents: string }
   | { readonly kind: "dir" }
   | { readonly kind: "missing"; readonly reason: string }
-  | { readonly kind: "unknown"; readonly reason: string };
+  | { readonly kind: "unknown"; readonly reason: string }
+) & { readonly link?: string };
 
 export type Listing =
   | { readonly kind: "list"; readonly names: ReadonlySet<string> }
@@ -62,11 +68,21 @@ function filtered(args: Readonly<Record<string, ArgValue>>, rel: string, isDir =
 
 function readHost(ctx: FsContext, file: string): Lookup {
   const full = nodePath.resolve(ctx.hostRoot, file);
+  const link = hostLink(full);
   try {
     const stat = statSync(full);
-    return stat.isDirectory() ? { kind: "dir" } : { kind: "file", contents: readFileSync(full, "utf8") };
+    return { ...(stat.isDirectory() ? { kind: "dir" } : { kind: "file", contents: readFileSync(full, "utf8") }), ...link };
   } catch {
-    return { kind: "missing", reason: `${full}: no such file or directory` };
+    return { kind: "missing", reason: `${full}: no such file or directory`, ...link };
+  }
+}
+
+/** `{ link: <target> }` when `full` is itself a symlink, else nothing. */
+function hostLink(full: string): { link?: string } {
+  try {
+    return lstatSync(full).isSymbolicLink() ? { link: readlinkSync(full) } : {};
+  } catch {
+    return {};
   }
 }
 

@@ -81,7 +81,7 @@ function answerByName(ctx: LeafContext, { ownerChain, ownerType, step }: Leaf): 
     case "size":
       return ownerType === "File" ? Buffer.byteLength(contentsOf(ctx, ownerChain)) : NO_ANSWER;
     case "exists":
-      return existsIn(ctx, ownerChain, ownerType, str(a["path"]) ?? "", str(a["expectedType"]));
+      return existsIn(ctx, ownerChain, ownerType, str(a["path"]) ?? "", str(a["expectedType"]), a["doNotFollowSymlinks"] === true);
     case "entries":
       return entriesOf(ctx, ownerChain, str(a["path"]) ?? ".");
     case "glob":
@@ -181,7 +181,8 @@ function sliceLines(text: string, offset: ArgValue | undefined, limit: ArgValue 
   return lines.slice(start, typeof limit === "number" ? start + limit : undefined).join("");
 }
 
-function existsIn(ctx: LeafContext, chain: Chain, ownerType: string | undefined, at: string, expected: string | undefined): boolean {
+/** Like Directory.exists: a symlink at the path is followed unless `doNotFollowSymlinks` (or SYMLINK_TYPE) says otherwise. */
+function existsIn(ctx: LeafContext, chain: Chain, ownerType: string | undefined, at: string, expected: string | undefined, doNotFollowSymlinks: boolean): boolean {
   const found =
     ownerType === "Container"
       ? lookupInContainer(ctx, chain, at.startsWith("/") ? at : `${containerState(chain).workdir ?? "/"}/${at}`)
@@ -192,7 +193,8 @@ function existsIn(ctx: LeafContext, chain: Chain, ownerType: string | undefined,
       violation: "unanswerable",
     });
   }
-  if (found.kind === "missing") return false;
+  if ((doNotFollowSymlinks || expected === "SYMLINK_TYPE") && found.link !== undefined) return expected === undefined || expected === "SYMLINK_TYPE";
+  if (found.kind === "missing" || expected === "SYMLINK_TYPE") return false;
   if (expected === "REGULAR_TYPE") return found.kind === "file";
   if (expected === "DIRECTORY_TYPE") return found.kind === "dir";
   return true;

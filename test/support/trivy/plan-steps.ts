@@ -7,8 +7,8 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, symlink } from "node:fs/promises";
 import path from "node:path";
-import { WORK_DIR } from "../../../dagger/src/scan/trivy-args.ts";
-import type { ExecRecord, FakeEngine, Mount } from "../fake-engine/index.js";
+import { REPORT_JSON, WORK_DIR } from "../../../dagger/src/scan/trivy-args.ts";
+import type { Chain, ExecRecord, FakeEngine, Mount } from "../fake-engine/index.js";
 import { scannedImageTitle } from "../plan-helpers.js";
 
 export type TrivyStepKind = "download-db" | "image" | "convert-sarif" | "convert-cyclonedx" | "config";
@@ -22,6 +22,11 @@ export interface TrivyStep {
   env: Readonly<Record<string, string>>;
   /** For image scans and their conversions: the title label of the image scanned ("(no title)" without one). */
   imageTitle?: string;
+  /**
+   * For conversions: the plan wrote a report of its own over Trivy's at REPORT_JSON after the
+   * scan (the published report, report/redact.ts), rather than converting Trivy's as it is.
+   */
+  readsPublishedReport?: boolean;
 }
 
 function kindOf(args: readonly string[]): TrivyStepKind | undefined {
@@ -41,8 +46,15 @@ export function trivySteps(engine: FakeEngine): TrivyStep[] {
   return engine.execs().flatMap((exec: ExecRecord): TrivyStep[] => {
     const kind = kindOf(exec.args);
     if (kind === undefined) return [];
-    return [{ kind, args: exec.args, mounts: exec.mounts, env: exec.env, imageTitle: scannedImageTitle(exec.chain) }];
+    return [{ kind, args: exec.args, mounts: exec.mounts, env: exec.env, imageTitle: scannedImageTitle(exec.chain), readsPublishedReport: writesReportAfterScan(exec.chain) }];
   });
+}
+
+/** Whether, between the last command before this exec and the exec, the chain writes a file at REPORT_JSON. */
+function writesReportAfterScan(chain: Chain): boolean {
+  const before = chain.slice(0, -1);
+  const lastExec = before.map((s) => s.field).lastIndexOf("withExec");
+  return before.slice(lastExec + 1).some((s) => ["withFile", "withNewFile"].includes(s.field) && s.args["path"] === REPORT_JSON);
 }
 
 /** The one step of `kind` (for the image titled `title`, if given); fails when there is not exactly one. */

@@ -46,16 +46,43 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-/** Every `dagger … call …` command in shell text: continuation lines joined, one per command. */
+/**
+ * Every `dagger … call …` command in shell text: continuation lines joined, one per command. A
+ * word that expands a bash array (`"${policy[@]}"`, or `${policy[@]+"${policy[@]}"}`) or the
+ * positional parameters (`"$@"`) becomes, in turn, each value the script assigns it
+ * (`policy=(…)`, `set -- …`): one command per value, so every form a template can run is checked.
+ */
 export function daggerCalls(script: string): string[][] {
+  const values = expansions(script);
+  const variants = (words: string[]): string[][] => {
+    const at = words.findIndex((word) => values.has(word));
+    if (at < 0) return [words];
+    return values.get(words[at]!)!.flatMap((value) => variants([...words.slice(0, at), ...value, ...words.slice(at + 1)]));
+  };
   return script
     .replace(/\\\n/g, " ")
     .split("\n")
     .flatMap((line) => {
       const words = shellWords(line.trim());
       const start = words.indexOf("dagger");
-      return start >= 0 && words.slice(start).includes("call") ? [words.slice(start)] : [];
+      return start >= 0 && words.slice(start).includes("call") ? variants(words.slice(start)) : [];
     });
+}
+
+/** The values a script assigns to its arrays and to its positional parameters, by the word (quotes removed) that expands them. */
+function expansions(script: string): Map<string, string[][]> {
+  const found = new Map<string, string[][]>();
+  const add = (word: string, text: string) => {
+    const known = found.get(word) ?? [];
+    const words = shellWords(text.trim());
+    if (!known.some((value) => value.join("\0") === words.join("\0"))) found.set(word, [...known, words]);
+  };
+  for (const [, name, text] of script.matchAll(/(?<![\w$])([A-Za-z_]\w*)=\(([^()]*)\)/g)) {
+    add(`\${${name}[@]}`, text!);
+    add(`\${${name}[@]+\${${name}[@]}}`, text!);
+  }
+  for (const [, text] of script.matchAll(/\bset --([^;\n]*)/g)) add("$@", text!);
+  return found;
 }
 
 /** Flags of `dagger` and of `dagger call` themselves, with whether they take a value. */

@@ -23,7 +23,7 @@ describe("describeValue shows what was found, short", () => {
 describe("knownKeysAt lists the keys the schema accepts at a path", () => {
   it.each([
     { path: [], keys: ["$schema", "version", "apps", "policy", "scanner", "smoke"] },
-    { path: ["apps", "frontend"], keys: ["path", "image", "port", "healthPath", "entrypoint"] },
+    { path: ["apps", "frontend"], keys: ["path", "image", "port", "healthPath", "entrypoint", "backendUrlVariables"] },
     { path: ["policy"], keys: ["failOn", "ignoreUnfixed", "maxExceptionDays", "expiryWarningDays", "ignores", "vex"] },
     { path: ["policy", "failOn"], keys: ["vulnerabilities", "secrets", "misconfigurations"] },
     { path: ["policy", "ignores", 3], keys: ["id", "reason", "expires", "paths", "purls"] },

@@ -21,6 +21,7 @@ describe("the config reference table", () => {
       "apps.frontend.port",
       "apps.frontend.healthPath",
       "apps.frontend.entrypoint",
+      "apps.frontend.backendUrlVariables",
       "policy",
       "policy.failOn",
       "policy.failOn.vulnerabilities",
@@ -58,6 +59,7 @@ describe("the config reference table", () => {
     { field: "policy.ignores[].purls", type: "list of strings", default: "none" },
     { field: "policy", type: "mapping", default: "see fields" },
     { field: "version", type: "`1`", default: "`1`" },
+    { field: "apps.frontend.backendUrlVariables", type: "list of strings", default: '`["BACKEND_URL"]`' },
   ])("shows $field as $type, default $default", ({ field, type, default: shown }) => {
     expect(rowFor(field)).toMatchObject({ type, default: shown });
   });

@@ -1,6 +1,6 @@
 /** Reading Prisma's config without running it: the schema literal, paths inside the app, and generate's inputs. */
 import { describe, expect, it } from "vitest";
-import { appRelative, PRISMA_CONFIG_FILES, prismaInputs, schemaLiteral } from "../../../dagger/src/images/prisma.ts";
+import { appRelative, PRISMA_CONFIG_FILES, prismaInputs, schemaLiteral, TSCONFIG_FILES } from "../../../dagger/src/images/prisma.ts";
 
 describe("schemaLiteral", () => {
   it.each([
@@ -36,9 +36,9 @@ describe("appRelative", () => {
 
 describe("prismaInputs", () => {
   it.each([
-    { schema: "prisma/schema.prisma", isFolder: false, inputs: [...PRISMA_CONFIG_FILES, "prisma/**"] },
-    { schema: "db/schema", isFolder: true, inputs: [...PRISMA_CONFIG_FILES, "db/schema/**"] },
-    { schema: "schema.prisma", isFolder: false, inputs: [...PRISMA_CONFIG_FILES, "schema.prisma"] },
+    { schema: "prisma/schema.prisma", isFolder: false, inputs: [...PRISMA_CONFIG_FILES, "prisma/**", "**/tsconfig*.json"] },
+    { schema: "db/schema", isFolder: true, inputs: [...PRISMA_CONFIG_FILES, "db/schema/**", "**/tsconfig*.json"] },
+    { schema: "schema.prisma", isFolder: false, inputs: [...PRISMA_CONFIG_FILES, "schema.prisma", TSCONFIG_FILES] },
   ])("$schema (folder: $isFolder)", ({ schema, isFolder, inputs }) => {
     expect(prismaInputs(schema, isFolder)).toEqual(inputs);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Policy, type Ignore } from "../../../dagger/src/config/schema.ts";
-import type { Finding } from "../../../dagger/src/report/findings.ts";
+import { identitiesOf, type Finding } from "../../../dagger/src/report/findings.ts";
 import { evaluateGate, type GateResult } from "../../../dagger/src/policy/gate.ts";
 import {
   configResult,
@@ -23,7 +23,7 @@ const exception = (overrides: Partial<Ignore> = {}): Ignore => ({ id: "CVE-2019-
 
 function gate(results: Json[], policy: Json = {}, baseline?: Finding[]): GateResult {
   const { findings, suppressed } = findingsOf(results);
-  return evaluateGate({ findings, suppressed, policy: Policy.parse(policy), today: TODAY, baseline });
+  return evaluateGate({ findings, suppressed, policy: Policy.parse(policy), today: TODAY, baseline: baseline && identitiesOf(baseline) });
 }
 
 const BUCKETS = ["failing", "ignored", "belowThreshold", "unfixed", "preExisting"] as const;

@@ -25,14 +25,15 @@ describe("cosign argv", () => {
       expected: ["/ko-app/cosign", "attest", "--yes", "--type", "slsaprovenance1", "--predicate", "/drydock/predicates/slsaprovenance1.json", REF],
     },
     {
-      name: "verify with a public key, air-gapped",
+      // The signature statement itself: `cosign verify` would take any attestation for a signature.
+      name: "verify the signature with a public key, air-gapped",
       argv: verifyArgs(REF, { mode: "key" }, { airGapped: true }),
-      expected: ["/ko-app/cosign", "verify", "--key", "/drydock/cosign.pub", "--insecure-ignore-tlog=true", "--output", "json", REF],
+      expected: ["/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1", "--key", "/drydock/cosign.pub", "--insecure-ignore-tlog=true", "--output", "json", REF],
     },
     {
-      name: "verify keyless",
+      name: "verify the signature keyless",
       argv: verifyArgs(REF, GH),
-      expected: ["/ko-app/cosign", "verify", "--certificate-identity", GH.identity, "--certificate-oidc-issuer", GH.oidcIssuer, "--output", "json", REF],
+      expected: ["/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1", "--certificate-identity", GH.identity, "--certificate-oidc-issuer", GH.oidcIssuer, "--output", "json", REF],
     },
     {
       name: "verify an attestation keyless by regexps",

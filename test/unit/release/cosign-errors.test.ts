@@ -33,6 +33,24 @@ const cases: { name: string; failure: Omit<CosignFailure, "ref">; kind: string; 
     message: /the cyclonedx attestation of .* is missing/,
   },
   {
+    // cosign v3 checks a signature as the statement of type https://sigstore.dev/cosign/sign/v1: attested, never signed.
+    name: "an image attested but not signed",
+    failure: {
+      operation: "verify",
+      exitCode: 1,
+      stderr: twice("none of the attestations matched the predicate type: https://sigstore.dev/cosign/sign/v1, found: https://cyclonedx.org/bom,https://cosign.sigstore.dev/attestation/vuln/v1"),
+      verifier: "key",
+    },
+    kind: "no-signature",
+    message: /is not signed: no signature is attached to this digest/,
+  },
+  {
+    name: "an attestation of another type only",
+    failure: { operation: "verify-attestation", predicateType: "vuln", exitCode: 1, stderr: twice("none of the attestations matched the predicate type: https://cosign.sigstore.dev/attestation/vuln/v1, found: https://sigstore.dev/cosign/sign/v1"), verifier: "key" },
+    kind: "no-attestation",
+    message: /the vuln attestation of .* is missing/,
+  },
+  {
     name: "a tampered image (another digest's signature)",
     failure: { operation: "verify", exitCode: 1, stderr: twice("no matching attestations: failed to verify signature: provided artifact digest does not match any digest in statement"), verifier: "key" },
     kind: "tampered",

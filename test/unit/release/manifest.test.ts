@@ -12,6 +12,7 @@ const image = (app: string) => ({
   signed: true,
   attestations: ["cyclonedx", "vuln", "slsaprovenance1"] as const,
   verified: true,
+  variants: [],
 });
 
 describe("release manifest", () => {

@@ -1,6 +1,7 @@
 /** The pure checks the release wiring makes before anything is built: platforms, tags, repositories, attestation types, logins. */
 import { describe, expect, it } from "vitest";
-import { predicateTypes, registryLoginOf, repositoryFor, tagsFor } from "../../../dagger/src/release/pipeline.ts";
+import type { File } from "@dagger.io/dagger";
+import { predicateFor, predicateTypes, registryLoginOf, repositoryFor, tagsFor } from "../../../dagger/src/release/pipeline.ts";
 import { platformSlug, smokePlatform } from "../../../dagger/src/release/platforms.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -56,4 +57,29 @@ describe("registryLoginOf", () => {
   it("is both when both are given", () => expect(registryLoginOf("acme-bot", password, flags)).toEqual({ username: "acme-bot", password }));
   it("refuses a password without a user", () => expect(() => registryLoginOf(undefined, password, flags)).toThrow(/--password was given without --username/));
   it("refuses a user without a password", () => expect(() => registryLoginOf("acme-bot", undefined, flags)).toThrow(/--username was given without --password — pass the password or token as a secret/));
+});
+
+describe("predicateFor", () => {
+  // Files stand for the engine's: only which one is picked matters here.
+  const file = (name: string) => ({ name }) as unknown as File;
+  const variants = ["linux/amd64", "linux/arm64"].map((platform) => ({ platform, scan: { sbom: file(`sbom ${platform}`), report: file(`report ${platform}`) } }));
+  const make = { provenance: (platform?: string) => file(`provenance ${platform ?? "linux/amd64,linux/arm64"}`), vuln: (report: File) => file(`vuln of ${(report as unknown as { name: string }).name}`) };
+  const D = `ghcr.io/acme/drydock-backend@sha256:${"1".repeat(64)}`;
+  const name = (f: File) => (f as unknown as { name: string }).name;
+
+  it.each([
+    { target: { reference: D, role: "index", attestations: [] }, type: "slsaprovenance1", picked: "provenance linux/amd64,linux/arm64" },
+    { target: { reference: D, role: "variant", platform: "linux/arm64", attestations: [] }, type: "cyclonedx", picked: "sbom linux/arm64" },
+    { target: { reference: D, role: "variant", platform: "linux/arm64", attestations: [] }, type: "vuln", picked: "vuln of report linux/arm64" },
+    { target: { reference: D, role: "variant", platform: "linux/amd64", attestations: [] }, type: "slsaprovenance1", picked: "provenance linux/amd64" },
+  ] as const)("$target.role $target.platform $type: $picked", ({ target, type, picked }) => expect(name(predicateFor(variants, { ...target, attestations: [] }, type, make))).toBe(picked));
+
+  it("gives one image its only variant's files", () => {
+    expect(name(predicateFor(variants.slice(1), { reference: D, role: "image", attestations: [] }, "cyclonedx", make))).toBe("sbom linux/arm64");
+  });
+
+  it.each([
+    { name: "a report for the index", target: { reference: D, role: "index" as const, attestations: [] }, type: "cyclonedx" as const, message: /no cyclonedx attestation goes on the index/ },
+    { name: "a platform that was not built", target: { reference: D, role: "variant" as const, platform: "linux/arm/v7", attestations: [] }, type: "vuln" as const, message: /is none of the variants built, linux\/amd64, linux\/arm64/ },
+  ])("refuses $name", ({ target, type, message }) => expect(() => predicateFor(variants, target, type, make)).toThrow(message));
 });

@@ -8,7 +8,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Policy } from "../../../dagger/src/config/schema.ts";
 import { toFindings } from "../../../dagger/src/report/findings.ts";
-import { parseTrivyReport, REQUIRED_REPORT_FIELDS } from "../../../dagger/src/report/trivy.ts";
+import { findingsIfValid } from "../../../dagger/src/report/findings-reader.ts";
+import { parseTrivyReport, readTrivyReport, REQUIRED_REPORT_FIELDS } from "../../../dagger/src/report/trivy.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
 import { haveTrivyGoldens, trivyGoldensDir } from "../../support/paths.ts";
 
@@ -76,7 +77,7 @@ const NOT_TRIVY_REPORTS = [
 ];
 
 function findingsIn(file: string) {
-  return toFindings(parseTrivyReport(read(file), file));
+  return readTrivyReport(read(file), file);
 }
 
 function countByKindAndSeverity(findings: { kind: string; severity: string }[]): Record<string, number> {
@@ -95,6 +96,11 @@ describe.skipIf(!haveFixtures)("Trivy golden reports", () => {
     const document = JSON.parse(read(file)) as Record<string, unknown>;
     for (const field of REQUIRED_REPORT_FIELDS) expect(document[field], field).toBeTruthy();
     expect(() => parseTrivyReport(read(file), file)).not.toThrow();
+  });
+
+  it.each(REPORTS)("$file: is read in one pass exactly as the schema reads it", ({ file }) => {
+    const expected = toFindings(parseTrivyReport(read(file), file));
+    expect(findingsIfValid(JSON.parse(read(file)))).toStrictEqual(expected);
   });
 
   it.each(REPORTS)("$file: finds exactly the findings in the file", ({ file, counts, ids, suppressed }) => {

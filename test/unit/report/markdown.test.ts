@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Policy, type Ignore } from "../../../dagger/src/config/schema.ts";
-import type { Finding } from "../../../dagger/src/report/findings.ts";
+import { identitiesOf, type Finding } from "../../../dagger/src/report/findings.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
 import { MAX_SUMMARY_BYTES, MAX_TABLE_ROWS, renderMarkdown } from "../../../dagger/src/report/markdown.ts";
 import { MENTION_BREAK } from "../../../dagger/src/report/markdown-text.ts";
@@ -24,7 +24,7 @@ const REASON = "The vulnerable code path is never called by the application.";
 
 function render(results: Json[], policy: Json = {}, meta: Partial<GateReportMeta> = {}, baseline?: Finding[]): string {
   const { findings, suppressed } = findingsOf(results);
-  return renderMarkdown(evaluateGate({ findings, suppressed, policy: Policy.parse(policy), today: TODAY, baseline }), { ...META, ...meta });
+  return renderMarkdown(evaluateGate({ findings, suppressed, policy: Policy.parse(policy), today: TODAY, baseline: baseline && identitiesOf(baseline) }), { ...META, ...meta });
 }
 
 /** The section that starts with the heading, up to the next heading. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Policy } from "../../../dagger/src/config/schema.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
+import { identitiesOf } from "../../../dagger/src/report/findings.ts";
 import type { GateReportMeta } from "../../../dagger/src/report/meta.ts";
 import { summarizeResult, SUMMARY_SCHEMA, SUMMARY_VERSION } from "../../../dagger/src/report/summary.ts";
 import { findingsOf, langResult, secret, secretResult, suppressedVulnerability, vulnerability } from "../../support/trivy-reports.ts";
@@ -24,7 +25,7 @@ const results = [
 
 function summary(meta: Partial<GateReportMeta> = {}, baselineFrom?: typeof results) {
   const { findings, suppressed } = findingsOf(results);
-  const baseline = baselineFrom ? findingsOf(baselineFrom).findings : undefined;
+  const baseline = baselineFrom ? identitiesOf(findingsOf(baselineFrom).findings) : undefined;
   const policy = Policy.parse({
     ignoreUnfixed: true,
     ignores: [
@@ -40,7 +41,7 @@ describe("summarizeResult", () => {
 
   it("names its schema and version", () => {
     expect([s.schema, s.version]).toEqual([SUMMARY_SCHEMA, SUMMARY_VERSION]);
-    expect([SUMMARY_SCHEMA, SUMMARY_VERSION]).toEqual(["drydock.gate-summary", 1]);
+    expect([SUMMARY_SCHEMA, SUMMARY_VERSION]).toEqual(["drydock.gate-summary", 2]);
   });
 
   it("says what was gated, when, under which config, and the verdict", () => {
@@ -62,16 +63,24 @@ describe("summarizeResult", () => {
     expect(s.counts.failing.secret.CRITICAL).toBe(1);
   });
 
-  it("lists failing, unfixed, ignored and suppressed findings, not those below the threshold", () => {
+  it("lists failing findings and those let through (unfixed, by an exception, suppressed), not those below the threshold", () => {
     expect(s.failing.map((f) => f.id)).toEqual(["CVE-2019-10744", "aws-access-key-id"]);
-    expect(s.unfixed.map((f) => f.id)).toEqual(["CVE-2020-8203"]);
-    expect(s.ignored).toEqual([
-      expect.objectContaining({ id: "CVE-2021-23337", exception: { index: 0, id: "CVE-2021-23337", reason: REASON, expires: "2026-12-31" } }),
-    ]);
-    expect(s.suppressed).toEqual([
-      expect.objectContaining({ id: "CVE-2017-16137", status: "not_affected", statement: "vulnerable_code_not_in_execute_path", source: "./vex.json" }),
+    expect(s.allowed).toEqual([
+      expect.objectContaining({ id: "CVE-2021-23337", allowedBy: "exception", exception: { index: 0, id: "CVE-2021-23337", reason: REASON, expires: "2026-12-31" } }),
+      expect.objectContaining({ id: "CVE-2020-8203", allowedBy: "unfixed" }),
+      expect.objectContaining({ id: "CVE-2017-16137", allowedBy: "suppressed", status: "not_affected", statement: "vulnerable_code_not_in_execute_path", source: "./vex.json" }),
     ]);
     expect(JSON.stringify(s)).not.toContain("CVE-2020-28500");
+  });
+
+  it("lists each finding once: version 1's per-reason lists repeated every allowed finding", () => {
+    for (const key of ["ignored", "unfixed", "preExisting", "suppressed"]) expect(s).not.toHaveProperty(key);
+    for (const listed of [s, summary({}, results)]) {
+      const { failing, ignored, unfixed, preExisting, suppressed } = listed.totals;
+      expect(listed.failing.length + listed.allowed.length).toBe(failing + ignored + unfixed + preExisting + suppressed);
+      // Every finding's identity, written once in the whole document.
+      expect(JSON.stringify(listed).match(/"identity":/g)).toHaveLength(listed.failing.length + listed.allowed.length);
+    }
   });
 
   it("describes a failing finding fully enough to act on", () => {
@@ -104,10 +113,11 @@ describe("summarizeResult", () => {
     expect(s.errors).toEqual([]);
   });
 
-  it("lists pre-existing findings in baseline mode", () => {
+  it("counts pre-existing findings in baseline mode", () => {
     const withBaseline = summary({}, results);
     expect(withBaseline.baselineUsed).toBe(true);
-    expect(withBaseline.preExisting.map((f) => f.id)).toEqual(["CVE-2019-10744", "aws-access-key-id"]);
+    expect(withBaseline.totals.preExisting).toBe(2);
+    expect(withBaseline.failing).toEqual([]);
     expect(withBaseline.passed).toBe(true);
   });
 
@@ -117,9 +127,18 @@ describe("summarizeResult", () => {
       ["unfixed", "CVE-2020-8203"],
       ["suppressed", "CVE-2017-16137"],
     ]);
-    expect(s.allowed[0]).toEqual({ ...s.ignored[0], allowedBy: "exception" });
-    expect(s.allowed[1]).toEqual({ ...s.unfixed[0], allowedBy: "unfixed" });
-    expect(s.allowed[2]).toEqual({ ...s.suppressed[0], allowedBy: "suppressed" });
+    expect(s.allowed[1]).toEqual({
+      kind: "vulnerability",
+      id: "CVE-2020-8203",
+      severity: "HIGH",
+      target: "app/pnpm-lock.yaml",
+      identity: "vulnerability|CVE-2020-8203|lodash|app/pnpm-lock.yaml",
+      title: "nodejs-lodash: prototype pollution in defaultsDeep function leading to modifying properties",
+      primaryUrl: "https://avd.aquasec.com/nvd/cve-2019-10744",
+      pkgName: "lodash",
+      installedVersion: "4.17.4",
+      allowedBy: "unfixed",
+    });
   });
 
   it("lists pre-existing findings as allowed by the baseline", () => {
@@ -140,7 +159,7 @@ describe("summarizeResult", () => {
   });
 
   it("holds only plain JSON values, and not the secret's text", () => {
-    // With the baseline, the secret is listed twice: as pre-existing, and in allowed.
+    // With the baseline, the secret is listed, as allowed by it.
     const withBaseline = summary({}, results);
     const text = JSON.stringify(withBaseline);
     expect(JSON.parse(text)).toEqual(withBaseline);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSecurityConfig } from "../../../dagger/src/config/load.ts";
 import { MAX_SUMMARY_BYTES, MAX_TABLE_ROWS } from "../../../dagger/src/report/markdown.ts";
+import { ArgumentError } from "../../../dagger/src/errors.ts";
 import { ReportError } from "../../../dagger/src/report/errors.ts";
 import { judgeReport, unusedInAll, type VerdictInput } from "../../../dagger/src/scan/verdict.ts";
 import { langResult, report, vulnerability } from "../../support/trivy-reports.ts";
@@ -44,6 +45,37 @@ describe("judgeReport", () => {
     expect(Buffer.byteLength(verdict.markdown)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
     expect(verdict.markdown).toContain("_…and 4950 more warnings: see summary.json._");
     expect(JSON.parse(verdict.summaryJson).warnings).toHaveLength(5_000);
+  });
+});
+
+describe("a baseline of another artifact", () => {
+  const labelled = (title: string, results = [langResult()]) =>
+    JSON.stringify(report(results, { ArtifactName: "/drydock/image.tar", Metadata: { ImageConfig: { config: { Labels: { "org.opencontainers.image.title": title } } } } }));
+  const baseline = (text: string, renamedFrom?: string[]) => ({ text, label: "--baseline", argument: "--baseline", ...(renamedFrom ? { renamedFrom } : {}) });
+
+  it("is refused, naming both images, though both were scanned as /drydock/image.tar", () => {
+    expect(() => judge(labelled("drydock-backend"), { baseline: baseline(labelled("drydock-frontend")) })).toThrow(ArgumentError);
+    expect(() => judge(labelled("drydock-backend"), { baseline: baseline(labelled("drydock-frontend")) })).toThrow(
+      /^--baseline: found a report of the image "drydock-frontend" .*, expected a report of what Trivy report of backend reports on, the image "drydock-backend" /,
+    );
+  });
+
+  it("is refused only after both were read as reports: an unreadable baseline says so first", () => {
+    expect(() => judge(labelled("drydock-backend"), { baseline: baseline("{") })).toThrow("--baseline: is not valid JSON");
+  });
+
+  it("is applied when the caller names the image's old name, and the Markdown and summary.json say so", () => {
+    const verdict = judge(labelled("drydock-backend"), { baseline: baseline(labelled("drydock-api"), ["drydock-api"]) });
+    const note = "The baseline (`--baseline`) reports on the image `drydock-api`, this report on `drydock-backend`: applied as the same image renamed, as `--baseline-renamed-from=drydock-api` says.";
+    expect(verdict.passed).toBe(true);
+    expect(verdict.result.preExisting.map((f) => f.id)).toEqual(["CVE-2019-10744"]);
+    expect(verdict.markdown).toContain(`> **Note:** ${note}`);
+    expect(JSON.parse(verdict.summaryJson).notes).toEqual([note]);
+  });
+
+  it("adds no note when the baseline is of the same image", () => {
+    const verdict = judge(labelled("drydock-backend"), { baseline: baseline(labelled("drydock-backend"), ["drydock-api"]) });
+    expect(JSON.parse(verdict.summaryJson).notes).toEqual([]);
   });
 });
 

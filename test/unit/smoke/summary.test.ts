@@ -1,6 +1,6 @@
 import { MENTION_BREAK } from "../../../dagger/src/report/markdown-text.ts";
 import { describe, expect, it } from "vitest";
-import { appSmoke, smokeMarkdown, smokeOff, smokeVerdict } from "../../../dagger/src/smoke/summary.ts";
+import { appSmoke, backendUrlLine, smokeMarkdown, smokeOff, smokeVerdict } from "../../../dagger/src/smoke/summary.ts";
 
 const started = { what: "start node dist/main.js", passed: true, detail: "listening on port 3000 after 1.2 s" };
 
@@ -30,5 +30,20 @@ describe("the Smoke section", () => {
     expect(verdict.passed).toBe(true);
     expect(smokeMarkdown(verdict)).toContain("## ⚠️ Smoke test off: backend, frontend");
     expect(smokeMarkdown(verdict)).toContain("`smoke.enabled` is false in security-config.yml");
+  });
+
+  it("names the variables the frontend got the backend's URL in, under the frontend", () => {
+    const backendUrl = { url: "http://backend:3000", variables: ["API_URL", "SERVER_URL", "BACKEND_URL"] };
+    const page = { what: "GET http://frontend:3000/", passed: false, detail: "answered 500, expected 2xx or 3xx" };
+    const markdown = smokeMarkdown(smokeVerdict([appSmoke("backend", [started]), appSmoke("frontend", [started, page], { backendUrl })]));
+    const frontend = markdown.slice(markdown.indexOf("### ❌ frontend"));
+    expect(frontend).toContain("The frontend got the backend's URL, `http://backend:3000`, in `API_URL`, `SERVER_URL` and `BACKEND_URL`.\n");
+  });
+
+  it("keeps the backend's URL on the frontend's result, passed or failed", () => {
+    const backendUrl = { url: "http://backend:3000", variables: ["BACKEND_URL"] };
+    expect(appSmoke("frontend", [started], { backendUrl }).backendUrl).toEqual(backendUrl);
+    expect(backendUrlLine(backendUrl)).toBe("The frontend got the backend's URL, `http://backend:3000`, in `BACKEND_URL`.");
+    expect(appSmoke("frontend", [started])).not.toHaveProperty("backendUrl");
   });
 });

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER } from "@nestjs/core";
-import { HealthController } from "./health/health.controller.ts";
-import { NotesModule } from "./notes/notes.module.ts";
-import { DatabaseUnavailableFilter } from "./prisma/database-unavailable.filter.ts";
-import { PrismaModule } from "./prisma/prisma.module.ts";
+import { HealthController } from "./health/health.controller.js";
+import { NotesModule } from "./notes/notes.module.js";
+import { DatabaseUnavailableFilter } from "./prisma/database-unavailable.filter.js";
+import { PrismaModule } from "./prisma/prisma.module.js";
 
 @Module({})
 export class AppModule {

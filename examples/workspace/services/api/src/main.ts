@@ -1,7 +1,7 @@
 import { ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import { AppModule } from "./app.module.ts";
-import { readConfig } from "./config.ts";
+import { AppModule } from "./app.module.js";
+import { readConfig } from "./config.js";
 
 // Read before Nest starts, so a misconfigured container exits at once with the reason.
 const config = readConfig(process.env);

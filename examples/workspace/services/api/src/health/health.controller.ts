@@ -1,6 +1,6 @@
 import { Controller, Get, Logger, ServiceUnavailableException } from "@nestjs/common";
 import { healthBody } from "@drydock-workspace/shared";
-import { PrismaService } from "../prisma/prisma.service.ts";
+import { PrismaService } from "../prisma/prisma.service.js";
 
 /** Liveness and readiness in one: the app is healthy when its database answers. */
 @Controller("healthz")

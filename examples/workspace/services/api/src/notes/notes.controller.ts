@@ -1,7 +1,7 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post } from "@nestjs/common";
-import type { Note } from "../generated/prisma/client.ts";
-import { CreateNoteDto } from "./create-note.dto.ts";
-import { NotesService } from "./notes.service.ts";
+import type { Note } from "../generated/prisma/client.js";
+import { CreateNoteDto } from "./create-note.dto.js";
+import { NotesService } from "./notes.service.js";
 
 @Controller("notes")
 export class NotesController {

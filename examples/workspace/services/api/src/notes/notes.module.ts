@@ -1,6 +1,6 @@
 import { Module } from "@nestjs/common";
-import { NotesController } from "./notes.controller.ts";
-import { NotesService } from "./notes.service.ts";
+import { NotesController } from "./notes.controller.js";
+import { NotesService } from "./notes.service.js";
 
 @Module({ controllers: [NotesController], providers: [NotesService] })
 export class NotesModule {}

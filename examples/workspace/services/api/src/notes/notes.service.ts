@@ -1,7 +1,7 @@
 import { Injectable } from "@nestjs/common";
-import type { Note } from "../generated/prisma/client.ts";
-import { PrismaService } from "../prisma/prisma.service.ts";
-import type { CreateNoteDto } from "./create-note.dto.ts";
+import type { Note } from "../generated/prisma/client.js";
+import { PrismaService } from "../prisma/prisma.service.js";
+import type { CreateNoteDto } from "./create-note.dto.js";
 
 /** The largest id a PostgreSQL `integer` column holds; no note has a larger one. */
 const MAX_ID = 2_147_483_647;

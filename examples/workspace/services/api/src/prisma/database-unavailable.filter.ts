@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, HttpStatus, Logger } from "@nestjs/common";
 import { BaseExceptionFilter } from "@nestjs/core";
 import type { Response } from "express";
-import { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.js";
 
 /**
  * Prisma error codes that mean "the database cannot be reached right now": can't reach the

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from "@nestjs/common";
-import { PrismaService } from "./prisma.service.ts";
+import { PrismaService } from "./prisma.service.js";
 
 /** Provides the one PrismaService to every module. */
 @Global()

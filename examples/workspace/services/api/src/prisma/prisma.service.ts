@@ -1,6 +1,6 @@
 import { Logger, type OnModuleDestroy } from "@nestjs/common";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "../generated/prisma/client.ts";
+import { PrismaClient } from "../generated/prisma/client.js";
 
 /**
  * The Prisma client of the app, talking to PostgreSQL through the pg driver adapter.
