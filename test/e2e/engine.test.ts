@@ -248,6 +248,8 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     it.each([
       ["with-labels … with-npmrc … backend export", "backend export --path=backend.tar", "backend.tar"],
       ["lint summary-json export", "lint summary-json export", "lint-summary.json"],
+      ["app docker-build-command (prints the docker build line)", "docker-build-command --npmrc-path", "build-backend.sh"],
+      ["app migrations export (the migrations image)", "app --name=backend migrations export", "backend-migrations.tar"],
     ])("%s", async (_, marker, output) => {
       const line = readmeLine((l) => l.includes(marker));
       const result = await shellLine(kit, asUser(line), { cwd: appRepo, env });
