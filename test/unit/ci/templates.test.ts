@@ -168,7 +168,8 @@ describe("ci/github/drydock.yml", () => {
     const steps = Object.values(github().jobs).flatMap((job) => job.steps).filter((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
     const categories = steps.map((s) => s.with?.["category"]);
     expect(new Set(categories).size).toBe(steps.length);
-    expect(steps.map((s) => s.with?.["sarif_file"])).toEqual(["reports/backend/trivy.sarif", "reports/frontend/trivy.sarif", "reports/lint/trivy.sarif"]);
+    // Every scan build-and-scan exports: the backend, its migrations image, the frontend, the lint.
+    expect(steps.map((s) => s.with?.["sarif_file"])).toEqual(["reports/backend/trivy.sarif", "reports/backend-migrations/trivy.sarif", "reports/frontend/trivy.sarif", "reports/lint/trivy.sarif"]);
     expect(github().permissions["security-events"]).toBe("write");
   });
 
