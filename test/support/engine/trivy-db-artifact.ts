@@ -20,7 +20,10 @@ const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export async function pushPlantedDb(registry: string, repositoryAndTag: string, log: Log): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), "drydock-db-"));
   try {
-    await writeTrivyDb({ cacheDir: work, updatedAt: new Date(Date.now() - 3_600_000), log });
+    // An hour ago, but never yesterday: every summary of the run must say "updated today", also just after midnight (UTC).
+    const now = new Date();
+    const updatedAt = new Date(Math.max(now.getTime() - 3_600_000, Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
+    await writeTrivyDb({ cacheDir: work, updatedAt, log });
     const tarball = path.join(work, "db.tar.gz");
     const packed = await run("tar", ["-czf", tarball, "-C", path.join(work, "db"), "trivy.db", "metadata.json"]);
     if (packed.code !== 0) throw new Error(failureMessage("packing the planted DB", packed));
