@@ -26,6 +26,7 @@ import { compareBuilds, describeDrifts } from "./parity/drift.js";
 import { inputFiles, withInputFiles } from "./parity/files.js";
 import { compareMigrations, describeMigrationDrifts, migrateOf } from "./parity/migrate-model.js";
 import { runtimeOf, stagesOf } from "./parity/plan-model.js";
+import { planOf } from "./parity/plan-of.js";
 
 const APPS = ["backend", "frontend"] as const;
 const EXAMPLE_WORKSPACE = "examples/workspace";
@@ -89,30 +90,6 @@ const [DEFAULTS, GIVEN, SHAPED] = VARIANTS.map((v) => v.name) as [string, string
 
 const engine = useFakeEngine();
 
-/**
- * The Dagger plan of one app as the model: the build stage (`<app>Build`) and the image
- * (`<app>`) are synced, and every command, step and argument the engine recorded is read back.
- */
-async function planOf(app: App, args: Partial<DrydockArgs>, source: string = EXAMPLE_APP): Promise<BuildModel> {
-  // execs() spans everything recorded since the last reset: one app at a time keeps the other's out.
-  engine.reset();
-  await withEngine(engine, async () => {
-    const d = drydock(source, {
-      ...args,
-      // As `docker build --secret id=npmrc,… --secret id=ca,…`: the install steps then mount both.
-      npmrc: dag.setSecret("parity-npmrc", "//registry.example/:_authToken=parity"),
-      caCertificates: dag.setSecret("parity-ca", "-----BEGIN CERTIFICATE-----"),
-    });
-    await (app === "backend" ? await d.backendBuild() : await d.frontendBuild()).sync();
-    await (app === "backend" ? await d.backend() : await d.frontend()).sync();
-  });
-  const synced = engine.evaluations.filter((e) => e.leaf.field === "sync").map((e) => e.chain);
-  const [buildChain, imageChain, ...more] = synced;
-  if (!buildChain || !imageChain || more.length > 0) throw new Error(`expected two synced containers (the ${app} build stage, then the image), got ${synced.length}`);
-  const stages = stagesOf(buildChain, engine.execs());
-  return { ...stages.aspects, ...runtimeOf(imageChain, stages.stageOf) };
-}
-
 const dockerfileOf = (app: App, buildArgs: Record<string, string> = {}): ParsedDockerfile =>
   readDockerfile(readFileSync(path.join(repoRoot, `Dockerfile.${app}`), "utf8"), `Dockerfile.${app}`, buildArgs);
 
@@ -148,7 +125,7 @@ beforeAll(async () => {
       const dockerfile = dockerfileOf(app, variant.buildArgs[app]);
       models.set(`${variant.name}/${app}`, {
         dockerfile: { ...dockerfile, model: withInputFiles(dockerfile.model, tree, dockerfile.layout.args.slice(6)) },
-        dagger: withInputFiles(await planOf(app, variant.drydock, source), tree),
+        dagger: withInputFiles(await planOf(engine, app, variant.drydock, source), tree),
       });
     }
   }
