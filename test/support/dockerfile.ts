@@ -81,7 +81,7 @@ export interface RuntimeCopy {
 export const BUILD_STAGES = ["deps", "generate", "build", "prune"] as const;
 
 /** Everything the parity test compares, one aspect a field. */
-export interface BuildModel {
+export interface BuildModel extends ImageConfigModel {
   /** The app's folder in the repository. */
   appFolder: string;
   buildImage: string;
@@ -104,6 +104,10 @@ export interface BuildModel {
   removedFromRuntimeRoot: string[];
   /** The folders of the build stages the runtime gets, in order, each with its owner. */
   appFiles: RuntimeCopy[];
+}
+
+/** What an image's config says, as the runtime and the migrations image both set it. */
+export interface ImageConfigModel {
   user: string | undefined;
   workdir: string | undefined;
   env: Record<string, string>;
@@ -119,7 +123,7 @@ export interface BuildModel {
  * The backend's migrations image (Dockerfile.backend's stages migrate-deps, migrate-engine and
  * migrate; the Dagger plan's images/migrations.ts), compared aspect by aspect like BuildModel.
  */
-export interface MigrateModel {
+export interface MigrateModel extends ImageConfigModel {
   /**
    * Every command that makes the engine stage's input, in order: those of the stages migrate-deps
    * continues (deps, generate, the local packages' build), then its own.
@@ -140,14 +144,6 @@ export interface MigrateModel {
    * (what the layout stage wrote for prisma generate, of the app folder); where they land, and the owner.
    */
   prismaFiles: { include: string[]; to: string; owner: string | undefined };
-  user: string | undefined;
-  workdir: string | undefined;
-  env: Record<string, string>;
-  exposedPorts: string[];
-  healthcheck: HealthcheckModel | undefined;
-  entrypoint: string[];
-  cmd: string[];
-  labels: Record<string, string>;
 }
 
 export interface ParsedDockerfile {
