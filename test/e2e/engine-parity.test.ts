@@ -13,7 +13,7 @@
  * (Making those builds byte-identical is the reproducible-images work, not parity's.)
  */
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, LABEL_ARGS, type App } from "../support/docker/app-images.ts";
 import { docker } from "../support/docker/cli.ts";
 import { imageTag } from "../support/docker/e2e-context.ts";
@@ -21,7 +21,7 @@ import { copyCommittableTree } from "../support/docker/canaries.ts";
 import { ensureStandIns } from "../support/docker/standins.ts";
 import { dagger, described } from "../support/engine/cli.ts";
 import { fileTable, readImageArchive, type ImageSnapshot } from "../support/engine/image-files.ts";
-import { engineTierUnavailable, log, setUpEngineTier, type EngineTier } from "../support/engine/tier.ts";
+import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier, type EngineTier } from "../support/engine/tier.ts";
 import { repoRoot } from "../support/paths.ts";
 
 const unavailable = engineTierUnavailable();
@@ -107,6 +107,8 @@ describe.skipIf(unavailable !== undefined)("parity, measured: the engine's image
       dockerImages[app] = await readImageArchive(saved);
     }
   });
+
+  afterAll(() => tearDownEngineTier(tier?.work));
 
   it.each(APPS)("%s: the same files under /app (path, type, mode, owner, content)", (app) => {
     const engine = appFiles(engineImages[app]);

@@ -23,7 +23,7 @@ import { dagger, described, shellLine, type CliResult } from "../support/engine/
 import { readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
 import { ENGINE_TCP, LAB_REGISTRY, type RunningKit } from "../support/engine/kit.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
-import { engineTierUnavailable, log, setUpEngineTier } from "../support/engine/tier.ts";
+import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier } from "../support/engine/tier.ts";
 import { introspectModule } from "../support/introspect.ts";
 import { repoRoot } from "../support/paths.ts";
 import { COSIGN } from "../support/tools/catalog.ts";
@@ -381,9 +381,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     expect(unaccounted).toEqual([]);
   });
 
-  afterAll(() => {
-    if (work) log(`fixtures left in ${work}`);
-  });
+  afterAll(() => tearDownEngineTier(work));
 });
 
 /** What GitHub Actions and GitLab CI set that the templates read. */

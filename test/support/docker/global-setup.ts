@@ -12,6 +12,7 @@ import type { TestProject } from "vitest/node";
 import { resolveBaseImages } from "./base-images.ts";
 import { copyAppWithCanaries, newMarker } from "./canaries.ts";
 import { dockerTry } from "./cli.ts";
+import { checkFreeSpace, describeFreeSpace, freeSpace, minFreeGib } from "./disk.ts";
 import { imageTag, RUN_LABEL, type E2eContext } from "./e2e-context.ts";
 import { ensureEngine, REPO_ROOT, stopEngine } from "./engine.ts";
 import { stopKitIfStartedByRun } from "../engine/kit.ts";
@@ -21,9 +22,18 @@ const log = (line: string) => console.log(`[e2e] ${line}`);
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const engine = await ensureEngine();
   log(engine.kind === "started" ? `started dockerd (pid ${engine.pid}); it is stopped after the run` : "using the running Docker engine");
+  const space = await freeSpace();
+  log(`disk at the start: ${describeFreeSpace(space)}`);
+  try {
+    checkFreeSpace(space, minFreeGib());
+  } catch (error) {
+    await stopEngine(engine);
+    throw error;
+  }
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const workDir = await mkdtemp(path.join(os.tmpdir(), "drydock-e2e-"));
   const teardown = async () => {
+    log(`disk at the end: ${describeFreeSpace(await freeSpace())}`);
     await removeRunObjects(runId);
     await rm(workDir, { recursive: true, force: true });
     if (await stopKitIfStartedByRun()) log("stopped the Dagger engine kit this run started");

@@ -3,7 +3,7 @@
  * planted DB pushed, and a fresh test copy of the module — or the one notice that the tier is
  * skipped here (under CI=true: an error instead).
  */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { onCi } from "../shared-material.ts";
@@ -41,4 +41,17 @@ export async function setUpEngineTier(): Promise<EngineTier> {
   await writeModuleCopy(moduleDir, images, LAB_REGISTRY, kit.labNode);
   log(`module copy ${moduleDir}; Trivy DB at ${labDbRepository(LAB_REGISTRY)}`);
   return { kit, images, work, moduleDir };
+}
+
+/**
+ * Remove a file's scratch folder (its module copy, repositories and image tarballs: most of a GiB),
+ * unless DRYDOCK_E2E_KEEP=1 asks to keep it for a look after a failure.
+ */
+export async function tearDownEngineTier(work: string | undefined): Promise<void> {
+  if (work === undefined) return;
+  if (process.env.DRYDOCK_E2E_KEEP === "1") {
+    log(`fixtures kept in ${work} (DRYDOCK_E2E_KEEP=1)`);
+    return;
+  }
+  await rm(work, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
  * only) nothing can be reached, so a step that needed a download fails here instead of quietly
  * fetching something the engine's offline run would not have.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { run, type RunResult } from "../docker/cli.ts";
@@ -37,7 +37,8 @@ export async function runTrivyOffline(argv: readonly string[], env: Readonly<Rec
   if (!binary) throw new Error("runTrivyOffline: empty argv");
   const wrapped = (await networkIsolation()) === "unshare" ? ["unshare", ["--net", "--", binary, ...args]] as const : [binary, args] as const;
   const started = performance.now();
-  const result = await run(wrapped[0], wrapped[1], { env: { ...env, HOME: scratchHome() }, timeoutMs });
+  const home = scratchHome();
+  const result = await run(wrapped[0], wrapped[1], { env: { ...env, HOME: home }, timeoutMs }).finally(() => rmSync(home, { recursive: true, force: true }));
   return { ...result, argv, seconds: (performance.now() - started) / 1000 };
 }
 
