@@ -3,7 +3,7 @@
  * the gate's day and a matcher for findings.
  */
 import picomatch from "picomatch";
-import { canonicalFindingId } from "../config/finding-id.js";
+import { canonicalFindingId, idEnding, UNKNOWN_ENDING } from "../config/finding-id.js";
 import type { Ignore, Policy } from "../config/schema.js";
 import type { Finding } from "../report/findings.js";
 import { daysBetween } from "./dates.js";
@@ -81,6 +81,8 @@ const NONE: readonly CompiledException[] = [];
  */
 export class ExceptionIndex {
   private readonly byId = new Map<string, CompiledException[]>();
+  /** How the canonical IDs end (idEnding): a name that ends otherwise cannot canonicalise to one of them. */
+  private readonly endings = new Set<number>();
 
   constructor(exceptions: readonly CompiledException[]) {
     for (const exception of exceptions) {
@@ -89,6 +91,7 @@ export class ExceptionIndex {
       const list = this.byId.get(key);
       if (list) list.push(exception);
       else this.byId.set(key, [exception]);
+      this.endings.add(idEnding(key));
     }
   }
 
@@ -96,12 +99,16 @@ export class ExceptionIndex {
   matching(finding: Finding): readonly CompiledException[] {
     if (this.byId.size === 0) return NONE;
     let found = this.add(undefined, finding.id, finding);
-    for (const alias of finding.aliases) found = this.add(found, alias, finding);
+    // Most findings have no aliases: no iterator for them.
+    if (finding.aliases.length > 0) for (const alias of finding.aliases) found = this.add(found, alias, finding);
     return found ? found.sort((a, b) => a.index - b.index) : NONE;
   }
 
   /** Allocates only when an exception names the finding: this runs once per finding of a large report. */
   private add(found: CompiledException[] | undefined, name: string, finding: Finding): CompiledException[] | undefined {
+    // Canonicalising costs three passes over the name and a pattern; the ending, one look at its last characters.
+    const ending = idEnding(name);
+    if (ending !== UNKNOWN_ENDING && !this.endings.has(ending)) return found;
     const candidates = this.byId.get(canonicalFindingId(name));
     if (!candidates) return found;
     let result = found;

@@ -142,8 +142,12 @@ export function evaluateGate(input: GateInput): GateResult {
   for (const finding of findings) {
     result.counts.all[finding.kind][finding.severity] += 1;
     const matching = index.matching(finding);
-    for (const exception of matching) matchCounts.set(exception, (matchCounts.get(exception) ?? 0) + 1);
-    const applied = matching.find((exception) => exception.standing === "active");
+    let applied: CompiledException | undefined;
+    // Most findings match no exception: they get no iterator and no closure.
+    if (matching.length > 0) {
+      for (const exception of matching) matchCounts.set(exception, (matchCounts.get(exception) ?? 0) + 1);
+      applied = matching.find((exception) => exception.standing === "active");
+    }
     if (applied) {
       const exception = { index: applied.index, ignore: applied.ignore };
       result.ignored.push({ finding, exception });

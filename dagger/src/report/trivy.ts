@@ -7,6 +7,8 @@ import type { z } from "zod";
 import { ReportError } from "./errors.js";
 import { toFindings, type ReportFindings } from "./findings.js";
 import { findingsIfValid } from "./findings-reader.js";
+import { REPORT_SUMMARY_SCHEMA } from "./report-summary.js";
+import { SUMMARY_SCHEMA } from "./summary.js";
 import { MODIFIED_FINDING_TYPES, TrivyReport } from "./trivy-schema.js";
 
 export { ReportError } from "./errors.js";
@@ -18,6 +20,11 @@ const SUPPORTED_SCHEMA_VERSION = 2;
  * something else (another tool's JSON, a hand-written stub), never a clean scan.
  */
 export const REQUIRED_REPORT_FIELDS = ["SchemaVersion", "ArtifactName", "ArtifactType"] as const;
+/** drydock's own summaries lie beside trivy.json in every reports folder, so they are the likeliest mix-up. */
+const DRYDOCK_SUMMARIES = new Map<unknown, { of: string; instead: string }>([
+  [SUMMARY_SCHEMA, { of: "of one scan", instead: "the trivy.json beside it" }],
+  [REPORT_SUMMARY_SCHEMA, { of: "of a whole run", instead: "the trivy.json of one scan's folder in it" }],
+]);
 /** Enough issues to fix a report by hand; a wholly wrong file would otherwise list thousands. */
 const MAX_ISSUES_SHOWN = 5;
 const MAX_VALUE_SHOWN = 60;
@@ -88,6 +95,13 @@ function rejectOtherDocuments(data: unknown, label: string): void {
   }
   if (typeof doc["spdxVersion"] === "string") {
     throw new ReportError(label, `is an SPDX SBOM, not a Trivy JSON report — ${expected}`);
+  }
+  const summary = DRYDOCK_SUMMARIES.get(doc["schema"]);
+  if (summary !== undefined) {
+    throw new ReportError(
+      label,
+      `is drydock's summary.json ${summary.of} ("schema": ${JSON.stringify(doc["schema"])}, "version": ${JSON.stringify(doc["version"]) ?? "none"}), not a Trivy JSON report — pass ${summary.instead}`,
+    );
   }
   // An old report is told to rescan before it is told what it lacks: that is its fix.
   if (doc["SchemaVersion"] !== undefined && doc["SchemaVersion"] !== SUPPORTED_SCHEMA_VERSION) {

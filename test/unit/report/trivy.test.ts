@@ -64,6 +64,16 @@ describe("parseTrivyReport", () => {
     { name: "a SARIF log", text: json({ version: "2.1.0", $schema: "https://json.schemastore.org/sarif-2.1.0.json", runs: [] }), problem: "is a SARIF log, not a Trivy JSON report" },
     { name: "a CycloneDX SBOM", text: json({ bomFormat: "CycloneDX", specVersion: "1.6" }), problem: "is a CycloneDX SBOM, not a Trivy JSON report" },
     { name: "an SPDX SBOM", text: json({ spdxVersion: "SPDX-2.3" }), problem: "is an SPDX SBOM, not a Trivy JSON report" },
+    {
+      name: "a scan's summary.json",
+      text: json({ schema: "drydock.gate-summary", version: 2, name: "backend", passed: true }),
+      problem: `is drydock's summary.json of one scan ("schema": "drydock.gate-summary", "version": 2), not a Trivy JSON report — pass the trivy.json beside it`,
+    },
+    {
+      name: "a run's summary.json of a future version",
+      text: json({ schema: "drydock.report-summary", version: 9, passed: true }),
+      problem: `is drydock's summary.json of a whole run ("schema": "drydock.report-summary", "version": 9), not a Trivy JSON report — pass the trivy.json of one scan's folder in it`,
+    },
     { name: "SchemaVersion 1", text: json(report([], { SchemaVersion: 1 })), problem: "has SchemaVersion 1, but only SchemaVersion 2 (Trivy ≥ 0.20) is supported" },
     { name: "SchemaVersion as a string", text: json(report([], { SchemaVersion: "2" })), problem: 'has SchemaVersion "2", but only SchemaVersion 2' },
     { name: "Results that is not a list", text: json(report([], { Results: {} })), problem: "Results: expected array, found an object" },
