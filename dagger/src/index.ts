@@ -205,7 +205,7 @@ export class Drydock {
   /**
    * Set the OCI labels of the images.
    *
-   * Example: dagger call with-labels --image-version=1.4.0 --revision=$(git rev-parse HEAD) --created=$(date -u +%Y-%m-%dT%H:%M:%SZ) --source-url=https://github.com/acme/shop --licenses=MIT backend
+   * Example: dagger call with-labels --image-version=1.4.0 --revision=$(git rev-parse HEAD) --created=$(git log -1 --format=%cI) --source-url=https://github.com/acme/shop --licenses=MIT backend
    */
   @func()
   withLabels(
@@ -213,7 +213,7 @@ export class Drydock {
     imageVersion?: string,
     /** VCS revision (org.opencontainers.image.revision), e.g. $(git rev-parse HEAD). Default: unchanged (unknown at first). */
     revision?: string,
-    /** Build time, RFC 3339 (org.opencontainers.image.created). Default: unchanged (1970-01-01T00:00:00Z at first, which keeps builds reproducible). */
+    /** The commit's time, RFC 3339, e.g. $(git log -1 --format=%cI) (org.opencontainers.image.created, and every file's time in the images: the same commit gives the same images). Default: unchanged (1970-01-01T00:00:00Z at first). */
     created?: string,
     /** Repository web URL (org.opencontainers.image.source); never one with credentials. Default: unchanged (empty at first). */
     sourceUrl?: string,

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ENTRYPOINT_CHECK, entrypointCheck } from "../../dagger/src/images/entrypoint.ts";
 import { PRISMA_CONFIG_FILES, TSCONFIG_FILES } from "../../dagger/src/images/prisma.ts";
+import { DEPLOY_STATE } from "../../dagger/src/images/deploy-state.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { HEALTHCHECK_PROGRAM, requireUrlPath } from "../../dagger/src/images/runtime.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
@@ -56,6 +57,8 @@ const PACKAGES = "pnpm --filter '{.}^...' --if-present run build";
 const DEPLOY = "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy";
 /** The drydock-owned removal of packages only an optional peer leads to, on the deployed folder. */
 const OPTIONAL_PEERS = `node -e ${OPTIONAL_PEER_PRUNE} /out`;
+/** The drydock-owned removal of pnpm's timestamps and hash order from the deployed folder (reproducible images). */
+const DEPLOYED_STATE = `node -e ${DEPLOY_STATE} /out`;
 /** Set for every command after the toolchain: pnpm 12 must not re-verify the cached install by timestamps. */
 const PNPM_ENV = { pnpm_config_verify_deps_before_run: "false" };
 
@@ -73,7 +76,7 @@ const apps = [
       {
         path: "/app",
         from: "/out",
-        commands: [...INSTALL, "pnpm exec prisma generate", PACKAGES, DEPLOY, OPTIONAL_PEERS, "query_compiler_"],
+        commands: [...INSTALL, "pnpm exec prisma generate", PACKAGES, DEPLOY, DEPLOYED_STATE, OPTIONAL_PEERS, "query_compiler_"],
       },
       { path: "/app/dist", from: "/src/backend/dist", commands: [...INSTALL, "pnpm exec prisma generate", PACKAGES, "pnpm run build", ENTRYPOINT_CHECKED] },
     ],
@@ -142,19 +145,31 @@ function refChain(value: unknown): Chain {
 }
 
 describe.each(apps)("$name()", (app) => {
-  it("copies into the image the folders of its stages, each made by its stage's commands on the stages it continues", async () => {
-    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
-    const copies = stepArgs(runtimeSteps(chain), "withDirectory").map((a) => {
-      const source = refChain(a["source"]);
+  /** Each folder the image copies in: where to, from which stage folder, at what file time, made by which commands. */
+  const copiesOf = (chain: Chain) =>
+    stepArgs(runtimeSteps(chain), "withDirectory").map((a) => {
+      const timed = refChain(a["source"]);
+      const times = timed.at(-1)?.field === "withTimestamps" ? timed.at(-1)?.args["timestamp"] : "none";
+      const source = timed.at(-1)?.field === "withTimestamps" ? timed.slice(0, -1) : timed;
       // A relative path is taken from the stage's working folder.
       const from = nodePath.posix.resolve(containerState(source.slice(0, -1)).workdir ?? "/", String(source.at(-1)?.args["path"]));
-      return { path: a["path"], from, ran: execsOf(source.slice(0, -1)) };
+      return { path: a["path"], from, times, ran: execsOf(source.slice(0, -1)) };
     });
-    expect(copies.map(({ path, from }) => ({ path, from }))).toEqual(app.appFiles.map(({ path, from }) => ({ path, from })));
+
+  it("copies into the image the folders of its stages, each made by its stage's commands on the stages it continues, every file at SOURCE_DATE_EPOCH (0 by default)", async () => {
+    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
+    const copies = copiesOf(chain);
+    expect(copies.map(({ path, from, times }) => ({ path, from, times }))).toEqual(app.appFiles.map(({ path, from }) => ({ path, from, times: 0 })));
     app.appFiles.forEach((files, i) => {
       const ran = copies[i]!.ran;
       expect(runsExactly(ran, files.commands), `${files.path} made by ${JSON.stringify(files.commands)}\nran: ${JSON.stringify(ran.map((e) => e.args))}`).toBe(true);
     });
+  });
+
+  it("gives every file the image copies in the time of its created label: two builds of one commit write the same layers", async () => {
+    const created = "2026-11-27T10:00:00+01:00";
+    const chain = await withEngine(engine, async () => chainOf(await app.build(drydock(undefined, { created }))));
+    expect(copiesOf(chain).map(({ times }) => times)).toEqual(app.appFiles.map(() => Date.parse(created) / 1000));
   });
 
   it("runs every command after pnpm's own install in its folder under /src of the pinned build image, with pnpm's pre-run check off", async () => {
@@ -326,6 +341,7 @@ describe("Prisma in the backend", () => {
     const prune = engine.execs().filter((e) => e.chain.some((s) => s.field === "withExec" && command(DEPLOY)(s.args["args"] as string[])));
     expect(prune.map((e) => e.args.join(" "))).toEqual([
       `/bin/sh -c ${DEPLOY} && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/`,
+      DEPLOYED_STATE,
       OPTIONAL_PEERS,
       String.raw`/bin/sh -c find /out/node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete`,
     ]);
@@ -545,6 +561,12 @@ describe("hostile values", () => {
     const error = await rejectionOf(withEngine(engine, async () => (await drydock(undefined, { pnpmVersion: value }).frontend()).sync()));
     expect(error.message).toContain(`--pnpm-version: found ${JSON.stringify(value)}, expected MAJOR.MINOR.PATCH like 12.4.2 — `);
     expect(error.message).toContain(fix);
+  });
+
+  it("refuses a --created before 1970, which no file time can hold, and says to pass the commit's time", async () => {
+    const error = await rejectionOf(withEngine(engine, async () => (await drydock(undefined, { created: "1969-12-31T23:59:59Z" }).backend()).sync()));
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect(error.message).toBe('--created: found "1969-12-31T23:59:59Z", expected an RFC 3339 time from 1970-01-01T00:00:00Z on, like 2026-11-27T10:00:00Z — pass the commit\'s time, --created=$(git log -1 --format=%cI)');
   });
 
   it.each([

@@ -14,6 +14,7 @@ import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
+import { DEPLOY_STATE } from "../../dagger/src/images/deploy-state.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
 import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, FETCH_SETTINGS_COMMAND, INSTALL_COMMAND, LOCAL_PACKAGES_BUILD, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
@@ -201,10 +202,11 @@ describe.each(APPS)("Dockerfile.%s's dependency steps", (app) => {
 });
 
 describe("Dockerfile.backend's prune", () => {
-  it("removes what only an optional peer leads to right after pnpm deploy, with the Dagger plan's program text and nothing mounted", () => {
-    const removal = (m: BuildModel) => m.prune.slice(1, 3).map((c) => ({ args: c.args, mounts: c.mounts }));
+  it("removes pnpm's timestamps and hash order, then what only an optional peer leads to, right after pnpm deploy, with the Dagger plan's program texts and nothing mounted", () => {
+    const removal = (m: BuildModel) => m.prune.slice(1, 4).map((c) => ({ args: c.args, mounts: c.mounts }));
     const expected = [
       { args: ["/bin/sh", "-c", "pnpm deploy --filter '{.}' --prod --offline --store-dir=/pnpm/store /deploy && mkdir /out && mv /deploy/package.json /deploy/node_modules /out/"], mounts: [] },
+      { args: ["node", "-e", DEPLOY_STATE, "/out"], mounts: [] },
       { args: ["node", "-e", OPTIONAL_PEER_PRUNE, "/out"], mounts: [] },
     ];
     const { dockerfile, dagger } = modelsOf("backend");
@@ -285,7 +287,8 @@ describe("the comparison", () => {
     { name: "a lockfile copy that keeps the pnpmfile checksum", app: "backend", drift: (m) => void (m.install[2]!.args[2] = m.install[2]!.args[2]!.replace("grep -v", "grep")), detected: ["install"] },
     { name: "the store mounted as a cache for pnpm deploy", app: "backend", drift: (m) => void m.prune[1]!.mounts.push("cache /pnpm/store"), detected: ["prune"] },
     { name: "no removal of what only optional peers lead to", app: "backend", drift: (m) => void m.prune.splice(2, 1), detected: ["prune"] },
-    { name: "another optional-peer removal program", app: "backend", drift: (m) => void (m.prune[2]!.args[2] = m.prune[2]!.args[2]!.replace("meta[name].optional", "true")), detected: ["prune"] },
+    { name: "another optional-peer removal program", app: "backend", drift: (m) => void (m.prune[3]!.args[2] = m.prune[3]!.args[2]!.replace("meta[name].optional", "true")), detected: ["prune"] },
+    { name: "another deploy-state program", app: "backend", drift: (m) => void (m.prune[2]!.args[2] = m.prune[2]!.args[2]!.replace(".modules.yaml", ".modules.yml")), detected: ["prune"] },
     {
       name: "pnpm's pre-run dependency check left on for the build",
       app: "frontend",
@@ -465,7 +468,13 @@ describe("reading the Dagger plan", () => {
     { name: "a folder taken past the prune commands", run: () => stageOf([...generate, exec("pnpm", "deploy"), exec("rm")]), error: "a folder taken from a container that ends no stage of the build" },
     { name: "an image that does not start from a root filesystem", run: () => runtimeOf([step("container"), step("from", { address: NODE_IMAGE })], stageOf), error: "expected the image to start as container.withRootfs(…)" },
     { name: "a runtime root built another way", run: () => runtimeOf([step("container"), step("withRootfs", { directory: dir(step("directory")) })], stageOf), error: "expected the runtime root as container.from(…).rootfs.filter(exclude: …)" },
-    { name: "app files not taken from a directory of a stage", run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...app, step("withNewFile")) })], stageOf), error: "expected the app files as <stage>.directory(path)" },
+    { name: "app files not taken from a directory of a stage", run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...app, step("withNewFile"), step("withTimestamps", { timestamp: 0 })) })], stageOf), error: "expected the app files as <stage>.directory(path)" },
+    { name: "app files with the times the build wrote", run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...app) })], stageOf), error: "expected the files an image gets to end in withTimestamps (the image's SOURCE_DATE_EPOCH)" },
+    {
+      name: "app files with a time other than the created label's",
+      run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...build, step("directory", { path: "dist" }), step("withTimestamps", { timestamp: 5 })) }), step("withLabel", { name: "org.opencontainers.image.created", value: "1970-01-01T00:00:00Z" })], stageOf),
+      error: "expected every file time to be the created label's (1970-01-01T00:00:00Z: 0), got 5 at",
+    },
     { name: "an image setting what the model does not compare", run: () => runtimeOf([step("container"), root, step("withAnnotation", { name: "a", value: "b" })], stageOf), error: 'the runtime image sets withAnnotation(name: "a", value: "b"), which the parity model does not compare' },
     { name: "a label that is not a string", run: () => runtimeOf([step("container"), root, step("withLabel", { name: "a", value: 1 })], stageOf), error: "label value: expected a string in the plan, got 1" },
     { name: "an entrypoint that is not a list of strings", run: () => runtimeOf([step("container"), root, step("withEntrypoint", { args: "node" })], stageOf), error: 'entrypoint: expected a list of strings in the plan, got "node"' },
@@ -518,7 +527,7 @@ describe("reading a Dockerfile", () => {
     },
     { name: "reads a nested file as its path below the folder it lands in", edit: ["COPY --from=layout /layout/prisma/ /src/", "ARG APP_DIR=backend\nCOPY ${APP_DIR}/prisma/schema.prisma ./prisma/"], read: (m: BuildModel) => m.generateInputs, expected: { include: ["backend/prisma/schema.prisma"], at: "/src" } },
     { name: "reads PRISMA=off as no generate stage, the prune continuing deps", edit: unedited, read: () => (({ stageParents, generateInputs, generate }) => ({ stageParents, generateInputs, generate }))(readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model), expected: { stageParents: { build: "deps", prune: "deps" }, generateInputs: undefined, generate: [] } },
-    { name: "reads the prune variant PRISMA chooses, after the parts it continues", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model.prune.map((c) => c.args.join(" ").slice(0, 40)), expected: [`/bin/sh -c ${LOCAL_PACKAGES_BUILD[2].slice(0, 29)}`, "/bin/sh -c pnpm deploy --filter '{.}' --", `node -e ${OPTIONAL_PEER_PRUNE.slice(0, 32)}`, "/bin/sh -c find /out/node_modules -type "] },
+    { name: "reads the prune variant PRISMA chooses, after the parts it continues", edit: unedited, read: () => readDockerfile(edited(...unedited), "Dockerfile.backend", { PRISMA: "off" }).model.prune.map((c) => c.args.join(" ").slice(0, 40)), expected: [`/bin/sh -c ${LOCAL_PACKAGES_BUILD[2].slice(0, 29)}`, "/bin/sh -c pnpm deploy --filter '{.}' --", `node -e ${DEPLOY_STATE.slice(0, 32)}`, `node -e ${OPTIONAL_PEER_PRUNE.slice(0, 32)}`, "/bin/sh -c find /out/node_modules -type "] },
     { name: "reads a build stage that skips generate", edit: ["FROM generate AS build-packages", "FROM deps AS build-packages"], read: (m: BuildModel) => m.stageParents, expected: { generate: "deps", build: "deps", prune: "deps" } },
     {
       name: "reads the runtime copies in order, with their owners",
@@ -539,7 +548,7 @@ describe("reading a Dockerfile", () => {
       expected: { args: ["pnpm", "run", "build"], env: { pnpm_config_verify_deps_before_run: "false", NODE_EXTRA_CA_CERTS: "/etc/proxy-ca.pem" } },
     },
     { name: "keeps any other leading assignment in the script", edit: ["RUN pnpm run build", "RUN CI=1 pnpm run build"], read: (m: BuildModel) => m.build[1]?.args, expected: ["/bin/sh", "-c", "CI=1 pnpm run build"] },
-    { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
+    { name: "gives later stages the ENV of the stage they continue", edit: unedited, read: (m: BuildModel) => m.prune.map((c) => c.env), expected: [{ pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }, { pnpm_config_verify_deps_before_run: "false" }] },
     { name: "reads EXPOSE with a protocol", edit: ["EXPOSE ${PORT}", "EXPOSE ${PORT}/UDP"], read: (m: BuildModel) => m.exposedPorts, expected: ["3000/udp"] },
     { name: "reads COPY --chown as the app files' owner", edit: ["COPY --from=prune /out/ /app/", "COPY --from=prune --chown=1000:1000 /out/ /app/"], read: (m: BuildModel) => m.appFiles[0]?.owner, expected: "1000:1000" },
     {
@@ -563,7 +572,7 @@ describe("reading a Dockerfile", () => {
       name: "hands an ARG without a default to its stage's RUN lines when given",
       buildArgs: { PRISMA_ENGINES_MIRROR: "https://mirror.example" },
       read: (m: BuildModel) => [...m.install, ...m.generate, ...m.build, ...m.prune].map((c) => c.env["PRISMA_ENGINES_MIRROR"]),
-      expected: [undefined, undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+      expected: [undefined, undefined, undefined, undefined, undefined, undefined, "https://mirror.example", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
     },
     {
       name: "hands an ARG without a default to no RUN line when not given",
@@ -735,22 +744,23 @@ describe("Dockerfile.backend's migrate target and the Dagger plan's migrations i
   ])("hand PRISMA_SCHEMA_ENGINE_BINARY to the prune alone and PRISMA_ENGINES_MIRROR to the engine fetch alone, when given: $variant", ({ variant, prune, engine: fetch }) => {
     const knobs = (c: RunCommand) => Object.fromEntries(Object.entries(c.env).filter(([name]) => name.startsWith("PRISMA_")));
     for (const model of Object.values(migrationsOf(variant))) {
-      const own = model.deps.slice(-2);
-      expect(own.map((c) => c.args.slice(0, 3).join(" ").slice(0, 24))).toEqual(["/bin/sh -c pnpm deploy -", "node -e const fs=require"]);
-      expect([knobs(own[0]!), knobs(own[1]!), knobs(model.engine[0]!)]).toEqual([{}, prune, fetch]);
+      const own = model.deps.slice(-3);
+      expect(own.map((c) => c.args.slice(0, 3).join(" ").slice(0, 24))).toEqual(["/bin/sh -c pnpm deploy -", "node -e const fs=require", "node -e const fs=require"]);
+      expect(own[1]!.args).toEqual(["node", "-e", DEPLOY_STATE, "/migrate"]);
+      expect([knobs(own[0]!), knobs(own[1]!), knobs(own[2]!), knobs(model.engine[0]!)]).toEqual([{}, {}, prune, fetch]);
     }
   });
 
   it("give the engine fetch the CA certificates alone, as root, and nothing else a secret", () => {
     for (const model of Object.values(migrationsOf())) {
       expect(model.engine.map((c) => ({ user: c.user, mounts: c.mounts, ca: c.env["NODE_EXTRA_CA_CERTS"] }))).toEqual([{ user: "0:0", mounts: ["secret /run/secrets/ca"], ca: "/run/secrets/ca" }]);
-      expect(model.deps.slice(-2).flatMap((c) => c.mounts)).toEqual([]);
+      expect(model.deps.slice(-3).flatMap((c) => c.mounts)).toEqual([]);
     }
   });
 
   const drifts: { name: string; drift: (m: MigrateModel) => void; detected: (keyof MigrateModel)[] }[] = [
     { name: "a root user", drift: (m) => void (m.user = "0:0"), detected: ["user"] },
-    { name: "production dependencies only (no CLI)", drift: (m) => void (m.deps.at(-2)!.args[2] = m.deps.at(-2)!.args[2]!.replace("--offline", "--prod --offline")), detected: ["deps"] },
+    { name: "production dependencies only (no CLI)", drift: (m) => void (m.deps.at(-3)!.args[2] = m.deps.at(-3)!.args[2]!.replace("--offline", "--prod --offline")), detected: ["deps"] },
     { name: "the npmrc mounted for the engine fetch", drift: (m) => void m.engine[0]!.mounts.push("secret /root/.npmrc"), detected: ["engine"] },
     { name: "the engine fetched in the build image", drift: (m) => void (m.engineImage = "docker.io/library/node:other"), detected: ["engineImage"] },
     { name: "a missing label", drift: (m) => void delete m.labels["org.opencontainers.image.revision"], detected: ["labels"] },

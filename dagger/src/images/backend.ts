@@ -1,6 +1,7 @@
 /** The NestJS + Prisma backend: mirrors Dockerfile.backend. */
 import { APP_DIR, PNPM_STORE_DIR } from "./defaults.js";
 import { ENTRYPOINT_LINK, entrypointCheck } from "./entrypoint.js";
+import { DEPLOY_STATE } from "./deploy-state.js";
 import { OPTIONAL_PEER_PRUNE } from "./optional-peers.js";
 import type { PrismaSchema } from "./prisma.js";
 import type { AppRecipe, AppShape, Command, PrismaEngines, SourceStage } from "./recipe.js";
@@ -27,6 +28,9 @@ const DEPLOY: Command = {
  * whatever pnpmfile the repository has or has not. Runs no code of the repository.
  */
 const OPTIONAL_PEERS: Command = { args: ["node", "-e", OPTIONAL_PEER_PRUNE, OUT] };
+
+/** The deploy's files without the time it ran and in one order (deploy-state.ts): reproducible images. */
+const DEPLOYED_STATE: Command = { args: ["node", "-e", DEPLOY_STATE, OUT] };
 
 /**
  * Prisma's client runtime ships a query compiler for every database, in two builds and two
@@ -82,7 +86,7 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
   } satisfies Omit<AppRecipe, "generate" | "prune">;
   if (prisma === undefined) {
     // Production dependencies depend on the lockfile and the local packages alone, not on the app's sources.
-    return { ...rest, prune: { from: "packages", commands: [DEPLOY, OPTIONAL_PEERS, { args: ["/bin/sh", "-c", DROP_UNLOADED] }] } };
+    return { ...rest, prune: { from: "packages", commands: [DEPLOY, DEPLOYED_STATE, OPTIONAL_PEERS, { args: ["/bin/sh", "-c", DROP_UNLOADED] }] } };
   }
   return {
     ...rest,
@@ -91,7 +95,7 @@ export function backendRecipe({ image, port, healthPath, entrypoint }: AppShape,
       commands: [{ args: ["pnpm", "exec", "prisma", "generate"], env: prismaEnv(engines) }],
     },
     // Production dependencies depend on the lockfile, the generated client and the local packages only, not on the app's sources.
-    prune: { from: "packages", commands: [DEPLOY, OPTIONAL_PEERS, QUERY_COMPILER_PRUNE] },
+    prune: { from: "packages", commands: [DEPLOY, DEPLOYED_STATE, OPTIONAL_PEERS, QUERY_COMPILER_PRUNE] },
   };
 }
 

@@ -9,10 +9,11 @@
 import type { Container, Directory } from "@dagger.io/dagger";
 
 import { APP_DIR, APP_USER, PNPM_STORE_DIR, RUNTIME_PATH } from "./defaults.js";
+import { DEPLOY_STATE } from "./deploy-state.js";
 import { ENGINE_PROGRAM, MIGRATIONS_PROGRAM } from "./migrations-programs.js";
 import type { PrismaSchema } from "./prisma.js";
 import type { Toolchain } from "./recipe.js";
-import { containerOn, runtimeRoot, titledLabels, type ImageMetadata } from "./runtime.js";
+import { asShipped, containerOn, runtimeRoot, titledLabels, type ImageMetadata } from "./runtime.js";
 import { withRun } from "./steps.js";
 
 /** Where the build assembles the image's /app: the CLI's dependencies, then the schema engine. */
@@ -55,6 +56,9 @@ export const MIGRATIONS_DEPLOY: readonly string[] = [
   `pnpm deploy --filter '{.}' --offline --store-dir=${PNPM_STORE_DIR} /migrate-deploy && mkdir ${MIGRATIONS_DIR} && mv /migrate-deploy/package.json /migrate-deploy/node_modules ${MIGRATIONS_DIR}/`,
 ];
 
+/** The deploy's files without the time it ran and in one order (deploy-state.ts): reproducible images. */
+export const MIGRATIONS_DEPLOY_STATE: readonly string[] = ["node", "-e", DEPLOY_STATE, MIGRATIONS_DIR];
+
 export const MIGRATIONS_PRUNE: readonly string[] = ["node", "-e", MIGRATIONS_PROGRAM, MIGRATIONS_DIR];
 
 export const SCHEMA_ENGINE_FETCH: readonly string[] = ["node", "-e", ENGINE_PROGRAM, MIGRATIONS_DIR];
@@ -85,6 +89,7 @@ export function migrationsImage({ packages, app, prisma, title }: MigrationsSour
   const { schemaEngineBinary, enginesMirror } = toolchain.prisma;
   const deps = packages
     .with(withRun(MIGRATIONS_DEPLOY))
+    .with(withRun(MIGRATIONS_DEPLOY_STATE))
     // PRISMA_SCHEMA_ENGINE_BINARY is a file of the build image: the prune copies it in when given.
     .with(withRun(MIGRATIONS_PRUNE, { env: schemaEngineBinary === undefined ? {} : { PRISMA_SCHEMA_ENGINE_BINARY: schemaEngineBinary } }));
   // In the runtime base, as root: Prisma picks the engine for the libc and OpenSSL the image runs
@@ -97,8 +102,8 @@ export function migrationsImage({ packages, app, prisma, title }: MigrationsSour
   // On the root's platform; owned by root and read-only to the user, as the backend image's files.
   let image = containerOn(toolchain.platform)
     .withRootfs(runtimeRoot(toolchain.runtimeImage, toolchain.platform))
-    .withDirectory(APP_DIR, engine.directory(MIGRATIONS_DIR), { owner: "0:0" })
-    .withDirectory(APP_DIR, app.filter({ include: [...prisma.inputs] }), { owner: "0:0" })
+    .withDirectory(APP_DIR, asShipped(engine.directory(MIGRATIONS_DIR), meta), { owner: "0:0" })
+    .withDirectory(APP_DIR, asShipped(app.filter({ include: [...prisma.inputs] }), meta), { owner: "0:0" })
     .withWorkdir(APP_DIR);
   for (const [name, value] of Object.entries(MIGRATIONS_ENV)) image = image.withEnvVariable(name, value);
   image = image.withUser(APP_USER);

@@ -96,12 +96,31 @@ export interface AppFiles {
   to: string;
 }
 
+/**
+ * SOURCE_DATE_EPOCH of an image: the seconds of its `created` time (1970-01-01T00:00:00Z unless
+ * `with-labels --created` gives another, e.g. the commit's). Every file the image gets from the
+ * build or the source carries it instead of the time a step wrote it or a checkout made it, so two
+ * builds of one commit write the same layers.
+ */
+export function sourceDateEpoch(meta: Pick<ImageMetadata, "created">): number {
+  const seconds = Math.floor(Date.parse(meta.created) / 1000);
+  if (!Number.isSafeInteger(seconds) || seconds < 0) {
+    throw new Error(`--created: found ${JSON.stringify(meta.created)}, expected an RFC 3339 time from 1970-01-01T00:00:00Z on — file times start at the Unix epoch`);
+  }
+  return seconds;
+}
+
+/** `files` as an image gets them: every time set to the image's SOURCE_DATE_EPOCH. */
+export function asShipped(files: Directory, meta: Pick<ImageMetadata, "created">): Directory {
+  return files.withTimestamps(sourceDateEpoch(meta));
+}
+
 /** Assemble the runtime image from the base's cleaned root and the app's production files, one layer per folder, in order. */
 export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spec: RuntimeSpec, meta: ImageMetadata, platform?: Platform): Container {
   // On the root's platform: the image config names it, and a publish puts the variant under it.
   let image = containerOn(platform).withRootfs(root);
   // Owned by root and read-only to the app user: the process cannot rewrite its own code.
-  for (const { files, to } of appFiles) image = image.withDirectory(to, files, { owner: "0:0" });
+  for (const { files, to } of appFiles) image = image.withDirectory(to, asShipped(files, meta), { owner: "0:0" });
   image = image
     .withWorkdir(APP_DIR)
     .withEnvVariable("PATH", RUNTIME_PATH)

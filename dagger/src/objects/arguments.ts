@@ -50,8 +50,8 @@ export function requireLabelWord(value: string, argument: string, example: strin
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export function requireTimestamp(value: string, argument: string): string {
-  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
-    refuse(argument, value, "an RFC 3339 time like 2026-11-27T10:00:00Z", `pass ${argument}=$(date -u +%Y-%m-%dT%H:%M:%SZ)`);
+  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value)) || Date.parse(value) < 0) {
+    refuse(argument, value, "an RFC 3339 time from 1970-01-01T00:00:00Z on, like 2026-11-27T10:00:00Z", `pass the commit's time, ${argument}=$(git log -1 --format=%cI)`);
   }
   return value;
 }

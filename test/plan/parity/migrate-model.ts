@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { canonicalCommand, type MigrateModel, type RunCommand } from "../../support/dockerfile.js";
 import { containerState, execRecord } from "../../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, renderStep, type ArgValue, type Chain, type Step } from "../../support/fake-engine/index.js";
+import { FileTimes } from "./file-times.js";
 
 /** The migrations image's chain (synced) as the model. */
 export function migrateOf(imageChain: Chain): MigrateModel {
@@ -32,6 +33,7 @@ export function migrateOf(imageChain: Chain): MigrateModel {
     cmd: [],
     labels: {},
   };
+  const times = new FileTimes();
   for (const step of steps) {
     const a = step.args;
     switch (step.field) {
@@ -43,7 +45,7 @@ export function migrateOf(imageChain: Chain): MigrateModel {
         break;
       }
       case "withDirectory": {
-        const source = chainOf(a["source"], step);
+        const source = times.strip(chainOf(a["source"], step), step);
         const to = path.resolve(model.workdir ?? "/", text(a["path"], "withDirectory path"));
         const owner = a["owner"] === undefined ? undefined : text(a["owner"], "owner");
         if (source[0]?.field === "host") {
@@ -80,6 +82,7 @@ export function migrateOf(imageChain: Chain): MigrateModel {
         throw new Error(`the migrations image sets ${renderStep(step)}, which the parity model does not compare — add it to test/support/dockerfile.ts and here`);
     }
   }
+  times.check(model.labels["org.opencontainers.image.created"]);
   return model;
 }
 

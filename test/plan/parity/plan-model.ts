@@ -9,6 +9,7 @@ import { canonicalCommand, type BuildModel, type HealthcheckModel, type RunComma
 import { containerState, type ExecRecord } from "../../support/fake-engine/container-state.js";
 import { ObjectRef, renderChain, renderStep, type ArgValue, type Chain, type Step } from "../../support/fake-engine/index.js";
 import { LOCAL_PACKAGES_BUILD } from "../../../dagger/src/images/steps.js";
+import { FileTimes } from "./file-times.js";
 
 /** Whether a step is the local packages' build. */
 const isPackagesBuild = (step: Step) => step.field === "withExec" && JSON.stringify(step.args["args"]) === JSON.stringify(LOCAL_PACKAGES_BUILD);
@@ -238,6 +239,7 @@ export function runtimeOf(imageChain: Chain, stageOf: PlanStages["stageOf"]): Ru
     cmd: [],
     labels: {},
   };
+  const times = new FileTimes();
   for (const step of steps) {
     const a = step.args;
     switch (step.field) {
@@ -251,7 +253,7 @@ export function runtimeOf(imageChain: Chain, stageOf: PlanStages["stageOf"]): Ru
         break;
       }
       case "withDirectory": {
-        const source = sourceOf(step)?.chain ?? [];
+        const source = times.strip(sourceOf(step)?.chain ?? [], step);
         const out = source.at(-1);
         if (out?.field !== "directory") throw new Error(`expected the app files as <stage>.directory(path), got ${renderStep(step)}`);
         const container = source.slice(0, -1);
@@ -294,6 +296,7 @@ export function runtimeOf(imageChain: Chain, stageOf: PlanStages["stageOf"]): Ru
         throw new Error(`the runtime image sets ${renderStep(step)}, which the parity model does not compare — add it to test/support/dockerfile.ts and here`);
     }
   }
+  times.check(runtime.labels["org.opencontainers.image.created"]);
   return runtime;
 }
 
