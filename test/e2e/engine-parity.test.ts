@@ -8,9 +8,9 @@
  *
  * What differs between any two builds of the same recipe — one Docker build and the next as much
  * as the engine's and Docker's — is normalised, each named in VOLATILE with its cause, and only
- * that: Next.js's random build ID (in file names and contents) and preview/server-action keys,
- * pnpm's timestamps, and the order pnpm deploy writes dependencies in. Every other difference fails.
- * (Making those builds byte-identical is the reproducible-images work, not parity's.)
+ * that: Next.js's random build ID (in file names and contents) and preview/server-action keys.
+ * Every other difference fails — pnpm's deploy state and dependency order too, which DEPLOY_STATE
+ * makes the same in both builds. (Whether two builds are byte-identical is engine-reproducible's.)
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import { ensureStandIns } from "../support/docker/standins.ts";
 import { dagger, described } from "../support/engine/cli.ts";
 import { fileTable, readImageArchive, type ImageSnapshot } from "../support/engine/image-files.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier, type EngineTier } from "../support/engine/tier.ts";
+import { NEXT_VOLATILE as VOLATILE } from "../support/engine/next-volatile.ts";
 import { repoRoot } from "../support/paths.ts";
 
 const unavailable = engineTierUnavailable();
@@ -39,27 +40,6 @@ const LABELS = {
 let tier: EngineTier;
 const engineImages = {} as Record<App, ImageSnapshot>;
 const dockerImages = {} as Record<App, ImageSnapshot>;
-
-type Json = Record<string, unknown>;
-const PLACEHOLDER = "<differs on every build>";
-
-/** Files whose content differs on every build, and how each is compared instead (parsed, with the volatile values replaced). */
-const VOLATILE: Record<string, { cause: string; normalise: (text: string) => string }> = {
-  "app/package.json": { cause: "pnpm deploy writes the dependencies in no stable order", normalise: (t) => canonicalJson(JSON.parse(t)) },
-  "app/node_modules/.modules.yaml": { cause: "pnpm records when it pruned (prunedAt)", normalise: (t) => t.replace(/"prunedAt": "[^"]*"/, `"prunedAt": "${PLACEHOLDER}"`) },
-  "app/node_modules/.pnpm-workspace-state-v1.json": { cause: "pnpm records when it validated (lastValidatedTimestamp)", normalise: (t) => canonicalJson({ ...(JSON.parse(t) as Json), lastValidatedTimestamp: PLACEHOLDER }) },
-  "app/.next/prerender-manifest.json": { cause: "Next.js draws preview-mode keys per build", normalise: (t) => canonicalJson({ ...(JSON.parse(t) as Json), preview: PLACEHOLDER }) },
-  "app/.next/server/preview-props.json": { cause: "Next.js draws preview-mode keys per build", normalise: () => PLACEHOLDER },
-  "app/.next/server/server-reference-manifest.json": { cause: "Next.js draws the server actions' encryption key per build", normalise: (t) => canonicalJson({ ...(JSON.parse(t) as Json), encryptionKey: PLACEHOLDER }) },
-  "app/.next/server/server-reference-manifest.js": { cause: "the same key, as a script", normalise: (t) => t.replace(/\\"encryptionKey\\": \\"[^\\"]*\\"/, PLACEHOLDER) },
-};
-
-/** JSON with its object keys sorted, at every depth. */
-function canonicalJson(value: unknown): string {
-  const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v as Json).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v;
-  return JSON.stringify(sorted(value));
-}
 
 /** The Next.js build ID of an image, if it has one. */
 function buildId(image: ImageSnapshot): string | undefined {

@@ -48,6 +48,8 @@ export interface TarEntry {
   gid: number;
   /** A link's target (symlink or hard link); empty for other entries. */
   linkName: string;
+  /** Modification time in seconds (a pax header's, fractions and all, over the ustar field). */
+  mtime: number;
 }
 
 /** Entries of a (ustar, GNU or pax) tar archive held in memory; long names and link targets are resolved. */
@@ -56,6 +58,7 @@ export function tarEntries(archive: Buffer): TarEntry[] {
   let offset = 0;
   let longName: string | undefined;
   let longLink: string | undefined;
+  let paxMtime: number | undefined;
   while (offset + 512 <= archive.length) {
     const header = archive.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
@@ -64,8 +67,10 @@ export function tarEntries(archive: Buffer): TarEntry[] {
     const prefix = field(header, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
     const linkName = longLink ?? field(header, 157, 100);
+    const mtime = paxMtime ?? octal(header, 136, 12);
     longName = undefined;
     longLink = undefined;
+    paxMtime = undefined;
     const body = archive.subarray(offset + 512, offset + 512 + size);
     if (type === "L") longName = field(body, 0, body.length);
     else if (type === "K") longLink = field(body, 0, body.length);
@@ -73,8 +78,10 @@ export function tarEntries(archive: Buffer): TarEntry[] {
       const pax = body.toString("utf8");
       longName = /\d+ path=([^\n]*)\n/.exec(pax)?.[1];
       longLink = /\d+ linkpath=([^\n]*)\n/.exec(pax)?.[1];
+      const paxTime = /\d+ mtime=([^\n]*)\n/.exec(pax)?.[1];
+      paxMtime = paxTime === undefined ? undefined : Number(paxTime);
     } else if (type !== "g") {
-      entries.push({ name, type, body, mode: octal(header, 100, 8), uid: octal(header, 108, 8), gid: octal(header, 116, 8), linkName });
+      entries.push({ name, type, body, mode: octal(header, 100, 8), uid: octal(header, 108, 8), gid: octal(header, 116, 8), linkName, mtime });
     }
     offset += 512 + Math.ceil(size / 512) * 512;
   }
