@@ -7,7 +7,7 @@ import { CacheSharingMode, dag, ExecError, ExistsType, ReturnType } from "@dagge
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Drydock } from "../../dagger/src/index.ts";
 import { execStartsWith, FakeEngine, fileAt, ObjectRef, SCHEMA_ENV, useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { daggerSchemaPath, DEFAULT_SCHEMA_PATH } from "../support/fake-engine/schema.js";
@@ -259,13 +259,17 @@ describe("fake engine recording SDK pipelines", () => {
   });
 
   describe("a symlink in a host directory, as Directory.exists sees it", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "drydock-harness-links-"));
+    // Made when the tests run, not when they are collected: a skipped suite then leaves nothing behind.
+    let dir = "";
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), "drydock-harness-links-"));
+      mkdirSync(path.join(dir, "real"));
+      writeFileSync(path.join(dir, "real/file.txt"), "x");
+      symlinkSync("real", path.join(dir, "to-folder"));
+      symlinkSync("real/file.txt", path.join(dir, "to-file"));
+      symlinkSync("gone", path.join(dir, "dangling"));
+    });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(path.join(dir, "real"));
-    writeFileSync(path.join(dir, "real/file.txt"), "x");
-    symlinkSync("real", path.join(dir, "to-folder"));
-    symlinkSync("real/file.txt", path.join(dir, "to-file"));
-    symlinkSync("gone", path.join(dir, "dangling"));
 
     it.each([
       { path: "to-folder", opts: { expectedType: ExistsType.DirectoryType }, answer: true },

@@ -10,8 +10,11 @@ import path from "node:path";
 import { dockerTry } from "./cli.ts";
 import { REPO_ROOT } from "./engine.ts";
 
-/** Measured: a cold run (empty build cache, kit and tools built) grows the disk by about this. */
-export const MIN_FREE_GIB = 20;
+/**
+ * Measured: a full run from a clean clone (the kit built, the Docker build cache empty) went from
+ * 51.8 to 25.5 GiB free at its end, and 26 GiB at its lowest; some headroom on top.
+ */
+export const MIN_FREE_GIB = 32;
 
 const GIB = 1024 ** 3;
 
@@ -63,7 +66,7 @@ export function minFreeGib(env: NodeJS.ProcessEnv = process.env): number {
   if (text === undefined || text === "") return MIN_FREE_GIB;
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value)) {
-    throw new Error(`DRYDOCK_E2E_MIN_FREE_GIB is ${JSON.stringify(text)}: expected a number of GiB such as 20 (0 turns the check off)`);
+    throw new Error(`DRYDOCK_E2E_MIN_FREE_GIB is ${JSON.stringify(text)}: expected a number of GiB such as 32 (0 turns the check off)`);
   }
   return value;
 }

@@ -123,7 +123,7 @@ function entryDifferences(x: TarEntry, y: TarEntry): string[] {
   const what: string[] = [];
   if (x.type !== y.type) what.push(`type ${x.type} ≠ ${y.type}`);
   if (!x.body.equals(y.body)) what.push("content");
-  if (x.mtime !== y.mtime) what.push(`time ${x.mtime} ≠ ${y.mtime}`);
+  if (x.mtime !== y.mtime) what.push(`${x.type === "2" && y.type === "2" ? "symlink time" : "time"} ${x.mtime} ≠ ${y.mtime}`);
   if (x.mode !== y.mode) what.push(`mode ${x.mode.toString(8)} ≠ ${y.mode.toString(8)}`);
   if (x.uid !== y.uid || x.gid !== y.gid) what.push(`owner ${x.uid}:${x.gid} ≠ ${y.uid}:${y.gid}`);
   if (x.linkName !== y.linkName) what.push(`link ${x.linkName} ≠ ${y.linkName}`);

@@ -32,7 +32,7 @@ describe("minFreeGib", () => {
 
   it.each(["lots", "-5", "20GiB", "NaN", "1e3"])("refuses DRYDOCK_E2E_MIN_FREE_GIB=%j, naming it and what is expected", (text) => {
     expect(() => minFreeGib({ DRYDOCK_E2E_MIN_FREE_GIB: text })).toThrow(
-      `DRYDOCK_E2E_MIN_FREE_GIB is ${JSON.stringify(text)}: expected a number of GiB such as 20 (0 turns the check off)`,
+      `DRYDOCK_E2E_MIN_FREE_GIB is ${JSON.stringify(text)}: expected a number of GiB such as 32 (0 turns the check off)`,
     );
   });
 });
