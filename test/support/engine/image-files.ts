@@ -1,7 +1,8 @@
 /**
  * An image's files and config, read from an archive (`docker save`, or Dagger's `export`, which
  * carries the same manifest.json): the layers applied in order with their whiteouts, each entry
- * with its type, mode, owner, content hash or link target. What the parity measurement compares.
+ * with its type, mode, owner, content hash or link target (a hard link read as the file it names).
+ * What the parity measurement compares.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -58,12 +59,18 @@ export async function readImageArchive(file: string): Promise<ImageSnapshot> {
         for (const existing of [...files.keys()]) if (existing === removed || existing.startsWith(`${removed}/`)) files.delete(existing);
         continue;
       }
-      const type = TYPES[entry.type] ?? "other";
+      let type = TYPES[entry.type] ?? "other";
+      let body: Buffer | undefined = type === "file" ? Buffer.from(entry.body) : undefined;
+      // A hard link is its target's content under another name: one tar writes the second name of
+      // a file as a link, another (the engine, after withTimestamps copies the tree) as the file
+      // again. Both are the same file to whoever reads it, so both are read as files.
+      const target = type === "hardlink" ? files.get(entry.linkName.replace(/^\.?\//, "")) : undefined;
+      if (target?.body !== undefined) [type, body] = ["file", target.body];
       files.set(name, {
         type,
         mode: (entry.mode & 0o7777).toString(8).padStart(4, "0"),
         owner: `${entry.uid}:${entry.gid}`,
-        ...(type === "file" ? { body: Buffer.from(entry.body) } : {}),
+        ...(body !== undefined ? { body } : {}),
         ...(type === "symlink" || type === "hardlink" ? { link: entry.linkName } : {}),
       });
     }
