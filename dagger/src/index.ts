@@ -213,7 +213,7 @@ export class Drydock {
     imageVersion?: string,
     /** VCS revision (org.opencontainers.image.revision), e.g. $(git rev-parse HEAD). Default: unchanged (unknown at first). */
     revision?: string,
-    /** The commit's time, RFC 3339, e.g. $(git log -1 --format=%cI) (org.opencontainers.image.created, and every file's time in the images: the same commit gives the same images). Default: unchanged (1970-01-01T00:00:00Z at first). */
+    /** The commit's time, RFC 3339, e.g. $(git log -1 --format=%cI) (org.opencontainers.image.created, and the time of every file the images get, so two builds of one commit hold the same files). Default: unchanged (1970-01-01T00:00:00Z at first). */
     created?: string,
     /** Repository web URL (org.opencontainers.image.source); never one with credentials. Default: unchanged (empty at first). */
     sourceUrl?: string,

@@ -23,7 +23,7 @@ Drydock.constructor(source: Directory, config: File, configPath: String = "secur
 Drydock.withLabels(imageVersion: String, revision: String, created: String, sourceUrl: String, licenses: String) -> Drydock  cache=default  "Set the OCI labels of the images."
   imageVersion  "Release version (org.opencontainers.image.version), e.g. 1.4.0. Default: unchanged (0.0.0-dev at first)."
   revision  "VCS revision (org.opencontainers.image.revision), e.g. $(git rev-parse HEAD). Default: unchanged (unknown at first)."
-  created  "The commit's time, RFC 3339, e.g. $(git log -1 --format=%cI) (org.opencontainers.image.created, and every file's time in the images: the same commit gives the same images). Default: unchanged (1970-01-01T00:00:00Z at first)."
+  created  "The commit's time, RFC 3339, e.g. $(git log -1 --format=%cI) (org.opencontainers.image.created, and the time of every file the images get, so two builds of one commit hold the same files). Default: unchanged (1970-01-01T00:00:00Z at first)."
   sourceUrl  "Repository web URL (org.opencontainers.image.source); never one with credentials. Default: unchanged (empty at first)."
   licenses  "SPDX licence expression (org.opencontainers.image.licenses), e.g. MIT. Default: unchanged (NOASSERTION at first)."
 Drydock.withNpmrc(npmrc: Secret!) -> Drydock  cache=default  "Mount an .npmrc while installing: private registries, or a mirror. Only ever mounted, never in a layer."

@@ -100,7 +100,8 @@ export interface AppFiles {
  * SOURCE_DATE_EPOCH of an image: the seconds of its `created` time (1970-01-01T00:00:00Z unless
  * `with-labels --created` gives another, e.g. the commit's). Every file the image gets from the
  * build or the source carries it instead of the time a step wrote it or a checkout made it, so two
- * builds of one commit write the same layers.
+ * builds of one commit hold the same files. (Not yet the same layers: withTimestamps leaves symbolic
+ * links and the folder a copy lands in; the README's "Reproducible images".)
  */
 export function sourceDateEpoch(meta: Pick<ImageMetadata, "created">): number {
   const seconds = Math.floor(Date.parse(meta.created) / 1000);
