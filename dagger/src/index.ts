@@ -44,6 +44,8 @@ import {
   attestPublished,
   certifyAll,
   checkCosignInputs,
+  checkSigningConfig,
+  checkTrustedRoot,
   COSIGN_IMAGE,
   definedOnly,
   lockfilePath,
@@ -124,6 +126,9 @@ export class Drydock {
   readonly allowedTrivyImage?: string;
   readonly allowedDbRepositories: string[] = [];
   readonly cosignImage: string = COSIGN_IMAGE;
+  /** Set by with-sigstore only: otherwise cosign signs and verifies with the public-good Sigstore. */
+  readonly sigstoreTrustedRoot?: File;
+  readonly sigstoreSigningConfig?: File;
 
   constructor(
     /**
@@ -383,6 +388,24 @@ export class Drydock {
     return this.with({ cosignImage: requirePinnedImage(cosignImage, "--cosign-image") });
   }
 
+  /**
+   * Sign, attest and verify with a private Sigstore instead of the public-good one: its trusted root (whom to trust) and, to sign, its signing config (which Fulcio, Rekor and timestamp authority to use), as cosign v3 reads them.
+   *
+   * Example: dagger call with-sigstore --trusted-root=./trusted_root.json --signing-config=./signing_config.json release --registry=… --git-sha=… --identity-token=env:SIGSTORE_ID_TOKEN --certificate-identity=… --certificate-oidc-issuer=…
+   */
+  @func()
+  async withSigstore(
+    /** The Sigstore's trusted_root.json (mediaType application/vnd.dev.sigstore.trustedroot+json;version=0.1): its Fulcio CA, transparency and CT log keys and timestamp authorities. */
+    trustedRoot: File,
+    /** Its signing_config.json (mediaType application/vnd.dev.sigstore.signingconfig.v0.2+json): needed to sign and attest, not to verify. Default: none (verify only). */
+    signingConfig?: File,
+  ): Promise<Drydock> {
+    const [rootText, configText] = await Promise.all([trustedRoot.contents(), signingConfig?.contents()]);
+    checkTrustedRoot(rootText, "with-sigstore --trusted-root");
+    if (configText !== undefined) checkSigningConfig(configText, "with-sigstore --signing-config");
+    return this.with({ sigstoreTrustedRoot: trustedRoot, sigstoreSigningConfig: signingConfig });
+  }
+
 
   /**
    * Choose one app by name, for its image, build environment and scan: one the config lists.
@@ -444,11 +467,12 @@ export class Drydock {
 
   /**
    * Scan an image with Trivy (vulnerabilities, secrets, image-config misconfigurations) and gate
-   * it with the policy. Never cached: the vulnerability DB and exception expiries change daily.
+   * it with the policy. Runs afresh in every session (the vulnerability DB and exception expiries
+   * change daily), and once within one, so its fields agree.
    *
    * Example: dagger call scan --image=docker.io/library/alpine:3.22.2@sha256:4b7ce07002c69e8f3d704a9c5d6fd3053be500b7f1c69fc0d80990c2ad8dd412 --name=alpine failing
    */
-  @func({ cache: "never" })
+  @func({ cache: "session" })
   async scan(
     /** The image to scan. */
     image: Container,
@@ -460,11 +484,11 @@ export class Drydock {
 
   /**
    * Lint the Dockerfiles of the source with Trivy's misconfiguration checks, through the same gate.
-   * The summary names the files linted, or says there were none.
+   * The summary names the files linted, or says there were none. Runs afresh in every session.
    *
    * Example: dagger call lint summary
    */
-  @func({ cache: "never" })
+  @func({ cache: "session" })
   async lint(): Promise<LintScan> {
     return (await lintSource(await this.scanContext())).scan;
   }
@@ -507,11 +531,14 @@ export class Drydock {
   /**
    * Build the images of the apps the config lists, scan them, lint the Dockerfiles and start each
    * image as a service, in parallel; gate everything with the policy. Returns a Report: select its
-   * summary, passed, reports or gate. Never cached.
+   * summary, passed, reports or gate. Runs afresh in every session (each `dagger call`), and once
+   * within one: every field read from a session comes from the same run.
    *
    * Example: dagger call --source=. build-and-scan reports export --path=reports
    */
-  @func({ cache: "never" })
+  // "session", not "never": with "never", each field a client reads (passed, then summary) ran
+  // the whole build, scans and smoke test again, and two reads could disagree.
+  @func({ cache: "session" })
   async buildAndScan(
     /**
      * Reports of an earlier run (as exported by `reports`; a folder per app the config lists, and
@@ -804,7 +831,13 @@ export class Drydock {
     const signing = signingMaterial(key, keyPassword, identityToken);
     const verifying = definedOnly({ publicKey, certificateIdentity, certificateIdentityRegexp, certificateOidcIssuer, certificateOidcIssuerRegexp });
     // One run ID for every cosign step of this release: none is served from the engine's cache.
-    const run: CosignRun = { image: this.cosignImage, runId: crypto.randomUUID(), airGapped, ...(registryConfig ? { registryConfig } : login ? { registryLogin: login } : {}) };
+    const run: CosignRun = {
+      image: this.cosignImage,
+      runId: crypto.randomUUID(),
+      airGapped,
+      ...(registryConfig ? { registryConfig } : login ? { registryLogin: login } : {}),
+      ...this.privateSigstore(),
+    };
     // Everything that can be checked before the build is: bad input fails in a second, not after the scans.
     const { mode } = checkCosignInputs(signing, verifying, run);
     const renamedFrom = requireRenamedFrom(baselineRenamedFrom, baseline !== undefined);
@@ -850,7 +883,12 @@ export class Drydock {
       created: started,
       source: { url: this.sourceUrl, revision: gitSha, ...(gitRef ? { ref: gitRef } : {}) },
       gate: { passed: report.passed, summary: report.summary },
-      signer: { mode, ...(trusted.mode === "keyless" ? { identity: trusted.identity, issuer: trusted.issuer } : {}), transparencyLog: !airGapped },
+      signer: {
+        mode,
+        ...(trusted.mode === "keyless" ? { identity: trusted.identity, issuer: trusted.issuer } : {}),
+        transparencyLog: !airGapped,
+        ...(this.sigstoreTrustedRoot ? { trustedRoot: await this.sigstoreTrustedRoot.digest() } : {}),
+      },
       images: pushed.map((p) => {
         const done = certified.find((c) => c.app === p.app)!;
         const { app, repository, digest, reference, tags, platforms } = p;
@@ -1154,7 +1192,14 @@ export class Drydock {
       airGapped: given.airGapped,
       ...(given.registryConfig ? { registryConfig: given.registryConfig } : {}),
       ...(login ? { registryLogin: login } : {}),
+      ...this.privateSigstore(),
     };
+  }
+
+  /** The private Sigstore with-sigstore set, as a CosignRun's field; nothing for the public-good one. */
+  private privateSigstore(): Pick<CosignRun, "privateSigstore"> {
+    if (!this.sigstoreTrustedRoot) return {};
+    return { privateSigstore: { trustedRoot: this.sigstoreTrustedRoot, ...(this.sigstoreSigningConfig ? { signingConfig: this.sigstoreSigningConfig } : {}) } };
   }
 
   /** A copy with `changes`: the builders never change the object they were called on. */

@@ -44,6 +44,8 @@ const failing = reportText([langResult({ Vulnerabilities: [vulnerability()] })])
 const cosignExecs = (): ExecRecord[] => engine.execs().filter((e) => e.args[0] === "/ko-app/cosign");
 /** How a signature is verified: the statement of the type cosign v3 signs with (`cosign verify` would take any attestation). */
 const SIGNATURE = "https://sigstore.dev/cosign/sign/v1";
+const TRUSTED_ROOT = JSON.stringify({ mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1", certificateAuthorities: [{}], tlogs: [{}], ctlogs: [], timestampAuthorities: [{}] });
+const SIGNING_CONFIG = JSON.stringify({ mediaType: "application/vnd.dev.sigstore.signingconfig.v0.2+json", caUrls: [{ url: "http://fulcio.internal" }], rekorTlogUrls: [{ url: "http://rekor.internal" }], tsaUrls: [] });
 const publishes = () => engine.evaluations.filter((e) => e.leaf.field === "publish");
 const secret = (name: string, text: string): Secret => dag.setSecret(name, text);
 
@@ -601,6 +603,40 @@ describe("release", () => {
       expect(exec.env["COSIGN_REGISTRY_USERNAME"]).toBeUndefined();
     }
     expectNoLeaks();
+  });
+
+  it("signs keyless through a private Sigstore (with-sigstore): every cosign step gets its files, and release.json names its trusted root", async () => {
+    answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64"]);
+    const manifest = await withEngine(engine, async () => {
+      const private_ = await drydock().withSigstore(dag.file("trusted_root.json", TRUSTED_ROOT), dag.file("signing_config.json", SIGNING_CONFIG));
+      const released = await release(private_, {
+        identityToken: secret("oidc", TOKEN_CANARY),
+        certificateIdentity: IDENTITY,
+        certificateOidcIssuer: ISSUER,
+        registryConfig: secret("registry-config", CONFIG_CANARY),
+      });
+      return JSON.parse(await released.manifest.contents()) as { signer: Record<string, unknown> };
+    });
+    expect(manifest.signer).toMatchObject({ mode: "keyless", identity: IDENTITY, issuer: ISSUER, transparencyLog: true, trustedRoot: expect.stringMatching(/^sha256:[a-f0-9]{64}$/) });
+    const execs = cosignExecs();
+    expect(execs.length).toBeGreaterThan(0);
+    for (const exec of execs) {
+      const signs = exec.args[1] === "sign" || exec.args[1] === "attest";
+      expect(exec.args).toEqual(expect.arrayContaining(["--trusted-root", "/drydock/sigstore/trusted_root.json", ...(signs ? ["--signing-config", "/drydock/sigstore/signing_config.json"] : [])]));
+      expect(exec.mounts["/drydock/sigstore/trusted_root.json"]).toMatchObject({ kind: "file", options: { owner: "65532:65532" } });
+    }
+    expectNoLeaks();
+  });
+
+  it.each([
+    { name: "a signing config as the trusted root", root: SIGNING_CONFIG, config: SIGNING_CONFIG, message: /^with-sigstore --trusted-root: found mediaType ".*signingconfig.*" .*swapped/ },
+    { name: "a trusted root as the signing config", root: TRUSTED_ROOT, config: TRUSTED_ROOT, message: /^with-sigstore --signing-config: found mediaType ".*trustedroot.*".*swapped/ },
+    { name: "a trusted root that is not JSON", root: "not json", config: undefined, message: /^with-sigstore --trusted-root: found text that is not JSON/ },
+  ])("with-sigstore refuses $name, naming the argument, before anything runs", async ({ root, config, message }) => {
+    const error = await rejectionOf(withEngine(engine, () => drydock().withSigstore(dag.file("trusted_root.json", root), config === undefined ? undefined : dag.file("signing_config.json", config))));
+    expect(error.message).toMatch(message);
+    expect(engine.execs()).toEqual([]);
   });
 
   it("names the digests pushed unsigned when signing fails after publish", async () => {

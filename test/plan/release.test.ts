@@ -6,7 +6,7 @@
  */
 import { dag, type Platform } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
-import { COSIGN_IMAGE, publish, PUBLIC_KEY_PATH, vulnPredicate, provenancePredicate, type CosignRun } from "../../dagger/src/release/index.ts";
+import { COSIGN_IMAGE, publish, PUBLIC_KEY_PATH, SIGNING_CONFIG_PATH, TRUSTED_ROOT_PATH, vulnPredicate, provenancePredicate, type CosignRun } from "../../dagger/src/release/index.ts";
 import { attestImage as attest, signImage as sign, verifyImage as verify } from "../support/release/one-image.js";
 import { execStartsWith } from "../support/fake-engine/rules.js";
 import { useFakeEngine, withEngine, type ExecRecord } from "../support/fake-engine/index.js";
@@ -71,6 +71,27 @@ describe("sign", () => {
     expect(exec!.secretEnv).toEqual({ SIGSTORE_ID_TOKEN: 'setSecret(name: "oidc", plaintext: "***")' });
     expect(exec!.mounts).toEqual({});
     expectNoLeaks();
+  });
+
+  it("signs keyless through a private Sigstore: its trusted root and signing config mounted for cosign's user", async () => {
+    const privateSigstore = { trustedRoot: dag.file("trusted_root.json", "{}"), signingConfig: dag.file("signing_config.json", "{}") };
+    await withEngine(engine, async () => sign(REF, { identityToken: dag.setSecret("oidc", TOKEN_CANARY) }, { runId: "run-1", privateSigstore }));
+    const [exec, ...others] = cosignExecs();
+    expect(others).toEqual([]);
+    expect(exec!.args).toEqual(["/ko-app/cosign", "sign", "--yes", "--trusted-root", TRUSTED_ROOT_PATH, "--signing-config", SIGNING_CONFIG_PATH, REF]);
+    expect(exec!.mounts).toEqual({
+      [TRUSTED_ROOT_PATH]: { kind: "file", source: expect.stringContaining("trusted_root.json"), options: { owner: "65532:65532" } },
+      [SIGNING_CONFIG_PATH]: { kind: "file", source: expect.stringContaining("signing_config.json"), options: { owner: "65532:65532" } },
+    });
+    expectNoLeaks();
+  });
+
+  it("refuses to sign against a private trusted root without its signing config, before anything runs", async () => {
+    const error = await rejectionOf(
+      withEngine(engine, async () => sign(REF, { identityToken: dag.setSecret("oidc", TOKEN_CANARY) }, { runId: "run-1", privateSigstore: { trustedRoot: dag.file("trusted_root.json", "{}") } })),
+    );
+    expect(error.message).toMatch(/with-sigstore was given a trusted root but no --signing-config/);
+    expect(cosignExecs()).toEqual([]);
   });
 
   it("refuses a tag without digest before anything runs", async () => {
@@ -161,6 +182,17 @@ describe("verify", () => {
     const result = await withEngine(engine, async () => verify(REF, { certificateIdentity: identity, certificateOidcIssuer: issuer }, ["cyclonedx"], { runId: "run-1" }));
     expect(result.trusted).toEqual({ mode: "keyless", identity, issuer });
     expect(cosignExecs()[0]!.args).toEqual(["/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1", "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--output", "json", REF]);
+  });
+
+  it("verifies keyless against a private Sigstore's trusted root alone", async () => {
+    const identity = "https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.2.3";
+    const issuer = "https://oidc.example.com";
+    await withEngine(engine, async () =>
+      verify(REF, { certificateIdentity: identity, certificateOidcIssuer: issuer }, [], { runId: "run-1", privateSigstore: { trustedRoot: dag.file("trusted_root.json", "{}") } }),
+    );
+    const [exec] = cosignExecs();
+    expect(exec!.args).toEqual(["/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1", "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--trusted-root", TRUSTED_ROOT_PATH, "--output", "json", REF]);
+    expect(Object.keys(exec!.mounts)).toEqual([TRUSTED_ROOT_PATH]);
   });
 
   it("verifies keyless with a regexp anchored at both ends: tags of one workflow only", async () => {

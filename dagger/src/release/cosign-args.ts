@@ -14,6 +14,9 @@ export const DOCKER_CONFIG_DIR = `${COSIGN_WORK_DIR}/docker`;
 export const DOCKER_CONFIG_JSON = `${DOCKER_CONFIG_DIR}/config.json`;
 export const PUBLIC_KEY_PATH = `${COSIGN_WORK_DIR}/cosign.pub`;
 export const PREDICATE_DIR = `${COSIGN_WORK_DIR}/predicates`;
+/** A private Sigstore's files (with-sigstore), mounted read-only for cosign. */
+export const TRUSTED_ROOT_PATH = `${COSIGN_WORK_DIR}/sigstore/trusted_root.json`;
+export const SIGNING_CONFIG_PATH = `${COSIGN_WORK_DIR}/sigstore/signing_config.json`;
 /** The variables cosign reads the signing material from (set with withSecretVariable only). */
 export const COSIGN_KEY_ENV = "COSIGN_KEY";
 export const COSIGN_PASSWORD_ENV = "COSIGN_PASSWORD";
@@ -44,6 +47,11 @@ export interface CosignFlags {
   allowInsecureRegistry?: boolean;
   /** --allow-http-registry: a registry on plain HTTP. */
   allowHttpRegistry?: boolean;
+  /**
+   * A private Sigstore instead of the public-good one: its trusted root is mounted at
+   * TRUSTED_ROOT_PATH, and its signing config, when given, at SIGNING_CONFIG_PATH.
+   */
+  privateSigstore?: { signingConfig?: unknown };
 }
 
 /** Who signs: a key (with its password) or a keyless OIDC identity. */
@@ -80,14 +88,37 @@ export function signingFlags(mode: SignerMode, flags: CosignFlags): string[] {
       throw new ReleaseError("sign: keyless signing needs Fulcio and Rekor, so it cannot be air-gapped — sign with --key instead, or drop --air-gapped");
     }
     // cosign reads SIGSTORE_ID_TOKEN by itself; the token never reaches argv.
-    return [];
+    return privateSigningFlags(flags);
   }
-  return ["--key", `env://${COSIGN_KEY_ENV}`, ...(flags.airGapped ? ["--tlog-upload=false", "--use-signing-config=false"] : [])];
+  if (flags.airGapped) {
+    if (flags.privateSigstore?.signingConfig) {
+      throw new ReleaseError("sign: --air-gapped signs with no Sigstore service, so a signing config cannot apply — drop --air-gapped to sign through your Sigstore, or call with-sigstore without --signing-config");
+    }
+    return ["--key", `env://${COSIGN_KEY_ENV}`, "--tlog-upload=false", "--use-signing-config=false"];
+  }
+  return ["--key", `env://${COSIGN_KEY_ENV}`, ...privateSigningFlags(flags)];
+}
+
+/**
+ * A private Sigstore's files for signing: both, or neither (the public-good Sigstore, whose
+ * files cosign fetches through TUF). A trusted root alone would sign through the public-good
+ * services and then distrust what they return.
+ */
+function privateSigningFlags(flags: CosignFlags): string[] {
+  if (!flags.privateSigstore) return [];
+  if (!flags.privateSigstore.signingConfig) {
+    throw new ReleaseError(
+      "sign: with-sigstore was given a trusted root but no --signing-config — signing needs both: the signing config says which Fulcio, Rekor and timestamp authority to use (without it cosign would use the public-good ones, which your trusted root does not trust)",
+    );
+  }
+  return ["--trusted-root", TRUSTED_ROOT_PATH, "--signing-config", SIGNING_CONFIG_PATH];
 }
 
 /** The flags that say whom to trust; refuses an incomplete keyless identity, and keyless air-gapped. */
 export function verifyingFlags(verifier: VerifierSpec, flags: CosignFlags): string[] {
-  if (verifier.mode === "key") return ["--key", PUBLIC_KEY_PATH, ...(flags.airGapped ? ["--insecure-ignore-tlog=true"] : [])];
+  // Air-gapped, nothing of a Sigstore is checked, so no trusted root either.
+  const trustedRoot = flags.privateSigstore && !flags.airGapped ? ["--trusted-root", TRUSTED_ROOT_PATH] : [];
+  if (verifier.mode === "key") return ["--key", PUBLIC_KEY_PATH, ...(flags.airGapped ? ["--insecure-ignore-tlog=true"] : trustedRoot)];
   if (flags.airGapped) throw new ReleaseError("verify: a keyless signature is checked against Rekor and Fulcio, so it cannot be verified air-gapped — verify with --public-key");
   const { identity, identityRegexp, oidcIssuer, oidcIssuerRegexp } = verifier;
   if ((identity ? 1 : 0) + (identityRegexp ? 1 : 0) !== 1 || (oidcIssuer ? 1 : 0) + (oidcIssuerRegexp ? 1 : 0) !== 1) {
@@ -99,6 +130,7 @@ export function verifyingFlags(verifier: VerifierSpec, flags: CosignFlags): stri
   return [
     ...(identity ? ["--certificate-identity", identity] : ["--certificate-identity-regexp", identityRegexp!]),
     ...(oidcIssuer ? ["--certificate-oidc-issuer", oidcIssuer] : ["--certificate-oidc-issuer-regexp", oidcIssuerRegexp!]),
+    ...trustedRoot,
   ];
 }
 

@@ -19,8 +19,10 @@ import {
   PUBLIC_KEY_PATH,
   REGISTRY_PASSWORD_ENV,
   REGISTRY_USERNAME_ENV,
+  SIGNING_CONFIG_PATH,
   signerMode,
   signingFlags,
+  TRUSTED_ROOT_PATH,
   verifyingFlags,
   type CosignFlags,
   type PredicateType,
@@ -53,6 +55,14 @@ export interface CosignRun extends CosignFlags {
   registryLogin?: RegistryLogin;
   /** Makes the steps unique to this run, so none is served from cache. Default: a fresh UUID. */
   runId?: string;
+  /** A private Sigstore's files (with-sigstore), mounted for cosign. Default: the public-good Sigstore. */
+  privateSigstore?: PrivateSigstore;
+}
+
+/** A private Sigstore: its trusted root, and the signing config that names its services (needed to sign, not to verify). */
+export interface PrivateSigstore {
+  trustedRoot: File;
+  signingConfig?: File;
 }
 
 export interface RegistryLogin {
@@ -87,9 +97,9 @@ export class CosignError extends ReleaseError {
   }
 }
 
-/** The cosign container for one run: pinned image, its user, the registry login, the run ID. */
+/** The cosign container for one run: pinned image, its user, the registry login, the run ID, a private Sigstore's files. */
 export function cosignContainer(run: CosignRun = {}): Container {
-  return withRegistryLogin(
+  const container = withRegistryLogin(
     dag
       .container()
       .from(run.image ?? COSIGN_IMAGE)
@@ -98,6 +108,13 @@ export function cosignContainer(run: CosignRun = {}): Container {
       .withEnvVariable(RUN_ID_ENV, run.runId ?? crypto.randomUUID()),
     run,
   );
+  return withPrivateSigstore(container, run.privateSigstore);
+}
+
+function withPrivateSigstore(c: Container, sigstore: PrivateSigstore | undefined): Container {
+  if (!sigstore) return c;
+  const trusted = c.withMountedFile(TRUSTED_ROOT_PATH, sigstore.trustedRoot, { owner: COSIGN_OWNER });
+  return sigstore.signingConfig ? trusted.withMountedFile(SIGNING_CONFIG_PATH, sigstore.signingConfig, { owner: COSIGN_OWNER }) : trusted;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The supply-chain half of drydock: publish, sign, attest, verify. Pure parts (tags, references,
- * platforms and the platform probe, annotations, provenance, cosign argv and messages, the
+ * platforms and the platform probe, annotations, provenance, cosign argv and messages, a private
+ * Sigstore's files, the
  * certify plans, the manifest reader's program and the index parser, the manifest) have no Dagger
  * import; cosign.ts, subjects.ts, platform-check.ts, publish.ts, predicates.ts and pipeline.ts
  * drive the engine.
@@ -23,5 +24,6 @@ export * from "./predicates.js";
 export * from "./provenance.js";
 export * from "./publish.js";
 export * from "./reference.js";
+export * from "./sigstore-files.js";
 export * from "./subjects.js";
 export * from "./tags.js";

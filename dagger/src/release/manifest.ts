@@ -39,8 +39,11 @@ export interface ReleaseManifest {
   created: string;
   source: { url: string; revision: string; ref?: string };
   gate: { passed: boolean; summary: string };
-  /** How signatures can be checked: the key mode, or the keyless identity. */
-  signer: { mode: "key" | "keyless"; identity?: string; issuer?: string; transparencyLog: boolean };
+  /**
+   * How signatures can be checked: the key mode, or the keyless identity; and, for a private
+   * Sigstore (with-sigstore), the digest of the trusted_root.json to verify against.
+   */
+  signer: { mode: "key" | "keyless"; identity?: string; issuer?: string; transparencyLog: boolean; trustedRoot?: string };
   images: ReleasedImage[];
 }
 

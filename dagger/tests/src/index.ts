@@ -253,6 +253,7 @@ export class Tests {
     ]);
     failOn(problems, "build-and-scan did not produce every report");
 
+    // One run: build-and-scan is cached for the session, so every read here sees the same smoke stage.
     const [passed, summary, ...scansPassed] = await Promise.all([report.passed(), report.summary(), imageScans.backend.passed(), imageScans.frontend.passed(), lint.passed()]);
     if (passed) return;
     // Every scan passed, so the smoke stage failed; otherwise the day's advisories may have changed.

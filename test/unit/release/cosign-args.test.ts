@@ -40,6 +40,38 @@ describe("cosign argv", () => {
       argv: verifyAttestationArgs(REF, "vuln", { mode: "keyless", identityRegexp: "^https://github.com/acme/", oidcIssuerRegexp: "^https://token\\.actions\\." }),
       expected: ["/ko-app/cosign", "verify-attestation", "--type", "vuln", "--certificate-identity-regexp", "^https://github.com/acme/", "--certificate-oidc-issuer-regexp", "^https://token\\.actions\\.", "--output", "json", REF],
     },
+    {
+      name: "sign keyless through a private Sigstore",
+      argv: signArgs(REF, "keyless", { privateSigstore: { signingConfig: true } }),
+      expected: ["/ko-app/cosign", "sign", "--yes", "--trusted-root", "/drydock/sigstore/trusted_root.json", "--signing-config", "/drydock/sigstore/signing_config.json", REF],
+    },
+    {
+      name: "attest with a key through a private Sigstore",
+      argv: attestArgs(REF, "vuln", "key", { privateSigstore: { signingConfig: true } }),
+      expected: [
+        "/ko-app/cosign", "attest", "--yes", "--type", "vuln", "--predicate", "/drydock/predicates/vuln.json",
+        "--key", "env://COSIGN_KEY", "--trusted-root", "/drydock/sigstore/trusted_root.json", "--signing-config", "/drydock/sigstore/signing_config.json", REF,
+      ],
+    },
+    {
+      // Air-gapped, nothing of a Sigstore is used, so its trusted root is not passed.
+      name: "sign with a key air-gapped, a private trusted root given",
+      argv: signArgs(REF, "key", { airGapped: true, privateSigstore: {} }),
+      expected: ["/ko-app/cosign", "sign", "--yes", "--key", "env://COSIGN_KEY", "--tlog-upload=false", "--use-signing-config=false", REF],
+    },
+    {
+      name: "verify keyless against a private trusted root",
+      argv: verifyArgs(REF, GH, { privateSigstore: {} }),
+      expected: [
+        "/ko-app/cosign", "verify-attestation", "--type", "https://sigstore.dev/cosign/sign/v1",
+        "--certificate-identity", GH.identity, "--certificate-oidc-issuer", GH.oidcIssuer, "--trusted-root", "/drydock/sigstore/trusted_root.json", "--output", "json", REF,
+      ],
+    },
+    {
+      name: "verify with a key against a private trusted root (its Rekor)",
+      argv: verifyAttestationArgs(REF, "cyclonedx", { mode: "key" }, { privateSigstore: { signingConfig: true } }),
+      expected: ["/ko-app/cosign", "verify-attestation", "--type", "cyclonedx", "--key", "/drydock/cosign.pub", "--trusted-root", "/drydock/sigstore/trusted_root.json", "--output", "json", REF],
+    },
   ])("$name", ({ argv, expected }) => expect(argv).toEqual(expected));
 
   it("addresses the image by digest, dropping a tag beside it", () => {
@@ -53,6 +85,17 @@ describe("cosign argv", () => {
     { name: "verify keyless air-gapped", run: () => verifyArgs(REF, GH, { airGapped: true }), message: /cannot be verified air-gapped/ },
     { name: "verify keyless without issuer", run: () => verifyArgs(REF, { mode: "keyless", identity: "x" }), message: /exactly one of --certificate-identity.*AND exactly one of --certificate-oidc-issuer/ },
     { name: "verify keyless with both identity forms", run: () => verifyArgs(REF, { ...GH, identityRegexp: ".*" }), message: /exactly one/ },
+    {
+      name: "sign keyless with a private trusted root but no signing config",
+      run: () => signArgs(REF, "keyless", { privateSigstore: {} }),
+      message: /with-sigstore was given a trusted root but no --signing-config — signing needs both/,
+    },
+    { name: "attest with a key and a private trusted root alone", run: () => attestArgs(REF, "cyclonedx", "key", { privateSigstore: {} }), message: /no --signing-config/ },
+    {
+      name: "sign air-gapped with a signing config",
+      run: () => signArgs(REF, "key", { airGapped: true, privateSigstore: { signingConfig: true } }),
+      message: /--air-gapped signs with no Sigstore service, so a signing config cannot apply/,
+    },
   ])("refuses to $name", ({ run, message }) => expect(run).toThrow(message));
 });
 
