@@ -36,12 +36,13 @@ import {
 import { computeTags } from "../../dagger/src/release/tags.ts";
 import { convertArgs } from "../../dagger/src/scan/trivy-args.ts";
 import { docker, failureMessage, run } from "../support/docker/cli.ts";
-import { imageTag, RUN_LABEL } from "../support/docker/e2e-context.ts";
+import { imageTag } from "../support/docker/e2e-context.ts";
 import { useFakeEngine, withEngine } from "../support/fake-engine/index.js";
 import { execArgs } from "../support/fake-engine/rules.js";
 import { cosignSteps, HostCosign, readerSteps, type CosignRunResult, type CosignStep } from "../support/release/cosign-steps.ts";
 import { attestImage as attest, signImage as sign, verifyImage as verify } from "../support/release/one-image.ts";
 import { digestOfTag, dockerConfigJson, graftSignatures, labelsOf, startAuthRegistry, type AuthRegistry } from "../support/release/registry.ts";
+import { buildTinyImage, pushTiny } from "../support/release/tiny-image.ts";
 import { COSIGN, CRANE, TRIVY } from "../support/tools/catalog.ts";
 import { ensureGoTool } from "../support/tools/go-tools.ts";
 import { writeTrivyDb } from "../support/trivy-db/index.ts";
@@ -69,35 +70,9 @@ const predicates: Record<string, string> = {};
 const pushedTags: string[] = [];
 const timings: string[] = [];
 
-/**
- * A tiny image: one npm package the planted DB knows (pg 8.x), labelled, built FROM scratch so no
- * base is needed — and, with nothing to run, for any platform without emulation: a real image of
- * that platform (its config says so), not a relabelled one.
- */
-async function buildImage(name: string, marker: string, labels: Record<string, string>, platform?: string): Promise<string> {
-  const dir = await mkdtemp(path.join(work, `image-${name}-`));
-  await mkdir(path.join(dir, "app/node_modules/pg"), { recursive: true });
-  await writeFile(path.join(dir, "app/node_modules/pg/package.json"), JSON.stringify({ name: "pg", version: "8.11.0" }));
-  await writeFile(path.join(dir, "app/marker.txt"), `${marker}\n`);
-  await writeFile(path.join(dir, "Dockerfile"), "FROM scratch\nCOPY app /app\n");
-  const tag = imageTag(ctx.runId, `release-${name}`);
-  const labelArgs = Object.entries({ ...labels, [RUN_LABEL]: ctx.runId }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-  await docker(["build", "--quiet", ...(platform ? ["--platform", platform] : []), "--tag", tag, ...labelArgs, dir]);
-  return tag;
-}
-
-/** Push `local` as each tag with the config.json login; returns the digest the registry holds. */
-async function push(local: string, tags: readonly string[]): Promise<string> {
-  let digest = "";
-  for (const tag of tags) {
-    const remote = `${registry.host}/${REPO}:${tag}`;
-    await docker(["tag", local, remote]);
-    pushedTags.push(remote);
-    await docker(["--config", path.join(work, "docker"), "push", "--quiet", remote]);
-    digest = await digestOfTag(registry, REPO, tag);
-  }
-  return digest;
-}
+const buildImage = (name: string, marker: string, labels: Record<string, string>, platform?: string) =>
+  buildTinyImage({ work, runId: ctx.runId, name, marker, labels, ...(platform ? { platform } : {}) });
+const push = (local: string, tags: readonly string[]) => pushTiny(local, { registry, repository: REPO, tags, dockerConfigDir: path.join(work, "docker"), pushed: pushedTags });
 
 const ref = (digest: string) => `${registry.host}/${REPO}@${digest}`;
 

@@ -14,6 +14,8 @@ export type CosignFailureKind =
   | "not-found"
   | "registry-auth"
   | "bad-key"
+  | "token-refused"
+  | "untrusted-sigstore"
   | "unknown";
 
 export interface CosignFailure {
@@ -45,7 +47,9 @@ export function classifyCosignFailure(f: CosignFailure): CosignFailureKind {
   const err = f.stderr;
   const signing = f.operation === "sign" || f.operation === "attest";
   if (has(err, /UNAUTHORIZED|authentication required|\b401 Unauthorized|DENIED: |\b403 Forbidden/)) return "registry-auth";
+  if (signing && has(err, /Fulcio returned 4\d\d|error processing the identity token/)) return "token-refused";
   if (signing && has(err, /reading key|decrypt|invalid pem block|unsupported pem type|private key/i)) return "bad-key";
+  if (untrustedPart(err) !== undefined) return "untrusted-sigstore";
   if (has(err, /none of the expected identities matched|no matching CertificateIdentity|failed to verify certificate identity/)) return "wrong-identity";
   if (has(err, /provided artifact digest does not match any digest in statement|digest mismatch|invalid or missing digest in claim/)) return "tampered";
   if (f.exitCode === 11 || has(err, /MANIFEST_UNKNOWN|NAME_UNKNOWN|image tag not found/)) return "not-found";
@@ -57,6 +61,22 @@ export function classifyCosignFailure(f: CosignFailure): CosignFailureKind {
   // Statements of other types about the digest, none of the one asked for: for the signature's type, no signature.
   if (has(err, /no matching attestations|none of the attestations matched the predicate type/)) return f.operation === "verify-attestation" ? "no-attestation" : "no-signature";
   return "unknown";
+}
+
+/**
+ * Which part of a Sigstore the trusted root does not vouch for, from sigstore-go's words: each is
+ * checked against the trusted root, so a root of another Sigstore fails on one of them.
+ */
+function untrustedPart(stderr: string): string | undefined {
+  if (/failed to verify timestamps|verified signed timestamps/.test(stderr)) {
+    return "no timestamp from a timestamp authority the trusted root lists (a keyless certificate is valid for 10 minutes: only a trusted timestamp shows it was valid when it signed)";
+  }
+  if (/failed to verify signed certificate timestamp|SCT entries/.test(stderr)) return "no certificate timestamp (SCT) from a CT log the trusted root lists";
+  if (/failed to verify leaf certificate|certificate signed by unknown authority|failed to verify certificate chain/.test(stderr)) {
+    return "a certificate from a CA the trusted root does not list";
+  }
+  if (/failed to verify log inclusion|no matching tlog|transparency log entry could not be verified|verifying tlog/.test(stderr)) return "a transparency log entry of a log the trusted root does not list";
+  return undefined;
 }
 
 function tail(text: string, lines = 15): string {
@@ -75,6 +95,8 @@ export function cosignFailureMessage(f: CosignFailure): MappedCosignFailure {
     tampered: `${what}: the signed payload names another digest than the image — the image or its signature was tampered with; do not deploy it`,
     "not-found": `${f.ref} was not found in the registry: check the repository and digest (publish returns them), and the registry credentials' read access`,
     "registry-auth": `cosign ${f.operation} of ${f.ref}: the registry refused the credentials — pass a Docker config.json with a login for this registry as --registry-config (e.g. file:$HOME/.docker/config.json after docker login, without a credsStore)`,
+    "token-refused": `cosign ${f.operation} of ${f.ref}: Fulcio refused the OIDC identity token — it has expired, or its audience is not \`sigstore\`, or its issuer is not one Fulcio trusts; on GitHub Actions grant \`permissions: id-token: write\` and request the token for the audience sigstore just before signing (a job's token lives minutes)`,
+    "untrusted-sigstore": `${what} is signed, but not through a Sigstore the trusted root vouches for: ${untrustedPart(f.stderr) ?? ""} — verify with the trusted_root.json of the Sigstore that signed (with-sigstore --trusted-root; without it, the public-good Sigstore's), or the signature was made elsewhere`,
     "bad-key": `cosign ${f.operation} of ${f.ref}: the private key could not be read — pass the PEM made by \`cosign generate-key-pair\` as --key and its password as --key-password (a wrong password fails the same way)`,
     unknown: `cosign ${f.operation} of ${f.ref} failed (exit ${f.exitCode})`,
   };

@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { failureMessage, run } from "../docker/cli.ts";
+import { freePort } from "../free-port.ts";
 import { REGISTRY } from "../tools/catalog.ts";
 import { buildLocalGoProgram, ensureGoTool, type Log } from "../tools/go-tools.ts";
 
@@ -23,17 +23,6 @@ export interface AuthRegistry {
   /** `Authorization` header value for the registry's HTTP API. */
   basicAuth: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** Start the registry and wait until it answers `GET /v2/` with 401 (it requires credentials). */

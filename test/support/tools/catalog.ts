@@ -60,3 +60,50 @@ export const CRANE: GoTool = {
   version: "v0.22.1",
   env: { CGO_ENABLED: "0" },
 };
+
+/**
+ * The local Sigstore of test/support/sigstore/ (keyless signing without the public good instance):
+ * the certificate authority that turns a local OIDC token into a short-lived signing certificate.
+ */
+export const FULCIO: GoTool = {
+  name: "fulcio",
+  pkg: "github.com/sigstore/fulcio",
+  version: "v1.8.8",
+  env: { CGO_ENABLED: "0" },
+  coldBuild: "~1 min",
+};
+
+/** The local Sigstore's RFC 3161 timestamp authority (`timestamp-server serve`), the version cosign v3.1.3 links. */
+export const TIMESTAMP_SERVER: GoTool = {
+  name: "timestamp-server",
+  pkg: "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server",
+  version: "v2.1.2",
+  env: { CGO_ENABLED: "0" },
+  coldBuild: "~1 min",
+};
+
+/**
+ * The local Sigstore's transparency log: Rekor v2 (tiles) on the POSIX backend, at the version
+ * cosign v3.1.3 links, the last with the POSIX backend (v2.4.0 has no cmd/rekor-server/posix). The package builds a binary named
+ * `posix`; the cache names it.
+ */
+export const REKOR_TILES: GoTool = {
+  name: "rekor-server-posix",
+  pkg: "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix",
+  version: "v2.3.0",
+  env: { CGO_ENABLED: "0" },
+  coldBuild: "~1 min",
+};
+
+/**
+ * The local Sigstore's certificate transparency log: TesseraCT on the POSIX backend. Fulcio submits
+ * each precertificate to it and embeds the SCT, so cosign verifies keyless signatures without
+ * --insecure-ignore-sct. The package builds a binary named `posix`; the cache names it.
+ */
+export const TESSERACT: GoTool = {
+  name: "tesseract-posix",
+  pkg: "github.com/transparency-dev/tesseract/cmd/tesseract/posix",
+  version: "v0.1.1",
+  env: { CGO_ENABLED: "0" },
+  coldBuild: "~1 min",
+};

@@ -1,7 +1,7 @@
 /**
  * cosign's failures → messages. The stderr texts are cosign v3.1.3's own, captured from the real
  * binary against the e2e registry (test/e2e/release.test.ts runs the same cases for real); the
- * keyless ones are cosign's and sigstore-go's error strings, read from their sources.
+ * keyless ones too, against the local Sigstore of test/e2e/keyless.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { classifyCosignFailure, cosignFailureMessage, type CosignFailure } from "../../../dagger/src/release/cosign-errors.ts";
@@ -82,6 +82,45 @@ const cases: { name: string; failure: Omit<CosignFailure, "ref">; kind: string; 
   },
   { name: "a malformed key", failure: { operation: "attest", exitCode: 1, stderr: `${DEPRECATED}Error: signing [${REF}]: getting signer: reading key: invalid pem block\n` }, kind: "bad-key", message: /the private key could not be read/ },
   { name: "anything else", failure: { operation: "sign", exitCode: 2, stderr: "panic: boom\n" }, kind: "unknown", message: /cosign sign of .* failed \(exit 2\)\ncosign said:\npanic: boom/ },
+  {
+    name: "another issuer (keyless, as cosign v3.1.3 said against the local Sigstore)",
+    failure: {
+      operation: "verify",
+      exitCode: 1,
+      stderr: twice('no matching attestations: failed to verify certificate identity: no matching CertificateIdentity found, last error: expected issuer value "http://127.0.0.1:40001/other", got "http://127.0.0.1:40001"'),
+      verifier: "keyless",
+    },
+    kind: "wrong-identity",
+    message: /is signed, but not by the expected identity/,
+  },
+  {
+    name: "a token Fulcio refuses (expired, another audience, an untrusted issuer: cosign says the same)",
+    failure: {
+      operation: "sign",
+      exitCode: 1,
+      stderr: twice(`signing [${REF}]: signing digest: signing bundle: error signing bundle: Fulcio returned 400: {"code":3, "message":"There was an error processing the identity token", "details":[]}`),
+    },
+    kind: "token-refused",
+    message: /cosign sign of .*: Fulcio refused the OIDC identity token — it has expired, or its audience is not `sigstore`/,
+  },
+  {
+    name: "a trusted root without the timestamp authority",
+    failure: { operation: "verify", exitCode: 1, stderr: twice("no matching attestations: failed to verify timestamps: threshold not met for verified signed timestamps: 0 < 1; error: unable to verify signed timestamps: %!w(<nil>)"), verifier: "keyless" },
+    kind: "untrusted-sigstore",
+    message: /is signed, but not through a Sigstore the trusted root vouches for: no timestamp from a timestamp authority the trusted root lists \(a keyless certificate is valid for 10 minutes/,
+  },
+  {
+    name: "a trusted root without the CT log",
+    failure: { operation: "verify-attestation", predicateType: "cyclonedx", exitCode: 1, stderr: twice("no matching attestations: failed to verify signed certificate timestamp: only able to verify 0 SCT entries; unable to meet threshold of 1"), verifier: "keyless" },
+    kind: "untrusted-sigstore",
+    message: /the cyclonedx attestation of .* is signed, but not through a Sigstore the trusted root vouches for: no certificate timestamp \(SCT\)/,
+  },
+  {
+    name: "a trusted root naming another CA",
+    failure: { operation: "verify", exitCode: 1, stderr: twice("no matching attestations: failed to verify leaf certificate: leaf certificate verification failed"), verifier: "keyless" },
+    kind: "untrusted-sigstore",
+    message: /a certificate from a CA the trusted root does not list — verify with the trusted_root.json of the Sigstore that signed/,
+  },
 ];
 
 describe("cosign failure messages", () => {
