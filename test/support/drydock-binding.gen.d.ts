@@ -33,6 +33,10 @@ declare module "@dagger.io/dagger" {
     dbRepositories?: string[];
   };
 
+  export type DrydockWithSigstoreOpts = {
+    signingConfig?: File;
+  };
+
   export type DrydockGateOpts = {
     baseline?: File;
     baselineRenamedFrom?: string[];
@@ -133,6 +137,7 @@ declare module "@dagger.io/dagger" {
     withTrivyCache(cache: CacheVolume): Drydock;
     withAllowedScanner(opts?: DrydockWithAllowedScannerOpts): Drydock;
     withCosignImage(cosignImage: string): Drydock;
+    withSigstore(trustedRoot: File, opts?: DrydockWithSigstoreOpts): Drydock;
     app(name: string): DrydockApp;
     backend(): Container;
     frontend(): Container;

@@ -50,6 +50,8 @@ export class App {
   readonly allowedTrivyImage?: string;
   readonly allowedDbRepositories: string[];
   readonly cosignImage: string;
+  readonly sigstoreTrustedRoot?: File;
+  readonly sigstoreSigningConfig?: File;
 
   constructor(drydock: Drydock, name: string) {
     this.name = requireAppName(name);
@@ -65,7 +67,15 @@ export class App {
     this.cosignImage = drydock.cosignImage;
     this.allowedDbRepositories = [...(drydock.allowedDbRepositories ?? [])];
     // Optional fields stay unset when absent: the engine cannot carry a null object field.
-    const optional = { config: drydock.config, baseConfig: drydock.baseConfig, npmrc: drydock.npmrc, caCertificates: drydock.caCertificates, trivyCache: drydock.trivyCache };
+    const optional = {
+      config: drydock.config,
+      baseConfig: drydock.baseConfig,
+      npmrc: drydock.npmrc,
+      caCertificates: drydock.caCertificates,
+      trivyCache: drydock.trivyCache,
+      sigstoreTrustedRoot: drydock.sigstoreTrustedRoot,
+      sigstoreSigningConfig: drydock.sigstoreSigningConfig,
+    };
     const strings = {
       pnpmVersion: drydock.pnpmVersion,
       prismaSchemaEngineBinary: drydock.prismaSchemaEngineBinary,
