@@ -59,6 +59,7 @@ import {
   repositoryFor,
   requireGatePassed,
   sha256Hex,
+  sha256Of,
   signPublished,
   signingMaterial,
   slsaProvenance,
@@ -887,7 +888,7 @@ export class Drydock {
         mode,
         ...(trusted.mode === "keyless" ? { identity: trusted.identity, issuer: trusted.issuer } : {}),
         transparencyLog: !airGapped,
-        ...(this.sigstoreTrustedRoot ? { trustedRoot: await this.sigstoreTrustedRoot.digest() } : {}),
+        ...(this.sigstoreTrustedRoot ? { trustedRoot: await sha256Of(this.sigstoreTrustedRoot) } : {}),
       },
       images: pushed.map((p) => {
         const done = certified.find((c) => c.app === p.app)!;

@@ -10,10 +10,13 @@
  * drydock's mapped message, as does a token Fulcio refuses.
  */
 import { dag } from "@dagger.io/dagger";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  checkSigningConfig,
+  checkTrustedRoot,
   cosignFailureMessage,
   ociAnnotations,
   PREDICATE_TYPES,
@@ -191,6 +194,11 @@ afterAll(async () => {
 });
 
 describe("keyless signing through a local Sigstore, with drydock's argv", () => {
+  it("with-sigstore's checks accept the local Sigstore's files, and read the services it signs through", async () => {
+    expect(() => checkTrustedRoot(readFileSync(trustFiles.trustedRoot, "utf8"), "--trusted-root")).not.toThrow();
+    expect(checkSigningConfig(readFileSync(trustFiles.signingConfig, "utf8"), "--signing-config")).toEqual({ fulcio: [sigstore.urls.fulcio], rekor: [sigstore.urls.rekor], tsa: [sigstore.urls.tsa] });
+  });
+
   it("signs and attests with the token as SIGSTORE_ID_TOKEN and the private Sigstore's files, nothing else", async () => {
     const steps = await planSigning(ref(digests.signed), "token-never-on-argv");
     expect(steps.map((s) => `${s.command} ${typeOf(s) ?? ""}`.trim())).toEqual(["sign", "attest cyclonedx", "attest vuln", "attest slsaprovenance1"]);

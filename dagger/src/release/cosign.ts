@@ -8,6 +8,7 @@
  * or verification is ever served from the engine's cache.
  */
 import { dag, type Container, type File, type Secret } from "@dagger.io/dagger";
+import { createHash } from "node:crypto";
 
 import {
   COSIGN_KEY_ENV,
@@ -251,10 +252,18 @@ export interface VerifyResult {
   transparencyLog: boolean;
 }
 
+/**
+ * `sha256:<64 hex>` of a file's contents, as a manifest names what it trusted. Not File.digest():
+ * the engine answers that with its own content hash (xxh3), which no consumer can recompute.
+ */
+export async function sha256Of(file: File): Promise<string> {
+  return `sha256:${createHash("sha256").update(await file.contents()).digest("hex")}`;
+}
+
 /** Whom a verification trusted: the public key's digest, or the keyless identity and issuer (a regexp shown as ~regexp). */
 export async function trustedOf(verifier: VerifierSpec, material: VerifyingMaterial): Promise<VerifyResult["trusted"]> {
   return verifier.mode === "key"
-    ? { mode: "key", publicKeyDigest: await material.publicKey!.digest() }
+    ? { mode: "key", publicKeyDigest: await sha256Of(material.publicKey!) }
     : {
         mode: "keyless",
         identity: verifier.identity ?? `~${verifier.identityRegexp}`,

@@ -40,6 +40,8 @@ export interface BuildRequest {
   /** Build only up to this stage. */
   target?: string;
   noCache?: boolean;
+  /** `docker build --platform`, e.g. linux/arm64 (under emulation); the engine's own when not given. */
+  platform?: string;
 }
 
 /** The label values the e2e builds pass, so the tests can check they land in the image. */
@@ -77,6 +79,7 @@ export function buildArgv(request: BuildRequest): string[] {
     "--tag",
     request.tag,
     ...(request.target ? ["--target", request.target] : []),
+    ...(request.platform ? ["--platform", request.platform] : []),
     ...(request.noCache ? ["--no-cache"] : []),
     ...Object.entries(args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
     ...Object.entries(secrets).flatMap(([id, src]) => ["--secret", `id=${id},src=${src}`]),

@@ -1,18 +1,21 @@
 /**
  * Stand-in for node:24-alpine in the Dockerfiles' build stages: Debian minbase with libstdc++,
- * node and npm, user node 1000:1000, and a shell.
+ * node and npm, user node 1000:1000, and a shell. For another platform (arm64) the chroot's
+ * maintainer scripts and groupadd/useradd run under QEMU user emulation.
  */
 import path from "node:path";
 import { shellQuote } from "./shell-quote.ts";
-import { APT_SOURCES, DROP_HOST_FILES, NODE, NPM, PATH_ENV, SUITE, dockerImport, mmdebstrap, unpackTarball } from "./standin-common.ts";
+import { APT_SOURCES, DROP_HOST_FILES, NPM, SUITE, mmdebstrap, unpackTarball } from "./standin-common.ts";
+import { AMD64, architectureFlags, importNodeRootfs, type StandInPlatform } from "./standin-platform.ts";
 
 export const PACKAGES = ["libstdc++6"];
 
-export async function build(tag: string, workDir: string): Promise<void> {
-  const node = await unpackTarball(NODE, workDir, "node");
+export async function build(tag: string, workDir: string, platform: StandInPlatform = AMD64): Promise<void> {
+  const node = await unpackTarball(platform.node, workDir, "node");
   const npm = await unpackTarball(NPM, workDir, "npm");
   const tarball = path.join(workDir, "rootfs.tar");
   await mmdebstrap(workDir, [
+    ...architectureFlags(platform),
     "--variant=minbase",
     `--include=${PACKAGES.join(",")}`,
     // Without it usrmerge drags in Perl (about 70 MB more).
@@ -27,5 +30,5 @@ export async function build(tag: string, workDir: string): Promise<void> {
     tarball,
     ...APT_SOURCES,
   ]);
-  await dockerImport(tarball, tag, [PATH_ENV, 'CMD ["node"]']);
+  await importNodeRootfs(tarball, tag, platform, workDir);
 }

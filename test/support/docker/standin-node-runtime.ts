@@ -1,11 +1,13 @@
 /**
  * Stand-in for node:24-alpine as the runtime base: only the files of libc6, libstdc++6, libgcc-s1,
  * base-files and netbase, plus node — no shell, no package manager, no npm. The harder case for
- * the Dockerfiles, whose runtime stage can then run nothing.
+ * the Dockerfiles, whose runtime stage can then run nothing. Built by unpacking only, so another
+ * platform's (arm64) needs no emulation to be built.
  */
 import { chmod, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { APT_SOURCES, NODE, PATH_ENV, SUITE, dockerImport, mmdebstrap, must, removePackageFiles, unpackTarball } from "./standin-common.ts";
+import { APT_SOURCES, SUITE, mmdebstrap, must, removePackageFiles, unpackTarball } from "./standin-common.ts";
+import { AMD64, architectureFlags, importNodeRootfs, type StandInPlatform } from "./standin-platform.ts";
 
 export const PACKAGES = ["libc6", "libstdc++6", "libgcc-s1", "base-files", "netbase"];
 /** Dragged in by base-files (it pre-depends on awk); an interpreter the runtime base must not carry. */
@@ -14,11 +16,12 @@ const EXCLUDED_PACKAGES = ["mawk"];
 const PASSWD = "root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000::/home/node:/usr/sbin/nologin\n";
 const GROUP = "root:x:0:\nnode:x:1000:\n";
 
-export async function build(tag: string, workDir: string): Promise<void> {
-  const node = await unpackTarball(NODE, workDir, "node");
+export async function build(tag: string, workDir: string, platform: StandInPlatform = AMD64): Promise<void> {
+  const node = await unpackTarball(platform.node, workDir, "node");
   const root = path.join(workDir, "rootfs");
   // extract: unpack the packages' files only — no maintainer scripts, hence no shell needed and none installed.
   await mmdebstrap(workDir, [
+    ...architectureFlags(platform),
     "--variant=extract",
     "--skip=cleanup/apt/cache",
     `--include=${PACKAGES.join(",")}`,
@@ -54,6 +57,6 @@ export async function build(tag: string, workDir: string): Promise<void> {
   await chmod(path.join(root, "tmp"), 0o1777);
   const tarball = path.join(workDir, "rootfs.tar");
   await must("tar", ["--numeric-owner", "-C", root, "-cf", tarball, "."]);
-  await dockerImport(tarball, tag, [PATH_ENV, 'CMD ["node"]']);
+  await importNodeRootfs(tarball, tag, platform, workDir);
 }
 

@@ -6,6 +6,9 @@
  * - node-runtime  plays node:24-alpine as the runtime base, with no shell at all (standin-node-runtime.ts)
  * - postgres      plays the official postgres image in the e2e stack (standin-postgres.ts)
  *
+ * node-build and node-runtime also come for linux/arm64 (standin-platform.ts; ensureNodeStandIns),
+ * for the multi-platform e2e under QEMU emulation; amd64 stays the default of every other file.
+ *
  * Each is tagged by a hash of its recipe file, the shared recipe code, and the apt candidate
  * versions of its packages, and reused while that tag exists: `docker import` makes a new image ID
  * on every run, and a new base ID would invalidate every application build cache above it.
@@ -20,6 +23,7 @@ import { aptCandidates, ensureHostTools } from "./standin-common.ts";
 import * as nodeBuild from "./standin-node-build.ts";
 import * as nodeRuntime from "./standin-node-runtime.ts";
 import * as postgres from "./standin-postgres.ts";
+import { AMD64, type StandInPlatform } from "./standin-platform.ts";
 
 export interface StandIns {
   build: string;
@@ -39,13 +43,27 @@ interface Recipe {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Shared by every recipe: a change in these rebuilds every stand-in. */
-const SHARED_FILES = ["standin-common.ts", "npm-tarball.ts"];
+const SHARED_FILES = ["standin-common.ts", "npm-tarball.ts", "standin-platform.ts"];
 
 const RECIPES = {
   build: { name: "drydock-standin/node-build", version: "24.13.1", file: "standin-node-build.ts", packages: nodeBuild.PACKAGES, build: nodeBuild.build },
   runtime: { name: "drydock-standin/node-runtime", version: "24.13.1", file: "standin-node-runtime.ts", packages: nodeRuntime.PACKAGES, build: nodeRuntime.build },
   postgres: { name: "drydock-standin/postgres", version: "15", file: "standin-postgres.ts", packages: postgres.PACKAGES, build: postgres.build },
 } satisfies Record<keyof StandIns, Recipe>;
+
+/**
+ * node-build and node-runtime of another platform, under names of their own (ensureImage drops
+ * every other tag of a name). Their packages' versions are read from the host's apt lists (amd64):
+ * Debian releases both architectures of a package from one source version.
+ */
+function nodeRecipes(platform: StandInPlatform): Pick<typeof RECIPES, "build" | "runtime"> {
+  if (platform.arch === "amd64") return RECIPES;
+  const suffix = `-${platform.arch}`;
+  return {
+    build: { ...RECIPES.build, name: `${RECIPES.build.name}${suffix}`, version: platform.nodeVersion, build: (tag, dir) => nodeBuild.build(tag, dir, platform) },
+    runtime: { ...RECIPES.runtime, name: `${RECIPES.runtime.name}${suffix}`, version: platform.nodeVersion, build: (tag, dir) => nodeRuntime.build(tag, dir, platform) },
+  };
+}
 
 /** Build (or reuse, by content tag) the three stand-in images and return their tags. */
 export async function ensureStandIns(log: (line: string) => void = () => {}): Promise<StandIns> {
@@ -54,6 +72,20 @@ export async function ensureStandIns(log: (line: string) => void = () => {}): Pr
     build: await ensureImage(RECIPES.build, log),
     runtime: await ensureImage(RECIPES.runtime, log),
     postgres: await ensureImage(RECIPES.postgres, log),
+  };
+}
+
+/**
+ * node-build and node-runtime for a platform, built (or reused) like ensureStandIns's: amd64 gives
+ * exactly its images; arm64's node-build needs QEMU user emulation registered
+ * (scripts/e2e/ensure-emulation.sh).
+ */
+export async function ensureNodeStandIns(platform: StandInPlatform = AMD64, log: (line: string) => void = () => {}): Promise<Pick<StandIns, "build" | "runtime">> {
+  await ensureHostTools(log);
+  const recipes = nodeRecipes(platform);
+  return {
+    build: await ensureImage(recipes.build, log),
+    runtime: await ensureImage(recipes.runtime, log),
   };
 }
 

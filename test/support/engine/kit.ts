@@ -28,6 +28,8 @@ export const KIT_SCRIPT = path.join(KIT_DIR, "kit.sh");
 export const KIT_WORK = process.env.DAGGER_KIT_WORK ?? path.join(repoRoot, ".cache/dagger-kit");
 /** The engine's address on the kit's veth pair (kit.sh: KIT_NET.2). */
 export const ENGINE_ADDRESS = "10.199.0.2";
+/** This machine's end of the veth pair (KIT_NET.1): where the engine's containers reach a service of the host. */
+export const HOST_ADDRESS = "10.199.0.1";
 /**
  * The lab registry: inside the engine's network namespace, on its veth address, so the engine,
  * the containers it runs and this host all reach it. go-containerregistry (Trivy, cosign, crane)

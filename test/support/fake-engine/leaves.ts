@@ -96,7 +96,9 @@ function answerByName(ctx: LeafContext, { ownerChain, ownerType, step }: Leaf): 
     case "publish":
       return `${str(a["address"])}@${digestOf(ownerChain)}`;
     case "digest":
-      return digestOf(ownerChain);
+      // As the real v0.21.8 engine answers a File's or Directory's digest: its xxh3 content hash
+      // ("xxh3:dd547f3e7d02f18e", seen on the engine tier), never a sha256 to publish.
+      return ownerType === "File" || ownerType === "Directory" ? `xxh3:${digestOf(ownerChain).slice("sha256:".length, "sha256:".length + 16)}` : digestOf(ownerChain);
     case "user":
       return isContainer ? (containerState(ownerChain).user ?? "") : NO_ANSWER;
     case "workdir":

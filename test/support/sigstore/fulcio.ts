@@ -101,7 +101,9 @@ export async function startFulcio(options: FulcioOptions, log: Log): Promise<Ful
         // Fulcio serve them on one listener, which panics in v1.8.8 (go-grpc-kit registers a gRPC
         // metric twice: "a previously registered descriptor ... grpc_server_started_total").
         "--host", options.host, "--port", String(port),
-        "--grpc-host", options.host, "--grpc-port", String(grpcPort),
+        // Its HTTP API reaches its own gRPC server at localhost:<grpc-port> (cmd/app/http.go), so
+        // gRPC listens there whatever address HTTP serves on.
+        "--grpc-host", "127.0.0.1", "--grpc-port", String(grpcPort),
         "--metrics-port", String(metricsPort),
         // The default, an abstract socket with a fixed name, would clash between two Fulcios on one machine.
         "--legacy-unix-domain-socket", `@drydock-fulcio-${port}`,

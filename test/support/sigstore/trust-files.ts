@@ -14,10 +14,8 @@
  */
 import type { X509Certificate } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import { SIGNING_CONFIG_MEDIA_TYPE, TRUSTED_ROOT_MEDIA_TYPE } from "../../../dagger/src/release/sigstore-files.ts";
 import type { LogKey } from "./keys.ts";
-
-export const TRUSTED_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
-export const SIGNING_CONFIG_MEDIA_TYPE = "application/vnd.dev.sigstore.signingconfig.v0.2+json";
 
 export interface TrustInputs {
   /** From when the logs' keys count; a moment before the services started. */
