@@ -10,6 +10,7 @@ import { REPO_ROOT } from "../support/docker/engine.ts";
 import { http, pollUntil, Stack } from "../support/docker/stack.ts";
 import { ARM64, platformOf } from "../support/docker/standin-platform.ts";
 import { ensureNodeStandIns } from "../support/docker/standins.ts";
+import { onCi } from "../support/shared-material.ts";
 
 const PLATFORM = platformOf(ARM64);
 
@@ -19,6 +20,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 // Registers QEMU's aarch64 handler when it is not (root only); without it nothing here can run.
 const emulation = await ensureEmulation();
+// On CI a skip would hide a broken install step: there, no emulation fails the file.
+if (!emulation.ok && onCi()) throw new Error(`CI=${process.env["CI"]}: linux/arm64 emulation is required, and: ${emulation.reason}`);
 if (!emulation.ok) console.warn(`[e2e] skipping test/e2e/arm64.test.ts (linux/arm64 under emulation): ${emulation.reason}`);
 
 /**

@@ -12,8 +12,9 @@
  *
  * Without the kit (or root) the tier skips with one notice; under CI=true it fails instead.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,11 +22,12 @@ import { run } from "../support/docker/cli.ts";
 import { describeApi } from "../support/describe-api.ts";
 import { dagger, described, shellLine, type CliResult } from "../support/engine/cli.ts";
 import { readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
-import { ENGINE_TCP, LAB_REGISTRY, type RunningKit } from "../support/engine/kit.ts";
+import { ENGINE_TCP, HOST_ADDRESS, LAB_REGISTRY, type RunningKit } from "../support/engine/kit.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier } from "../support/engine/tier.ts";
 import { introspectModule } from "../support/introspect.ts";
 import { repoRoot } from "../support/paths.ts";
+import { startLocalSigstore, type LocalSigstore } from "../support/sigstore/index.ts";
 import { COSIGN } from "../support/tools/catalog.ts";
 import { ensureGoTool } from "../support/tools/go-tools.ts";
 import { PLANTED_IDS } from "../support/trivy-db/index.ts";
@@ -46,6 +48,10 @@ let appRepo: string;
 let failingRepo: string;
 let home: string;
 let env: Record<string, string>;
+/** The local Sigstore of the keyless tests, and what they signed when. */
+let sigstore: LocalSigstore;
+let keylessRef = "";
+let keylessSignedAt = 0;
 
 /** Functions of the Drydock object as the CLI names them (kebab-case), from the introspector. */
 async function drydockFunctions(): Promise<string[]> {
@@ -110,8 +116,10 @@ const ranLines = new Set<string>();
 const NOT_RUN: ReadonlyArray<[string, string]> = [
   ["dagger install ", "it adds drydock to the user's own Dagger module: no command to call"],
   ["build terminal", "an interactive terminal needs a TTY"],
-  ["--identity-token=env:SIGSTORE_ID_TOKEN", "keyless signing needs Fulcio and a transparency log, not run here"],
-  ["--certificate-identity-regexp=", "verifies keyless signatures, which were never made here"],
+  [
+    "--certificate-oidc-issuer=https://token.actions.githubusercontent.com",
+    "the public-good Sigstore and GitHub's OIDC issuer are not reachable here; the same keyless release and verify run through a local Sigstore (with-sigstore)",
+  ],
 ];
 
 /** The one README line `matches` picks, recorded as run. */
@@ -312,6 +320,53 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     });
   });
 
+  describe("keyless, through a private Sigstore (with-sigstore)", () => {
+    let backendRef = "";
+
+    /** What a GitHub Actions job would have in its environment, with a token of the local Sigstore's issuer. */
+    const keylessEnv = async (identity = sigstore.identityOf()) => ({
+      ...env,
+      GITHUB_ACTOR: "drydock-ci",
+      GITHUB_TOKEN: "lab-registry-needs-none",
+      GITHUB_SHA: (await run("git", ["rev-parse", "HEAD"], { cwd: appRepo })).stdout.trim(),
+      GITHUB_REF: "refs/tags/v1.2.3",
+      SIGSTORE_ID_TOKEN: sigstore.mintToken(),
+      SIGNER_IDENTITY: identity,
+      OIDC_ISSUER: sigstore.issuer,
+    });
+
+    beforeAll(async () => {
+      // On the host's end of the kit's veth pair: cosign runs in the engine's containers, and reaches it there.
+      sigstore = await startLocalSigstore({ work, log, host: HOST_ADDRESS });
+      await copyFile(sigstore.trustedRoot, path.join(appRepo, "trusted_root.json"));
+      await copyFile(sigstore.signingConfig, path.join(appRepo, "signing_config.json"));
+    });
+
+    it("the README's private-Sigstore release line signs keyless (Fulcio, CT log, Rekor v2, timestamp authority), attests and verifies (amd64 only)", async () => {
+      const line = readmeLine((l) => l.includes("with-sigstore") && l.includes(" release "));
+      const result = await shellLine(kit, amd64Only(asUser(line)), { cwd: appRepo, env: await keylessEnv() });
+      expectSuccess(result);
+      keylessSignedAt = Date.now();
+      const manifest = JSON.parse(await readFile(path.join(appRepo, "reports/release.json"), "utf8")) as { signer: Record<string, unknown>; images: { app: string; reference: string }[] };
+      const rootDigest = `sha256:${createHash("sha256").update(await readFile(sigstore.trustedRoot)).digest("hex")}`;
+      expect(manifest.signer).toEqual({ mode: "keyless", identity: sigstore.identityOf(), issuer: sigstore.issuer, transparencyLog: true, trustedRoot: rootDigest });
+      backendRef = manifest.images.find((i) => i.app === "backend")!.reference;
+      keylessRef = backendRef;
+    });
+
+    it("the README's private-Sigstore verify line passes for the workflow that signed", async () => {
+      const line = readmeLine((l) => l.includes("with-sigstore") && l.includes(" verify "));
+      expectSuccess(await shellLine(kit, asUser(line, { digest: backendRef.split("@")[1] }), { cwd: appRepo, env: await keylessEnv() }));
+    });
+
+    it("the same verify fails for another repository's workflow, saying so", async () => {
+      const line = readmeLine((l) => l.includes("with-sigstore") && l.includes(" verify "));
+      const other = sigstore.identityOf({ repository: "acme/other" });
+      const result = await shellLine(kit, asUser(line, { digest: backendRef.split("@")[1] }), { cwd: appRepo, env: await keylessEnv(other) });
+      expectFailure(result, /is signed, but not by the expected identity/);
+    });
+  });
+
   describe("the CI templates", () => {
     it("ci/any-ci.sh runs as written and exits 0 on a repository whose policy passes", async () => {
       const result = await shellLine(kit, `bash ${path.join(moduleDir, "ci/any-ci.sh")} ci-reports`, { cwd: appRepo, env: { ...env, DRYDOCK_MODULE: moduleDir } });
@@ -376,12 +431,32 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     });
   });
 
+  it("a keyless signature still verifies once its 10-minute certificate has expired: by its trusted timestamp", async () => {
+    expect(keylessRef, "the keyless release above did not run").toMatch(/@sha256:/);
+    // Fulcio's certificates are valid for 10 minutes; the tests in between usually take longer.
+    const wait = keylessSignedAt + 11 * 60_000 - Date.now();
+    if (wait > 0) {
+      log(`waiting ${Math.ceil(wait / 1000)} s for the keyless certificate to expire`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    const result = await dagger(
+      kit,
+      ["-m", moduleDir, "call", "--source=.", "with-sigstore", "--trusted-root=./trusted_root.json", "verify", `--ref=${keylessRef}`, `--certificate-identity=${sigstore.identityOf()}`, `--certificate-oidc-issuer=${sigstore.issuer}`],
+      { cwd: appRepo, env },
+    );
+    expectSuccess(result);
+    log(`keyless verify ${((Date.now() - keylessSignedAt) / 60_000).toFixed(1)} min after signing: passed`);
+  }, 15 * 60_000);
+
   it("ran every dagger line of the README, but those NOT_RUN says why not", () => {
     const unaccounted = readmeCommandLines().filter((line) => !ranLines.has(line) && !NOT_RUN.some(([part]) => line.includes(part)));
     expect(unaccounted).toEqual([]);
   });
 
-  afterAll(() => tearDownEngineTier(work));
+  afterAll(async () => {
+    await sigstore?.stop();
+    await tearDownEngineTier(work);
+  });
 });
 
 /** What GitHub Actions and GitLab CI set that the templates read. */

@@ -80,6 +80,7 @@ const PREDICATES: Record<PredicateType, string> = {
 /** The parts of a trusted_root.json the failure tests change. */
 interface TrustedRoot {
   certificateAuthorities: unknown[];
+  tlogs: unknown[];
   ctlogs: unknown[];
   timestampAuthorities: Record<string, unknown>[];
 }
@@ -245,6 +246,7 @@ describe("keyless signing through a local Sigstore, with drydock's argv", () => 
       message: /no timestamp from a timestamp authority the trusted root lists/,
     },
     { name: "names no CT log (the certificate's SCT cannot be checked)", change: (root) => (root.ctlogs = []), message: /no certificate timestamp \(SCT\) from a CT log the trusted root lists/ },
+    { name: "names no transparency log (the entry's inclusion proof cannot be checked)", change: (root) => (root.tlogs = []), message: /a transparency log entry of a log the trusted root does not list/ },
     {
       name: "names another CA than the Fulcio that issued the certificate",
       change: (root) => (root.certificateAuthorities = root.timestampAuthorities.map((tsa) => ({ ...tsa, uri: "http://another-fulcio.invalid" }))),

@@ -14,7 +14,7 @@ export const DOCKER_CONFIG_DIR = `${COSIGN_WORK_DIR}/docker`;
 export const DOCKER_CONFIG_JSON = `${DOCKER_CONFIG_DIR}/config.json`;
 export const PUBLIC_KEY_PATH = `${COSIGN_WORK_DIR}/cosign.pub`;
 export const PREDICATE_DIR = `${COSIGN_WORK_DIR}/predicates`;
-/** A private Sigstore's files (with-sigstore), mounted read-only for cosign. */
+/** A private Sigstore's files (with-sigstore), mounted for cosign's user. */
 export const TRUSTED_ROOT_PATH = `${COSIGN_WORK_DIR}/sigstore/trusted_root.json`;
 export const SIGNING_CONFIG_PATH = `${COSIGN_WORK_DIR}/sigstore/signing_config.json`;
 /** The variables cosign reads the signing material from (set with withSecretVariable only). */
