@@ -3,13 +3,13 @@
  * its Go module, with htpasswd (bcrypt) auth — the hash made by the small Go program in
  * htpasswd/, since distribution accepts bcrypt only and Debian's htpasswd may be absent.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { failureMessage, run } from "../docker/cli.ts";
 import { freePort } from "../free-port.ts";
+import { answers, startService, type Service } from "../service.ts";
 import { REGISTRY } from "../tools/catalog.ts";
 import { buildLocalGoProgram, ensureGoTool, type Log } from "../tools/go-tools.ts";
 
@@ -55,26 +55,19 @@ export async function startAuthRegistry(username: string, password: string, log:
     "",
   ].join("\n");
   await writeFile(path.join(dir, "config.yml"), config);
-  const child: ChildProcess = spawn(binary, ["serve", path.join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (b: Buffer) => (stderr += b.toString()));
+  const url = `http://${host}/v2/`;
+  let service: Service;
+  try {
+    // Up once it refuses an anonymous request: then it is serving, and requiring credentials.
+    service = await startService({ name: "registry", binary, args: ["serve", path.join(dir, "config.yml")], readyWhen: `GET ${url} answering 401`, isReady: answers(url, 401), timeoutMs: 20_000 }, log);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    }
+    await service.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = await fetch(`http://${host}/v2/`).then((r) => r.status, () => 0);
-    if (status === 401) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the registry on ${host} did not come up requiring credentials (last status ${status}):\n${stderr.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   log(`registry ${REGISTRY.version} on ${host}, htpasswd auth`);
   return { host, username, password, basicAuth: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`, stop };
 }

@@ -14,7 +14,7 @@ import path from "node:path";
 import { TESSERACT } from "../tools/catalog.ts";
 import { ensureGoTool, type Log } from "../tools/go-tools.ts";
 import type { LogKey } from "./keys.ts";
-import { answers, startService, type Service } from "./process.ts";
+import { answers, startService, type Service } from "../service.ts";
 
 export interface CtLogOptions {
   dir: string;

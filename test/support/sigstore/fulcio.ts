@@ -20,7 +20,8 @@ import type { X509Certificate } from "node:crypto";
 import { FULCIO } from "../tools/catalog.ts";
 import { ensureGoTool, type Log } from "../tools/go-tools.ts";
 import { parsePemChain } from "./keys.ts";
-import { answers, freePort, startService, type Service } from "./process.ts";
+import { freePort } from "../free-port.ts";
+import { answers, startService, type Service } from "../service.ts";
 
 export interface FulcioOptions {
   dir: string;

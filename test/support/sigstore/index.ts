@@ -22,7 +22,7 @@ import { ctLogUrl, startCtLog } from "./ct-log.ts";
 import { startFulcio } from "./fulcio.ts";
 import { newLogKey } from "./keys.ts";
 import { startOidcIssuer, type TokenOverrides } from "./oidc-issuer.ts";
-import { freePort } from "./process.ts";
+import { freePort } from "../free-port.ts";
 import { startRekor } from "./rekor.ts";
 import { writeTrustFiles } from "./trust-files.ts";
 import { startTsa } from "./tsa.ts";

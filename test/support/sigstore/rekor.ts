@@ -13,7 +13,8 @@ import path from "node:path";
 import { REKOR_TILES } from "../tools/catalog.ts";
 import { ensureGoTool, type Log } from "../tools/go-tools.ts";
 import type { LogKey } from "./keys.ts";
-import { answers, freePort, startService, type Service } from "./process.ts";
+import { freePort } from "../free-port.ts";
+import { answers, startService, type Service } from "../service.ts";
 
 export interface Rekor extends Service {
   /** The log's base URL (the client appends /api/v2/log/entries). */

@@ -1,16 +1,14 @@
 /**
- * Run one service of the local Sigstore as a child process: on a free 127.0.0.1 port, its output
+ * Run a service the e2e needs (the local Sigstore's, the registry) as a child process: its output
  * kept (the last lines name what went wrong), ready only once its own health check answers, and
  * stopped with SIGTERM then SIGKILL. Every failure names the service, so a broken start says
  * "fulcio did not become ready…" with Fulcio's last log lines, not a bare ECONNREFUSED in cosign.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import type { Log } from "../tools/go-tools.ts";
-
-export { freePort } from "../free-port.ts";
+import type { Log } from "./tools/go-tools.ts";
 
 export interface ServiceSpec {
-  /** Short name for logs and errors: "fulcio", "rekor", ... */
+  /** Short name for logs and errors: "fulcio", "registry", ... */
   name: string;
   binary: string;
   args: string[];
