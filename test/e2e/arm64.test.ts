@@ -3,9 +3,9 @@ import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { build, type BuildRequest } from "../support/docker/app-images.ts";
 import { docker } from "../support/docker/cli.ts";
-import { readComposeFile, type ComposeFile } from "../support/docker/compose-flags.ts";
+import { readComposeFile } from "../support/docker/compose-flags.ts";
 import { appBuild, imageTag, RUN_LABEL } from "../support/docker/e2e-context.ts";
-import { ensureEmulation } from "../support/docker/emulation.ts";
+import { EMULATED_MEMORY, ensureEmulation, withBackendMemory } from "../support/docker/emulation.ts";
 import { REPO_ROOT } from "../support/docker/engine.ts";
 import { http, pollUntil, Stack } from "../support/docker/stack.ts";
 import { ARM64, platformOf } from "../support/docker/standin-platform.ts";
@@ -23,23 +23,6 @@ const emulation = await ensureEmulation();
 // On CI a skip would hide a broken install step: there, no emulation fails the file.
 if (!emulation.ok && onCi()) throw new Error(`CI=${process.env["CI"]}: linux/arm64 emulation is required, and: ${emulation.reason}`);
 if (!emulation.ok) console.warn(`[e2e] skipping test/e2e/arm64.test.ts (linux/arm64 under emulation): ${emulation.reason}`);
-
-/**
- * The backend's memory limit under emulation, in place of the compose file's 384M (sized for a
- * native node: about 125 MiB at its peak on amd64). Under QEMU the same backend holds about
- * 315 MiB (QEMU's translated code beside V8's), and the HEALTHCHECK's second emulated node takes
- * it to about 475 MiB: with 384M the kernel OOM-kills the container at its first health check.
- * Every other flag of the service stays as the compose file says.
- */
-const EMULATED_MEMORY = "1G";
-
-function withBackendMemory(compose: ComposeFile, memory: string): ComposeFile {
-  const backend = compose.services.backend;
-  const at = backend?.flags.indexOf("--memory") ?? -1;
-  if (!backend || at < 0) throw new Error(`compose.security.yaml: expected services.backend with a memory limit (--memory); found ${JSON.stringify(backend?.flags)}`);
-  const flags = backend.flags.map((flag, i) => (i === at + 1 ? memory : flag));
-  return { ...compose, services: { ...compose.services, backend: { ...backend, flags } } };
-}
 
 /**
  * The issue "multi-platform, end to end": Dockerfile.backend builds for linux/arm64 on this amd64

@@ -16,27 +16,23 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../support/docker/cli.ts";
 import { describeApi } from "../support/describe-api.ts";
 import { dagger, described, shellLine, type CliResult } from "../support/engine/cli.ts";
 import { readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
-import { ENGINE_TCP, HOST_ADDRESS, LAB_REGISTRY, type RunningKit } from "../support/engine/kit.ts";
+import { ENGINE_TCP, HOST_ADDRESS, type RunningKit } from "../support/engine/kit.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
+import { airGapped, amd64Only, asUser as asUserOf, LAB_NAMESPACE, passingConfig } from "../support/engine/user-lines.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier } from "../support/engine/tier.ts";
 import { introspectModule } from "../support/introspect.ts";
 import { repoRoot } from "../support/paths.ts";
 import { startLocalSigstore, type LocalSigstore } from "../support/sigstore/index.ts";
 import { COSIGN } from "../support/tools/catalog.ts";
 import { ensureGoTool } from "../support/tools/go-tools.ts";
-import { PLANTED_IDS } from "../support/trivy-db/index.ts";
 
 const unavailable = engineTierUnavailable();
 
-const MODULE_ADDRESS = "github.com/OWNER/drydock@VERSION";
-const REGISTRY_PLACEHOLDER = "ghcr.io/OWNER";
-const LAB_NAMESPACE = `${LAB_REGISTRY}/acme`;
 const COSIGN_PASSWORD = "engine-tier-key-password";
 
 let kit: RunningKit;
@@ -71,44 +67,6 @@ function expectFailure(result: CliResult, says: RegExp): void {
   expect(`${result.stdout}\n${result.stderr}`, described(result)).toMatch(says);
 }
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-
-/**
- * The example's config with a dated, justified exception for every planted advisory: a policy that
- * passes. With `smoke.backend: false` unless `backendSmoke`: the backend's smoke test runs
- * `prisma migrate deploy`, which needs Prisma's native schema engine, and no host serving it can be
- * reached from this machine (a test below shows the stage failing there, closed).
- */
-async function passingConfig({ backendSmoke = false } = {}): Promise<string> {
-  const config = parse(await readFile(path.join(repoRoot, "examples/app/security-config.yml"), "utf8")) as Record<string, unknown> & { policy: { ignores: unknown[] } };
-  delete config["$schema"];
-  config.policy.ignores.push(
-    ...PLANTED_IDS.map((id) => ({ id, reason: "Planted in the engine tier's DB; accepted to prove a passing policy passes", expires: inDays(30) })),
-  );
-  if (!backendSmoke) config["smoke"] = { backend: false };
-  return stringify(config);
-}
-
-/**
- * The README's own advice for an engine without arm64 emulation ("add --platforms=linux/amd64"):
- * the kit has none, and a variant that is not the platform it names fails the release.
- */
-function amd64Only(line: string): string {
-  const withFlag = line.replace(/ release /, " release --platforms=linux/amd64 ");
-  if (withFlag === line) throw new Error(`not a release line: ${line}`);
-  return withFlag;
-}
-
-/**
- * The README's own advice for a machine without a transparency log ("add --air-gapped"): this one
- * reaches no Rekor. Keyless signing needs one, and Fulcio: not proven here.
- */
-function airGapped(line: string): string {
-  const withFlag = line.replace(/ (release|verify) /, " $1 --air-gapped ");
-  if (withFlag === line) throw new Error(`not a release or verify line: ${line}`);
-  return withFlag;
-}
-
 /** The README's lines this tier ran; every other one must be in NOT_RUN, with why. */
 const ranLines = new Set<string>();
 
@@ -131,11 +89,7 @@ function readmeLine(matches: (line: string) => boolean): string {
 }
 
 /** Run a README or template line with the placeholders a user replaces, replaced. */
-function asUser(line: string, values: { digest?: string } = {}): string {
-  let text = line.replaceAll(MODULE_ADDRESS, moduleDir).replaceAll(REGISTRY_PLACEHOLDER, LAB_NAMESPACE);
-  if (values.digest) text = text.replaceAll("sha256:…", values.digest);
-  return text;
-}
+const asUser = (line: string, values: { digest?: string } = {}) => asUserOf(line, moduleDir, values);
 
 describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.21.8 from ../shared/dagger-engine)", () => {
   beforeAll(async () => {
@@ -294,7 +248,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       expect(generated.code, generated.stderr).toBe(0);
     });
 
-    it("the README's laptop release line publishes, signs, attests and verifies (air-gapped, amd64 only: no transparency log and no emulation here)", async () => {
+    it("the README's laptop release line publishes, signs, attests and verifies (air-gapped: no transparency log for key signing here; amd64 only: engine-multiplatform.test.ts runs both platforms)", async () => {
       const line = readmeLine((l) => l.includes("--key=file:cosign.key"));
       const result = await shellLine(kit, amd64Only(airGapped(asUser(line))), { cwd: appRepo, env });
       expectSuccess(result);
@@ -342,7 +296,7 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       await copyFile(sigstore.signingConfig, path.join(appRepo, "signing_config.json"));
     });
 
-    it("the README's private-Sigstore release line signs keyless (Fulcio, CT log, Rekor v2, timestamp authority), attests and verifies (amd64 only)", async () => {
+    it("the README's private-Sigstore release line signs keyless (Fulcio, CT log, Rekor v2, timestamp authority), attests and verifies (amd64 only here; as written, with both platforms, in engine-multiplatform.test.ts)", async () => {
       const line = readmeLine((l) => l.includes("with-sigstore") && l.includes(" release "));
       const result = await shellLine(kit, amd64Only(asUser(line)), { cwd: appRepo, env: await keylessEnv() });
       expectSuccess(result);

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { run } from "./cli.ts";
+import type { ComposeFile } from "./compose-flags.ts";
 import { REPO_ROOT } from "./engine.ts";
 
 const ENSURE_EMULATION = path.join(REPO_ROOT, "scripts/e2e/ensure-emulation.sh");
@@ -31,4 +32,21 @@ export async function ensureEmulation(): Promise<Emulation> {
     .map((l) => l.slice("ensure-emulation: ".length));
   const reason = said.at(-1) ?? `${path.relative(REPO_ROOT, ENSURE_EMULATION)} exited ${result.code}: ${(result.stderr + result.stdout).trim().split("\n").slice(-5).join(" / ")}`;
   return { ok: false, reason };
+}
+
+/**
+ * The backend's memory limit under emulation, in place of the compose file's 384M (sized for a
+ * native node: about 125 MiB at its peak on amd64). Under QEMU the same backend holds about
+ * 315 MiB (QEMU's translated code beside V8's), and the HEALTHCHECK's second emulated node takes
+ * it to about 475 MiB: with 384M the kernel OOM-kills the container at its first health check.
+ * Every other flag of the service stays as the compose file says.
+ */
+export const EMULATED_MEMORY = "1G";
+
+export function withBackendMemory(compose: ComposeFile, memory: string): ComposeFile {
+  const backend = compose.services.backend;
+  const at = backend?.flags.indexOf("--memory") ?? -1;
+  if (!backend || at < 0) throw new Error(`compose.security.yaml: expected services.backend with a memory limit (--memory); found ${JSON.stringify(backend?.flags)}`);
+  const flags = backend.flags.map((flag, i) => (i === at + 1 ? memory : flag));
+  return { ...compose, services: { ...compose.services, backend: { ...backend, flags } } };
 }

@@ -3,7 +3,10 @@
  * gives them: no registry outside this machine can be reached, so each official image drydock
  * pins has a stand-in here, and the test copy of the module names the stand-ins instead.
  *
- * - node      the e2e's Debian stand-in of node:24-alpine (build and runtime base, as the default is)
+ * - node      the e2e's Debian stand-in of node:24-alpine (build and runtime base, as the default is):
+ *             an index of linux/amd64 and linux/arm64, as the official image is, so a release builds
+ *             each platform's variant from its own base. arm64 needs QEMU user emulation here
+ *             (scripts/e2e/ensure-emulation.sh); without it the index holds amd64 alone, and says so.
  * - postgres  the e2e's stand-in of the smoke stage's Postgres
  * - trivy     the Trivy the e2e builds from its Go module, on the kit's Debian base
  * - cosign    the cosign the e2e builds, at /ko-app/cosign as in the distroless image
@@ -16,13 +19,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { docker, failureMessage, run } from "../docker/cli.ts";
-import { ensureStandIns } from "../docker/standins.ts";
+import { ensureEmulation } from "../docker/emulation.ts";
+import { AMD64, ARM64, platformOf } from "../docker/standin-platform.ts";
+import { ensureNodeStandIns, ensureStandIns } from "../docker/standins.ts";
 import { COSIGN, TRIVY, TRIVY_VERSION, COSIGN_VERSION } from "../tools/catalog.ts";
 import { ensureGoTool } from "../tools/go-tools.ts";
 import { craneInEngine, KIT_REGISTRY, KIT_WORK, type Log } from "./kit.ts";
 
 export interface LabImages {
+  /** An index, pinned by its digest. */
   node: string;
+  /** The platforms in the node index: linux/amd64, and linux/arm64 where emulation runs. */
+  nodePlatforms: string[];
   postgres: string;
   trivy: string;
   cosign: string;
@@ -42,16 +50,34 @@ export async function pushLabImages(log: Log): Promise<LabImages> {
   const standIns = await ensureStandIns(log);
   const work = await mkdtemp(path.join(os.tmpdir(), "drydock-lab-"));
   try {
-    const node = await pushDockerImage(standIns.build, "drydock-lab/node:24.13.1", work, MACHINE_ENV.flatMap((e) => ["--env", e]));
+    const { node, nodePlatforms } = await pushNodeIndex(standIns.build, work, log);
     const postgres = await pushDockerImage(standIns.postgres, "drydock-lab/postgres:17", work);
     const trivy = await pushToolImage(await ensureGoTool(TRIVY, log), "/usr/local/bin/trivy", `drydock-lab/trivy:${TRIVY_VERSION}`, work);
     const cosign = await pushToolImage(await ensureGoTool(COSIGN, log), "/ko-app/cosign", `drydock-lab/cosign:${COSIGN_VERSION}`, work);
-    const images = { node, postgres, trivy, cosign };
-    log(`lab images: ${Object.values(images).join(", ")}`);
+    const images = { node, nodePlatforms, postgres, trivy, cosign };
+    log(`lab images: ${[node, postgres, trivy, cosign].join(", ")} (node for ${nodePlatforms.join(", ")})`);
     return images;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The node stand-in of each platform this machine can build, pushed by digest, then one index of
+ * them under the tag the module copy pins. The arm64 stand-in carries Node 24.20.0 (the npm
+ * registry has no 24.13.1 for arm64: standin-platform.ts); the tag names the amd64 one's.
+ */
+async function pushNodeIndex(amd64Build: string, work: string, log: Log): Promise<{ node: string; nodePlatforms: string[] }> {
+  const emulation = await ensureEmulation();
+  if (!emulation.ok) log(`lab node: linux/amd64 only, as linux/arm64 cannot run here: ${emulation.reason}`);
+  const builds: [string, string][] = [[platformOf(AMD64), amd64Build]];
+  if (emulation.ok) builds.push([platformOf(ARM64), (await ensureNodeStandIns(ARM64, log)).build]);
+  const env = MACHINE_ENV.flatMap((e) => ["--env", e]);
+  const variants = await Promise.all(builds.map(([platform, local]) => pushDockerImage(local, `drydock-lab/node:24.13.1-${platform.split("/")[1]}`, work, env)));
+  const target = `${KIT_REGISTRY}/drydock-lab/node:24.13.1`;
+  // crane infers each entry's platform from its config: the index says what the images say.
+  await craneInEngine(["index", "append", ...variants.flatMap((v) => ["-m", v]), "-t", target]);
+  return { node: await pinned(target), nodePlatforms: builds.map(([platform]) => platform) };
 }
 
 /** `docker save` then `crane push`; extra `crane mutate` flags apply after the push. */
