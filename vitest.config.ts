@@ -1,7 +1,10 @@
 import { defineConfig } from "vitest/config";
+import { E2eSequencer } from "./test/support/e2e-sequencer.ts";
 
 export default defineConfig({
   test: {
+    // e2e files needing no built tool first, the engine tier last: see the file.
+    sequence: { sequencer: E2eSequencer },
     projects: [
       {
         extends: true,

@@ -16,6 +16,8 @@ import { checkFreeSpace, describeFreeSpace, freeSpace, minFreeGib } from "./disk
 import { imageTag, RUN_LABEL, type E2eContext } from "./e2e-context.ts";
 import { ensureEngine, REPO_ROOT, stopEngine } from "./engine.ts";
 import { stopKitIfStartedByRun } from "../engine/kit.ts";
+import { onCi } from "../shared-material.ts";
+import { prefetchTools, prefetchWanted } from "../tools/prefetch.ts";
 
 const log = (line: string) => console.log(`[e2e] ${line}`);
 
@@ -30,9 +32,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopEngine(engine);
     throw error;
   }
+  // The tools build in the background while the first files (which need none) run; see prefetch.ts.
+  const prefetch = prefetchWanted(process.env, onCi()) ? prefetchTools(log) : undefined;
+  if (!prefetch) log("tools are built by the files that need them (DRYDOCK_E2E_PREFETCH=1 builds them all in the background from the start)");
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const workDir = await mkdtemp(path.join(os.tmpdir(), "drydock-e2e-"));
   const teardown = async () => {
+    // A prefetch still building (a run of a few files) ends before the engine it may be building is stopped.
+    await prefetch;
     log(`disk at the end: ${describeFreeSpace(await freeSpace())}`);
     await removeRunObjects(runId);
     await rm(workDir, { recursive: true, force: true });

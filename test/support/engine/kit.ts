@@ -18,6 +18,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { failureMessage, run, type RunResult } from "../docker/cli.ts";
+import { withFileLock } from "../file-lock.ts";
 import { repoRoot, sharedDir } from "../paths.ts";
 
 export type Log = (line: string) => void;
@@ -77,9 +78,10 @@ async function kitEnv(): Promise<Record<string, string>> {
   return { DAGGER_KIT_WORK: KIT_WORK, ...(goCache ? { KIT_GOCACHE: goCache } : {}) };
 }
 
-async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS): Promise<RunResult> {
+async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS, background = false): Promise<RunResult> {
   const started = Date.now();
-  const result = await run("bash", [KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs });
+  const command = background ? ["nice", "-n", "10", "bash"] : ["bash"];
+  const result = await run(command[0]!, [...command.slice(1), KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs });
   if (result.code !== 0) throw new Error(failureMessage(`kit.sh ${steps.join(" ")}`, result, 60));
   log(`kit.sh ${steps.join(" ")}: ${Math.round((Date.now() - started) / 1000)} s`);
   return result;
@@ -91,30 +93,37 @@ async function goEnv(name: string): Promise<string | undefined> {
   return result?.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
-/** Build the kit unless this fingerprint's build is already in the work folder. */
-export async function ensureKitBuilt(log: Log): Promise<void> {
+/**
+ * Build the kit unless this fingerprint's build is already in the work folder. One build at a
+ * time: while another process builds it (the e2e's prefetch), this waits and reuses it.
+ * `background`: at a low CPU priority, beside test files that need no engine.
+ */
+export async function ensureKitBuilt(log: Log, { background = false } = {}): Promise<void> {
   await mkdir(KIT_WORK, { recursive: true });
-  // kit.sh's tssdk step runs `bun install -g typescript` in $DAGGER_KIT_WORK/npm, and bun adds
-  // typescript to the nearest package.json above it and installs it there: inside this repository,
-  // ours (seen twice: it rewrote package.json and replaced node_modules/typescript with TypeScript 7;
-  // reproduced with a work folder inside any package). A package.json of the work folder's own
-  // stops bun's search there.
-  await writeFile(path.join(KIT_WORK, "package.json"), "{}\n");
   const fingerprint = await kitFingerprint();
-  const built = existsSync(path.join(KIT_WORK, "bin", "dagger")) && (await readFile(STAMP, "utf8").catch(() => "")) === fingerprint;
-  if (built) {
+  const isBuilt = async () => existsSync(path.join(KIT_WORK, "bin", "dagger")) && (await readFile(STAMP, "utf8").catch(() => "")) === fingerprint;
+  if (await isBuilt()) {
     log(`reusing the engine kit in ${path.relative(repoRoot, KIT_WORK)}`);
     return;
   }
-  log(`building the engine kit into ${path.relative(repoRoot, KIT_WORK)} (cold: ~15 min on 2 cores; warm Go cache: a few)`);
-  await rm(STAMP, { force: true });
-  const before = await repositoryManifests();
-  await kit(BUILD_STEPS, log);
-  const after = await repositoryManifests();
-  if (after !== before) {
-    throw new Error(`building the kit changed this repository's package.json or node_modules/typescript (a step of kit.sh installed into it); restore them with git checkout package.json && npm ci`);
-  }
-  await writeFile(STAMP, fingerprint);
+  await withFileLock(`${KIT_WORK}.lock`, async () => {
+    if (await isBuilt()) return;
+    // kit.sh's tssdk step runs `bun install -g typescript` in $DAGGER_KIT_WORK/npm, and bun adds
+    // typescript to the nearest package.json above it and installs it there: inside this repository,
+    // ours (seen twice: it rewrote package.json and replaced node_modules/typescript with TypeScript 7;
+    // reproduced with a work folder inside any package). A package.json of the work folder's own
+    // stops bun's search there.
+    await writeFile(path.join(KIT_WORK, "package.json"), "{}\n");
+    log(`building the engine kit into ${path.relative(repoRoot, KIT_WORK)} (cold: ~15 min on 2 cores; warm Go cache: a few)${background ? ", in the background" : ""}`);
+    await rm(STAMP, { force: true });
+    const before = await repositoryManifests();
+    await kit(BUILD_STEPS, log, BUILD_TIMEOUT_MS, background);
+    const after = await repositoryManifests();
+    if (after !== before) {
+      throw new Error(`building the kit changed this repository's package.json or node_modules/typescript (a step of kit.sh installed into it); restore them with git checkout package.json && npm ci`);
+    }
+    await writeFile(STAMP, fingerprint);
+  }, { what: "the engine kit", log, timeoutMs: BUILD_TIMEOUT_MS });
 }
 
 /** The harness's own manifest and TypeScript, which no step of the kit may touch. */

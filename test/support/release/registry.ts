@@ -14,6 +14,8 @@ import { REGISTRY } from "../tools/catalog.ts";
 import { buildLocalGoProgram, ensureGoTool, type Log } from "../tools/go-tools.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The small Go program that writes a bcrypt htpasswd line. */
+export const HTPASSWD_DIR = path.join(HERE, "htpasswd");
 
 export interface AuthRegistry {
   /** 127.0.0.1:<port>. */
@@ -28,7 +30,7 @@ export interface AuthRegistry {
 /** Start the registry and wait until it answers `GET /v2/` with 401 (it requires credentials). */
 export async function startAuthRegistry(username: string, password: string, log: Log = () => {}): Promise<AuthRegistry> {
   const binary = await ensureGoTool(REGISTRY, log);
-  const htpasswdTool = await buildLocalGoProgram(path.join(HERE, "htpasswd"), "htpasswd", log);
+  const htpasswdTool = await buildLocalGoProgram(HTPASSWD_DIR, "htpasswd", log);
   const dir = await mkdtemp(path.join(os.tmpdir(), "drydock-registry-"));
   const hashed = await run(htpasswdTool, [username], { input: `${password}\n` });
   if (hashed.code !== 0) throw new Error(failureMessage("htpasswd", hashed));

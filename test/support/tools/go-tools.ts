@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { failureMessage, run, type RunResult } from "../docker/cli.ts";
+import { withFileLock } from "../file-lock.ts";
 import { repoRoot } from "../paths.ts";
 
 export interface GoTool {
@@ -27,6 +28,15 @@ export interface GoTool {
 
 export type Log = (line: string) => void;
 
+export interface BuildOptions {
+  log?: Log;
+  /**
+   * Build at a low CPU priority (nice 10): the e2e's prefetch builds tools while test files that
+   * need none of them run, and those come first. Default false.
+   */
+  background?: boolean;
+}
+
 export const TOOLS_CACHE = path.join(repoRoot, ".cache/tools");
 /** Trivy took ~9 min on 2 cores with empty Go caches; nothing here should take 3 times that. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
@@ -44,9 +54,11 @@ export function goToolPath(tool: GoTool): string {
 
 /**
  * Return the absolute path of the tool's binary, building it with `go install` on first use.
- * A binary built from another recipe (env, ldflags) is rebuilt, not reused.
+ * A binary built from another recipe (env, ldflags) is rebuilt, not reused. While another process
+ * builds it (the e2e's prefetch), this waits for that build and reuses it.
  */
-export async function ensureGoTool(tool: GoTool, log: Log = () => {}): Promise<string> {
+export async function ensureGoTool(tool: GoTool, options: BuildOptions | Log = {}): Promise<string> {
+  const { log = () => {}, background = false } = typeof options === "function" ? { log: options } : options;
   const binary = goToolPath(tool);
   const label = `${tool.name} ${tool.version}`;
   const recipe = JSON.stringify({ pkg: tool.pkg, version: tool.version, env: tool.env ?? {}, ldflags: tool.ldflags ?? "" });
@@ -54,22 +66,29 @@ export async function ensureGoTool(tool: GoTool, log: Log = () => {}): Promise<s
     log(`reusing ${label} from ${path.relative(repoRoot, binary)}`);
     return binary;
   }
-  log(`building ${label} from its Go module${tool.coldBuild ? ` (first run: ${tool.coldBuild})` : ""}`);
-  const args = ["install", ...(tool.ldflags ? [`-ldflags=${tool.ldflags}`] : []), `${tool.pkg}@${tool.version}`];
-  await buildInto(binary, recipe, label, log, (tmp) => ({
-    args,
-    env: { ...tool.env, GOBIN: tmp },
-    // go install names the binary after the package's last element (before a /vN suffix).
-    output: path.join(tmp, installedName(tool.pkg)),
-  }));
-  return binary;
+  return withBuildLock(binary, label, log, async () => {
+    if (await isBuilt(binary, recipe)) {
+      log(`reusing ${label} from ${path.relative(repoRoot, binary)}, built meanwhile`);
+      return binary;
+    }
+    log(`building ${label} from its Go module${tool.coldBuild ? ` (first run: ${tool.coldBuild})` : ""}${background ? ", in the background" : ""}`);
+    const args = ["install", ...(tool.ldflags ? [`-ldflags=${tool.ldflags}`] : []), `${tool.pkg}@${tool.version}`];
+    await buildInto(binary, recipe, label, log, background, (tmp) => ({
+      args,
+      env: { ...tool.env, GOBIN: tmp },
+      // go install names the binary after the package's last element (before a /vN suffix).
+      output: path.join(tmp, installedName(tool.pkg)),
+    }));
+    return binary;
+  });
 }
 
 /**
  * Build the Go program in `dir` (a module of its own, with go.mod and go.sum) into the same cache,
  * keyed by a hash of its files, so an edit rebuilds and an unchanged program is reused.
  */
-export async function buildLocalGoProgram(dir: string, name: string, log: Log = () => {}): Promise<string> {
+export async function buildLocalGoProgram(dir: string, name: string, options: BuildOptions | Log = {}): Promise<string> {
+  const { log = () => {}, background = false } = typeof options === "function" ? { log: options } : options;
   const hash = await hashGoFiles(dir);
   const binary = path.join(TOOLS_CACHE, `${name}@${hash}`, name);
   const recipe = JSON.stringify({ dir: path.relative(repoRoot, dir), hash });
@@ -77,13 +96,23 @@ export async function buildLocalGoProgram(dir: string, name: string, log: Log = 
     log(`reusing ${name} from ${path.relative(repoRoot, binary)}`);
     return binary;
   }
-  log(`building ${name} from ${path.relative(repoRoot, dir)}`);
-  await buildInto(binary, recipe, name, log, (tmp) => {
-    const output = path.join(tmp, name);
-    // -buildvcs=false: the program sits inside drydock's git checkout, whose state is no input of it.
-    return { args: ["build", "-trimpath", "-buildvcs=false", "-o", output, "."], env: { CGO_ENABLED: "0" }, cwd: dir, output };
+  return withBuildLock(binary, name, log, async () => {
+    if (await isBuilt(binary, recipe)) return binary;
+    log(`building ${name} from ${path.relative(repoRoot, dir)}${background ? ", in the background" : ""}`);
+    await buildInto(binary, recipe, name, log, background, (tmp) => {
+      const output = path.join(tmp, name);
+      // -buildvcs=false: the program sits inside drydock's git checkout, whose state is no input of it.
+      return { args: ["build", "-trimpath", "-buildvcs=false", "-o", output, "."], env: { CGO_ENABLED: "0" }, cwd: dir, output };
+    });
+    return binary;
   });
-  return binary;
+}
+
+/** One build of a binary at a time across processes: `<cache>/<name>@<version>.lock`. */
+async function withBuildLock<T>(binary: string, label: string, log: Log, fn: () => Promise<T>): Promise<T> {
+  const dir = path.dirname(binary);
+  await mkdir(path.dirname(dir), { recursive: true });
+  return withFileLock(`${dir}.lock`, fn, { what: label, log, timeoutMs: BUILD_TIMEOUT_MS });
 }
 
 interface BuildStep {
@@ -104,7 +133,7 @@ async function isBuilt(binary: string, recipe: string): Promise<boolean> {
  * Run the build in a temporary folder beside the binary and rename the result into place, so an
  * interrupted build never leaves a half-written binary that a later run would take as built.
  */
-async function buildInto(binary: string, recipe: string, label: string, log: Log, step: (tmp: string) => BuildStep): Promise<void> {
+async function buildInto(binary: string, recipe: string, label: string, log: Log, background: boolean, step: (tmp: string) => BuildStep): Promise<void> {
   const dir = path.dirname(binary);
   await mkdir(dir, { recursive: true });
   await removeAbandonedBuilds(dir);
@@ -112,7 +141,7 @@ async function buildInto(binary: string, recipe: string, label: string, log: Log
   try {
     const { args, env, cwd, output } = step(tmp);
     const started = Date.now();
-    const result = await runGo(args, { env: { ...BASE_ENV, ...env }, cwd: cwd ?? tmp }, label);
+    const result = await runGo(args, { env: { ...BASE_ENV, ...env }, cwd: cwd ?? tmp, background }, label);
     if (result.code !== 0) {
       throw new Error(failureMessage(`building ${label}: go ${args.join(" ")}`, { ...result, stdout: "" }, STDERR_LINES));
     }
@@ -141,9 +170,13 @@ async function removeAbandonedBuilds(dir: string): Promise<void> {
   }
 }
 
-async function runGo(args: string[], options: { env: Record<string, string>; cwd: string }, label: string): Promise<RunResult> {
+async function runGo(args: string[], options: { env: Record<string, string>; cwd: string; background: boolean }, label: string): Promise<RunResult> {
+  const { background, ...runOptions } = options;
   try {
-    return await run("go", args, { ...options, timeoutMs: BUILD_TIMEOUT_MS });
+    // nice runs go from PATH as go would be run: a missing go fails the same way (exit 127 below).
+    const result = background ? await run("nice", ["-n", "10", "go", ...args], { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS }) : await run("go", args, { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS });
+    if (background && result.code === 127) throw new Error("ENOENT: go");
+    return result;
   } catch (error) {
     if ((error as Error).message.includes("ENOENT")) {
       throw new Error(

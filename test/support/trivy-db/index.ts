@@ -14,6 +14,8 @@ import { failureMessage, run } from "../docker/cli.ts";
 import { buildLocalGoProgram, type Log } from "../tools/go-tools.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The Go program that writes the planted DB: this folder's module. */
+export const TRIVY_DB_WRITER_DIR = HERE;
 export const ADVISORIES_FILE = path.join(HERE, "advisories.yaml");
 
 type Severity = "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
@@ -79,7 +81,7 @@ export interface TrivyDbOptions {
 
 /** Write the planted DB into a Trivy cache folder, replacing any DB there. */
 export async function writeTrivyDb(options: TrivyDbOptions): Promise<void> {
-  const writer = await buildLocalGoProgram(HERE, "trivy-db", options.log);
+  const writer = await buildLocalGoProgram(TRIVY_DB_WRITER_DIR, "trivy-db", options.log);
   const out = path.join(options.cacheDir, "db");
   await mkdir(out, { recursive: true });
   const args = ["-fixture", ADVISORIES_FILE, "-out", out, "-updated-at", options.updatedAt.toISOString()];

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { withFileLock } from "../../support/file-lock.ts";
+import { prefetchWanted } from "../../support/tools/prefetch.ts";
+
+const tmp = () => mkdtemp(path.join(os.tmpdir(), "drydock-lock-"));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("withFileLock: one builder at a time", () => {
+  it("runs two holders one after the other, the second waiting (and saying so once), and removes the lock", async () => {
+    const lock = path.join(await tmp(), "tool.lock");
+    const events: string[] = [];
+    const said: string[] = [];
+    const holder = (name: string) =>
+      withFileLock(
+        lock,
+        async () => {
+          events.push(`${name} in`);
+          await sleep(300);
+          events.push(`${name} out`);
+        },
+        { what: "the tool", log: (line) => said.push(line) },
+      );
+    await Promise.all([holder("a"), sleep(50).then(() => holder("b"))]);
+    expect(events).toEqual(["a in", "a out", "b in", "b out"]);
+    expect(said).toEqual([`waiting for the tool: pid ${process.pid} is building it (${lock})`]);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("takes over a lock whose owner has died", async () => {
+    const lock = path.join(await tmp(), "tool.lock");
+    const dead = spawnSync("true").pid!;
+    await writeFile(lock, `${dead}\n`);
+    let ran = false;
+    await withFileLock(lock, async () => void (ran = (await readFile(lock, "utf8")).trim() === String(process.pid)), { what: "the tool" });
+    expect(ran).toBe(true);
+  });
+
+  it("releases the lock when the holder throws, and passes the error on", async () => {
+    const lock = path.join(await tmp(), "tool.lock");
+    await expect(withFileLock(lock, async () => Promise.reject(new Error("go build failed")), { what: "the tool" })).rejects.toThrow("go build failed");
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("gives up after its timeout, naming the owner and what to do", async () => {
+    const lock = path.join(await tmp(), "tool.lock");
+    await writeFile(lock, `${process.ppid}\n`);
+    await expect(withFileLock(lock, async () => {}, { what: "trivy v0.69.3", timeoutMs: 100 })).rejects.toThrow(
+      `${lock}: trivy v0.69.3 has been built by pid ${process.ppid} for over 0 min; stop that process or remove the lock`,
+    );
+  });
+});
+
+describe("prefetchWanted", () => {
+  it("prefetches on CI and when asked; DRYDOCK_E2E_PREFETCH=0 turns it off everywhere", () => {
+    expect(prefetchWanted({}, true)).toBe(true);
+    expect(prefetchWanted({}, false)).toBe(false);
+    expect(prefetchWanted({ DRYDOCK_E2E_PREFETCH: "1" }, false)).toBe(true);
+    expect(prefetchWanted({ DRYDOCK_E2E_PREFETCH: "0" }, true)).toBe(false);
+  });
+});
