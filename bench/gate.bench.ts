@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { Policy, SEVERITIES } from "../dagger/src/config/schema.ts";
-import { identitiesOf } from "../dagger/src/report/findings.ts";
+import { identitiesOf } from "../dagger/src/findings/findings.ts";
 import { findingsOfTrivyJson, parseTrivyJson, readTrivyReport } from "../dagger/src/report/trivy.ts";
 import { evaluateGate, type GateResult } from "../dagger/src/policy/gate.ts";
 import { renderMarkdown } from "../dagger/src/report/markdown.ts";

@@ -16,6 +16,7 @@ import { effectiveConfigYaml } from "./config/effective.js";
 import type { RepositoryConfig } from "./config/load.js";
 import { requireAllowedScanner, type ScannerUsed } from "./config/scanner.js";
 import { App, requireAppName } from "./objects/app.js";
+import { provideAppPipeline } from "./objects/app-pipeline.js";
 import {
   ArgumentError,
   requireAbsolutePath,
@@ -420,7 +421,7 @@ export class Drydock {
   ): Promise<App> {
     const app = requireAppName(name);
     appConfig(await this.loadedConfig(), app, `app --name=${app}`);
-    return new App(this, app);
+    return App.chosenFrom(this, app);
   }
 
   /**
@@ -1258,3 +1259,7 @@ export class Drydock {
     return { trivy: new Trivy(loaded.config.scanner, today, this.trivyCache), source: this.source, loaded, today, scanner, ...(configChange ? { configChange } : {}) };
   }
 }
+
+// App's functions run on the Drydock it was chosen from, made again from App's copy of the state
+// (objects/app-pipeline.ts): App reaches Drydock through this, and nothing imports index.ts.
+provideAppPipeline((state) => Object.assign(Object.create(Drydock.prototype) as Drydock, state));

@@ -46,7 +46,7 @@ describe(`the printed docker build of the backend (${ctx.bases.origin} base imag
     await ensureBuilt(reference, log);
     // The module's settings the e2e builds use: its label values, and Prisma offline (no engine mirror here).
     const settings = { imageVersion: LABEL_ARGS.VERSION, revision: LABEL_ARGS.REVISION, created: LABEL_ARGS.CREATED, sourceUrl: LABEL_ARGS.SOURCE, licenses: LABEL_ARGS.LICENSES, prismaSchemaEngineBinary: "/bin/false" };
-    const text = await withEngine(engine, () => new App(drydock(ctx.appCopy, settings), "backend").dockerBuildCommand(ctx.appCopy, dockerfile, printedTag, ctx.npmrc.file, buildCaFile()));
+    const text = await withEngine(engine, () => App.chosenFrom(drydock(ctx.appCopy, settings), "backend").dockerBuildCommand(ctx.appCopy, dockerfile, printedTag, ctx.npmrc.file, buildCaFile()));
     log(`printed:\n${text}`);
     ({ argv } = runWithFakeDocker(text));
     // The one substitution: stand-in bases where no registry serves the pinned ones (the module takes only digest-pinned images).

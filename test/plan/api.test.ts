@@ -138,8 +138,7 @@ Drydock.release(registry: String!, gitSha: String!, username: String, password: 
   baselineRenamedFrom  "The names images had in --baseline, when renamed since, as for build-and-scan. Default: none (the names must agree)."
 object App  "One app of the source: its hardened image, its build environment, its scan, and the backend's migrations image. Only an app the config lists can be built: every function of another fails, naming the config file and key."
 App.name: String  "The app's name: backend or frontend."
-App.constructor(drydock: Drydock!, name: String!)
-  drydock  (undocumented)
+App.constructor(name: String!)
   name  (undocumented)
 App.image() -> Container  cache=default  "Build the app's hardened image: frozen pnpm install, the app's build, production files only, on the pinned runtime base as user 1000:1000."
 App.build() -> Container  cache=default  "Return the app's build environment after its build commands ran, to debug a failing build."

@@ -152,9 +152,9 @@ describe("a function of an app the config does not list", () => {
     { call: "frontend-build", run: (d: Drydock) => d.frontendBuild() },
     { call: "app --name=frontend", run: (d: Drydock) => d.app("frontend") },
     // The App as the engine rebuilds it between calls, without going through `app` again.
-    { call: "app --name=frontend image", run: (d: Drydock) => new App(d, "frontend").image() },
-    { call: "app --name=frontend build", run: (d: Drydock) => new App(d, "frontend").build() },
-    { call: "app --name=frontend scan", run: (d: Drydock) => new App(d, "frontend").scan() },
+    { call: "app --name=frontend image", run: (d: Drydock) => App.chosenFrom(d, "frontend").image() },
+    { call: "app --name=frontend build", run: (d: Drydock) => App.chosenFrom(d, "frontend").build() },
+    { call: "app --name=frontend scan", run: (d: Drydock) => App.chosenFrom(d, "frontend").scan() },
   ])("`$call` on a backend-only config fails with the config's file and key, and runs no command", async ({ call, run }) => {
     answerTrivy(engine);
     const error = await rejectionOf(withEngine(engine, async () => run(drydock(exampleWith(BACKEND_ONLY)))));

@@ -35,7 +35,7 @@ const readsBackend = () => engine.queries.some((q) => q.includes('"backend"'));
 
 /** What docker-build-command prints for `app` of `source` (a folder of the repository, or absolute) with Drydock's `settings`. */
 function printed(source: string, settings: Partial<DrydockArgs>, app: AppName, ...args: CommandArgs): Promise<string> {
-  return withEngine(engine, () => new App(drydock(source, settings), app).dockerBuildCommand(...args));
+  return withEngine(engine, () => App.chosenFrom(drydock(source, settings), app).dockerBuildCommand(...args));
 }
 
 const made: string[] = [];

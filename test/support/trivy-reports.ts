@@ -3,7 +3,7 @@
  * the benchmark. Each builder takes overrides; `undefined` in an override removes the field.
  */
 import { readTrivyReport } from "../../dagger/src/report/trivy.ts";
-import type { ReportFindings } from "../../dagger/src/report/findings.ts";
+import type { ReportFindings } from "../../dagger/src/findings/findings.ts";
 
 type Json = Record<string, unknown>;
 

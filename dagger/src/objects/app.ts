@@ -1,8 +1,8 @@
 import { func, object, type CacheVolume, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 
-import { Drydock } from "../index.js";
 import { APP_NAMES, type AppName } from "../config/schema.js";
 import { dockerBuildPlace } from "../images/docker-build-args.js";
+import { appPipelineOf, type AppPipeline, type DrydockState } from "./app-pipeline.js";
 import { ArgumentError } from "./arguments.js";
 import type { ImageScan } from "./scan.js";
 
@@ -29,32 +29,45 @@ export class App {
   @func()
   name: string;
 
-  // Drydock's state, field for field (a plan test keeps the two lists equal).
-  readonly source: Directory;
-  readonly config?: File;
-  readonly configPath: string;
-  readonly baseConfig?: File;
-  readonly buildImage: string;
-  readonly runtimeImage: string;
-  readonly pnpmVersion?: string;
-  readonly imageVersion: string;
-  readonly revision: string;
-  readonly created: string;
-  readonly sourceUrl: string;
-  readonly licenses: string;
-  readonly npmrc?: Secret;
-  readonly caCertificates?: Secret;
-  readonly prismaSchemaEngineBinary?: string;
-  readonly prismaEnginesMirror?: string;
-  readonly trivyCache?: CacheVolume;
-  readonly allowedTrivyImage?: string;
-  readonly allowedDbRepositories: string[];
-  readonly cosignImage: string;
-  readonly sigstoreTrustedRoot?: File;
-  readonly sigstoreSigningConfig?: File;
+  // Drydock's state, field for field (a plan test keeps the two lists equal), set by chosenFrom.
+  source!: Directory;
+  config?: File;
+  configPath!: string;
+  baseConfig?: File;
+  buildImage!: string;
+  runtimeImage!: string;
+  pnpmVersion?: string;
+  imageVersion!: string;
+  revision!: string;
+  created!: string;
+  sourceUrl!: string;
+  licenses!: string;
+  npmrc?: Secret;
+  caCertificates?: Secret;
+  prismaSchemaEngineBinary?: string;
+  prismaEnginesMirror?: string;
+  trivyCache?: CacheVolume;
+  allowedTrivyImage?: string;
+  allowedDbRepositories!: string[];
+  cosignImage!: string;
+  sigstoreTrustedRoot?: File;
+  sigstoreSigningConfig?: File;
 
-  constructor(drydock: Drydock, name: string) {
+  constructor(name: string) {
     this.name = requireAppName(name);
+  }
+
+  /**
+   * The app `name` of the Drydock whose state is given (not the constructor's parameter: the SDK
+   * would publish its type in the module's API).
+   */
+  static chosenFrom(drydock: DrydockState, name: AppName): App {
+    const app = new App(name);
+    app.copyState(drydock);
+    return app;
+  }
+
+  private copyState(drydock: DrydockState): void {
     this.source = drydock.source;
     this.configPath = drydock.configPath;
     this.buildImage = drydock.buildImage;
@@ -161,8 +174,8 @@ export class App {
   }
 
   /** The Drydock this app was chosen from, rebuilt from the copied state. */
-  private drydock(): Drydock {
+  private drydock(): AppPipeline {
     const { name: _name, ...state } = this;
-    return Object.assign(Object.create(Drydock.prototype) as Drydock, state);
+    return appPipelineOf(state);
   }
 }

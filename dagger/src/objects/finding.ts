@@ -6,7 +6,7 @@
 import { func, object } from "@dagger.io/dagger";
 
 import type { AllowedFinding, GateResult } from "../policy/gate.js";
-import type { Finding as ReportFinding } from "../report/findings.js";
+import type { Finding as ReportFinding } from "../findings/findings.js";
 
 /** A Trivy severity. */
 export enum Severity {

@@ -5,7 +5,7 @@
 import picomatch from "picomatch";
 import { canonicalFindingId, idEnding, UNKNOWN_ENDING } from "../config/finding-id.js";
 import type { Ignore, Policy } from "../config/schema.js";
-import type { Finding } from "../report/findings.js";
+import type { Finding } from "../findings/findings.js";
 import { daysBetween } from "./dates.js";
 import { purlMatcher, type PurlMatcher } from "../purl.js";
 

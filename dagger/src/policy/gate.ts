@@ -15,7 +15,7 @@
  * matching a finding, or running longer than `policy.maxExceptionDays`).
  */
 import { SEVERITIES, type Policy, type Severity } from "../config/schema.js";
-import { FINDING_KINDS, type Finding, type FindingKind, type SuppressedFinding } from "../report/findings.js";
+import { FINDING_KINDS, type Finding, type FindingKind, type SuppressedFinding } from "../findings/findings.js";
 import { utcDay } from "./dates.js";
 import { compileExceptions, ExceptionIndex, type CompiledException, type ExceptionRef } from "./exceptions.js";
 

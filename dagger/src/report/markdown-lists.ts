@@ -3,7 +3,7 @@
  * what fails, what the policy let through and why, and what it says about the config.
  */
 import { SEVERITIES, type Severity } from "../config/schema.js";
-import type { Finding } from "./findings.js";
+import type { Finding } from "../findings/findings.js";
 import type { AllowedBy, AllowedFinding, GateNotice, GateResult, IgnoredFinding } from "../policy/gate.js";
 import { MAX_TABLE_ROWS, type ListBlock } from "./markdown-budget.js";
 import { code, link, table, text } from "./markdown-text.js";

@@ -5,7 +5,7 @@
  * caps a step summary at 1 MiB); summary.json has every entry.
  */
 import { SEVERITIES, type Severity } from "../config/schema.js";
-import { FINDING_KINDS, type FindingKind } from "./findings.js";
+import { FINDING_KINDS, type FindingKind } from "../findings/findings.js";
 import type { GateResult } from "../policy/gate.js";
 import { dbAgeDays, type GateReportMeta } from "./meta.js";
 import { fitBlocks, MAX_SUMMARY_BYTES, renderBlock, utf8Length, type ListBlock } from "./markdown-budget.js";

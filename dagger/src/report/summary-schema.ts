@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { SEVERITIES } from "../config/schema.js";
 import { ALLOWED_BY, type NoticeCode } from "../policy/gate.js";
-import { FINDING_KINDS } from "./findings.js";
+import { FINDING_KINDS } from "../findings/findings.js";
 import { SUMMARY_SCHEMA, SUMMARY_VERSION } from "./summary.js";
 
 /** Where the committed schema lives in this repository. */

@@ -31,7 +31,7 @@
  * selects them from `allowed` by `allowedBy` ("exception" is v1's `ignored`, "baseline" its
  * `preExisting`). Everything else is as in version 1.
  */
-import type { Finding, FindingKind, SecretLocation } from "./findings.js";
+import type { Finding, FindingKind, SecretLocation } from "../findings/findings.js";
 import type { AllowedBy, AllowedFinding, Counts, ExceptionRef, GateNotice, GateResult } from "../policy/gate.js";
 import type { Severity } from "../config/schema.js";
 import { dbAgeDays, type GateReportMeta } from "./meta.js";

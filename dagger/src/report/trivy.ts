@@ -5,14 +5,14 @@
  */
 import type { z } from "zod";
 import { ReportError } from "./errors.js";
-import { toFindings, type ReportFindings } from "./findings.js";
-import { findingsIfValid } from "./findings-reader.js";
+import { toFindings, type ReportFindings } from "../findings/findings.js";
+import { findingsIfValid } from "../findings/findings-reader.js";
 import { REPORT_SUMMARY_SCHEMA } from "./report-summary.js";
 import { SUMMARY_SCHEMA } from "./summary.js";
-import { MODIFIED_FINDING_TYPES, TrivyReport } from "./trivy-schema.js";
+import { MODIFIED_FINDING_TYPES, TrivyReport } from "../findings/trivy-schema.js";
 
 export { ReportError } from "./errors.js";
-export type { TrivyReport } from "./trivy-schema.js";
+export type { TrivyReport } from "../findings/trivy-schema.js";
 
 const SUPPORTED_SCHEMA_VERSION = 2;
 /**

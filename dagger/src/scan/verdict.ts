@@ -7,7 +7,7 @@ import type { RepositoryConfig } from "../config/load.js";
 import type { ScannerUsed } from "../config/scanner.js";
 import { evaluateGate, type GateNotice, type GateResult } from "../policy/gate.js";
 import { artifactOf, baselineArtifactNote, type BaselineGiven } from "../report/artifact.js";
-import { identitiesOf } from "../report/findings.js";
+import { identitiesOf } from "../findings/findings.js";
 import { MAX_TABLE_ROWS, renderMarkdown } from "../report/markdown.js";
 import { code } from "../report/markdown-text.js";
 import type { GateReportMeta } from "../report/meta.js";

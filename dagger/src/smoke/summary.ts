@@ -2,7 +2,7 @@
  * The smoke stage's verdict and its Markdown: which app started, which did not, what was probed,
  * the status or timeout, and the last lines of the app's log. Pure: run.ts gathers the facts.
  */
-import type { AppName } from "../source.js";
+import type { AppName } from "../config/app-names.js";
 import { code, text } from "../report/markdown-text.js";
 
 /** One check of an app: a start, a migration, a probe, or the exit after SIGTERM. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Policy, type Ignore } from "../../../dagger/src/config/schema.ts";
-import { identitiesOf, type Finding } from "../../../dagger/src/report/findings.ts";
+import { identitiesOf, type Finding } from "../../../dagger/src/findings/findings.ts";
 import { evaluateGate, type GateResult } from "../../../dagger/src/policy/gate.ts";
 import {
   configResult,

@@ -3,9 +3,9 @@
  * provenance, the cosign argv and messages, the certify plans, the manifest reader and the index
  * parser, the manifest — reach no Dagger import, however deep: they run (and are tested) without an engine.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { importsOf } from "../../support/module-imports.ts";
 import { repoRoot } from "../../support/paths.ts";
 
 const RELEASE = path.join(repoRoot, "dagger/src/release");
@@ -25,21 +25,6 @@ const PURE = [
   "reference",
   "tags",
 ];
-
-/** Every module `file` imports, transitively, by path (packages by name). */
-function importsOf(file: string, seen = new Set<string>()): Set<string> {
-  for (const [, spec] of readFileSync(file, "utf8").matchAll(/^\s*(?:import|export)\b[^;]*?from\s+"([^"]+)"/gms)) {
-    if (!spec!.startsWith(".")) {
-      seen.add(spec!);
-      continue;
-    }
-    const target = path.resolve(path.dirname(file), spec!.replace(/\.js$/, ".ts"));
-    if (seen.has(target)) continue;
-    seen.add(target);
-    importsOf(target, seen);
-  }
-  return seen;
-}
 
 describe("the release's pure parts", () => {
   it.each(PURE)("%s.ts imports no Dagger", (name) => {

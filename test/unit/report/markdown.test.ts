@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Policy, type Ignore } from "../../../dagger/src/config/schema.ts";
-import { identitiesOf, type Finding } from "../../../dagger/src/report/findings.ts";
+import { identitiesOf, type Finding } from "../../../dagger/src/findings/findings.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
 import { MAX_SUMMARY_BYTES, MAX_TABLE_ROWS, renderMarkdown } from "../../../dagger/src/report/markdown.ts";
 import { MENTION_BREAK } from "../../../dagger/src/report/markdown-text.ts";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parseSecurityConfig } from "../../../dagger/src/config/load.ts";
 import { Policy } from "../../../dagger/src/config/schema.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
-import { identitiesOf } from "../../../dagger/src/report/findings.ts";
+import { identitiesOf } from "../../../dagger/src/findings/findings.ts";
 import type { GateReportMeta } from "../../../dagger/src/report/meta.ts";
 import { summaryJsonText } from "../../../dagger/src/report/summary.ts";
 import { GateSummaryDocument, SUMMARY_SCHEMA_FILE, SUMMARY_SCHEMA_ID, summaryJsonSchema, summaryJsonSchemaText } from "../../../dagger/src/report/summary-schema.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Policy } from "../../../dagger/src/config/schema.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
-import { identitiesOf } from "../../../dagger/src/report/findings.ts";
+import { identitiesOf } from "../../../dagger/src/findings/findings.ts";
 import type { GateReportMeta } from "../../../dagger/src/report/meta.ts";
 import { summarizeResult, SUMMARY_SCHEMA, SUMMARY_VERSION } from "../../../dagger/src/report/summary.ts";
 import { findingsOf, langResult, secret, secretResult, suppressedVulnerability, vulnerability } from "../../support/trivy-reports.ts";

@@ -8,7 +8,7 @@
  * JSON in place and builds each `Finding` directly. The zod schema stays the definition: when
  * anything here does not hold, the caller asks zod, which says what is wrong and where
  * (`Results[0].Vulnerabilities[3].Severity: …`). A test holds both to the same verdict and the
- * same findings on generated and broken reports (test/unit/report/findings-reader.test.ts).
+ * same findings on generated and broken reports (test/unit/findings/findings-reader.test.ts).
  */
 import { SEVERITIES } from "../config/schema.js";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Finding } from "../../../dagger/src/report/findings.ts";
+import type { Finding } from "../../../dagger/src/findings/findings.ts";
 import {
   configResult,
   findingsOf,

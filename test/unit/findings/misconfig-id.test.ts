@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseMisconfigurationId } from "../../../dagger/src/report/misconfig-id.ts";
+import { normaliseMisconfigurationId } from "../../../dagger/src/findings/misconfig-id.ts";
 
 describe("normaliseMisconfigurationId", () => {
   it.each([

@@ -6,10 +6,10 @@
  * random, several places at once, from a fixed seed.
  */
 import { describe, expect, it } from "vitest";
-import { findingsIfValid } from "../../../dagger/src/report/findings-reader.ts";
-import { toFindings } from "../../../dagger/src/report/findings.ts";
+import { findingsIfValid } from "../../../dagger/src/findings/findings-reader.ts";
+import { toFindings } from "../../../dagger/src/findings/findings.ts";
 import { parseTrivyReport, readTrivyReport } from "../../../dagger/src/report/trivy.ts";
-import { TrivyReport } from "../../../dagger/src/report/trivy-schema.ts";
+import { TrivyReport } from "../../../dagger/src/findings/trivy-schema.ts";
 import {
   configResult,
   langResult,
