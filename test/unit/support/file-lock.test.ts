@@ -1,13 +1,19 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { withFileLock } from "../../support/file-lock.ts";
 import { prefetchWanted } from "../../support/tools/prefetch.ts";
 
-const tmp = () => mkdtemp(path.join(os.tmpdir(), "drydock-lock-"));
+const made: string[] = [];
+const tmp = async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "drydock-lock-"));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("withFileLock: one builder at a time", () => {
