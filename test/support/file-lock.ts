@@ -3,6 +3,11 @@
  * prefetch (test/support/tools/prefetch.ts) and a test file that needs the same tool now. The
  * lock is a file holding its owner's pid, made with O_EXCL; a lock whose owner has died is taken
  * over, so a killed run never blocks the next one.
+ *
+ * It saves work; it does not guard correctness. Two waiters that find the same dead owner at once
+ * can both take over (one may remove the other's fresh lock): then two builds run at once, and a
+ * tool's build still lands whole, since each builds in a folder of its own and renames the result
+ * into place (go-tools.ts). Only a killed run leaves a dead owner behind.
  */
 import { open, readFile, rm } from "node:fs/promises";
 
