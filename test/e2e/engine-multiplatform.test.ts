@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docker, run } from "../support/docker/cli.ts";
 import { readComposeFile } from "../support/docker/compose-flags.ts";
 import { imageTag } from "../support/docker/e2e-context.ts";
-import { EMULATED_MEMORY, withBackendMemory } from "../support/docker/emulation.ts";
+import { EMULATED_MEMORY, ensureEmulation, withBackendMemory } from "../support/docker/emulation.ts";
 import { REPO_ROOT } from "../support/docker/engine.ts";
 import { http, pollUntil, Stack } from "../support/docker/stack.ts";
 import { described, shellLine, type CliResult } from "../support/engine/cli.ts";
@@ -25,10 +25,17 @@ import { craneInEngine, HOST_ADDRESS } from "../support/engine/kit.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier, type EngineTier } from "../support/engine/tier.ts";
 import { asUser, LAB_NAMESPACE, passingConfig } from "../support/engine/user-lines.ts";
+import { onCi } from "../support/shared-material.ts";
 import { startLocalSigstore, type LocalSigstore } from "../support/sigstore/index.ts";
 
 const unavailable = engineTierUnavailable();
 const ctx = inject("drydockE2e");
+// arm64 runs under QEMU user emulation (registered here when root); as in arm64.test.ts, CI fails without it.
+const emulation = unavailable === undefined ? await ensureEmulation() : undefined;
+if (emulation && !emulation.ok) {
+  if (onCi()) throw new Error(`CI=${process.env["CI"]}: linux/arm64 emulation is required for the two-platform release, and: ${emulation.reason}`);
+  console.warn(`[engine] skipping test/e2e/engine-multiplatform.test.ts (a two-platform release): ${emulation.reason}`);
+}
 const PLATFORMS = ["linux/amd64", "linux/arm64"];
 
 interface Released {
@@ -81,10 +88,10 @@ async function ciEnv(): Promise<Record<string, string>> {
   };
 }
 
-describe.skipIf(unavailable !== undefined)("a two-platform keyless release on the real engine: the README's line as written, backend only", () => {
+describe.skipIf(unavailable !== undefined || emulation?.ok === false)("a two-platform keyless release on the real engine: the README's line as written, backend only", () => {
   beforeAll(async () => {
     tier = await setUpEngineTier();
-    // The lab's node index holds arm64 only where emulation runs (and on CI it must: see lab-images.ts).
+    // The lab's node index holds arm64 where emulation runs: checked above, so both are there.
     expect(tier.images.nodePlatforms, "the lab's node stand-in index: linux/arm64 needs QEMU user emulation (scripts/e2e/ensure-emulation.sh)").toEqual(PLATFORMS);
     repo = path.join(tier.work, "shop-api");
     await writeAppRepository(repo, "examples/app", { "security-config.yml": await passingConfig({ apps: ["backend"] }) });

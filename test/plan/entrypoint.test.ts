@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Executor } from "../../node_modules/@dagger.io/dagger/dist/src/module/executor.js";
 import { invoke } from "../../node_modules/@dagger.io/dagger/dist/src/module/entrypoint/invoke.js";
 import * as drydockModule from "../../dagger/src/index.ts";
+import { App } from "../../dagger/src/objects/app.ts";
 import { GateFailedError } from "../../dagger/src/objects/gate-error.ts";
 import { listDirectory } from "../support/fake-engine/filesystem.js";
 import { lookupId } from "../support/fake-engine/ids.js";
@@ -57,6 +58,16 @@ describe("dagger call through the SDK entrypoint", () => {
   it("gives App a copy of every Drydock state field, so an app builds with everything the builders set", () => {
     const fields = (name: string) => Object.keys(module.objects[name]?.properties ?? {}).filter((field) => field !== "name").sort();
     expect(fields("App")).toEqual(fields("Drydock"));
+  });
+
+  it("App.chosenFrom copies every Drydock state field, each with its value", () => {
+    const fields = Object.keys(module.objects["Drydock"]?.properties ?? {});
+    expect(fields.length).toBeGreaterThan(20);
+    const state = Object.fromEntries(fields.map((field) => [field, field === "allowedDbRepositories" ? [`value of ${field}`] : `value of ${field}`]));
+    const drydock = Object.assign(Object.create(drydockModule.Drydock.prototype) as drydockModule.Drydock, state);
+    const { name, ...copied } = { ...App.chosenFrom(drydock, "backend") };
+    expect(name).toBe("backend");
+    expect(copied).toEqual(state);
   });
 
   it("constructs Drydock with only --source, the optional secrets left out", async () => {

@@ -32,6 +32,7 @@ export interface DrydockState {
   readonly prismaEnginesMirror?: string;
   readonly trivyCache?: CacheVolume;
   readonly allowedTrivyImage?: string;
+  /** Optional here: a Drydock made again from state JSON (Object.create, no initialisers) may lack it. */
   readonly allowedDbRepositories?: string[];
   readonly cosignImage: string;
   readonly sigstoreTrustedRoot?: File;
@@ -56,6 +57,6 @@ export function provideAppPipeline(fromState: (state: DrydockState) => AppPipeli
 
 /** The Drydock an App was chosen from, made again from its state. */
 export function appPipelineOf(state: DrydockState): AppPipeline {
-  if (!rebuild) throw new Error("internal: an App function ran before index.ts provided the Drydock pipeline (provideAppPipeline)");
+  if (!rebuild) throw new Error("internal: an App function ran before index.ts provided the Drydock pipeline (provideAppPipeline): import dagger/src/index.ts before calling App's functions");
   return rebuild(state);
 }

@@ -25,6 +25,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Working directory of the command. */
   cwd?: string;
+  /** Kill the command when this aborts and report it as failed (exit code 130, as after Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Run any program and capture its output; never throws for a non-zero exit. */
@@ -45,18 +47,27 @@ export function run(program: string, args: readonly string[], options: RunOption
             timedOut = true;
             child.kill("SIGKILL");
           }, options.timeoutMs);
+    let aborted = false;
+    const abort = () => {
+      aborted = true;
+      child.kill("SIGKILL");
+    };
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener("abort", abort, { once: true });
     child.stdout?.on("data", (b: Buffer) => out.push(b));
     child.stderr?.on("data", (b: Buffer) => err.push(b));
     child.on("error", (e) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
       reject(new Error(`could not start ${program}: ${e.message}`));
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
       resolve({
-        code: timedOut ? 124 : (code ?? 1),
+        code: timedOut ? 124 : aborted ? 130 : (code ?? 1),
         stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8") + (timedOut ? `\n(killed after ${options.timeoutMs} ms)` : ""),
+        stderr: Buffer.concat(err).toString("utf8") + (timedOut ? `\n(killed after ${options.timeoutMs} ms)` : aborted ? "\n(killed: the run was stopping)" : ""),
       });
     });
     if (child.stdin) {

@@ -33,12 +33,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   // The tools build in the background while the first files (which need none) run; see prefetch.ts.
-  const prefetch = prefetchWanted(process.env, onCi()) ? prefetchTools(log) : undefined;
+  const stopPrefetch = new AbortController();
+  const prefetch = prefetchWanted(process.env, onCi()) ? prefetchTools(log, stopPrefetch.signal) : undefined;
   if (!prefetch) log("tools are built by the files that need them (DRYDOCK_E2E_PREFETCH=1 builds them all in the background from the start)");
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const workDir = await mkdtemp(path.join(os.tmpdir(), "drydock-e2e-"));
   const teardown = async () => {
-    // A prefetch still building (a run of a few files) ends before the engine it may be building is stopped.
+    // A prefetch still building (a run of a few files, or an interrupted one) is stopped, not waited for.
+    stopPrefetch.abort();
     await prefetch;
     log(`disk at the end: ${describeFreeSpace(await freeSpace())}`);
     await removeRunObjects(runId);

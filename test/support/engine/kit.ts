@@ -78,10 +78,10 @@ async function kitEnv(): Promise<Record<string, string>> {
   return { DAGGER_KIT_WORK: KIT_WORK, ...(goCache ? { KIT_GOCACHE: goCache } : {}) };
 }
 
-async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS, background = false): Promise<RunResult> {
+async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS, how: { background?: boolean; signal?: AbortSignal } = {}): Promise<RunResult> {
   const started = Date.now();
-  const command = background ? ["nice", "-n", "10", "bash"] : ["bash"];
-  const result = await run(command[0]!, [...command.slice(1), KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs });
+  const command = how.background ? ["nice", "-n", "10", "bash"] : ["bash"];
+  const result = await run(command[0]!, [...command.slice(1), KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs, signal: how.signal });
   if (result.code !== 0) throw new Error(failureMessage(`kit.sh ${steps.join(" ")}`, result, 60));
   log(`kit.sh ${steps.join(" ")}: ${Math.round((Date.now() - started) / 1000)} s`);
   return result;
@@ -98,7 +98,7 @@ async function goEnv(name: string): Promise<string | undefined> {
  * time: while another process builds it (the e2e's prefetch), this waits and reuses it.
  * `background`: at a low CPU priority, beside test files that need no engine.
  */
-export async function ensureKitBuilt(log: Log, { background = false } = {}): Promise<void> {
+export async function ensureKitBuilt(log: Log, { background = false, signal }: { background?: boolean; signal?: AbortSignal } = {}): Promise<void> {
   await mkdir(KIT_WORK, { recursive: true });
   const fingerprint = await kitFingerprint();
   const isBuilt = async () => existsSync(path.join(KIT_WORK, "bin", "dagger")) && (await readFile(STAMP, "utf8").catch(() => "")) === fingerprint;
@@ -117,13 +117,13 @@ export async function ensureKitBuilt(log: Log, { background = false } = {}): Pro
     log(`building the engine kit into ${path.relative(repoRoot, KIT_WORK)} (cold: ~15 min on 2 cores; warm Go cache: a few)${background ? ", in the background" : ""}`);
     await rm(STAMP, { force: true });
     const before = await repositoryManifests();
-    await kit(BUILD_STEPS, log, BUILD_TIMEOUT_MS, background);
+    await kit(BUILD_STEPS, log, BUILD_TIMEOUT_MS, { background, signal });
     const after = await repositoryManifests();
     if (after !== before) {
       throw new Error(`building the kit changed this repository's package.json or node_modules/typescript (a step of kit.sh installed into it); restore them with git checkout package.json && npm ci`);
     }
     await writeFile(STAMP, fingerprint);
-  }, { what: "the engine kit", log, timeoutMs: BUILD_TIMEOUT_MS });
+  }, { what: "the engine kit", log });
 }
 
 /** The harness's own manifest and TypeScript, which no step of the kit may touch. */

@@ -35,6 +35,8 @@ export interface BuildOptions {
    * need none of them run, and those come first. Default false.
    */
   background?: boolean;
+  /** Stop the build (the e2e's teardown stops a prefetch still running). */
+  signal?: AbortSignal;
 }
 
 export const TOOLS_CACHE = path.join(repoRoot, ".cache/tools");
@@ -58,7 +60,7 @@ export function goToolPath(tool: GoTool): string {
  * builds it (the e2e's prefetch), this waits for that build and reuses it.
  */
 export async function ensureGoTool(tool: GoTool, options: BuildOptions | Log = {}): Promise<string> {
-  const { log = () => {}, background = false } = typeof options === "function" ? { log: options } : options;
+  const { log = () => {}, background = false, signal } = typeof options === "function" ? { log: options } : options;
   const binary = goToolPath(tool);
   const label = `${tool.name} ${tool.version}`;
   const recipe = JSON.stringify({ pkg: tool.pkg, version: tool.version, env: tool.env ?? {}, ldflags: tool.ldflags ?? "" });
@@ -73,7 +75,7 @@ export async function ensureGoTool(tool: GoTool, options: BuildOptions | Log = {
     }
     log(`building ${label} from its Go module${tool.coldBuild ? ` (first run: ${tool.coldBuild})` : ""}${background ? ", in the background" : ""}`);
     const args = ["install", ...(tool.ldflags ? [`-ldflags=${tool.ldflags}`] : []), `${tool.pkg}@${tool.version}`];
-    await buildInto(binary, recipe, label, log, background, (tmp) => ({
+    await buildInto(binary, recipe, label, log, { background, signal }, (tmp) => ({
       args,
       env: { ...tool.env, GOBIN: tmp },
       // go install names the binary after the package's last element (before a /vN suffix).
@@ -88,7 +90,7 @@ export async function ensureGoTool(tool: GoTool, options: BuildOptions | Log = {
  * keyed by a hash of its files, so an edit rebuilds and an unchanged program is reused.
  */
 export async function buildLocalGoProgram(dir: string, name: string, options: BuildOptions | Log = {}): Promise<string> {
-  const { log = () => {}, background = false } = typeof options === "function" ? { log: options } : options;
+  const { log = () => {}, background = false, signal } = typeof options === "function" ? { log: options } : options;
   const hash = await hashGoFiles(dir);
   const binary = path.join(TOOLS_CACHE, `${name}@${hash}`, name);
   const recipe = JSON.stringify({ dir: path.relative(repoRoot, dir), hash });
@@ -99,7 +101,7 @@ export async function buildLocalGoProgram(dir: string, name: string, options: Bu
   return withBuildLock(binary, name, log, async () => {
     if (await isBuilt(binary, recipe)) return binary;
     log(`building ${name} from ${path.relative(repoRoot, dir)}${background ? ", in the background" : ""}`);
-    await buildInto(binary, recipe, name, log, background, (tmp) => {
+    await buildInto(binary, recipe, name, log, { background, signal }, (tmp) => {
       const output = path.join(tmp, name);
       // -buildvcs=false: the program sits inside drydock's git checkout, whose state is no input of it.
       return { args: ["build", "-trimpath", "-buildvcs=false", "-o", output, "."], env: { CGO_ENABLED: "0" }, cwd: dir, output };
@@ -112,7 +114,7 @@ export async function buildLocalGoProgram(dir: string, name: string, options: Bu
 async function withBuildLock<T>(binary: string, label: string, log: Log, fn: () => Promise<T>): Promise<T> {
   const dir = path.dirname(binary);
   await mkdir(path.dirname(dir), { recursive: true });
-  return withFileLock(`${dir}.lock`, fn, { what: label, log, timeoutMs: BUILD_TIMEOUT_MS });
+  return withFileLock(`${dir}.lock`, fn, { what: label, log });
 }
 
 interface BuildStep {
@@ -133,7 +135,7 @@ async function isBuilt(binary: string, recipe: string): Promise<boolean> {
  * Run the build in a temporary folder beside the binary and rename the result into place, so an
  * interrupted build never leaves a half-written binary that a later run would take as built.
  */
-async function buildInto(binary: string, recipe: string, label: string, log: Log, background: boolean, step: (tmp: string) => BuildStep): Promise<void> {
+async function buildInto(binary: string, recipe: string, label: string, log: Log, how: { background: boolean; signal?: AbortSignal }, step: (tmp: string) => BuildStep): Promise<void> {
   const dir = path.dirname(binary);
   await mkdir(dir, { recursive: true });
   await removeAbandonedBuilds(dir);
@@ -141,7 +143,7 @@ async function buildInto(binary: string, recipe: string, label: string, log: Log
   try {
     const { args, env, cwd, output } = step(tmp);
     const started = Date.now();
-    const result = await runGo(args, { env: { ...BASE_ENV, ...env }, cwd: cwd ?? tmp, background }, label);
+    const result = await runGo(args, { env: { ...BASE_ENV, ...env }, cwd: cwd ?? tmp, ...how }, label);
     if (result.code !== 0) {
       throw new Error(failureMessage(`building ${label}: go ${args.join(" ")}`, { ...result, stdout: "" }, STDERR_LINES));
     }
@@ -170,15 +172,17 @@ async function removeAbandonedBuilds(dir: string): Promise<void> {
   }
 }
 
-async function runGo(args: string[], options: { env: Record<string, string>; cwd: string; background: boolean }, label: string): Promise<RunResult> {
+async function runGo(args: string[], options: { env: Record<string, string>; cwd: string; background: boolean; signal?: AbortSignal }, label: string): Promise<RunResult> {
   const { background, ...runOptions } = options;
+  const command = background ? ["nice", "-n", "10", "go"] : ["go"];
   try {
-    // nice runs go from PATH as go would be run: a missing go fails the same way (exit 127 below).
-    const result = background ? await run("nice", ["-n", "10", "go", ...args], { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS }) : await run("go", args, { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS });
+    const result = await run(command[0]!, [...command.slice(1), ...args], { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS });
+    // nice(1) exits 127 when it cannot find the program it runs: the same as go missing from PATH.
     if (background && result.code === 127) throw new Error("ENOENT: go");
     return result;
   } catch (error) {
-    if ((error as Error).message.includes("ENOENT")) {
+    // Only go's absence: a missing nice(1) says "could not start nice" and is passed on as it is.
+    if (/^could not start go: .*ENOENT|^ENOENT: go$/.test((error as Error).message)) {
       throw new Error(
         `building ${label} needs the Go toolchain, but \`go\` is not on PATH — install Go 1.26 (https://go.dev/dl/, ` +
           `or the golang package of your distribution) and put its bin folder on PATH; the tool is then built once ` +

@@ -4,36 +4,40 @@
  * empty Go caches these builds take about half an hour on 2 cores; done one after another in the
  * files that need them, nothing else would run meanwhile. A file that needs a tool before the
  * prefetch has built it waits for that build (test/support/file-lock.ts), or builds it itself if
- * the prefetch has not reached it. The order follows the files' (vitest.config.ts: e2eFileOrder):
- * Trivy and its DB writer, then the release's registry and cosign, the local Sigstore, the kit.
+ * the prefetch has not reached it. The order follows the files' (test/support/e2e-sequencer.ts):
+ * Trivy and its DB writer, then the release's registry, cosign and crane, the local Sigstore, the kit.
  *
  * A failed prefetch build is only logged: the file that needs the tool builds it again and fails
  * with the build's own message, where the failure belongs.
  */
-import { buildLocalGoProgram, ensureGoTool, type Log } from "./go-tools.ts";
-import { COSIGN, FULCIO, REGISTRY, REKOR_TILES, TESSERACT, TIMESTAMP_SERVER, TRIVY } from "./catalog.ts";
+import { buildLocalGoProgram, ensureGoTool, type GoTool, type Log } from "./go-tools.ts";
+import { COSIGN, CRANE, FULCIO, REGISTRY, REKOR_TILES, TESSERACT, TIMESTAMP_SERVER, TRIVY } from "./catalog.ts";
 import { TRIVY_DB_WRITER_DIR } from "../trivy-db/index.ts";
 import { HTPASSWD_DIR } from "../release/registry.ts";
 import { ensureKitBuilt, kitUnavailable } from "../engine/kit.ts";
 
 interface Step {
   what: string;
-  build(log: Log): Promise<unknown>;
+  build(how: { log: Log; signal: AbortSignal }): Promise<unknown>;
 }
 
+const tool = (t: GoTool): Step => ({ what: t.name, build: ({ log, signal }) => ensureGoTool(t, { log, signal, background: true }) });
+const program = (dir: string, name: string): Step => ({ what: name, build: ({ log, signal }) => buildLocalGoProgram(dir, name, { log, signal, background: true }) });
+
 const STEPS: Step[] = [
-  { what: "trivy", build: (log) => ensureGoTool(TRIVY, { log, background: true }) },
-  { what: "the trivy-db writer", build: (log) => buildLocalGoProgram(TRIVY_DB_WRITER_DIR, "trivy-db", { log, background: true }) },
-  { what: "the registry", build: (log) => ensureGoTool(REGISTRY, { log, background: true }) },
-  { what: "htpasswd", build: (log) => buildLocalGoProgram(HTPASSWD_DIR, "htpasswd", { log, background: true }) },
-  { what: "cosign", build: (log) => ensureGoTool(COSIGN, { log, background: true }) },
-  ...[FULCIO, TIMESTAMP_SERVER, REKOR_TILES, TESSERACT].map((tool) => ({ what: tool.name, build: (log: Log) => ensureGoTool(tool, { log, background: true }) })),
+  tool(TRIVY),
+  program(TRIVY_DB_WRITER_DIR, "trivy-db"),
+  tool(REGISTRY),
+  program(HTPASSWD_DIR, "htpasswd"),
+  tool(COSIGN),
+  tool(CRANE),
+  ...[FULCIO, TIMESTAMP_SERVER, REKOR_TILES, TESSERACT].map(tool),
   {
     what: "the engine kit",
-    build: async (log: Log) => {
+    build: async ({ log, signal }) => {
       const unavailable = kitUnavailable();
-      if (unavailable) return log(`prefetch: no engine kit to build (${unavailable})`);
-      await ensureKitBuilt(log, { background: true });
+      if (unavailable) return log(`no engine kit to build (${unavailable})`);
+      await ensureKitBuilt(log, { background: true, signal });
     },
   },
 ];
@@ -45,18 +49,21 @@ export function prefetchWanted(env: NodeJS.ProcessEnv, onCi: boolean): boolean {
   return asked === "1" || onCi;
 }
 
-/** Build every tool in turn; never rejects. Returns the seconds it took, for the log. */
-export async function prefetchTools(log: Log): Promise<number> {
+/**
+ * Build every tool in turn; never rejects. `signal` stops it: no step starts after, and the build
+ * under way is killed (the e2e's teardown, when a run of a few files ends before the prefetch).
+ */
+export async function prefetchTools(log: Log, signal: AbortSignal): Promise<void> {
   const started = Date.now();
-  const say: Log = (line) => log(`prefetch: ${line.replace(/^prefetch: /, "")}`);
+  const say: Log = (line) => log(`prefetch: ${line}`);
   for (const step of STEPS) {
+    if (signal.aborted) return say(`stopped before ${step.what}: the run is ending`);
     try {
-      await step.build(say);
+      await step.build({ log: say, signal });
     } catch (error) {
+      if (signal.aborted) return say(`stopped while building ${step.what}: the run is ending`);
       say(`${step.what} failed; the file that needs it builds it again and reports why: ${(error as Error).message.split("\n")[0]}`);
     }
   }
-  const seconds = Math.round((Date.now() - started) / 1000);
-  say(`every tool ready after ${seconds} s`);
-  return seconds;
+  say(`every tool ready after ${Math.round((Date.now() - started) / 1000)} s`);
 }
