@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { e2eFileRank } from "../../support/e2e-sequencer.ts";
@@ -14,7 +14,7 @@ const SUPPORT = path.join(repoRoot, "test/support");
 function neededRank(file: string): number {
   const reached = importsOf(file);
   const reaches = (...modules: string[]) => modules.some((m) => reached.has(path.join(SUPPORT, m)));
-  if (reaches("engine/kit.ts")) return 3;
+  if (reaches("engine/kit.ts")) return /"local-cache",\s*"prune"/.test(readFileSync(file, "utf8")) ? 4 : 3;
   if (reaches("release/registry.ts", "sigstore/index.ts")) return 2;
   if (reaches("tools/go-tools.ts", "trivy-db/index.ts")) return 1;
   return 0;
@@ -29,6 +29,7 @@ describe("the e2e file order (files needing no built tool first, the engine tier
   });
 
   it("puts the engine tier last and Docker-only files first", () => {
+    expect(e2eFileRank("test/e2e/engine-reproducible.test.ts")).toBe(4);
     expect(e2eFileRank("test/e2e/engine-parity.test.ts")).toBe(3);
     expect(e2eFileRank("test/e2e/keyless.test.ts")).toBe(2);
     expect(e2eFileRank("test/e2e/trivy-images.test.ts")).toBe(1);
