@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { failureMessage, run, type RunResult } from "../docker/cli.ts";
 import { withFileLock } from "../file-lock.ts";
@@ -117,13 +117,41 @@ export async function ensureKitBuilt(log: Log, { background = false, signal }: {
     log(`building the engine kit into ${path.relative(repoRoot, KIT_WORK)} (cold: ~15 min on 2 cores; warm Go cache: a few)${background ? ", in the background" : ""}`);
     await rm(STAMP, { force: true });
     const before = await repositoryManifests();
-    await kit(BUILD_STEPS, log, BUILD_TIMEOUT_MS, { background, signal });
+    try {
+      await kit(BUILD_STEPS, log, BUILD_TIMEOUT_MS, { background, signal });
+    } catch (error) {
+      const ended = await endBuildLeftovers(KIT_WORK);
+      if (ended.length > 0) log(`ended what the interrupted kit build left running: ${ended.join("; ")}`);
+      throw error;
+    }
     const after = await repositoryManifests();
     if (after !== before) {
       throw new Error(`building the kit changed this repository's package.json or node_modules/typescript (a step of kit.sh installed into it); restore them with git checkout package.json && npm ci`);
     }
     await writeFile(STAMP, fingerprint);
   }, { what: "the engine kit", log });
+}
+
+/**
+ * kit.sh's `images` step serves a temporary registry (`crane registry serve … --disk
+ * <work>/registry-tmp`, on 127.0.0.1:5001) in the background and ends it at the step's end; a
+ * build killed or failed in between leaves it running, holding the port the next build needs,
+ * and `kit.sh stop` does not know it. End exactly those processes of `work`; returns what it ended.
+ */
+export async function endBuildLeftovers(work: string): Promise<string[]> {
+  const marker = `--disk ${path.join(work, "registry-tmp")}`;
+  const ended: string[] = [];
+  for (const pid of (await readdir("/proc")).filter((entry) => /^\d+$/.test(entry))) {
+    const command = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ").trim();
+    if (!command.includes(" registry serve ") || !command.endsWith(marker)) continue;
+    try {
+      process.kill(Number(pid), "SIGTERM");
+      ended.push(`pid ${pid} (${command})`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ended;
 }
 
 /** The harness's own manifest and TypeScript, which no step of the kit may touch. */
