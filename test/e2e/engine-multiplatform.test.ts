@@ -10,23 +10,24 @@
  * Backend only: the frontend's `next build` under emulation would cost CI several more minutes
  * and prove nothing the backend does not (the same release code builds every app per platform).
  */
-import { copyFile, mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { docker, run } from "../support/docker/cli.ts";
+import { docker } from "../support/docker/cli.ts";
 import { readComposeFile } from "../support/docker/compose-flags.ts";
 import { imageTag } from "../support/docker/e2e-context.ts";
 import { EMULATED_MEMORY, ensureEmulation, withBackendMemory } from "../support/docker/emulation.ts";
 import { REPO_ROOT } from "../support/docker/engine.ts";
 import { http, pollUntil, Stack } from "../support/docker/stack.ts";
-import { described, shellLine, type CliResult } from "../support/engine/cli.ts";
-import { readmeCommandLines } from "../support/engine/command-lines.ts";
-import { craneInEngine, HOST_ADDRESS } from "../support/engine/kit.ts";
+import { expectSuccess, shellLine } from "../support/engine/cli.ts";
+import { oneReadmeLine } from "../support/engine/command-lines.ts";
+import { craneInEngine } from "../support/engine/kit.ts";
+import { githubJobEnv, startSigstoreFor } from "../support/engine/keyless-job.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier, type EngineTier } from "../support/engine/tier.ts";
 import { asUser, LAB_NAMESPACE, passingConfig } from "../support/engine/user-lines.ts";
 import { onCi } from "../support/shared-material.ts";
-import { startLocalSigstore, type LocalSigstore } from "../support/sigstore/index.ts";
+import type { LocalSigstore } from "../support/sigstore/index.ts";
 
 const unavailable = engineTierUnavailable();
 const ctx = inject("drydockE2e");
@@ -64,29 +65,8 @@ let repo: string;
 let sigstore: LocalSigstore;
 let released: Released["images"][number];
 
-function readmeLine(matches: (line: string) => boolean): string {
-  const found = readmeCommandLines().filter(matches);
-  if (found.length !== 1) throw new Error(`expected one README line to match, found ${found.length}: ${found.join(" | ")}`);
-  return found[0]!;
-}
-
-function expectSuccess(result: CliResult): void {
-  expect(result.code, described(result)).toBe(0);
-}
-
 /** What a GitHub Actions job of acme/shop has in its environment, with a token of the local Sigstore's issuer. */
-async function ciEnv(): Promise<Record<string, string>> {
-  return {
-    HOME: path.join(tier.work, "home"),
-    GITHUB_ACTOR: "drydock-ci",
-    GITHUB_TOKEN: "lab-registry-needs-none",
-    GITHUB_SHA: (await run("git", ["rev-parse", "HEAD"], { cwd: repo })).stdout.trim(),
-    GITHUB_REF: "refs/tags/v1.2.3",
-    SIGSTORE_ID_TOKEN: sigstore.mintToken(),
-    SIGNER_IDENTITY: sigstore.identityOf(),
-    OIDC_ISSUER: sigstore.issuer,
-  };
-}
+const ciEnv = async () => ({ HOME: path.join(tier.work, "home"), ...(await githubJobEnv(sigstore, repo)) });
 
 describe.skipIf(unavailable !== undefined || emulation?.ok === false)("a two-platform keyless release on the real engine: the README's line as written, backend only", () => {
   beforeAll(async () => {
@@ -95,11 +75,9 @@ describe.skipIf(unavailable !== undefined || emulation?.ok === false)("a two-pla
     expect(tier.images.nodePlatforms, "the lab's node stand-in index: linux/arm64 needs QEMU user emulation (scripts/e2e/ensure-emulation.sh)").toEqual(PLATFORMS);
     repo = path.join(tier.work, "shop-api");
     await writeAppRepository(repo, "examples/app", { "security-config.yml": await passingConfig({ apps: ["backend"] }) });
-    sigstore = await startLocalSigstore({ work: tier.work, log, host: HOST_ADDRESS });
-    await copyFile(sigstore.trustedRoot, path.join(repo, "trusted_root.json"));
-    await copyFile(sigstore.signingConfig, path.join(repo, "signing_config.json"));
+    sigstore = await startSigstoreFor(repo, tier.work, log);
 
-    const line = readmeLine((l) => l.includes("with-sigstore") && l.includes(" release "));
+    const line = oneReadmeLine((l) => l.includes("with-sigstore") && l.includes(" release "));
     expect(line, "the README's line names no platforms: the default, both, is what runs").not.toContain("--platforms");
     const result = await shellLine(tier.kit, asUser(line, tier.moduleDir), { cwd: repo, env: await ciEnv() });
     log(`two-platform keyless release (backend only, arm64 emulated): exit ${result.code} in ${result.seconds.toFixed(0)} s`);
@@ -153,7 +131,7 @@ describe.skipIf(unavailable !== undefined || emulation?.ok === false)("a two-pla
   });
 
   it("the README's private-Sigstore verify line passes for each variant by its own digest (signature and the three attestations)", async () => {
-    const line = readmeLine((l) => l.includes("with-sigstore") && l.includes(" verify "));
+    const line = oneReadmeLine((l) => l.includes("with-sigstore") && l.includes(" verify "));
     for (const variant of released.variants) {
       const result = await shellLine(tier.kit, asUser(line, tier.moduleDir, { digest: variant.digest }), { cwd: repo, env: await ciEnv() });
       log(`verify ${variant.platform} ${variant.digest}: exit ${result.code} in ${result.seconds.toFixed(0)} s`);

@@ -14,20 +14,21 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../support/docker/cli.ts";
 import { describeApi } from "../support/describe-api.ts";
-import { dagger, described, shellLine, type CliResult } from "../support/engine/cli.ts";
-import { readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
-import { ENGINE_TCP, HOST_ADDRESS, type RunningKit } from "../support/engine/kit.ts";
+import { dagger, described, expectSuccess, shellLine, type CliResult } from "../support/engine/cli.ts";
+import { oneReadmeLine, readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
+import { githubJobEnv, startSigstoreFor } from "../support/engine/keyless-job.ts";
+import { ENGINE_TCP, type RunningKit } from "../support/engine/kit.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { airGapped, amd64Only, asUser as asUserOf, LAB_NAMESPACE, passingConfig } from "../support/engine/user-lines.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier } from "../support/engine/tier.ts";
 import { introspectModule } from "../support/introspect.ts";
 import { repoRoot } from "../support/paths.ts";
-import { startLocalSigstore, type LocalSigstore } from "../support/sigstore/index.ts";
+import type { LocalSigstore } from "../support/sigstore/index.ts";
 import { COSIGN } from "../support/tools/catalog.ts";
 import { ensureGoTool } from "../support/tools/go-tools.ts";
 
@@ -58,10 +59,6 @@ async function drydockFunctions(): Promise<string[]> {
     .map((name) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 }
 
-function expectSuccess(result: CliResult): void {
-  expect(result.code, described(result)).toBe(0);
-}
-
 function expectFailure(result: CliResult, says: RegExp): void {
   expect(result.code, described(result)).not.toBe(0);
   expect(`${result.stdout}\n${result.stderr}`, described(result)).toMatch(says);
@@ -82,10 +79,9 @@ const NOT_RUN: ReadonlyArray<[string, string]> = [
 
 /** The one README line `matches` picks, recorded as run. */
 function readmeLine(matches: (line: string) => boolean): string {
-  const found = readmeCommandLines().filter(matches);
-  if (found.length !== 1) throw new Error(`expected one README line to match, found ${found.length}: ${found.join(" | ")}`);
-  ranLines.add(found[0]!);
-  return found[0]!;
+  const line = oneReadmeLine(matches);
+  ranLines.add(line);
+  return line;
 }
 
 /** Run a README or template line with the placeholders a user replaces, replaced. */
@@ -278,22 +274,10 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     let backendRef = "";
 
     /** What a GitHub Actions job would have in its environment, with a token of the local Sigstore's issuer. */
-    const keylessEnv = async (identity = sigstore.identityOf()) => ({
-      ...env,
-      GITHUB_ACTOR: "drydock-ci",
-      GITHUB_TOKEN: "lab-registry-needs-none",
-      GITHUB_SHA: (await run("git", ["rev-parse", "HEAD"], { cwd: appRepo })).stdout.trim(),
-      GITHUB_REF: "refs/tags/v1.2.3",
-      SIGSTORE_ID_TOKEN: sigstore.mintToken(),
-      SIGNER_IDENTITY: identity,
-      OIDC_ISSUER: sigstore.issuer,
-    });
+    const keylessEnv = async (identity?: string) => ({ ...env, ...(await githubJobEnv(sigstore, appRepo, identity)) });
 
     beforeAll(async () => {
-      // On the host's end of the kit's veth pair: cosign runs in the engine's containers, and reaches it there.
-      sigstore = await startLocalSigstore({ work, log, host: HOST_ADDRESS });
-      await copyFile(sigstore.trustedRoot, path.join(appRepo, "trusted_root.json"));
-      await copyFile(sigstore.signingConfig, path.join(appRepo, "signing_config.json"));
+      sigstore = await startSigstoreFor(appRepo, work, log);
     });
 
     it("the README's private-Sigstore release line signs keyless (Fulcio, CT log, Rekor v2, timestamp authority), attests and verifies (amd64 only here; as written, with both platforms, in engine-multiplatform.test.ts)", async () => {

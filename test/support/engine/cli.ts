@@ -1,6 +1,7 @@
 /**
  * The real `dagger` CLI against the kit's engine, as a user types it: exit code, output and time.
  */
+import { expect } from "vitest";
 import { run, type RunResult } from "../docker/cli.ts";
 import type { RunningKit } from "./kit.ts";
 
@@ -38,6 +39,11 @@ async function againIfSourceLost(call: () => Promise<CliResult>): Promise<CliRes
   if (!sourceLost(first)) return first;
   console.warn(`[engine] the engine lost the synced source before running (dagger/dagger#10390); running again: ${first.line}`);
   return call();
+}
+
+/** Assert the command exited 0, showing what it said when not. */
+export function expectSuccess(result: CliResult): void {
+  expect(result.code, described(result)).toBe(0);
 }
 
 /** What a failed command said, for an assertion message: the engine's error lines, then the end of its output. */

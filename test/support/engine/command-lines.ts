@@ -20,6 +20,13 @@ export function readmeCommandLines(readme = readFileSync(path.join(repoRoot, "RE
   );
 }
 
+/** The one README `dagger …` line `matches` picks; anything but exactly one is an error naming what matched. */
+export function oneReadmeLine(matches: (line: string) => boolean): string {
+  const found = readmeCommandLines().filter(matches);
+  if (found.length !== 1) throw new Error(`expected one README line to match, found ${found.length}: ${found.join(" | ")}`);
+  return found[0]!;
+}
+
 /** The shell text of every CI step that calls dagger: GitHub Actions `run:` and GitLab `script:` items. */
 export async function templateCommandLines(file: string): Promise<string[]> {
   const doc = parse(await readFile(file, "utf8")) as Record<string, unknown>;
