@@ -29,6 +29,11 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** A command line run at a low CPU priority (nice 10): for builds in the background of a test run. */
+export function lowPriority(command: readonly string[]): string[] {
+  return ["nice", "-n", "10", ...command];
+}
+
 /** Run any program and capture its output; never throws for a non-zero exit. */
 export function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {

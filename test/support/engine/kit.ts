@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { failureMessage, run, type RunResult } from "../docker/cli.ts";
+import { failureMessage, lowPriority, run, type RunResult } from "../docker/cli.ts";
 import { withFileLock } from "../file-lock.ts";
 import { repoRoot, sharedDir } from "../paths.ts";
 
@@ -80,8 +80,9 @@ async function kitEnv(): Promise<Record<string, string>> {
 
 async function kit(steps: string[], log: Log, timeoutMs = BUILD_TIMEOUT_MS, how: { background?: boolean; signal?: AbortSignal } = {}): Promise<RunResult> {
   const started = Date.now();
-  const command = how.background ? ["nice", "-n", "10", "bash"] : ["bash"];
-  const result = await run(command[0]!, [...command.slice(1), KIT_SCRIPT, ...steps], { cwd: KIT_WORK, env: await kitEnv(), timeoutMs, signal: how.signal });
+  const command = ["bash", KIT_SCRIPT, ...steps];
+  const [program, ...args] = how.background ? lowPriority(command) : command;
+  const result = await run(program!, args, { cwd: KIT_WORK, env: await kitEnv(), timeoutMs, signal: how.signal });
   if (result.code !== 0) throw new Error(failureMessage(`kit.sh ${steps.join(" ")}`, result, 60));
   log(`kit.sh ${steps.join(" ")}: ${Math.round((Date.now() - started) / 1000)} s`);
   return result;

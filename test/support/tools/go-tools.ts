@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { failureMessage, run, type RunResult } from "../docker/cli.ts";
+import { failureMessage, lowPriority, run, type RunResult } from "../docker/cli.ts";
 import { withFileLock } from "../file-lock.ts";
 import { repoRoot } from "../paths.ts";
 
@@ -60,10 +60,37 @@ export function goToolPath(tool: GoTool): string {
  * builds it (the e2e's prefetch), this waits for that build and reuses it.
  */
 export async function ensureGoTool(tool: GoTool, options: BuildOptions | Log = {}): Promise<string> {
-  const { log = () => {}, background = false, signal } = typeof options === "function" ? { log: options } : options;
-  const binary = goToolPath(tool);
-  const label = `${tool.name} ${tool.version}`;
+  const args = ["install", ...(tool.ldflags ? [`-ldflags=${tool.ldflags}`] : []), `${tool.pkg}@${tool.version}`];
   const recipe = JSON.stringify({ pkg: tool.pkg, version: tool.version, env: tool.env ?? {}, ldflags: tool.ldflags ?? "" });
+  const source = `from its Go module${tool.coldBuild ? ` (first run: ${tool.coldBuild})` : ""}`;
+  return ensureBinary(goToolPath(tool), recipe, `${tool.name} ${tool.version}`, source, options, (tmp) => ({
+    args,
+    env: { ...tool.env, GOBIN: tmp },
+    // go install names the binary after the package's last element (before a /vN suffix).
+    output: path.join(tmp, installedName(tool.pkg)),
+  }));
+}
+
+/**
+ * Build the Go program in `dir` (a module of its own, with go.mod and go.sum) into the same cache,
+ * keyed by a hash of its files, so an edit rebuilds and an unchanged program is reused.
+ */
+export async function buildLocalGoProgram(dir: string, name: string, options: BuildOptions | Log = {}): Promise<string> {
+  const hash = await hashGoFiles(dir);
+  const recipe = JSON.stringify({ dir: path.relative(repoRoot, dir), hash });
+  return ensureBinary(path.join(TOOLS_CACHE, `${name}@${hash}`, name), recipe, name, `from ${path.relative(repoRoot, dir)}`, options, (tmp) => {
+    const output = path.join(tmp, name);
+    // -buildvcs=false: the program sits inside drydock's git checkout, whose state is no input of it.
+    return { args: ["build", "-trimpath", "-buildvcs=false", "-o", output, "."], env: { CGO_ENABLED: "0" }, cwd: dir, output };
+  });
+}
+
+/**
+ * The binary built from `recipe`: reused when there, else built once under the lock — a caller
+ * that waited for another process's build reuses it. `source` says where it is built from, for the log.
+ */
+async function ensureBinary(binary: string, recipe: string, label: string, source: string, options: BuildOptions | Log, step: (tmp: string) => BuildStep): Promise<string> {
+  const { log = () => {}, background = false, signal } = typeof options === "function" ? { log: options } : options;
   if (await isBuilt(binary, recipe)) {
     log(`reusing ${label} from ${path.relative(repoRoot, binary)}`);
     return binary;
@@ -73,39 +100,8 @@ export async function ensureGoTool(tool: GoTool, options: BuildOptions | Log = {
       log(`reusing ${label} from ${path.relative(repoRoot, binary)}, built meanwhile`);
       return binary;
     }
-    log(`building ${label} from its Go module${tool.coldBuild ? ` (first run: ${tool.coldBuild})` : ""}${background ? ", in the background" : ""}`);
-    const args = ["install", ...(tool.ldflags ? [`-ldflags=${tool.ldflags}`] : []), `${tool.pkg}@${tool.version}`];
-    await buildInto(binary, recipe, label, log, { background, signal }, (tmp) => ({
-      args,
-      env: { ...tool.env, GOBIN: tmp },
-      // go install names the binary after the package's last element (before a /vN suffix).
-      output: path.join(tmp, installedName(tool.pkg)),
-    }));
-    return binary;
-  });
-}
-
-/**
- * Build the Go program in `dir` (a module of its own, with go.mod and go.sum) into the same cache,
- * keyed by a hash of its files, so an edit rebuilds and an unchanged program is reused.
- */
-export async function buildLocalGoProgram(dir: string, name: string, options: BuildOptions | Log = {}): Promise<string> {
-  const { log = () => {}, background = false, signal } = typeof options === "function" ? { log: options } : options;
-  const hash = await hashGoFiles(dir);
-  const binary = path.join(TOOLS_CACHE, `${name}@${hash}`, name);
-  const recipe = JSON.stringify({ dir: path.relative(repoRoot, dir), hash });
-  if (await isBuilt(binary, recipe)) {
-    log(`reusing ${name} from ${path.relative(repoRoot, binary)}`);
-    return binary;
-  }
-  return withBuildLock(binary, name, log, async () => {
-    if (await isBuilt(binary, recipe)) return binary;
-    log(`building ${name} from ${path.relative(repoRoot, dir)}${background ? ", in the background" : ""}`);
-    await buildInto(binary, recipe, name, log, { background, signal }, (tmp) => {
-      const output = path.join(tmp, name);
-      // -buildvcs=false: the program sits inside drydock's git checkout, whose state is no input of it.
-      return { args: ["build", "-trimpath", "-buildvcs=false", "-o", output, "."], env: { CGO_ENABLED: "0" }, cwd: dir, output };
-    });
+    log(`building ${label} ${source}${background ? ", in the background" : ""}`);
+    await buildInto(binary, recipe, label, log, { background, signal }, step);
     return binary;
   });
 }
@@ -174,9 +170,9 @@ async function removeAbandonedBuilds(dir: string): Promise<void> {
 
 async function runGo(args: string[], options: { env: Record<string, string>; cwd: string; background: boolean; signal?: AbortSignal }, label: string): Promise<RunResult> {
   const { background, ...runOptions } = options;
-  const command = background ? ["nice", "-n", "10", "go"] : ["go"];
+  const [program, ...programArgs] = background ? lowPriority(["go", ...args]) : ["go", ...args];
   try {
-    const result = await run(command[0]!, [...command.slice(1), ...args], { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS });
+    const result = await run(program!, programArgs, { ...runOptions, timeoutMs: BUILD_TIMEOUT_MS });
     // nice(1) exits 127 when it cannot find the program it runs: the same as go missing from PATH.
     if (background && result.code === 127) throw new Error("ENOENT: go");
     return result;
