@@ -5,20 +5,20 @@
  * --format=%cI)`), and every difference between the two builds named (image-diff.ts).
  *
  * What this measured on Dagger v0.21.8 (the README's "Reproducible images"):
- * - every file's content, mode, owner and presence is the same in both builds, and every regular
- *   file's and folder's time is the created label's (drydock's fixes);
- * - still different: the image config's `created` and `history` — the engine writes when each
- *   layer was made, and whether it came from its cache, and v0.21.8 lets no caller set an epoch for
- *   its export — and the times of symbolic links and of the folders a copy lands in, which
- *   `Directory.withTimestamps` leaves;
- * - the frontend also differs where Next.js draws values per build (build ID, preview-mode keys,
- *   server-actions key).
+ * - the backend's and the migrations image's layers are the same, byte for byte (every diff ID):
+ *   every file's content, mode, owner and time, symbolic links and the folders the copies land in
+ *   included (drydock's fixes; file-times.ts);
+ * - the frontend's are too, but for the app's layer, where Next.js draws values on every build
+ *   (build ID, preview-mode keys, server-actions key);
+ * - still different, so still two digests: the image config's `created` and `history` — the engine
+ *   writes when each layer was made, and whether it came from its cache, and v0.21.8 lets no caller
+ *   set an epoch for its export.
  * Any other difference fails the test, naming the file and what about it differs; so does the day
- * these remaining ones go (then the test must say "one digest").
+ * the digests agree (then the test must say "one digest").
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { filesOf, imageDifferences, imageId, readArchivedImage, type ArchivedImage } from "../support/docker/image-diff.ts";
+import { filesOf, imageDifferences, readArchivedImage, type ArchivedImage } from "../support/docker/image-diff.ts";
 import { dagger, described, shellLine } from "../support/engine/cli.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { NEXT_VOLATILE_FILES } from "../support/engine/next-volatile.ts";
@@ -70,41 +70,58 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
 
   afterAll(() => tearDownEngineTier(tier?.work));
 
-  it.each(["backend", "migrations", "frontend"] as const)("%s: the same files, modes, owners and contents; only the engine's layer times and (frontend) Next.js's per-build values differ", (image) => {
+  it.each(["backend", "migrations"] as const)("%s: the same layers, byte for byte (every diff ID); only the engine's creation times in the config differ", (image) => {
     const [a, b] = built[image] as [ArchivedImage, ArchivedImage];
     const differences = imageDifferences(a, b, Number.MAX_SAFE_INTEGER);
-    const ids = image === "frontend" ? [a, b].map(nextBuildId) : [];
-    if (image === "frontend") expect(ids.every((id) => id !== undefined), "a Next.js build ID in both frontend images").toBe(true);
-    const explained = (line: string): boolean => {
-      if (ENGINE_TIMES.some((pattern) => pattern.test(line))) return true;
-      const [, file, what] = /^layer \d+: (.+?): (.+)$/.exec(line) ?? [];
-      if (file === undefined || ids.length === 0) return false;
-      // What Next.js itself varies: a file named after the build ID, holding it, or holding a drawn key.
-      if (ids.some((id) => file.includes(id!))) return true;
-      return what === "content" && (NEXT_VOLATILE_FILES.has(file) || [a, b].some((built) => ids.some((id) => fileText(built, file)?.includes(id!))));
-    };
-    const unexplained = differences.filter((line) => !explained(line));
-    log(`reproducible: ${image} ${differences.length} differences (${differences.filter((l) => l.startsWith("config")).length} in the config), ${unexplained.length} unexplained; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
-    expect(unexplained, `${image}: differences between the two builds that neither the engine's layer times nor Next.js explain`).toEqual([]);
-    // The day the engine sets these too, the images are one digest: then this test must claim it.
-    expect(a.manifestDigest, `${image}: one digest now — make the test and the README say so`).not.toBe(b.manifestDigest);
+    const unexplained = differences.filter((line) => !ENGINE_CONFIG_TIMES.some((pattern) => pattern.test(line)));
+    log(`reproducible: ${image} ${differences.length} differences, ${unexplained.length} beyond the config's times; ${diffIds(a).length} layers; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
+    expect(unexplained, `${image}: differences between the two builds beyond the engine's creation times`).toEqual([]);
+    expect(diffIds(b), `${image}: the same layers`).toEqual(diffIds(a));
+    expectEngineTimesStillDiffer(image, a, b);
+  });
+
+  it("frontend: the same layers but the app's, which differs only where Next.js draws values on every build", () => {
+    const [a, b] = built.frontend as [ArchivedImage, ArchivedImage];
+    const differences = imageDifferences(a, b, Number.MAX_SAFE_INTEGER);
+    const ids = [a, b].map(nextBuildId);
+    expect(ids.every((id) => id !== undefined), "a Next.js build ID in both frontend images").toBe(true);
+    // What Next.js itself varies: a file named after the build ID, holding it, or holding a drawn key.
+    const nextVaries = (file: string, what: string) =>
+      ids.some((id) => file.includes(id!)) || (what === "content" && (NEXT_VOLATILE_FILES.has(file) || [a, b].some((image) => ids.some((id) => fileText(image, file)?.includes(id!)))));
+    const nextLayers = new Set<number>();
+    const unexplained = differences.filter((line) => {
+      if (ENGINE_CONFIG_TIMES.some((pattern) => pattern.test(line))) return false;
+      if (/^config\.rootfs\.diff_ids\.\d+: /.test(line)) return false; // checked below, layer by layer
+      const [, layer, file, what] = /^layer (\d+): (.+?): (.+)$/.exec(line) ?? [];
+      if (file === undefined || !nextVaries(file, what!)) return true;
+      nextLayers.add(Number(layer));
+      return false;
+    });
+    // A layer whose files differ has another diff ID; no other layer may.
+    const otherIds = diffIds(a).flatMap((id, index) => (id !== diffIds(b)[index] && !nextLayers.has(index + 1) ? [`layer ${index + 1}`] : []));
+    log(`reproducible: frontend ${differences.length} differences, ${unexplained.length} unexplained; Next.js's values in layer(s) ${[...nextLayers].join(", ")}; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
+    expect(unexplained, "frontend: differences that neither the engine's creation times nor Next.js explain").toEqual([]);
+    expect(otherIds, "frontend: layers with other diff IDs though no file in them differs").toEqual([]);
+    expectEngineTimesStillDiffer("frontend", a, b);
   });
 });
 
 /**
- * What Dagger v0.21.8 writes differently on every cold build, and drydock cannot set: the config's
- * history (each layer's creation time, and its description, which says whether the layer was
- * rehydrated from the engine's cache) and the image's creation time — its export takes no epoch;
- * the diff IDs that follow from the lines below; the times of symbolic links (`withTimestamps`
- * sets files and folders only) and of the folders a `withDirectory` lands in (/app, /app/dist, …).
+ * What Dagger v0.21.8 writes differently on every cold build, and no module can set: the image's
+ * creation time and its history's (each layer's creation time, and its description, which says
+ * whether the layer was rehydrated from the engine's cache) — its export takes no epoch.
  */
-const ENGINE_TIMES: readonly RegExp[] = [
-  /^config\.created: /,
-  /^config\.history\.\d+\.(created|created_by): /,
-  /^config\.rootfs\.diff_ids\.\d+: /,
-  /^layer \d+: .+: symlink time \d+ ≠ \d+$/,
-  /^layer \d+: app(\/dist|\/public|\/\.next\/static)?: time \d+ ≠ \d+$/,
-];
+const ENGINE_CONFIG_TIMES: readonly RegExp[] = [/^config\.created: /, /^config\.history\.\d+\.(created|created_by): /];
+
+/** The day the engine sets these too, the images are one digest: then this test, and the README, must claim it. */
+function expectEngineTimesStillDiffer(image: string, a: ArchivedImage, b: ArchivedImage): void {
+  expect(a.manifestDigest, `${image}: one digest now — make the test and the README say so`).not.toBe(b.manifestDigest);
+}
+
+/** The image's layers by their uncompressed digests, in order (the config's rootfs.diff_ids). */
+function diffIds(image: ArchivedImage): string[] {
+  return (JSON.parse(image.config.toString("utf8")) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+}
 
 /** The text of `file` (no leading slash) in the image. */
 function fileText(image: ArchivedImage, file: string): string | undefined {

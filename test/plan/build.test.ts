@@ -15,12 +15,14 @@ import { PRISMA_CONFIG_FILES, TSCONFIG_FILES } from "../../dagger/src/images/pri
 import { DEPLOY_STATE } from "../../dagger/src/images/deploy-state.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { HEALTHCHECK_PROGRAM, requireUrlPath } from "../../dagger/src/images/runtime.ts";
+import { STAMP_DIR, stampCommand } from "../../dagger/src/images/file-times.ts";
 import { ArgumentError } from "../../dagger/src/objects/arguments.ts";
 import { SourceError } from "../../dagger/src/source.ts";
 import { containerState } from "../support/fake-engine/container-state.js";
 import { ObjectRef, useFakeEngine, withEngine, type Chain, type Step } from "../support/fake-engine/index.js";
 import { chainOf, drydock, MINIMAL_APPS, onlyExec, refsOf, rejectionOf, useTempSources } from "../support/plan-helpers.js";
 import { answerPlatformProbes } from "../support/release/plan-answers.js";
+import { shippedFolderOf, stampTime } from "../support/shipped-folder.js";
 
 const engine = useFakeEngine();
 const tempSource = useTempSources();
@@ -128,6 +130,9 @@ function runsExactly(execs: readonly { args: readonly string[] }[], commands: re
 /** The commands a container chain ran, in order. */
 const execsOf = (chain: Chain) => chain.filter((s) => s.field === "withExec").map((s) => ({ args: s.args["args"] as string[] }));
 
+/** The build's commands, without the stamps that set the image's file times (tested on their own). */
+const buildExecs = () => engine.execs().filter((e) => stampTime(e.args) === undefined);
+
 /** The runtime image's own steps: from `withRootfs` on. */
 function runtimeSteps(chain: Chain): Step[] {
   const start = chain.findIndex((s) => s.field === "withRootfs");
@@ -147,14 +152,14 @@ function refChain(value: unknown): Chain {
 describe.each(apps)("$name()", (app) => {
   /** Each folder the image copies in: where to, from which stage folder, at what file time, made by which commands. */
   const copiesOf = (chain: Chain) =>
-    stepArgs(runtimeSteps(chain), "withDirectory").map((a) => {
-      const timed = refChain(a["source"]);
-      const times = timed.at(-1)?.field === "withTimestamps" ? timed.at(-1)?.args["timestamp"] : "none";
-      const source = timed.at(-1)?.field === "withTimestamps" ? timed.slice(0, -1) : timed;
-      // A relative path is taken from the stage's working folder.
-      const from = nodePath.posix.resolve(containerState(source.slice(0, -1)).workdir ?? "/", String(source.at(-1)?.args["path"]));
-      return { path: a["path"], from, times, ran: execsOf(source.slice(0, -1)) };
-    });
+    runtimeSteps(chain)
+      .filter((s) => s.field === "withDirectory")
+      .map((step) => {
+        const { source, to, time } = shippedFolderOf(step);
+        // A relative path is taken from the stage's working folder.
+        const from = nodePath.posix.resolve(containerState(source.slice(0, -1)).workdir ?? "/", String(source.at(-1)?.args["path"]));
+        return { path: to, from, times: time, ran: execsOf(source.slice(0, -1)) };
+      });
 
   it("copies into the image the folders of its stages, each made by its stage's commands on the stages it continues, every file at SOURCE_DATE_EPOCH (0 by default)", async () => {
     const chain = await withEngine(engine, async () => chainOf(await app.build(drydock())));
@@ -172,9 +177,18 @@ describe.each(apps)("$name()", (app) => {
     expect(copiesOf(chain).map(({ times }) => times)).toEqual(app.appFiles.map(() => Date.parse(created) / 1000));
   });
 
+  it("sets the times of the image's folders in the pinned build image as root, symbolic links included, one stamp per folder", async () => {
+    await withEngine(engine, async () => (await app.build(drydock(undefined, { created: "2026-11-27T10:00:00Z" }))).sync());
+    const stamps = engine.execs().filter((e) => stampTime(e.args) !== undefined);
+    expect(stamps.map((e) => ({ args: e.args, image: e.image, user: e.user, workdir: e.workdir, env: e.env, secretEnv: e.secretEnv, mounts: Object.keys(e.mounts) }))).toEqual(
+      app.appFiles.map(() => ({ args: stampCommand(Date.parse("2026-11-27T10:00:00Z") / 1000), image: NODE, user: "0:0", workdir: undefined, env: {}, secretEnv: {}, mounts: [STAMP_DIR] })),
+    );
+    expect(stamps[0]!.args, "touch sets a link's own time, not its target's").toContain("--no-dereference");
+  });
+
   it("runs every command after pnpm's own install in its folder under /src of the pinned build image, with pnpm's pre-run check off", async () => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
-    const execs = engine.execs();
+    const execs = buildExecs();
     expect(execs.length).toBeGreaterThan(0);
     // pnpm's own install comes first, in the image's working folder: the apps share it.
     const [check, npm, ...rest] = execs;
@@ -202,7 +216,7 @@ describe.each(apps)("$name()", (app) => {
 
   it("gives the commands after the install only the environment the recipe names", async () => {
     await withEngine(engine, async () => (await app.build(drydock())).sync());
-    const afterInstall = engine.execs().filter((e) => !INSTALL.some((text) => command(text)(e.args)));
+    const afterInstall = buildExecs().filter((e) => !INSTALL.some((text) => command(text)(e.args)));
     expect(afterInstall.length).toBeGreaterThan(0);
     for (const exec of afterInstall) {
       // The local packages are built before the app's stage sets its own variables (Next's telemetry switch).
@@ -227,7 +241,7 @@ describe.each(apps)("$name()", (app) => {
       },
     ]);
     expect(stepArgs(steps, "withEntrypoint")).toEqual([{ args: app.entrypoint }]);
-    expect(stepArgs(steps, "withDirectory").map((a) => ({ path: a["path"], owner: a["owner"] }))).toEqual(app.appFiles.map((files) => ({ path: files.path, owner: "0:0" })));
+    expect(steps.filter((s) => s.field === "withDirectory").map((s) => ({ path: shippedFolderOf(s).to, owner: s.args["owner"] }))).toEqual(app.appFiles.map((files) => ({ path: files.path, owner: "0:0" })));
   });
 
   it("starts the runtime image from the pinned base's filesystem without any package manager", async () => {

@@ -14,6 +14,7 @@ import { MIGRATE_ENTRYPOINT, MIGRATIONS_DEPLOY } from "../../dagger/src/images/m
 import { LOCAL_PACKAGES_BUILD } from "../../dagger/src/images/steps.ts";
 import { ObjectRef, useFakeEngine, withEngine, type Chain, type ExecRecord } from "../support/fake-engine/index.js";
 import { answerTrivy, chainOf, drydock, exampleAppFiles, MINIMAL_APPS, rejectionOf, reportText, scannedImageTitle, useTempSources, type DrydockArgs } from "../support/plan-helpers.js";
+import { shippedFolderOf } from "../support/shipped-folder.js";
 import { langResult, vulnerability } from "../support/trivy-reports.js";
 
 const engine = useFakeEngine();
@@ -44,14 +45,12 @@ describe("app --name=backend migrations", () => {
     expect(root.map((s) => s.field)).toEqual(["container", "from", "rootfs", "filter"]);
     expect({ base: root[1]!.args["address"], removed: root[3]!.args["exclude"] }).toEqual({ base: NODE_IMAGE, removed: [...PACKAGE_MANAGER_PATHS] });
 
-    const [cli, prisma, ...more] = stepsOf(chain, "withDirectory");
+    const [cli, prisma, ...more] = stepsOf(chain, "withDirectory").map(shippedFolderOf);
     expect(more).toEqual([]);
-    expect([cli!.args["path"], cli!.args["owner"], prisma!.args["path"], prisma!.args["owner"]]).toEqual(["/app", "0:0", "/app", "0:0"]);
-    // The Prisma files are exactly what prisma generate gets of the app folder: the config and the schema's folder (with the migrations).
     // Both folders at the image's SOURCE_DATE_EPOCH (0 for the default created label), not at the times a step or a checkout wrote them.
-    const timed = [cli!, prisma!].map((copy) => sourceChain(copy.args["source"]).at(-1));
-    expect(timed.map((s) => [s?.field, s?.args["timestamp"]])).toEqual([["withTimestamps", 0], ["withTimestamps", 0]]);
-    const files = sourceChain(prisma!.args["source"]).slice(0, -1);
+    expect([cli, prisma].map((folder) => [folder!.to, folder!.owner, folder!.time])).toEqual([["/app", "0:0", 0], ["/app", "0:0", 0]]);
+    // The Prisma files are exactly what prisma generate gets of the app folder: the config and the schema's folder (with the migrations).
+    const files = prisma!.source;
     const generate = only(engine.execs().filter((e) => e.args.join(" ") === "pnpm exec prisma generate"), "prisma generate");
     const generateInputs = sourceChain([...generate.chain].reverse().find((s) => s.field === "withDirectory")!.args["source"]);
     expect(files).toEqual(generateInputs);

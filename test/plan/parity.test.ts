@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_IMAGE, PNPM_VERSION } from "../../dagger/src/images/defaults.ts";
 import { ENTRYPOINT_CHECK, ENTRYPOINT_LINK } from "../../dagger/src/images/entrypoint.ts";
 import { DEPLOY_STATE } from "../../dagger/src/images/deploy-state.ts";
+import { STAMP_DIR, stampCommand } from "../../dagger/src/images/file-times.ts";
 import { OPTIONAL_PEER_PRUNE } from "../../dagger/src/images/optional-peers.ts";
 import { LAYOUT_PROGRAM } from "../../dagger/src/images/layout-program.ts";
 import { FETCH_COMMAND, FETCH_FOLDER_SCRIPT, FETCH_SETTINGS_COMMAND, INSTALL_COMMAND, LOCAL_PACKAGES_BUILD, PNPM_VERSION_CHECK } from "../../dagger/src/images/steps.ts";
@@ -397,6 +398,20 @@ describe("reading the Dagger plan", () => {
   const withPackages = [...deps, sharedPackage, packagesBuild, copy("/src/backend", folder), exec("pnpm", "run", "build")];
   const PACKAGES_BUILD = LOCAL_PACKAGES_BUILD.join(" ");
   const failOpen = [...deps.slice(0, -1), step("withExec", { args: ["pnpm", "install"], expect: "ANY" }), packagesBuild, copy("/src/backend", folder)];
+  /** The image's copy of `folder` to /app as file-times.ts writes it: a tree stamped with `time` (by `command`), copied to "/". */
+  const shipped = (folder: ObjectRef, time: number, command: string[] = stampCommand(time)) =>
+    step("withDirectory", {
+      path: "/",
+      owner: "0:0",
+      source: dir(
+        step("container"),
+        step("from", { address: NODE_IMAGE }),
+        step("withUser", { name: "0:0" }),
+        step("withMountedDirectory", { path: STAMP_DIR, source: dir(step("directory"), step("withDirectory", { path: "app", source: folder })) }),
+        step("withExec", { args: command }),
+        step("directory", { path: STAMP_DIR }),
+      ),
+    });
   const root = step("withRootfs", { directory: dir(step("container"), step("from", { address: NODE_IMAGE }), step("rootfs"), step("filter", { exclude: ["usr/local/bin/npm"] })) });
   const stageOf = stagesOf(build, [execRecord([...generate, exec("pnpm", "deploy")])]).stageOf;
   const allExecs = (chain: Step[]) => chain.flatMap((s, i) => (s.field === "withExec" ? [execRecord(chain.slice(0, i + 1))] : []));
@@ -468,11 +483,16 @@ describe("reading the Dagger plan", () => {
     { name: "a folder taken past the prune commands", run: () => stageOf([...generate, exec("pnpm", "deploy"), exec("rm")]), error: "a folder taken from a container that ends no stage of the build" },
     { name: "an image that does not start from a root filesystem", run: () => runtimeOf([step("container"), step("from", { address: NODE_IMAGE })], stageOf), error: "expected the image to start as container.withRootfs(…)" },
     { name: "a runtime root built another way", run: () => runtimeOf([step("container"), step("withRootfs", { directory: dir(step("directory")) })], stageOf), error: "expected the runtime root as container.from(…).rootfs.filter(exclude: …)" },
-    { name: "app files not taken from a directory of a stage", run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...app, step("withNewFile"), step("withTimestamps", { timestamp: 0 })) })], stageOf), error: "expected the app files as <stage>.directory(path)" },
-    { name: "app files with the times the build wrote", run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...app) })], stageOf), error: "expected the files an image gets to end in withTimestamps (the image's SOURCE_DATE_EPOCH)" },
+    { name: "app files not taken from a directory of a stage", run: () => runtimeOf([step("container"), root, shipped(dir(...app, step("withNewFile")), 0)], stageOf), error: "expected the app files as <stage>.directory(path)" },
+    { name: "app files with the times the build wrote", run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...app) })], stageOf), error: 'expected the image\'s files as withDirectory(path: "/", source: <a stamped tree>) (file-times.ts), got another step' },
+    {
+      name: "app files whose stamp follows symbolic links",
+      run: () => runtimeOf([step("container"), root, shipped(dir(...app), 0, ["find", "/stamp", "-exec", "touch", "--date=@0", "{}", "+"])], stageOf),
+      error: 'the stamp runs ["find","/stamp","-exec","touch","--date=@0","{}","+"]',
+    },
     {
       name: "app files with a time other than the created label's",
-      run: () => runtimeOf([step("container"), root, step("withDirectory", { path: "/app", source: dir(...build, step("directory", { path: "dist" }), step("withTimestamps", { timestamp: 5 })) }), step("withLabel", { name: "org.opencontainers.image.created", value: "1970-01-01T00:00:00Z" })], stageOf),
+      run: () => runtimeOf([step("container"), root, shipped(dir(...build, step("directory", { path: "dist" })), 5), step("withLabel", { name: "org.opencontainers.image.created", value: "1970-01-01T00:00:00Z" })], stageOf),
       error: "expected every file time to be the created label's (1970-01-01T00:00:00Z: 0), got 5 at",
     },
     { name: "an image setting what the model does not compare", run: () => runtimeOf([step("container"), root, step("withAnnotation", { name: "a", value: "b" })], stageOf), error: 'the runtime image sets withAnnotation(name: "a", value: "b"), which the parity model does not compare' },

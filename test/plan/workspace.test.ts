@@ -16,6 +16,7 @@ import { globDirectory } from "../support/fake-engine/filesystem.js";
 import { ObjectRef, useFakeEngine, withEngine, type Chain, type ExecRecord, type Step } from "../support/fake-engine/index.js";
 import { drydock, onlyExec, refsOf, rejectionOf } from "../support/plan-helpers.js";
 import { repoRoot } from "../support/paths.js";
+import { stampTime } from "../support/shipped-folder.js";
 
 const engine = useFakeEngine();
 
@@ -122,7 +123,8 @@ describe.each(apps)("the workspace's $name ($folder)", (app) => {
 
   it(`runs every command after pnpm's own install in /src/${app.folder} of the pinned build image`, async () => {
     await withEngine(engine, async () => (await app.build(drydock(WORKSPACE))).sync());
-    const execs = engine.execs();
+    // Without the stamps that set the image's file times (build.test.ts tests them).
+    const execs = engine.execs().filter((e) => stampTime(e.args) === undefined);
     expect(execs.length).toBeGreaterThan(0);
     // pnpm's own install comes first, in the image's working folder: the apps share it.
     const [check, npm, ...rest] = execs;

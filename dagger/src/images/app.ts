@@ -15,7 +15,8 @@ import { migrationFiles, migrationsImage, migrationsTitle } from "./migrations.j
 import { DEFAULT_SCHEMA, detectPrisma, type PrismaSchema } from "./prisma.js";
 import { BUILD_DIR, INSTALL_INPUTS } from "./defaults.js";
 import { depsStage, laterStages, runtimeStage, type AppPlacement, type AppRecipe, type BuiltStages, type Toolchain } from "./recipe.js";
-import { containerOn, splitPinnedImage, type ImageMetadata } from "./runtime.js";
+import { containerOn } from "./platform.js";
+import { splitPinnedImage, type ImageMetadata } from "./runtime.js";
 
 export interface AppStages extends BuiltStages {
   recipe: AppRecipe;

@@ -13,7 +13,9 @@ import { DEPLOY_STATE } from "./deploy-state.js";
 import { ENGINE_PROGRAM, MIGRATIONS_PROGRAM } from "./migrations-programs.js";
 import type { PrismaSchema } from "./prisma.js";
 import type { Toolchain } from "./recipe.js";
-import { asShipped, containerOn, runtimeRoot, titledLabels, type ImageMetadata } from "./runtime.js";
+import { withShippedFolders } from "./file-times.js";
+import { containerOn } from "./platform.js";
+import { runtimeRoot, titledLabels, type ImageMetadata } from "./runtime.js";
 import { withRun } from "./steps.js";
 
 /** Where the build assembles the image's /app: the CLI's dependencies, then the schema engine. */
@@ -100,11 +102,11 @@ export function migrationsImage({ packages, app, prisma, title }: MigrationsSour
     .withDirectory(MIGRATIONS_DIR, deps.directory(MIGRATIONS_DIR))
     .with(withRun(SCHEMA_ENGINE_FETCH, { secrets: { ca: toolchain.secrets.ca }, env: enginesMirror === undefined ? {} : { PRISMA_ENGINES_MIRROR: enginesMirror } }));
   // On the root's platform; owned by root and read-only to the user, as the backend image's files.
-  let image = containerOn(toolchain.platform)
-    .withRootfs(runtimeRoot(toolchain.runtimeImage, toolchain.platform))
-    .withDirectory(APP_DIR, asShipped(engine.directory(MIGRATIONS_DIR), meta), { owner: "0:0" })
-    .withDirectory(APP_DIR, asShipped(app.filter({ include: [...prisma.inputs] }), meta), { owner: "0:0" })
-    .withWorkdir(APP_DIR);
+  const folders = [
+    { files: engine.directory(MIGRATIONS_DIR), to: APP_DIR },
+    { files: app.filter({ include: [...prisma.inputs] }), to: APP_DIR },
+  ];
+  let image = withShippedFolders(containerOn(toolchain.platform).withRootfs(runtimeRoot(toolchain.runtimeImage, toolchain.platform)), folders, meta.created, toolchain).withWorkdir(APP_DIR);
   for (const [name, value] of Object.entries(MIGRATIONS_ENV)) image = image.withEnvVariable(name, value);
   image = image.withUser(APP_USER);
   for (const [name, value] of Object.entries(titledLabels(title, MIGRATIONS_DESCRIPTION, meta))) image = image.withLabel(name, value);

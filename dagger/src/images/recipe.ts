@@ -147,7 +147,7 @@ export function laterStages(deps: Container, placement: AppPlacement, recipe: Ap
 /** The hardened runtime image: the cleaned base root, then each of the recipe's folders in order. */
 export function runtimeStage(stages: BuiltStages, recipe: AppRecipe, toolchain: Toolchain, meta: ImageMetadata): Container {
   const appFiles = recipe.appFiles.map((copy) => ({ files: stages[copy.from].directory(copy.path), to: copy.to }));
-  return runtimeImage(runtimeRoot(toolchain.runtimeImage, toolchain.platform), appFiles, recipe.runtime, meta, toolchain.platform);
+  return runtimeImage(runtimeRoot(toolchain.runtimeImage, toolchain.platform), appFiles, recipe.runtime, meta, toolchain);
 }
 
 /** A stage that adds source: its variables, its part of the app's source, then its commands. */

@@ -3,10 +3,12 @@
  * production files owned by root, a numeric non-root user, a healthcheck that needs no curl, and
  * OCI labels. Mirrors the `runtime` stage of the Dockerfiles.
  */
-import { dag, type Container, type Directory, type Platform } from "@dagger.io/dagger";
+import type { Container, Directory, Platform } from "@dagger.io/dagger";
 
 import { parsePinnedImage } from "../pinned-image.js";
 import { APP_DIR, APP_USER, PACKAGE_MANAGER_PATHS, RUNTIME_PATH } from "./defaults.js";
+import { withShippedFolders, type ImageFolder, type Stamper } from "./file-times.js";
+import { containerOn } from "./platform.js";
 
 /** What one app's runtime image needs to know. */
 export interface RuntimeSpec {
@@ -37,11 +39,6 @@ export interface ImageMetadata {
  * fresh container (rather than deleting on top of the base layers) ships them in no layer at all. */
 export function runtimeRoot(baseImage: string, platform?: Platform): Directory {
   return containerOn(platform).from(baseImage).rootfs().filter({ exclude: [...PACKAGE_MANAGER_PATHS] });
-}
-
-/** An empty container on `platform`; without one, on the engine's own platform (the query is then the same as before platforms existed). */
-export function containerOn(platform?: Platform): Container {
-  return dag.container(platform ? { platform } : {});
 }
 
 /**
@@ -90,39 +87,13 @@ export function titledLabels(title: string, description: string, meta: ImageMeta
   };
 }
 
-/** A folder of the app's production files and where the runtime image gets it. */
-export interface AppFiles {
-  files: Directory;
-  to: string;
-}
-
 /**
- * SOURCE_DATE_EPOCH of an image: the seconds of its `created` time (1970-01-01T00:00:00Z unless
- * `with-labels --created` gives another, e.g. the commit's). Every file the image gets from the
- * build or the source carries it instead of the time a step wrote it or a checkout made it, so two
- * builds of one commit hold the same files. (Not yet the same layers: withTimestamps leaves symbolic
- * links and the folder a copy lands in; the README's "Reproducible images".)
+ * Assemble the runtime image from the base's cleaned root and the app's production files, one
+ * layer per folder, in order, every time in them the image's SOURCE_DATE_EPOCH (file-times.ts).
  */
-export function sourceDateEpoch(meta: Pick<ImageMetadata, "created">): number {
-  const seconds = Math.floor(Date.parse(meta.created) / 1000);
-  if (!Number.isSafeInteger(seconds) || seconds < 0) {
-    throw new Error(`--created: found ${JSON.stringify(meta.created)}, expected an RFC 3339 time from 1970-01-01T00:00:00Z on — file times start at the Unix epoch`);
-  }
-  return seconds;
-}
-
-/** `files` as an image gets them: every time set to the image's SOURCE_DATE_EPOCH. */
-export function asShipped(files: Directory, meta: Pick<ImageMetadata, "created">): Directory {
-  return files.withTimestamps(sourceDateEpoch(meta));
-}
-
-/** Assemble the runtime image from the base's cleaned root and the app's production files, one layer per folder, in order. */
-export function runtimeImage(root: Directory, appFiles: readonly AppFiles[], spec: RuntimeSpec, meta: ImageMetadata, platform?: Platform): Container {
+export function runtimeImage(root: Directory, appFiles: readonly ImageFolder[], spec: RuntimeSpec, meta: ImageMetadata, stamper: Stamper): Container {
   // On the root's platform: the image config names it, and a publish puts the variant under it.
-  let image = containerOn(platform).withRootfs(root);
-  // Owned by root and read-only to the app user: the process cannot rewrite its own code.
-  for (const { files, to } of appFiles) image = image.withDirectory(to, asShipped(files, meta), { owner: "0:0" });
-  image = image
+  let image = withShippedFolders(containerOn(stamper.platform).withRootfs(root), appFiles, meta.created, stamper)
     .withWorkdir(APP_DIR)
     .withEnvVariable("PATH", RUNTIME_PATH)
     .withEnvVariable("NODE_ENV", "production")

@@ -8,7 +8,7 @@
 import type { Container, Platform } from "@dagger.io/dagger";
 
 import { execFailure } from "../exec-failure.js";
-import { containerOn } from "../images/runtime.js";
+import { containerOn } from "../images/platform.js";
 import { platformProbeArgs, requireProbedPlatform, unrunnablePlatformError, type ProbedImage } from "./platform-probe.js";
 import type { SupportedPlatform } from "./platforms.js";
 

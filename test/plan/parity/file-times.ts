@@ -1,23 +1,22 @@
 /**
  * Every folder an image gets from the build or the source carries the image's SOURCE_DATE_EPOCH
- * (runtime.ts asShipped): its source chain ends in `withTimestamps(timestamp: <epoch of the created
- * label>)`. The Dockerfiles get the same from the build command (`docker buildx build --build-arg
- * SOURCE_DATE_EPOCH=… --output type=…,rewrite-timestamp=true`), not from their text, so the parity
- * model checks the plan's times here and compares the rest of the chain with the Dockerfile.
+ * (dagger/src/images/file-times.ts): it reaches the image as a stamped tree copied to `/`, whose
+ * `touch --date=@<epoch>` must be the created label's epoch. The Dockerfiles get the same from the
+ * build command (`docker buildx build --build-arg SOURCE_DATE_EPOCH=… --output
+ * type=…,rewrite-timestamp=true`), not from their text, so the parity model checks the plan's times
+ * here and compares the folder itself with the Dockerfile's COPY.
  */
-import { renderChain, renderStep, type Chain, type Step } from "../../support/fake-engine/index.js";
+import { renderStep, type Step } from "../../support/fake-engine/index.js";
+import { shippedFolderOf, type ShippedFolder } from "../../support/shipped-folder.js";
 
 export class FileTimes {
-  private readonly times: { time: unknown; at: string }[] = [];
+  private readonly times: { time: number; at: string }[] = [];
 
-  /** `source` without its final withTimestamps, whose time is kept for check(); throws when it has none. */
-  strip(source: Chain, step: Step): Chain {
-    const last = source.at(-1);
-    if (last?.field !== "withTimestamps") {
-      throw new Error(`expected the files an image gets to end in withTimestamps (the image's SOURCE_DATE_EPOCH), got ${renderStep(step)}`);
-    }
-    this.times.push({ time: last.args["timestamp"], at: renderChain(source.slice(-2)) });
-    return source.slice(0, -1);
+  /** The folder `step` (the image's withDirectory) adds, its time kept for check(); throws when it is no stamped tree. */
+  unwrap(step: Step): ShippedFolder {
+    const folder = shippedFolderOf(step);
+    this.times.push({ time: folder.time, at: renderStep(step).slice(0, 200) });
+    return folder;
   }
 
   /** Throws unless every kept time is the Unix time of `created` (the org.opencontainers.image.created label). */

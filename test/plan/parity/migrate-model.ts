@@ -45,9 +45,7 @@ export function migrateOf(imageChain: Chain): MigrateModel {
         break;
       }
       case "withDirectory": {
-        const source = times.strip(chainOf(a["source"], step), step);
-        const to = path.resolve(model.workdir ?? "/", text(a["path"], "withDirectory path"));
-        const owner = a["owner"] === undefined ? undefined : text(a["owner"], "owner");
+        const { source, to, owner } = times.unwrap(step);
         if (source[0]?.field === "host") {
           // host.directory(<repository>).directory(<app folder>).filter(include: …): the Prisma files.
           const filter = source.at(-1);

@@ -253,16 +253,15 @@ export function runtimeOf(imageChain: Chain, stageOf: PlanStages["stageOf"]): Ru
         break;
       }
       case "withDirectory": {
-        const source = times.strip(sourceOf(step)?.chain ?? [], step);
+        const { source, to, owner } = times.unwrap(step);
         const out = source.at(-1);
         if (out?.field !== "directory") throw new Error(`expected the app files as <stage>.directory(path), got ${renderStep(step)}`);
         const container = source.slice(0, -1);
-        const owner = a["owner"];
         runtime.appFiles.push({
           from: stageOf(container),
           path: path.resolve(containerState(container).workdir ?? "/", text(out.args["path"], "app files source")),
-          to: path.resolve(runtime.workdir ?? "/", text(a["path"], "app files path")),
-          owner: owner === undefined ? undefined : text(owner, "owner"),
+          to,
+          owner,
         });
         break;
       }
