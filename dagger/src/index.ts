@@ -7,6 +7,7 @@ import { argument, check, dag, ExistsType, func, object, type CacheVolume, type 
 import { appImage, appMigrationsImage, appStages, type BuildLabels } from "./images/app.js";
 import { MIGRATE_ENTRYPOINT, MIGRATIONS_SCAN, migrationsTitle } from "./images/migrations.js";
 import { NODE_IMAGE } from "./images/defaults.js";
+import { sourceDateEpoch } from "./images/file-times.js";
 import type { DockerBuildPlace } from "./images/docker-build-args.js";
 import { dockerBuildText } from "./images/docker-build.js";
 import type { Toolchain } from "./images/recipe.js";
@@ -77,6 +78,7 @@ import {
   type CosignRun,
   type PredicateType,
   type ProvenanceInput,
+  type RebuildRecord,
   type ReleaseManifest,
   type ReleaseMetadata,
   type SupportedPlatform,
@@ -884,6 +886,7 @@ export class Drydock {
       schemaVersion: 1,
       created: started,
       source: { url: this.sourceUrl, revision: gitSha, ...(gitRef ? { ref: gitRef } : {}) },
+      rebuild: drydock.rebuildRecord(),
       gate: { passed: report.passed, summary: report.summary },
       signer: {
         mode,
@@ -1153,6 +1156,18 @@ export class Drydock {
   private async lockfileDigests(app: AppName, loaded: RepositoryConfig): Promise<Record<string, string>> {
     const { layout, lockfile } = await this.appSourceOf(listedApp(loaded, app, "release"));
     return { [lockfilePath(layout.root)]: sha256Hex(lockfile) };
+  }
+
+  /** What reaches the images' files besides the source: release.json's rebuild record. */
+  private rebuildRecord(): RebuildRecord {
+    return {
+      created: this.created,
+      sourceDateEpoch: sourceDateEpoch(this.created),
+      buildImage: this.buildImage,
+      runtimeImage: this.runtimeImage,
+      ...definedOnly({ pnpmVersion: this.pnpmVersion, prismaSchemaEngineBinary: this.prismaSchemaEngineBinary, prismaEnginesMirror: this.prismaEnginesMirror }),
+      config: this.config ? "--config" : this.configPath,
+    };
   }
 
   /** What the SLSA provenance of one app's image says: source, builder, parameters, pinned images, lockfiles. */

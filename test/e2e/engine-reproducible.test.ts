@@ -1,11 +1,14 @@
 /**
- * Reproducible images, measured on the real engine: one commit of examples/app, built twice — the
+ * Reproducible images, measured on the real engine: one commit of examples/app, and one of
+ * examples/workspace (a pnpm workspace; its api only, to keep the cost down), built twice — the
  * second time from a fresh clone (every file time new) after the engine's local cache is pruned —
- * with the labels a release passes (`--revision=$(git rev-parse HEAD) --created=$(git log -1
- * --format=%cI)`), and every difference between the two builds named (image-diff.ts).
+ * by the README's rebuild line with the commit's time as `--created` (what release.json's rebuild
+ * record holds for a release run with `--created=$(git log -1 --format=%cI)`), and every
+ * difference between the two builds named (image-diff.ts).
  *
  * What this measured on Dagger v0.21.8 (the README's "Reproducible images"):
- * - the backend's and the migrations image's layers are the same, byte for byte (every diff ID):
+ * - the backend's, the migrations image's and the workspace api's layers are the same, byte for
+ *   byte (every diff ID):
  *   every file's content, mode, owner and time, symbolic links and the folders the copies land in
  *   included (drydock's fixes; file-times.ts);
  * - the frontend's are too, but for the app's layer, where Next.js draws values on every build
@@ -16,10 +19,13 @@
  * Any other difference fails the test, naming the file and what about it differs; so does the day
  * the digests agree (then the test must say "one digest").
  */
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { filesOf, imageDifferences, readArchivedImage, type ArchivedImage } from "../support/docker/image-diff.ts";
 import { dagger, described, shellLine } from "../support/engine/cli.ts";
+import { oneReadmeLine } from "../support/engine/command-lines.ts";
+import { asUser } from "../support/engine/user-lines.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { NEXT_VOLATILE_FILES } from "../support/engine/next-volatile.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier, type EngineTier } from "../support/engine/tier.ts";
@@ -27,50 +33,72 @@ import { run } from "../support/docker/cli.ts";
 
 const unavailable = engineTierUnavailable();
 
-/** What is built, as the README's lines name it. */
-const IMAGES = {
-  backend: "backend",
-  migrations: "app --name=backend migrations",
-  frontend: "frontend",
+/** What is built, from which example, by which call (as the README's lines name it). */
+const REPOSITORIES = {
+  "examples/app": { backend: "backend", migrations: "app --name=backend migrations", frontend: "frontend" },
+  // A pnpm workspace: the api links two local packages, built in the image's build.
+  "examples/workspace": { "workspace api": "backend" },
 } as const;
-type Image = keyof typeof IMAGES;
+type Example = keyof typeof REPOSITORIES;
+type Image = "backend" | "migrations" | "frontend" | "workspace api";
 
 let tier: EngineTier;
 /** Each image of each round: [first build, second build]. */
 const built = {} as Record<Image, ArchivedImage[]>;
 
-/** The release's labels, from the clone's own commit, as a CI job passes them. */
-const LABELS = "with-labels --revision=$(git rev-parse HEAD) --created=$(git log -1 --format=%cI)";
+/** What the README's rebuild line builds, replaced by each image's call. */
+const REBUILT_BACKEND = "backend export --path=rebuilt.tar";
 
-async function buildRound(round: number, clone: string): Promise<void> {
-  for (const [image, call] of Object.entries(IMAGES) as [Image, string][]) {
-    const tarball = path.join(tier.work, `${image}-${round}.tar`);
-    const line = `dagger -m ${tier.moduleDir} call --source=. ${LABELS} ${call} export --path=${tarball}`;
-    const result = await shellLine(tier.kit, line, { cwd: clone });
+/**
+ * One round: each image built by the README's rebuild line (Reproducible images), as written but
+ * for the image it names, beside a release.json whose rebuild record holds the commit's time — as
+ * a release run with `--created=$(git log -1 --format=%cI)` writes it; and the README's `tar` line
+ * reads the backend's layers from the export.
+ */
+async function buildRound(round: number, example: Example, clone: string): Promise<void> {
+  const committed = await run("git", ["log", "-1", "--format=%cI"], { cwd: clone });
+  if (committed.code !== 0) throw new Error(`git log in ${clone}: ${committed.stderr}`);
+  await writeFile(path.join(clone, "release.json"), JSON.stringify({ rebuild: { created: committed.stdout.trim() } }));
+  const rebuild = asUser(oneReadmeLine((l) => l.includes("rebuild.created")), tier.moduleDir);
+  if (!rebuild.includes(REBUILT_BACKEND)) throw new Error(`the README's rebuild line no longer ends in ${REBUILT_BACKEND}: ${rebuild}`);
+  for (const [image, call] of Object.entries(REPOSITORIES[example]) as [Image, string][]) {
+    const result = await shellLine(tier.kit, rebuild.replace(REBUILT_BACKEND, `${call} export --path=rebuilt.tar`), { cwd: clone });
     if (result.code !== 0) throw new Error(described(result));
     log(`reproducible: round ${round}, ${image} built and exported in ${result.seconds.toFixed(1)} s`);
-    (built[image] ??= []).push(await readArchivedImage(tarball));
+    const archived = await readArchivedImage(path.join(clone, "rebuilt.tar"));
+    if (image === "backend") {
+      const read = await shellLine(tier.kit, oneReadmeLine((l) => l.includes("rebuilt.tar manifest.json"), "tar"), { cwd: clone });
+      if (read.code !== 0) throw new Error(described(read));
+      const layers = JSON.parse(await readFile(path.join(clone, "rebuilt-layers.json"), "utf8")) as unknown;
+      expect(layers, "the README's tar line reads the export's diff IDs").toEqual(diffIds(archived));
+    }
+    (built[image] ??= []).push(archived);
   }
 }
 
 describe.skipIf(unavailable !== undefined)("reproducible images, measured: one commit built twice from a cold cache on the real engine", () => {
   beforeAll(async () => {
     tier = await setUpEngineTier();
-    const first = path.join(tier.work, "shop");
-    const second = path.join(tier.work, "shop-clone");
-    await writeAppRepository(first, "examples/app");
-    await buildRound(1, first);
+    const examples = Object.keys(REPOSITORIES) as Example[];
+    const repository = (example: Example, round: number) => path.join(tier.work, `${path.basename(example)}-${round}`);
+    for (const example of examples) {
+      await writeAppRepository(repository(example, 1), example);
+      await buildRound(1, example, repository(example, 1));
+    }
     const pruned = await dagger(tier.kit, ["core", "engine", "local-cache", "prune"], { cwd: tier.work });
     if (pruned.code !== 0) throw new Error(described(pruned));
     log(`reproducible: pruned the engine's local cache in ${pruned.seconds.toFixed(1)} s`);
-    const cloned = await run("git", ["clone", "-q", first, second]);
-    if (cloned.code !== 0) throw new Error(`git clone ${first} ${second}: ${cloned.stderr}`);
-    await buildRound(2, second);
+    for (const example of examples) {
+      const [first, second] = [repository(example, 1), repository(example, 2)];
+      const cloned = await run("git", ["clone", "-q", first, second]);
+      if (cloned.code !== 0) throw new Error(`git clone ${first} ${second}: ${cloned.stderr}`);
+      await buildRound(2, example, second);
+    }
   });
 
   afterAll(() => tearDownEngineTier(tier?.work));
 
-  it.each(["backend", "migrations"] as const)("%s: the same layers, byte for byte (every diff ID); only the engine's creation times in the config differ", (image) => {
+  it.each(["backend", "migrations", "workspace api"] as const)("%s: the same layers, byte for byte (every diff ID); only the engine's creation times in the config differ", (image) => {
     const [a, b] = built[image] as [ArchivedImage, ArchivedImage];
     const differences = imageDifferences(a, b, Number.MAX_SAFE_INTEGER);
     const unexplained = differences.filter((line) => !ENGINE_CONFIG_TIMES.some((pattern) => pattern.test(line)));

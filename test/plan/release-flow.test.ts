@@ -582,6 +582,26 @@ describe("release", () => {
     }
   });
 
+  it("records in release.json what a rebuild needs besides the source: the created time and its epoch, the pinned images, the settings given, the config", async () => {
+    answerTrivy(engine);
+    answerRelease(engine, ["linux/amd64"]);
+    const rebuildOf = async (d: Drydock) => (JSON.parse(await (await release(d, keyMode())).manifest.contents()) as { rebuild: unknown }).rebuild;
+    const [defaults, given] = await withEngine(engine, async () => [
+      await rebuildOf(drydock()),
+      await rebuildOf(drydock(undefined, { created: "2026-11-29T18:00:00+01:00", pnpmVersion: "12.4.2", prismaEnginesMirror: "https://prisma-mirror.example" })),
+    ]);
+    expect(defaults).toEqual({ created: "1970-01-01T00:00:00Z", sourceDateEpoch: 0, buildImage: NODE_IMAGE, runtimeImage: NODE_IMAGE, config: "security-config.yml" });
+    expect(given).toEqual({
+      created: "2026-11-29T18:00:00+01:00",
+      sourceDateEpoch: Date.parse("2026-11-29T17:00:00Z") / 1000,
+      buildImage: NODE_IMAGE,
+      runtimeImage: NODE_IMAGE,
+      pnpmVersion: "12.4.2",
+      prismaEnginesMirror: "https://prisma-mirror.example",
+      config: "security-config.yml",
+    });
+  });
+
   it("signs keyless with the OIDC token and records the verified identity in the manifest", async () => {
     answerTrivy(engine);
     answerRelease(engine, ["linux/amd64"]);

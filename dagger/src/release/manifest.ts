@@ -33,11 +33,34 @@ export interface ReleasedVariant {
   attestations: PredicateType[];
 }
 
+/**
+ * What reaches the images' files besides the source at `source.revision`. Built again with these
+ * (README "Reproducible images"), an image has the same layers — every diff ID — as the released
+ * one; its digest still differs by the creation times Dagger v0.21.8 writes into the config.
+ */
+export interface RebuildRecord {
+  /** The images' `created` label (`with-labels --created`), and so every file's time. */
+  created: string;
+  /** `created` in seconds: the SOURCE_DATE_EPOCH every file, folder and link carries. */
+  sourceDateEpoch: number;
+  /** The pinned images of the build stages and of the runtime root (`with-build-image`, `with-runtime-image`). */
+  buildImage: string;
+  runtimeImage: string;
+  /** `with-pnpm-version`, when given; otherwise the source's packageManager chose it. */
+  pnpmVersion?: string;
+  /** `with-prisma`'s settings, when given. */
+  prismaSchemaEngineBinary?: string;
+  prismaEnginesMirror?: string;
+  /** The config the build read: its path in the source, or "--config" for one passed from elsewhere. */
+  config: string;
+}
+
 export interface ReleaseManifest {
   schemaVersion: 1;
-  /** RFC 3339. */
+  /** When the release ran (RFC 3339); not the images' `created`, which `rebuild` records. */
   created: string;
   source: { url: string; revision: string; ref?: string };
+  rebuild: RebuildRecord;
   gate: { passed: boolean; summary: string };
   /**
    * How signatures can be checked: the key mode, or the keyless identity; and, for a private

@@ -8,21 +8,21 @@ import path from "node:path";
 import { parse } from "yaml";
 import { repoRoot } from "../paths.ts";
 
-/** Every `dagger …` command of the README's sh blocks, one string per command (continuations joined). */
-export function readmeCommandLines(readme = readFileSync(path.join(repoRoot, "README.md"), "utf8")): string[] {
+/** Every `<command> …` line of the README's sh blocks (`dagger` unless told), one string per command (continuations joined). */
+export function readmeCommandLines(readme = readFileSync(path.join(repoRoot, "README.md"), "utf8"), command = "dagger"): string[] {
   const blocks = [...readme.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map((m) => m[1]!);
   return blocks.flatMap((block) =>
     block
       .replaceAll(/\\\n\s*/g, " ")
       .split("\n")
       .map((line) => line.trim())
-      .filter((line) => /^dagger\s/.test(line)),
+      .filter((line) => line.startsWith(`${command} `)),
   );
 }
 
-/** The one README `dagger …` line `matches` picks; anything but exactly one is an error naming what matched. */
-export function oneReadmeLine(matches: (line: string) => boolean): string {
-  const found = readmeCommandLines().filter(matches);
+/** The one README `dagger …` line (or `<command> …` line) `matches` picks; anything but exactly one is an error naming what matched. */
+export function oneReadmeLine(matches: (line: string) => boolean, command = "dagger"): string {
+  const found = readmeCommandLines(undefined, command).filter(matches);
   if (found.length !== 1) throw new Error(`expected one README line to match, found ${found.length}: ${found.join(" | ")}`);
   return found[0]!;
 }
