@@ -17,7 +17,7 @@ import { resolveBaseImages } from "../test/support/docker/base-images.ts";
 import { copyCommittableTree } from "../test/support/docker/canaries.ts";
 import { docker } from "../test/support/docker/cli.ts";
 import { ensureEngine, REPO_ROOT, stopEngine } from "../test/support/docker/engine.ts";
-import { imageDifferences, readArchivedImage } from "../test/support/docker/image-diff.ts";
+import { differencesBetween, readArchivedImage, type ImageDifference } from "../test/support/docker/image-diff.ts";
 
 const apps = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["backend", "frontend"]) as App[];
 for (const app of apps) if (app !== "backend" && app !== "frontend") throw new Error(`app: found ${JSON.stringify(app)}, expected backend or frontend`);
@@ -40,19 +40,18 @@ try {
       archives.push(await readArchivedImage(file));
       console.log(`${app}: build ${round} (--no-cache) in ${outcome.seconds.toFixed(1)} s`);
     }
-    const lines = imageDifferences(archives[0]!, archives[1]!, Number.MAX_SAFE_INTEGER);
-    // A file's line is "layer N: <path>: <what>, <what>…"; each what starts with its kind.
-    const whats = (line: string) => (/^layer \d+: .+?: (.+)$/.exec(line)?.[1] ?? "").split(", ");
-    const fileLines = lines.filter((l) => l.startsWith("layer "));
+    const differences = differencesBetween(archives[0]!, archives[1]!);
+    const files = differences.filter((d) => d.file !== undefined);
+    const timeOnly = (d: ImageDifference) => d.what!.every((kind) => kind === "time" || kind === "symlink time");
     const kinds = {
-      config: lines.filter((l) => l.startsWith("config")).length,
-      "time only": fileLines.filter((l) => whats(l).every((w) => /^(symlink )?time /.test(w))).length,
-      content: fileLines.filter((l) => whats(l).includes("content")).length,
-      "mode, owner, type or link": fileLines.filter((l) => whats(l).some((w) => /^(mode|owner|type|link) /.test(w))).length,
-      "only in one": fileLines.filter((l) => l.includes(": only in ")).length,
+      config: differences.filter((d) => d.field !== undefined).length,
+      "time only": files.filter(timeOnly).length,
+      content: files.filter((d) => d.what!.includes("content")).length,
+      "mode, owner, type or link": files.filter((d) => d.what!.some((kind) => ["mode", "owner", "type", "link"].includes(kind))).length,
+      "only in one": files.filter((d) => d.what!.some((kind) => kind.startsWith("only in "))).length,
     };
-    console.log(`${app}: ${lines.length} differences (created ${LABEL_ARGS.CREATED} in both):`, kinds);
-    for (const line of lines.filter((l) => !l.startsWith("config.history") && !whats(l).every((w) => /^(symlink )?time /.test(w))).slice(0, 15)) console.log(`  ${line}`);
+    console.log(`${app}: ${differences.length} differences (created ${LABEL_ARGS.CREATED} in both):`, kinds);
+    for (const d of differences.filter((d) => !d.field?.startsWith("history.") && !(d.file !== undefined && timeOnly(d))).slice(0, 15)) console.log(`  ${d.text}`);
     if (app === "backend" && kinds.content + kinds["mode, owner, type or link"] + kinds["only in one"] > 0) failed = true;
   }
 } finally {

@@ -22,7 +22,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { filesOf, imageDifferences, readArchivedImage, type ArchivedImage } from "../support/docker/image-diff.ts";
+import { differencesBetween, filesOf, readArchivedImage, type ArchivedImage, type ImageDifference } from "../support/docker/image-diff.ts";
 import { dagger, described, shellLine } from "../support/engine/cli.ts";
 import { oneReadmeLine } from "../support/engine/command-lines.ts";
 import { asUser } from "../support/engine/user-lines.ts";
@@ -100,8 +100,8 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
 
   it.each(["backend", "migrations", "workspace api"] as const)("%s: the same layers, byte for byte (every diff ID); only the engine's creation times in the config differ", (image) => {
     const [a, b] = built[image] as [ArchivedImage, ArchivedImage];
-    const differences = imageDifferences(a, b, Number.MAX_SAFE_INTEGER);
-    const unexplained = differences.filter((line) => !ENGINE_CONFIG_TIMES.some((pattern) => pattern.test(line)));
+    const differences = differencesBetween(a, b);
+    const unexplained = differences.filter((d) => !isEngineCreationTime(d)).map((d) => d.text);
     log(`reproducible: ${image} ${differences.length} differences, ${unexplained.length} beyond the config's times; ${diffIds(a).length} layers; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
     expect(unexplained, `${image}: differences between the two builds beyond the engine's creation times`).toEqual([]);
     expect(diffIds(b), `${image}: the same layers`).toEqual(diffIds(a));
@@ -110,22 +110,18 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
 
   it("frontend: the same layers but the app's, which differs only where Next.js draws values on every build", () => {
     const [a, b] = built.frontend as [ArchivedImage, ArchivedImage];
-    const differences = imageDifferences(a, b, Number.MAX_SAFE_INTEGER);
+    const differences = differencesBetween(a, b);
     const ids = [a, b].map(nextBuildId);
     expect(ids.every((id) => id !== undefined), "a Next.js build ID in both frontend images").toBe(true);
     // What Next.js itself varies: a file named after the build ID, holding it, or holding a drawn key.
-    const nextVaries = (file: string, what: string) =>
-      ids.some((id) => file.includes(id!)) || (what === "content" && (NEXT_VOLATILE_FILES.has(file) || [a, b].some((image) => ids.some((id) => fileText(image, file)?.includes(id!)))));
-    const nextLayers = new Set<number>();
-    const unexplained = differences.filter((line) => {
-      if (ENGINE_CONFIG_TIMES.some((pattern) => pattern.test(line))) return false;
-      if (/^config\.rootfs\.diff_ids\.\d+: /.test(line)) return false; // checked below, layer by layer
-      const [, layer, file, what] = /^layer (\d+): (.+?): (.+)$/.exec(line) ?? [];
-      if (file === undefined || !nextVaries(file, what!)) return true;
-      nextLayers.add(Number(layer));
-      return false;
-    });
-    // A layer whose files differ has another diff ID; no other layer may.
+    const nextVaries = ({ file, what }: ImageDifference) =>
+      file !== undefined &&
+      (ids.some((id) => file.includes(id!)) ||
+        (what!.length === 1 && what![0] === "content" && (NEXT_VOLATILE_FILES.has(file) || [a, b].some((image) => ids.some((id) => fileText(image, file)?.includes(id!))))));
+    // Checked below, layer by layer: a layer whose files differ has another diff ID, and no other layer may.
+    const isDiffId = (d: ImageDifference) => d.field?.startsWith("rootfs.diff_ids.") === true;
+    const unexplained = differences.filter((d) => !isEngineCreationTime(d) && !isDiffId(d) && !nextVaries(d)).map((d) => d.text);
+    const nextLayers = new Set(differences.filter(nextVaries).map((d) => d.layer!));
     const otherIds = diffIds(a).flatMap((id, index) => (id !== diffIds(b)[index] && !nextLayers.has(index + 1) ? [`layer ${index + 1}`] : []));
     log(`reproducible: frontend ${differences.length} differences, ${unexplained.length} unexplained; Next.js's values in layer(s) ${[...nextLayers].join(", ")}; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
     expect(unexplained, "frontend: differences that neither the engine's creation times nor Next.js explain").toEqual([]);
@@ -139,7 +135,9 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
  * creation time and its history's (each layer's creation time, and its description, which says
  * whether the layer was rehydrated from the engine's cache) — its export takes no epoch.
  */
-const ENGINE_CONFIG_TIMES: readonly RegExp[] = [/^config\.created: /, /^config\.history\.\d+\.(created|created_by): /];
+function isEngineCreationTime({ field }: ImageDifference): boolean {
+  return field === "created" || /^history\.\d+\.(created|created_by)$/.test(field ?? "");
+}
 
 /** The day the engine sets these too, the images are one digest: then this test, and the README, must claim it. */
 function expectEngineTimesStillDiffer(image: string, a: ArchivedImage, b: ArchivedImage): void {

@@ -36,22 +36,44 @@ export function imageId(image: ArchivedImage): string {
 /** At most this many differences are listed; the count of the rest follows. */
 const SHOWN = 40;
 
-/** Every difference between two images, most telling first, at most `shown` of them; empty when they are the same image. */
-export function imageDifferences(first: ArchivedImage, second: ArchivedImage, shown = SHOWN): string[] {
+/**
+ * One difference between two images: a config field, a file of a layer, a layer as a whole, or
+ * the manifest. `text` is its line for a message.
+ */
+export interface ImageDifference {
+  /** The config field, e.g. `created` or `history.3.created`, when the difference is one. */
+  field?: string;
+  /** The layer (from 1), when the difference is in one. */
+  layer?: number;
+  /** The file (no leading slash), when the difference is one of a layer's files. */
+  file?: string;
+  /** What about the file differs: `content`, `time`, `symlink time`, `mode`, `owner`, `type`, `link`, or `only in the first/second image`. */
+  what?: string[];
+  text: string;
+}
+
+/** Every difference between two images, most telling first; empty when they are the same image. */
+export function differencesBetween(first: ArchivedImage, second: ArchivedImage): ImageDifference[] {
   const found = [...configDifferences(first.config, second.config)];
   const layerCount = Math.max(first.layers.length, second.layers.length);
   for (let i = 0; i < layerCount; i++) {
     const [a, b] = [first.layers[i], second.layers[i]];
     if (!a || !b) {
-      found.push(`layer ${i + 1}: only in ${a ? "the first" : "the second"} image`);
+      found.push({ layer: i + 1, text: `layer ${i + 1}: only in ${a ? "the first" : "the second"} image` });
       continue;
     }
     const [plainA, plainB] = [uncompressed(a), uncompressed(b)];
     if (!plainA.equals(plainB)) found.push(...layerDifferences(i + 1, plainA, plainB));
   }
   if (found.length === 0 && first.manifestDigest !== second.manifestDigest) {
-    found.push(`manifest: ${String(first.manifestDigest)} ≠ ${String(second.manifestDigest)} though config and layers are the same (compression or media types differ)`);
+    found.push({ text: `manifest: ${String(first.manifestDigest)} ≠ ${String(second.manifestDigest)} though config and layers are the same (compression or media types differ)` });
   }
+  return found;
+}
+
+/** differencesBetween as message lines, at most `shown` of them, then the count of the rest. */
+export function imageDifferences(first: ArchivedImage, second: ArchivedImage, shown = SHOWN): string[] {
+  const found = differencesBetween(first, second).map((difference) => difference.text);
   return found.length > shown ? [...found.slice(0, shown), `… and ${found.length - shown} more`] : found;
 }
 
@@ -74,23 +96,24 @@ function uncompressed(layer: Buffer): Buffer {
 
 type Json = Record<string, unknown>;
 
-/** Config fields that differ, one line each (a nested object by its sub-fields; diff_ids and history by index). */
-function configDifferences(a: Buffer, b: Buffer): string[] {
+/** Config fields that differ, one each (a nested object by its sub-fields; diff_ids and history by index). */
+function configDifferences(a: Buffer, b: Buffer): ImageDifference[] {
   if (a.equals(b)) return [];
   const [left, right] = [JSON.parse(a.toString("utf8")) as Json, JSON.parse(b.toString("utf8")) as Json];
-  const lines: string[] = [];
-  const compare = (path: string, x: unknown, y: unknown) => {
+  const found: ImageDifference[] = [];
+  const compare = (path: string[], x: unknown, y: unknown) => {
     if (JSON.stringify(x) === JSON.stringify(y)) return;
     const bothObjects = x !== null && y !== null && typeof x === "object" && typeof y === "object";
     if (bothObjects) {
       const keys = Array.isArray(x) && Array.isArray(y) ? [...Array(Math.max(x.length, y.length)).keys()].map(String) : [...new Set([...Object.keys(x as Json), ...Object.keys(y as Json)])];
-      for (const key of keys) compare(`${path}.${key}`, (x as Json)[key], (y as Json)[key]);
+      for (const key of keys) compare([...path, key], (x as Json)[key], (y as Json)[key]);
       return;
     }
-    lines.push(`config${path}: ${short(x)} ≠ ${short(y)}`);
+    const field = path.join(".");
+    found.push({ field, text: `config.${field}: ${short(x)} ≠ ${short(y)}` });
   };
-  compare("", left, right);
-  return lines.length > 0 ? lines : ["config: the same fields, written differently (key order or spacing)"];
+  compare([], left, right);
+  return found.length > 0 ? found : [{ text: "config: the same fields, written differently (key order or spacing)" }];
 }
 
 function short(value: unknown): string {
@@ -99,33 +122,31 @@ function short(value: unknown): string {
 }
 
 /** What differs between two versions of one layer, file by file. */
-function layerDifferences(layer: number, a: Buffer, b: Buffer): string[] {
+function layerDifferences(layer: number, a: Buffer, b: Buffer): ImageDifference[] {
   const [left, right] = [byName(tarEntries(a)), byName(tarEntries(b))];
-  const lines: string[] = [];
-  for (const name of [...new Set([...left.keys(), ...right.keys()])].sort()) {
-    const [x, y] = [left.get(name), right.get(name)];
-    if (!x || !y) {
-      lines.push(`layer ${layer}: ${name}: only in ${x ? "the first" : "the second"} image`);
-      continue;
-    }
-    const what = entryDifferences(x, y);
-    if (what.length > 0) lines.push(`layer ${layer}: ${name}: ${what.join(", ")}`);
+  const found: ImageDifference[] = [];
+  for (const file of [...new Set([...left.keys(), ...right.keys()])].sort()) {
+    const [x, y] = [left.get(file), right.get(file)];
+    const what = !x || !y ? [{ kind: `only in ${x ? "the first" : "the second"} image`, text: `only in ${x ? "the first" : "the second"} image` }] : entryDifferences(x, y);
+    if (what.length > 0) found.push({ layer, file, what: what.map((w) => w.kind), text: `layer ${layer}: ${file}: ${what.map((w) => w.text).join(", ")}` });
   }
-  if (lines.length === 0) lines.push(`layer ${layer}: the same files, in another order or with other tar headers`);
-  return lines;
+  if (found.length === 0) found.push({ layer, text: `layer ${layer}: the same files, in another order or with other tar headers` });
+  return found;
 }
 
 function byName(entries: readonly TarEntry[]): Map<string, TarEntry> {
   return new Map(entries.map((entry) => [entry.name.replace(/^\.?\//, "").replace(/\/$/, ""), entry]));
 }
 
-function entryDifferences(x: TarEntry, y: TarEntry): string[] {
-  const what: string[] = [];
-  if (x.type !== y.type) what.push(`type ${x.type} ≠ ${y.type}`);
-  if (!x.body.equals(y.body)) what.push("content");
-  if (x.mtime !== y.mtime) what.push(`${x.type === "2" && y.type === "2" ? "symlink time" : "time"} ${x.mtime} ≠ ${y.mtime}`);
-  if (x.mode !== y.mode) what.push(`mode ${x.mode.toString(8)} ≠ ${y.mode.toString(8)}`);
-  if (x.uid !== y.uid || x.gid !== y.gid) what.push(`owner ${x.uid}:${x.gid} ≠ ${y.uid}:${y.gid}`);
-  if (x.linkName !== y.linkName) what.push(`link ${x.linkName} ≠ ${y.linkName}`);
-  return what;
+/** What about one file differs: each kind (`content`, `time`…) with its line. */
+function entryDifferences(x: TarEntry, y: TarEntry): { kind: string; text: string }[] {
+  const found: { kind: string; text: string }[] = [];
+  const add = (kind: string, detail = "") => found.push({ kind, text: `${kind}${detail}` });
+  if (x.type !== y.type) add("type", ` ${x.type} ≠ ${y.type}`);
+  if (!x.body.equals(y.body)) add("content");
+  if (x.mtime !== y.mtime) add(x.type === "2" && y.type === "2" ? "symlink time" : "time", ` ${x.mtime} ≠ ${y.mtime}`);
+  if (x.mode !== y.mode) add("mode", ` ${x.mode.toString(8)} ≠ ${y.mode.toString(8)}`);
+  if (x.uid !== y.uid || x.gid !== y.gid) add("owner", ` ${x.uid}:${x.gid} ≠ ${y.uid}:${y.gid}`);
+  if (x.linkName !== y.linkName) add("link", ` ${x.linkName} ≠ ${y.linkName}`);
+  return found;
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { imageDifferences, imageId, readArchivedImage } from "../../support/docker/image-diff.ts";
+import { differencesBetween, imageDifferences, imageId, readArchivedImage } from "../../support/docker/image-diff.ts";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "image-diff-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -56,6 +56,15 @@ describe("imageDifferences", () => {
   it("names a file only one image has, and an owner that differs", async () => {
     expect(imageDifferences(await archive(), await archive({ files: { "app/main.js": "console.log(1)\n", "app/package.json": "{}\n", "app/.modules.yaml": "x" } }))).toEqual(["layer 1: app/.modules.yaml: only in the second image"]);
     expect(imageDifferences(await archive(), await archive({ owner: "1000" }))).toContain("layer 1: app/main.js: owner 0:0 ≠ 1000:1000");
+  });
+
+  it("gives each difference as fields too: the config field, or the layer, the file and the kinds of what differs", async () => {
+    const times = differencesBetween(await archive(), await archive({ time: 1796500000, owner: "1000" }));
+    expect(times.find((d) => d.file === "app/main.js")).toEqual({ layer: 1, file: "app/main.js", what: ["time", "owner"], text: "layer 1: app/main.js: time 0 ≠ 1796500000, owner 0:0 ≠ 1000:1000" });
+    const added = differencesBetween(await archive(), await archive({ files: { "app/main.js": "console.log(1)\n", "app/package.json": "{}\n", "app/.modules.yaml": "x" } }));
+    expect(added).toEqual([{ layer: 1, file: "app/.modules.yaml", what: ["only in the second image"], text: "layer 1: app/.modules.yaml: only in the second image" }]);
+    const created = differencesBetween(await archive(), await archive({ created: "2026-12-06T02:00:00Z" }));
+    expect(created).toEqual([{ field: "created", text: 'config.created: "1970-01-01T00:00:00Z" ≠ "2026-12-06T02:00:00Z"' }]);
   });
 
   it("names the config field that differs, with both values", async () => {
