@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../support/docker/cli.ts";
@@ -22,7 +22,7 @@ import { describeApi } from "../support/describe-api.ts";
 import { dagger, described, expectSuccess, shellLine, type CliResult } from "../support/engine/cli.ts";
 import { oneReadmeLine, readmeCommandLines, templateCommandLines } from "../support/engine/command-lines.ts";
 import { githubJobEnv, startSigstoreFor } from "../support/engine/keyless-job.ts";
-import { ENGINE_TCP, type RunningKit } from "../support/engine/kit.ts";
+import { craneInEngine, ENGINE_TCP, type RunningKit } from "../support/engine/kit.ts";
 import { writeAppRepository } from "../support/engine/module-copy.ts";
 import { airGapped, amd64Only, asUser as asUserOf, LAB_NAMESPACE, passingConfig } from "../support/engine/user-lines.ts";
 import { engineTierUnavailable, log, setUpEngineTier, tearDownEngineTier } from "../support/engine/tier.ts";
@@ -71,7 +71,6 @@ const ranLines = new Set<string>();
 const NOT_RUN: ReadonlyArray<[string, string]> = [
   ["dagger install ", "it adds drydock to the user's own Dagger module: no command to call"],
   ["build terminal", "an interactive terminal needs a TTY"],
-  ["rebuild.created", "engine-reproducible.test.ts runs it, as written, for both of its cold builds"],
   [
     "--certificate-oidc-issuer=https://token.actions.githubusercontent.com",
     "the public-good Sigstore and GitHub's OIDC issuer are not reachable here; the same keyless release and verify run through a local Sigstore (with-sigstore)",
@@ -258,6 +257,23 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
       const line = readmeLine((l) => l.includes(" verify --ref=") && l.includes("--public-key=cosign.pub"));
       const result = await shellLine(kit, airGapped(asUser(line, { digest: backendRef.split("@")[1] })), { cwd: appRepo, env });
       expectSuccess(result);
+    });
+
+    it("the README's rebuild check: the backend rebuilt with release.json's rebuild record has the released image's layers", async () => {
+      // As a consumer: release.json beside the clone of the released commit.
+      const manifest = await readFile(path.join(appRepo, "reports/release.json"), "utf8");
+      await writeFile(path.join(appRepo, "release.json"), manifest);
+      expect(JSON.parse(manifest)).toMatchObject({ rebuild: { created: "1970-01-01T00:00:00Z", sourceDateEpoch: 0 } });
+      // The README's `crane config … | jq -c .rootfs.diff_ids`, run where the lab registry is served (plain HTTP inside the engine's network).
+      oneReadmeLine((l) => l.includes("released-layers.json"), "crane");
+      const released = (JSON.parse(await craneInEngine(["config", backendRef])) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+      expectSuccess(await shellLine(kit, asUser(readmeLine((l) => l.includes("rebuild.created"))), { cwd: appRepo, env }));
+      expectSuccess(await shellLine(kit, oneReadmeLine((l) => l.includes("rebuilt.tar manifest.json"), "tar"), { cwd: appRepo }));
+      const rebuilt = JSON.parse(await readFile(path.join(appRepo, "rebuilt-layers.json"), "utf8")) as string[];
+      // Out of the repository again: later lines upload it as --source=.
+      await Promise.all(["release.json", "rebuilt.tar", "rebuilt-layers.json"].map((file) => rm(path.join(appRepo, file), { force: true })));
+      expect(released.length).toBeGreaterThan(1);
+      expect(rebuilt, "the rebuild's layers (diff IDs) against the released image's").toEqual(released);
     });
 
     it("verify fails with another key, saying so", async () => {
