@@ -491,6 +491,11 @@ describe("reading the Dagger plan", () => {
       error: 'the stamp runs ["find","/stamp","-exec","touch","--date=@0","{}","+"]',
     },
     {
+      name: "app files stamped by another program",
+      run: () => runtimeOf([step("container"), root, shipped(dir(...app), 0, ["node", "-e", "require('fs')", STAMP_DIR, "0"])], stageOf),
+      error: `the stamp runs ["node","-e","require('fs')","/stamp","0"]`,
+    },
+    {
       name: "app files with a time other than the created label's",
       run: () => runtimeOf([step("container"), root, shipped(dir(...build, step("directory", { path: "dist" })), 5), step("withLabel", { name: "org.opencontainers.image.created", value: "1970-01-01T00:00:00Z" })], stageOf),
       error: "expected every file time to be the created label's (1970-01-01T00:00:00Z: 0), got 5 at",

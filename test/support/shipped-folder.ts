@@ -52,7 +52,7 @@ export function shippedFolderOf(step: Step): ShippedFolder {
 
 /** The time `args` sets when it is file-times.ts's stamp command, exactly; otherwise undefined. */
 export function stampTime(args: readonly string[]): number | undefined {
-  const time = Number(/^--date=@(\d+)$/.exec(args[5] ?? "")?.[1]);
+  const time = /^\d+$/.test(args[4] ?? "") ? Number(args[4]) : Number.NaN;
   return Number.isSafeInteger(time) && JSON.stringify(args) === JSON.stringify(stampCommand(time)) ? time : undefined;
 }
 

@@ -7,8 +7,8 @@
  * follows a symbolic link to its target, so the links themselves (most of pnpm's node_modules)
  * keep the time they were made; and the folder a `withDirectory` lands in (`/app`) takes the time
  * of the copy. Both were measured on Dagger v0.21.8 (test/e2e/engine-reproducible.test.ts). So each
- * folder the image gets is placed in a tree at its path from the root (`app/dist`); `touch
- * --no-dereference` sets every entry of the tree, links included, in a container of the build
+ * folder the image gets is placed in a tree at its path from the root (`app/dist`); a fixed node
+ * program sets every entry of the tree, links included (`lutimes`), in a container of the build
  * image; and the image gets the tree at `/`. Every folder the copy creates is then one of the
  * tree's own, with its set time, and one that exists already (`/`, or `/app` for `/app/dist`)
  * keeps the time it had: the engine's copy restores it.
@@ -39,12 +39,18 @@ export function sourceDateEpoch(created: string): number {
 }
 
 /**
- * The command that sets every entry under STAMP_DIR — files, folders and the links themselves,
- * not their targets — to `epoch`. Fixed argv; the epoch is a checked integer.
+ * Sets every entry under its first argument — files, folders, and symbolic links themselves, never
+ * their targets (`lutimes`) — to its second, whole seconds since 1970. Node, not `touch -h`: the
+ * build image may be Alpine's, whose busybox `touch` and `find` lack or differ in what GNU's have,
+ * and every build image has node. Fixed text; the folder and the time are its arguments.
  */
+export const STAMP_PROGRAM =
+  'const fs=require("fs"),path=require("path");const [root,epoch]=process.argv.slice(1);const t=Number(epoch);if(!/^[0-9]+$/.test(epoch)||!Number.isSafeInteger(t)){console.error("file times: found "+JSON.stringify(epoch)+", expected whole seconds since 1970");process.exit(1)}const stamp=(p)=>{if(fs.lstatSync(p).isDirectory())for(const name of fs.readdirSync(p))stamp(path.join(p,name));fs.lutimesSync(p,t,t)};stamp(root);';
+
+/** The command that sets every entry under STAMP_DIR to `epoch` (STAMP_PROGRAM). */
 export function stampCommand(epoch: number): string[] {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`file times: expected seconds since 1970 as a whole number, got ${epoch}`);
-  return ["find", STAMP_DIR, "-exec", "touch", "--no-dereference", `--date=@${epoch}`, "{}", "+"];
+  return ["node", "-e", STAMP_PROGRAM, STAMP_DIR, String(epoch)];
 }
 
 /** Where the build comes from: its image and platform (a Toolchain's). */
