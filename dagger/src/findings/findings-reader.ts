@@ -142,29 +142,41 @@ function readResult(result: unknown, findings: Finding[], suppressed: Suppressed
     throw INVALID;
   }
   const of = result as ResultOf;
-  if (vulnerabilities) {
-    for (const v of vulnerabilities) {
-      if (!isVulnerability(v)) throw INVALID;
-      findings.push(fromVulnerability(v, of));
-    }
-  }
-  if (secrets) {
-    for (const s of secrets) {
-      if (!isSecret(s)) throw INVALID;
-      findings.push(fromSecret(s, of));
-    }
-  }
-  if (checks) {
-    for (const check of checks) {
-      if (!isMisconfiguration(check)) throw INVALID;
-      if (check.Status === "FAIL") findings.push(fromMisconfiguration(check, of));
-      else if (check.Status === "EXCEPTION") {
-        suppressed.push({ finding: fromMisconfiguration(check, of), status: "exception", source: "an exception in the scanned configuration" });
-      }
-    }
-  }
+  if (vulnerabilities) readVulnerabilities(vulnerabilities, of, findings);
+  if (secrets) readSecrets(secrets, of, findings);
+  if (checks) readChecks(checks, of, findings, suppressed);
   if (modified) {
     for (const entry of modified) readModified(entry, of, suppressed);
+  }
+}
+
+// One small function per kind of list, not four loops in readResult. Each report parsed brings
+// new hidden classes, so V8 compiles the reading afresh for every report, in the middle of its
+// first long list; a loop of its own is compiled with only its kind's checks, not with all four
+// kinds' code (measured on 100,000 findings: readResult's loop took 13–60 ms to compile, running
+// unoptimised meanwhile).
+
+function readVulnerabilities(vulnerabilities: readonly unknown[], of: ResultOf, findings: Finding[]): void {
+  for (const v of vulnerabilities) {
+    if (!isVulnerability(v)) throw INVALID;
+    findings.push(fromVulnerability(v, of));
+  }
+}
+
+function readSecrets(secrets: readonly unknown[], of: ResultOf, findings: Finding[]): void {
+  for (const s of secrets) {
+    if (!isSecret(s)) throw INVALID;
+    findings.push(fromSecret(s, of));
+  }
+}
+
+function readChecks(checks: readonly unknown[], of: ResultOf, findings: Finding[], suppressed: SuppressedFinding[]): void {
+  for (const check of checks) {
+    if (!isMisconfiguration(check)) throw INVALID;
+    if (check.Status === "FAIL") findings.push(fromMisconfiguration(check, of));
+    else if (check.Status === "EXCEPTION") {
+      suppressed.push({ finding: fromMisconfiguration(check, of), status: "exception", source: "an exception in the scanned configuration" });
+    }
   }
 }
 

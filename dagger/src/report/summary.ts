@@ -108,8 +108,63 @@ export interface GateSummary {
   configChange?: { file: string; sourceHasFile: boolean; base: string; changed: boolean; keys: string[] };
 }
 
+/**
+ * The fields before the finding lists (`failing`, `allowed`) and after them: summary.json's key
+ * order is head, lists, tail, both in summarizeResult and in summaryJsonText.
+ */
+type SummaryHead = Omit<GateSummary, SummaryListKey | SummaryTailKey>;
+type SummaryListKey = "failing" | "allowed";
+type SummaryTailKey = "notes" | "scanner" | "configChange";
+type SummaryTail = Pick<GateSummary, SummaryTailKey>;
+
+/**
+ * Findings serialised per JSON.stringify call in summaryJsonText. A chunk's text (about 400 bytes a
+ * finding) is past V8's large-object threshold (128 KiB), where the young-generation GC never copies it.
+ */
+const LIST_CHUNK = 1024;
+
 /** The gate's result as the versioned `summary.json` object (serialise with JSON.stringify). */
 export function summarizeResult(result: GateResult, meta: GateReportMeta): GateSummary {
+  return {
+    ...summaryHead(result, meta),
+    failing: result.failing.map(summarizeFinding),
+    allowed: result.allowed.map(summarizeAllowed),
+    ...summaryTail(meta),
+  };
+}
+
+/**
+ * The text written as summary.json: compact, as tools read it (`jq . summary.json` shows it
+ * indented). Exactly `JSON.stringify(summarizeResult(result, meta))` and a newline, with the finding
+ * lists (nearly all of a large summary: 18 MiB at 100,000 findings) written a chunk at a time.
+ */
+export function summaryJsonText(result: GateResult, meta: GateReportMeta): string {
+  // Both objects always have fields (schema; notes), so each has a brace to cut at the join.
+  const head = JSON.stringify(summaryHead(result, meta)).slice(0, -1);
+  const tail = JSON.stringify(summaryTail(meta)).slice(1);
+  const failing = jsonList(result.failing, summarizeFinding);
+  const allowed = jsonList(result.allowed, summarizeAllowed);
+  return `${head},"failing":${failing},"allowed":${allowed},${tail}\n`;
+}
+
+/**
+ * `JSON.stringify(items.map(summarize))`, a chunk at a time. Serialised in one call, every summary
+ * object and the serialiser's partial output stay live until it ends, so each young-generation GC
+ * meanwhile copies them (measured on 100,000 findings: a quarter of the summary's time). A
+ * chunk's objects are garbage as soon as its text is written.
+ */
+function jsonList<T>(items: readonly T[], summarize: (item: T) => object): string {
+  let elements = "";
+  for (let start = 0; start < items.length; start += LIST_CHUNK) {
+    const chunk = JSON.stringify(items.slice(start, start + LIST_CHUNK).map(summarize)).slice(1, -1); // without its brackets
+    // Concatenated, not joined: the chunks stay a rope, flattened once when the text is written
+    // (as one JSON.stringify's output was); a join would copy every chunk once more here.
+    elements = start === 0 ? chunk : `${elements},${chunk}`;
+  }
+  return `[${elements}]`;
+}
+
+function summaryHead(result: GateResult, meta: GateReportMeta): SummaryHead {
   const ageDays = dbAgeDays(meta, result.evaluatedOn);
   return {
     schema: SUMMARY_SCHEMA,
@@ -139,8 +194,11 @@ export function summarizeResult(result: GateResult, meta: GateReportMeta): GateS
     counts: result.counts,
     errors: result.errors.map(summarizeNotice),
     warnings: result.warnings.map(summarizeNotice),
-    failing: result.failing.map(summarizeFinding),
-    allowed: result.allowed.map(summarizeAllowed),
+  };
+}
+
+function summaryTail(meta: GateReportMeta): SummaryTail {
+  return {
     notes: [...(meta.notes ?? [])],
     ...(meta.scanner === undefined ? {} : { scanner: { ...meta.scanner, dbRepositories: [...meta.scanner.dbRepositories] } }),
     ...(meta.configChange === undefined ? {} : { configChange: configChangeOf(meta.configChange) }),
@@ -149,11 +207,6 @@ export function summarizeResult(result: GateResult, meta: GateReportMeta): GateS
 
 function configChangeOf({ file, sourceHasFile, base, changed }: NonNullable<GateReportMeta["configChange"]>): NonNullable<GateSummary["configChange"]> {
   return { file, sourceHasFile, base, changed: changed.length > 0, keys: [...changed] };
-}
-
-/** The text written as summary.json: compact, as tools read it (`jq . summary.json` shows it indented). */
-export function summaryJsonText(result: GateResult, meta: GateReportMeta): string {
-  return `${JSON.stringify(summarizeResult(result, meta))}\n`;
 }
 
 function summarizeAllowed(entry: AllowedFinding): SummaryAllowed {

@@ -3,8 +3,17 @@ import { Policy } from "../../../dagger/src/config/schema.ts";
 import { evaluateGate } from "../../../dagger/src/policy/gate.ts";
 import { identitiesOf } from "../../../dagger/src/findings/findings.ts";
 import type { GateReportMeta } from "../../../dagger/src/report/meta.ts";
-import { summarizeResult, SUMMARY_SCHEMA, SUMMARY_VERSION } from "../../../dagger/src/report/summary.ts";
-import { findingsOf, langResult, secret, secretResult, suppressedVulnerability, vulnerability } from "../../support/trivy-reports.ts";
+import { summarizeResult, summaryJsonText, SUMMARY_SCHEMA, SUMMARY_VERSION } from "../../../dagger/src/report/summary.ts";
+import {
+  configResult,
+  findingsOf,
+  langResult,
+  misconfiguration,
+  secret,
+  secretResult,
+  suppressedVulnerability,
+  vulnerability,
+} from "../../support/trivy-reports.ts";
 
 const TODAY = new Date("2026-11-27T12:00:00Z");
 const META: GateReportMeta = { name: "drydock-backend", usedDefaultConfig: true, configFile: "security-config.yml" };
@@ -164,5 +173,63 @@ describe("summarizeResult", () => {
     const text = JSON.stringify(withBaseline);
     expect(JSON.parse(text)).toEqual(withBaseline);
     expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|\*{4}|ghp_/);
+  });
+});
+
+describe("summaryJsonText", () => {
+  // It writes the finding lists a chunk at a time; the text must be what serialising the whole
+  // summary writes, whatever the lists hold and however many chunks they take.
+  const awkward = 'quote " backslash \\ tab \t newline \n nul \u0000 lone surrogate \ud800 emoji 🙂 é';
+  const many = (count: number, severity: string, extra: Record<string, unknown> = {}) =>
+    Array.from({ length: count }, (_, i) => vulnerability({ VulnerabilityID: `CVE-2024-${10_000 + i}`, PkgName: `pkg-${i}`, Severity: severity, ...extra }));
+  const large = [
+    langResult({
+      Vulnerabilities: [
+        ...many(2_500, "HIGH"),
+        ...many(1_100, "CRITICAL", { FixedVersion: undefined }),
+        ...many(300, "LOW"),
+        vulnerability({ VulnerabilityID: "CVE-2021-23337", Title: awkward, PkgPath: awkward, Severity: "HIGH" }),
+      ],
+      ExperimentalModifiedFindings: [suppressedVulnerability({ Statement: awkward }, { VulnerabilityID: "CVE-2017-16137" })],
+    }),
+    secretResult({ Target: `app/${awkward}.env`, Secrets: [secret(), secret({ StartLine: 9, EndLine: 10 })] }),
+    configResult({ Misconfigurations: [misconfiguration(), misconfiguration({ ID: "DS-0026", Status: "EXCEPTION", Title: undefined, Message: awkward })] }),
+  ];
+  const policy = Policy.parse({
+    ignoreUnfixed: true,
+    ignores: [
+      { id: "CVE-2021-23337", reason: awkward, expires: "2026-12-31" },
+      { id: "CVE-1999-0001", reason: REASON, expires: "2026-01-01" },
+    ],
+  });
+  const fullMeta: Partial<GateReportMeta> = {
+    name: awkward,
+    dbUpdatedAt: "2026-11-25T06:00:00Z",
+    notes: [awkward, "the vulnerability DB could not be refreshed."],
+    scanner: { trivyImage: "mirror.example/trivy:0.69.3", dbRepositories: ["mirror.example/trivy-db:2"], defaultTrivyImage: false, defaultDbRepositories: false },
+    configChange: { file: "security-config.yml", sourceHasFile: true, base: "base/security-config.yml", changed: ["policy.ignores", awkward] },
+  };
+  const gate = (reportResults: typeof results, baselineFrom?: typeof results) => {
+    const { findings, suppressed } = findingsOf(reportResults);
+    const baseline = baselineFrom ? identitiesOf(findingsOf(baselineFrom).findings) : undefined;
+    return evaluateGate({ findings, suppressed, policy, today: TODAY, baseline });
+  };
+
+  it.each([
+    { name: "a clean report", result: () => gate([]), meta: {} },
+    { name: "the small report", result: () => gate(results), meta: {} },
+    { name: "thousands of findings, every reason to be let through, every optional field", result: () => gate(large, [langResult({ Vulnerabilities: many(1_500, "HIGH") })]), meta: fullMeta },
+    { name: "as many failing findings as fit in one chunk, and one more", result: () => gate([langResult({ Vulnerabilities: many(1_025, "HIGH") })]), meta: {} },
+  ])("is JSON.stringify of summarizeResult, and a newline: $name", ({ result, meta }) => {
+    const gated = result();
+    const m = { ...META, ...meta };
+    expect(summaryJsonText(gated, m)).toBe(`${JSON.stringify(summarizeResult(gated, m))}\n`);
+  });
+
+  it("lists every finding of a large report once", () => {
+    const summary = JSON.parse(summaryJsonText(gate(large, [langResult({ Vulnerabilities: many(1_500, "HIGH") })]), { ...META, ...fullMeta })) as ReturnType<typeof summarizeResult>;
+    expect(summary.failing).toHaveLength(summary.totals.failing);
+    expect(summary.allowed).toHaveLength(summary.totals.ignored + summary.totals.unfixed + summary.totals.preExisting + summary.totals.suppressed);
+    expect(summary.allowed.map((a) => a.allowedBy)).toContain("baseline");
   });
 });
