@@ -24,14 +24,20 @@ export async function dagger(kit: RunningKit, args: readonly string[], options: 
 }
 
 /**
- * Dagger v0.21.8 sometimes loses a host directory it has just synced, before any function runs:
- * `failed to get value for argument "source": <id>: not found` under Host.directory (seen once in
- * the engine tier, after a release had written reports/ into the same folder; upstream:
- * dagger/dagger#10390, "flaky errors during filesyncs about missing files"). A user reruns the
- * command; so does the tier, once, saying so. Any other failure is returned as it is.
+ * Dagger v0.21.8 sometimes loses a host directory it has just synced, before any function runs
+ * (upstream: dagger/dagger#10390, "flaky errors during filesyncs about missing files"): a
+ * `Host.directory ERROR` with `! <sync id>: not found`, which the CLI then reports as the argument
+ * it was reading — `failed to get value for argument "source"` (a folder), `"trusted-root"` (a file
+ * in one) — or as the module itself — `failed to load local module source context`. Seen in the
+ * engine tier three times, in these three forms. A user reruns the command; so does the tier, once,
+ * saying so. Any other failure is returned as it is.
  */
 export function sourceLost(result: Pick<RunResult, "code" | "stderr">): boolean {
-  return result.code !== 0 && /failed to get value for argument "[\w-]+": \w+: not found/.test(result.stderr) && /Host\.directory ERROR/.test(result.stderr);
+  if (result.code === 0) return false;
+  const plain = result.stderr.replaceAll(/\x1b\[[0-9;]*m/g, "");
+  const id = /Host\.directory ERROR[^\n]*\n[^\n]*! (\w+): not found/.exec(plain)?.[1];
+  if (id === undefined) return false;
+  return new RegExp(`failed to get value for argument "[\\w-]+": ${id}: not found|failed to load local module source context: ${id}: not found`).test(plain);
 }
 
 async function againIfSourceLost(call: () => Promise<CliResult>): Promise<CliResult> {
