@@ -22,7 +22,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { differencesBetween, filesOf, readArchivedImage, type ArchivedImage, type ImageDifference } from "../support/docker/image-diff.ts";
+import { differencesBetween, filesOf, layerBlobDigests, readArchivedImage, type ArchivedImage, type ImageDifference } from "../support/docker/image-diff.ts";
 import { dagger, described, shellLine } from "../support/engine/cli.ts";
 import { oneReadmeLine } from "../support/engine/command-lines.ts";
 import { asUser } from "../support/engine/user-lines.ts";
@@ -105,6 +105,8 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
     log(`reproducible: ${image} ${differences.length} differences, ${unexplained.length} beyond the config's times; ${diffIds(a).length} layers; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
     expect(unexplained, `${image}: differences between the two builds beyond the engine's creation times`).toEqual([]);
     expect(diffIds(b), `${image}: the same layers`).toEqual(diffIds(a));
+    // Compressed too: the manifest's layer digests agree, so only the config stands between the two builds and one digest.
+    expect(layerBlobDigests(b), `${image}: the same compressed layer blobs`).toEqual(layerBlobDigests(a));
     expectEngineTimesStillDiffer(image, a, b);
   });
 

@@ -28,6 +28,11 @@ export async function readArchivedImage(file: string): Promise<ArchivedImage> {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/** The digests of the image's layers as stored (compressed): what its manifest lists. */
+export function layerBlobDigests(image: ArchivedImage): string[] {
+  return image.layers.map((layer) => `sha256:${sha256(layer)}`);
+}
+
 /** The image's ID: the digest of its config, which names every layer's uncompressed digest. */
 export function imageId(image: ArchivedImage): string {
   return `sha256:${sha256(image.config)}`;
