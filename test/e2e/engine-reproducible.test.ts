@@ -40,7 +40,7 @@ const REPOSITORIES = {
   "examples/workspace": { "workspace api": "backend" },
 } as const;
 type Example = keyof typeof REPOSITORIES;
-type Image = "backend" | "migrations" | "frontend" | "workspace api";
+type Image = { [E in Example]: keyof (typeof REPOSITORIES)[E] }[Example];
 
 let tier: EngineTier;
 /** Each image of each round: [first build, second build]. */

@@ -262,16 +262,20 @@ describe.skipIf(unavailable !== undefined)("drydock on a real Dagger engine (v0.
     it("the README's rebuild check: the backend rebuilt with release.json's rebuild record has the released image's layers", async () => {
       // As a consumer: release.json beside the clone of the released commit.
       const manifest = await readFile(path.join(appRepo, "reports/release.json"), "utf8");
-      await writeFile(path.join(appRepo, "release.json"), manifest);
       expect(JSON.parse(manifest)).toMatchObject({ rebuild: { created: "1970-01-01T00:00:00Z", sourceDateEpoch: 0 } });
       // The README's `crane config … | jq -c .rootfs.diff_ids`, run where the lab registry is served (plain HTTP inside the engine's network).
       oneReadmeLine((l) => l.includes("released-layers.json"), "crane");
       const released = (JSON.parse(await craneInEngine(["config", backendRef])) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
-      expectSuccess(await shellLine(kit, asUser(readmeLine((l) => l.includes("rebuild.created"))), { cwd: appRepo, env }));
-      expectSuccess(await shellLine(kit, oneReadmeLine((l) => l.includes("rebuilt.tar manifest.json"), "tar"), { cwd: appRepo }));
-      const rebuilt = JSON.parse(await readFile(path.join(appRepo, "rebuilt-layers.json"), "utf8")) as string[];
-      // Out of the repository again: later lines upload it as --source=.
-      await Promise.all(["release.json", "rebuilt.tar", "rebuilt-layers.json"].map((file) => rm(path.join(appRepo, file), { force: true })));
+      let rebuilt: string[];
+      try {
+        await writeFile(path.join(appRepo, "release.json"), manifest);
+        expectSuccess(await shellLine(kit, asUser(readmeLine((l) => l.includes("rebuild.created"))), { cwd: appRepo, env }));
+        expectSuccess(await shellLine(kit, oneReadmeLine((l) => l.includes("rebuilt.tar manifest.json"), "tar"), { cwd: appRepo }));
+        rebuilt = JSON.parse(await readFile(path.join(appRepo, "rebuilt-layers.json"), "utf8")) as string[];
+      } finally {
+        // Out of the repository again, passed or not: later lines upload it as --source=.
+        await Promise.all(["release.json", "rebuilt.tar", "rebuilt-layers.json"].map((file) => rm(path.join(appRepo, file), { force: true })));
+      }
       expect(released.length).toBeGreaterThan(1);
       expect(rebuilt, "the rebuild's layers (diff IDs) against the released image's").toEqual(released);
     });

@@ -17,8 +17,6 @@ export interface ShippedFolder {
   owner: string | undefined;
   /** The seconds every entry of it is set to. */
   time: number;
-  /** The image the stamp runs in. */
-  stamperImage: string;
 }
 
 /** The folder `step` (an image's withDirectory) adds; throws, naming the step, when it is no stamped tree copied to "/". */
@@ -46,7 +44,6 @@ export function shippedFolderOf(step: Step): ShippedFolder {
     to: `/${String(placement!.args["path"])}`,
     owner: typeof owner === "string" ? owner : undefined,
     time,
-    stamperImage: String(from!.args["address"]),
   };
 }
 

@@ -34,7 +34,7 @@ export async function dagger(kit: RunningKit, args: readonly string[], options: 
  */
 export function sourceLost(result: Pick<RunResult, "code" | "stderr">): boolean {
   if (result.code === 0) return false;
-  const plain = result.stderr.replaceAll(/\x1b\[[0-9;]*m/g, "");
+  const plain = withoutColours(result.stderr);
   const id = /Host\.directory ERROR[^\n]*\n[^\n]*! (\w+): not found/.exec(plain)?.[1];
   if (id === undefined) return false;
   return new RegExp(`failed to get value for argument "[\\w-]+": ${id}: not found|failed to load local module source context: ${id}: not found`).test(plain);
@@ -47,6 +47,11 @@ async function againIfSourceLost(call: () => Promise<CliResult>): Promise<CliRes
   return call();
 }
 
+/** The CLI's output without its terminal colour codes. */
+function withoutColours(text: string): string {
+  return text.replaceAll(/\x1b\[[0-9;]*m/g, "");
+}
+
 /** Assert the command exited 0, showing what it said when not. */
 export function expectSuccess(result: CliResult): void {
   expect(result.code, described(result)).toBe(0);
@@ -54,7 +59,7 @@ export function expectSuccess(result: CliResult): void {
 
 /** What a failed command said, for an assertion message: the engine's error lines, then the end of its output. */
 export function described(result: CliResult): string {
-  const plain = result.stderr.replaceAll(/\x1b\[[0-9;]*m/g, "");
+  const plain = withoutColours(result.stderr);
   const errors = plain.split("\n").filter((line) => /\bERROR\b|^\s*\d+\s*:.*! |^Error: /.test(line)).slice(0, 40).join("\n");
   return `${result.line} exited ${result.code} after ${result.seconds.toFixed(1)} s\nerrors:\n${errors}\nstdout:\n${tail(result.stdout)}\nstderr:\n${tail(result.stderr)}`;
 }
