@@ -93,8 +93,8 @@ export { ImageVariant, Publication, PublishedImage, Release, ReleasedImage, Veri
 /** What images-start prints when every image of the config's apps started. */
 function allStarted(apps: readonly AppName[]): string {
   return apps.length === 1
-    ? `The ${apps[0]} image started, answered its health path and exited within 3 s of SIGTERM.\n`
-    : "Both images started, answered their health paths and exited within 3 s of SIGTERM.\n";
+    ? `The ${apps[0]} image started, answered its health path and exited within 10 s of SIGTERM.\n`
+    : "Both images started, answered their health paths and exited within 10 s of SIGTERM.\n";
 }
 
 /** The label defaults: reproducible builds that claim nothing. */
@@ -589,7 +589,7 @@ export class Drydock {
    * Start the images of the apps the config lists as services and probe them, for `dagger check`:
    * the backend with a pinned Postgres and its migrations applied, the frontend against the backend
    * (when the config lists one). Each must answer its health path within smoke.timeout and exit
-   * within 3 s of SIGTERM.
+   * within 10 s of SIGTERM.
    *
    * Example: dagger check images-start
    */
@@ -626,7 +626,8 @@ export class Drydock {
 
   /**
    * Publish the images of the apps the config lists to a registry and return each reference with
-   * its digest. No gate: `release` is the gated way. Pushing the same digest again is harmless.
+   * its digest. No gate: `release` is the gated way. Each image's times are its --created
+   * (with-labels), so two builds of one commit publish one digest; pushing it again is harmless.
    *
    * Example: dagger call publish --registry=ghcr.io/acme --username=$GITHUB_ACTOR --password=env:GITHUB_TOKEN --git-sha=$(git rev-parse HEAD) --git-ref=$GITHUB_REF images reference
    */
@@ -634,7 +635,7 @@ export class Drydock {
   async publish(
     /** A registry and namespace, e.g. ghcr.io/acme: each app goes to <registry>/<its image name>, e.g. ghcr.io/acme/drydock-backend. */
     registry: string,
-    /** Registry user, e.g. $GITHUB_ACTOR. Default: none — the engine's own login (docker login on the host). */
+    /** Registry user, e.g. $GITHUB_ACTOR: cosign pushes with this login. Default: none (anonymous: a registry that needs no login). */
     username?: string,
     /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
     password?: Secret,
@@ -666,7 +667,8 @@ export class Drydock {
     const toPublish = await Promise.all(
       apps.map(async (app) => drydock.toPublish(app, loaded, registry, await Promise.all(perPlatform.map((images) => images[app]!)), built)),
     );
-    const pushed = await publishApps(toPublish, releaseTags, auth);
+    const run: CosignRun = { image: this.cosignImage, runId: crypto.randomUUID(), ...(auth ? { registryLogin: auth } : {}) };
+    const pushed = await publishApps(toPublish, releaseTags, { run, unpackImage: drydock.buildImage });
     return publication(
       loaded.file,
       apps.map((app) => publishedImage(pushed.find((p) => p.app === app)!)),
@@ -784,7 +786,7 @@ export class Drydock {
     registry: string,
     /** The full commit built, e.g. $(git rev-parse HEAD): tags, labels, annotations and the provenance name it. */
     gitSha: string,
-    /** Registry user, e.g. $GITHUB_ACTOR; cosign uses the same login unless --registry-config. Default: none — the engine's own login. */
+    /** Registry user, e.g. $GITHUB_ACTOR: cosign pushes, signs and attests with this login unless --registry-config. Default: none (--registry-config, else anonymous). */
     username?: string,
     /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
     password?: Secret,
@@ -872,7 +874,7 @@ export class Drydock {
     const pushed = await publishApps(
       apps.map((app) => drydock.toPublish(app, loaded, registry, variantsOf(app).map((v) => v.image), built)),
       releaseTags,
-      login,
+      { run, unpackImage: drydock.buildImage },
     );
     // Each digest its own predicates: a variant's SBOM and report are of its scan, the index's provenance names every platform.
     const predicates = (app: string, target: CertifyTarget, type: PredicateType) =>

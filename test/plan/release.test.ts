@@ -6,6 +6,12 @@
  */
 import { dag, type Platform } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
+import { NODE_IMAGE as UNPACK_IMAGE } from "../../dagger/src/images/defaults.ts";
+import { imageLayout } from "../../dagger/src/release/image-layout.ts";
+import { blobPath, cosignLoadIndex, type Descriptor } from "../../dagger/src/release/layout-times.ts";
+import { LAYOUT_DIR } from "../../dagger/src/release/publish.ts";
+import { ObjectRef, type Chain } from "../support/fake-engine/chain.js";
+import { ENGINE_EXPORT_TIME } from "../support/fake-engine/image-archive.js";
 import { COSIGN_IMAGE, publish, PUBLIC_KEY_PATH, SIGNING_CONFIG_PATH, TRUSTED_ROOT_PATH, vulnPredicate, provenancePredicate, type CosignRun } from "../../dagger/src/release/index.ts";
 import { attestImage as attest, signImage as sign, verifyImage as verify } from "../support/release/one-image.js";
 import { execStartsWith } from "../support/fake-engine/rules.js";
@@ -238,39 +244,91 @@ describe("verify", () => {
 });
 
 describe("publish", () => {
-  it("pushes every tag with the annotations and registry auth, and returns the reference by digest", async () => {
+  const METADATA = {
+    source: "https://github.com/acme/shop",
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    version: "1.2.3",
+    created: "2026-11-30T10:00:00Z",
+    licenses: "MIT",
+    title: "drydock-backend",
+    baseName: "aquasec/trivy:0.69.3",
+    baseDigest: "sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c",
+  };
+  const twoPlatforms = () => [dag.container().from(TRIVY), dag.container({ platform: "linux/arm64" as Platform }).from(TRIVY)];
+  const loginRun = (): CosignRun => ({ runId: "run-1", registryLogin: { username: "acme-bot", password: dag.setSecret("registry-password", REGISTRY_PASSWORD_CANARY) } });
+
+  it("pushes the image's layout with cosign load under every tag, with cosign's login, and returns the reference by the layout's digest", async () => {
     const result = await withEngine(engine, async () =>
-      publish({
-        variants: [dag.container().from(TRIVY), dag.container({ platform: "linux/arm64" as Platform }).from(TRIVY)],
-        repository: "ghcr.io/acme/backend",
-        tags: ["1.2.3", "sha-0123456"],
-        auth: { username: "acme-bot", password: dag.setSecret("registry-password", REGISTRY_PASSWORD_CANARY) },
-        metadata: {
-          source: "https://github.com/acme/shop",
-          revision: "0123456789abcdef0123456789abcdef01234567",
-          version: "1.2.3",
-          created: "2026-11-30T10:00:00Z",
-          licenses: "MIT",
-          title: "drydock-backend",
-          baseName: "aquasec/trivy:0.69.3",
-          baseDigest: "sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c",
-        },
-      }),
+      publish({ variants: twoPlatforms(), repository: "ghcr.io/acme/backend", tags: ["1.2.3", "sha-0123456"], metadata: METADATA, created: METADATA.created, unpackImage: UNPACK_IMAGE, run: loginRun() }),
     );
-    expect(result.reference).toMatch(/^ghcr\.io\/acme\/backend@sha256:[a-f0-9]{64}$/);
+    expect(result.reference).toBe(`ghcr.io/acme/backend@${result.digest}`);
     expect(result.tags).toEqual(["1.2.3", "sha-0123456"]);
-    const publishes = engine.evaluations.filter((e) => e.leaf.field === "publish");
-    expect(publishes.map((p) => p.leaf.args["address"])).toEqual(["ghcr.io/acme/backend:1.2.3", "ghcr.io/acme/backend:sha-0123456"]);
-    for (const p of publishes) {
-      expect(p.chain.find((s) => s.field === "withRegistryAuth")?.args).toMatchObject({ address: "ghcr.io", username: "acme-bot" });
-      expect(p.chain.filter((s) => s.field === "withAnnotation").map((s) => s.args["name"])).toContain("org.opencontainers.image.revision");
-      expect(p.leaf.args["platformVariants"]).toHaveLength(1);
+    // Not the engine's publish: its digest would carry the engine's times.
+    expect(engine.evaluations.filter((e) => e.leaf.field === "publish")).toEqual([]);
+    const loads = cosignExecs();
+    expect(loads.map((e) => e.args)).toEqual(
+      ["ghcr.io/acme/backend:1.2.3", "ghcr.io/acme/backend:sha-0123456"].map((ref) => ["/ko-app/cosign", "load", "--dir", LAYOUT_DIR, ref]),
+    );
+    for (const load of loads) {
+      expect(load.image).toBe(COSIGN_IMAGE);
+      expect(load.user).toBe("65532:65532");
+      expect(load.env["COSIGN_REGISTRY_USERNAME"]).toBe("acme-bot");
+      expect(load.secretEnv).toEqual({ COSIGN_REGISTRY_PASSWORD: 'setSecret(name: "registry-password", plaintext: "***")' });
+      expect(load.mounts[LAYOUT_DIR]).toMatchObject({ kind: "directory", options: { owner: "65532:65532" } });
     }
     expectNoLeaks();
   });
 
+  it("unpacks the engine's archive (gzip layers, annotated, both platforms) with tar as root in the unpack image, with no secret", async () => {
+    await withEngine(engine, async () =>
+      publish({ variants: twoPlatforms(), repository: "ghcr.io/acme/backend", tags: ["1.2.3"], metadata: METADATA, created: METADATA.created, unpackImage: UNPACK_IMAGE, run: loginRun() }),
+    );
+    const [unpack, ...others] = engine.execs().filter((e) => e.args[0] === "tar");
+    expect(others).toEqual([]);
+    expect(unpack!.args).toEqual(["tar", "-xf", "/drydock/image.tar", "-C", "/drydock/layout"]);
+    expect(unpack!.image).toBe(UNPACK_IMAGE);
+    expect(unpack!.user).toBe("0:0");
+    expect(unpack!.secretEnv).toEqual({});
+    const archive = archiveStep(unpack!);
+    expect(archive.args["forcedCompression"]).toBe("Gzip");
+    expect(archive.args["platformVariants"]).toHaveLength(1);
+    expect(archive.owner.filter((s) => s.field === "withAnnotation").map((s) => s.args["name"])).toContain("org.opencontainers.image.revision");
+  });
+
+  it("the layout holds the image with its times set to --created: one digest whatever the engine's times, and what cosign load reads", async () => {
+    const { root, index, configs, manifestJson } = await withEngine(engine, async () => {
+      const { layout, root } = await imageLayout(twoPlatforms(), "2026-11-30T11:00:00+01:00", UNPACK_IMAGE);
+      const read = (p: string) => layout.file(p).contents();
+      const index = JSON.parse(await read("index.json")) as { manifests: Descriptor[] };
+      const rootIndex = JSON.parse(await read(blobPath(root.digest))) as { manifests: Descriptor[] };
+      const configs = await Promise.all(
+        rootIndex.manifests.map(async (m) => JSON.parse(await read(blobPath((JSON.parse(await read(blobPath(m.digest))) as { config: Descriptor }).config.digest))) as Record<string, unknown>),
+      );
+      return { root, index, configs, manifestJson: JSON.parse(await read("manifest.json")) as { Config: string }[] };
+    });
+    expect(index.manifests).toEqual([root]);
+    expect(root.mediaType).toBe("application/vnd.oci.image.index.v1+json");
+    expect(configs.map((c) => c["architecture"])).toEqual(["amd64", "arm64"]);
+    for (const config of configs) {
+      expect(config["created"]).toBe("2026-11-30T10:00:00Z");
+      expect(config["history"]).toEqual([{ created: "2026-11-30T10:00:00Z", comment: "buildkit.exporter.image.v0" }]);
+      expect(JSON.stringify(config)).not.toContain(ENGINE_EXPORT_TIME);
+    }
+    expect(manifestJson.map((m) => m.Config)).toHaveLength(2);
+    expect(cosignLoadIndex(JSON.stringify(index))).toContain('"kind":"dev.cosignproject.cosign/imageIndex"');
+  });
+
   it("refuses a repository with a tag", async () => {
-    const error = await rejectionOf(withEngine(engine, async () => publish({ variants: [dag.container()], repository: "ghcr.io/acme/backend:1", tags: ["x"] })));
+    const error = await rejectionOf(
+      withEngine(engine, async () => publish({ variants: [dag.container()], repository: "ghcr.io/acme/backend:1", tags: ["x"], created: METADATA.created, unpackImage: UNPACK_IMAGE, run: {} })),
+    );
     expect(error.message).toMatch(/give the repository alone/);
   });
 });
+
+/** The Container.asTarball step of the archive an unpack exec reads, and the chain of the container it archives. */
+function archiveStep(unpack: ExecRecord): { args: Record<string, unknown>; owner: Chain } {
+  const mounted = unpack.chain.find((s) => s.field === "withMountedFile" && s.args["path"] === "/drydock/image.tar")?.args["source"];
+  if (!(mounted instanceof ObjectRef) || mounted.chain.at(-1)?.field !== "asTarball") throw new Error("no archive mounted at /drydock/image.tar");
+  return { args: mounted.chain.at(-1)!.args, owner: mounted.chain.slice(0, -1) };
+}

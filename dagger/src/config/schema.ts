@@ -233,7 +233,7 @@ export const Smoke = z
     frontend: z.boolean().default(DEFAULTS.smoke.frontend).meta({ description: "false: the frontend is not started. No effect when `apps` lists no frontend." }),
     timeout: Duration.default(DEFAULTS.smoke.timeout).meta({
       description:
-        "How long a started app (or Postgres) may take to listen and to answer its health path. Migrations get 5 minutes; the exit after SIGTERM always gets 3 s.",
+        "How long a started app (or Postgres) may take to listen and to answer its health path. Migrations get 5 minutes; the exit after SIGTERM always gets 10 s (docker stop's grace period).",
     }),
   })
   .prefault({})

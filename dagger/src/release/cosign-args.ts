@@ -77,6 +77,14 @@ export function signerMode(given: { key: boolean; password: boolean; identityTok
   );
 }
 
+/**
+ * `cosign load`: push the OCI layout at `dir` (its index.json's root marked as cosign load wants it)
+ * to `ref`, a tag — blob by blob, its manifests byte for byte, so the digest is the layout's.
+ */
+export function loadArgs(dir: string, ref: string, flags: CosignFlags): string[] {
+  return [COSIGN_BINARY, "load", "--dir", dir, ...registryFlags(flags), ref];
+}
+
 function registryFlags(flags: CosignFlags): string[] {
   return [...(flags.allowInsecureRegistry ? ["--allow-insecure-registry"] : []), ...(flags.allowHttpRegistry ? ["--allow-http-registry"] : [])];
 }

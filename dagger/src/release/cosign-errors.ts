@@ -3,7 +3,7 @@
  * (10 no signature, 11 tag not found, 12 no matching signature, 13 no certificate) and, where one
  * code covers several causes, the words of its stderr.
  */
-export type CosignOperation = "sign" | "attest" | "verify" | "verify-attestation";
+export type CosignOperation = "load" | "sign" | "attest" | "verify" | "verify-attestation";
 
 export type CosignFailureKind =
   | "no-signature"
@@ -93,8 +93,14 @@ export function cosignFailureMessage(f: CosignFailure): MappedCosignFailure {
     "wrong-key": `${what} is signed, but not by the given key: no signature verifies with this public key — verify with the public key of the key pair that signed (cosign public-key --key …), or the image was signed by someone else`,
     "wrong-identity": `${what} is signed, but not by the expected identity: the certificate's subject or OIDC issuer does not match --certificate-identity/--certificate-oidc-issuer — check the workflow path, ref and issuer (GitHub: https://token.actions.githubusercontent.com)`,
     tampered: `${what}: the signed payload names another digest than the image — the image or its signature was tampered with; do not deploy it`,
-    "not-found": `${f.ref} was not found in the registry: check the repository and digest (publish returns them), and the registry credentials' read access`,
-    "registry-auth": `cosign ${f.operation} of ${f.ref}: the registry refused the credentials — pass a Docker config.json with a login for this registry as --registry-config (e.g. file:$HOME/.docker/config.json after docker login, without a credsStore)`,
+    "not-found":
+      f.operation === "load"
+        ? `publishing ${f.ref}: the registry does not know the repository — check --registry and the image name, and that the login may create or write the repository`
+        : `${f.ref} was not found in the registry: check the repository and digest (publish returns them), and the registry credentials' read access`,
+    "registry-auth":
+      f.operation === "load"
+        ? `publishing ${f.ref}: the registry refused the push — pass a login with write access to the repository: --username with --password (a token; GitHub Actions: $GITHUB_ACTOR with GITHUB_TOKEN and \`permissions: packages: write\`), or a Docker config.json as --registry-config on release`
+        : `cosign ${f.operation} of ${f.ref}: the registry refused the credentials — pass a Docker config.json with a login for this registry as --registry-config (e.g. file:$HOME/.docker/config.json after docker login, without a credsStore)`,
     "token-refused": `cosign ${f.operation} of ${f.ref}: Fulcio refused the OIDC identity token — it has expired, or its audience is not \`sigstore\`, or its issuer is not one Fulcio trusts; on GitHub Actions grant \`permissions: id-token: write\` and request the token for the audience sigstore just before signing (a job's token lives minutes)`,
     "untrusted-sigstore": `${what} is signed, but not through a Sigstore the trusted root vouches for: ${untrustedPart(f.stderr) ?? ""} — verify with the trusted_root.json of the Sigstore that signed (with-sigstore --trusted-root; without it, the public-good Sigstore's), or the signature was made elsewhere`,
     "bad-key": `cosign ${f.operation} of ${f.ref}: the private key could not be read — pass the PEM made by \`cosign generate-key-pair\` as --key and its password as --key-password (a wrong password fails the same way)`,

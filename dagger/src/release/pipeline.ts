@@ -39,12 +39,12 @@ export interface PublishedApp extends PublishResult {
  * Publish every app at once. When one fails after another was pushed, the error names the pushed
  * digests: they are in the registry unsigned.
  */
-export async function publishApps(apps: readonly AppToPublish[], tags: readonly string[], auth?: RegistryAuth): Promise<PublishedApp[]> {
+export async function publishApps(apps: readonly AppToPublish[], tags: readonly string[], pushing: { run: CosignRun; unpackImage: string }): Promise<PublishedApp[]> {
   const settled = await Promise.allSettled(
     apps.map(async (a): Promise<PublishedApp> => ({
       app: a.app,
       platforms: [...a.platforms],
-      ...(await publish({ variants: a.variants, repository: a.repository, tags, metadata: a.metadata, ...(auth ? { auth } : {}) })),
+      ...(await publish({ variants: a.variants, repository: a.repository, tags, metadata: a.metadata, created: a.metadata.created, ...pushing })),
     })),
   );
   const pushed = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -1,28 +1,44 @@
 /**
  * Publishing: one image, or one variant per platform as one index, pushed under each tag with the
  * OCI annotations, returning the reference with its digest — what sign, attest and verify take.
+ *
+ * Not the engine's Container.publish: Dagger v0.21.8 writes into the image's config when each
+ * layer's snapshot was made, so every cold build would publish another digest. The image goes as
+ * its OCI layout with its times set to its `created` (image-layout.ts), pushed by `cosign load`
+ * with cosign's registry login: the digest is the layout's, the same for every build of one commit
+ * whose layers are the same, and the one a rebuild recomputes.
  */
-import type { Container, Secret } from "@dagger.io/dagger";
+import type { Container } from "@dagger.io/dagger";
 
 import { ociAnnotations, type ReleaseMetadata } from "./annotations.js";
+import { loadArgs } from "./cosign-args.js";
+import { COSIGN_OWNER, cosignContainer, runCosign, type CosignRun, type RegistryLogin } from "./cosign.js";
 import { ReleaseError } from "./errors.js";
+import { imageLayout } from "./image-layout.js";
+import { cosignLoadIndex } from "./layout-times.js";
 import { digestRefString, parseReference, repositoryOf, taggedRefString } from "./reference.js";
 import { requireValidTag } from "./tags.js";
 
-export interface RegistryAuth {
-  username: string;
-  password: Secret;
-}
+/** A registry login given to publish or release (--username, --password): cosign's login for the push. */
+export type RegistryAuth = RegistryLogin;
+
+/** Where cosign reads the layout it pushes. */
+export const LAYOUT_DIR = "/drydock/layout";
 
 export interface PublishInput {
-  /** One container per platform (the first publishes, the rest are its platformVariants), or one. */
+  /** One container per platform (the first is the image, the rest its platform variants), or one. */
   variants: readonly Container[];
   /** registry/path, without tag or digest: ghcr.io/acme/backend. */
   repository: string;
   tags: readonly string[];
   /** Annotations on each variant's manifest, from the release metadata. */
   metadata?: ReleaseMetadata;
-  auth?: RegistryAuth;
+  /** The image's time (with-labels --created, RFC 3339): its config's and history's times. */
+  created: string;
+  /** An image with `tar` that unpacks the engine's archive: the build image. */
+  unpackImage: string;
+  /** cosign's image, registry login (config.json or user and password) and registry flags: what pushes. */
+  run: CosignRun;
 }
 
 export interface PublishResult {
@@ -33,7 +49,7 @@ export interface PublishResult {
   tags: string[];
 }
 
-/** Push under every tag; every push must name the same digest (pushing a digest again is harmless). */
+/** Push the image's layout under every tag: one digest, the layout's, for all of them. */
 export async function publish(input: PublishInput): Promise<PublishResult> {
   const parsed = parseReference(input.repository, "publish repository");
   if (parsed.tag !== undefined || parsed.digest !== undefined) {
@@ -44,18 +60,13 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   const tags = input.tags.map((t) => requireValidTag(t));
   const annotations = input.metadata ? ociAnnotations(input.metadata) : {};
   const annotate = (c: Container) => Object.entries(annotations).reduce((acc, [k, v]) => acc.withAnnotation(k, v), c);
-  let [first, ...rest] = input.variants.map(annotate);
-  if (input.auth) first = first!.withRegistryAuth(parsed.registry, input.auth.username, input.auth.password);
-  let digest: string | undefined;
+  const { layout, root } = await imageLayout(input.variants.map(annotate), input.created, input.unpackImage);
+  const forCosign = layout.withNewFile("index.json", cosignLoadIndex(await layout.file("index.json").contents()));
+  const pusher = cosignContainer(input.run).withMountedDirectory(LAYOUT_DIR, forCosign, { owner: COSIGN_OWNER });
   for (const tag of tags) {
-    const published = await first!.publish(taggedRefString(parsed, tag), rest.length > 0 ? { platformVariants: rest } : {});
-    const pushed = /@(sha256:[a-f0-9]{64})$/.exec(published)?.[1];
-    if (!pushed) throw new ReleaseError(`publish ${taggedRefString(parsed, tag)}: the engine returned ${JSON.stringify(published)}, with no digest`);
-    if (digest !== undefined && pushed !== digest) {
-      throw new ReleaseError(`publish ${repositoryOf(parsed)}: tag ${tag} got ${pushed}, the earlier tags ${digest} — the image is not reproducible between pushes; nothing was signed`);
-    }
-    digest = pushed;
+    const ref = taggedRefString(parsed, tag);
+    await runCosign(pusher, loadArgs(LAYOUT_DIR, ref, input.run), { operation: "load", ref });
   }
-  const reference = digestRefString({ registry: parsed.registry, path: parsed.path, digest: digest! });
-  return { repository: repositoryOf(parsed), digest: digest!, reference, tags };
+  const reference = digestRefString({ registry: parsed.registry, path: parsed.path, digest: root.digest });
+  return { repository: repositoryOf(parsed), digest: root.digest, reference, tags };
 }

@@ -8,7 +8,7 @@
  * lists one (an app it does not list is no part of the stage), its URL in the variables of
  * apps.frontend.backendUrlVariables. A small client container probes each over the service binding
  * — the frontend's page only after a backend that passed its own checks answered at that URL, so the
- * page is served with the backend running — then the service gets SIGTERM and must exit within 3 s.
+ * page is served with the backend running — then the service gets SIGTERM and must exit within 10 s.
  *
  * Every wait is bounded (within.ts), and every step that runs something carries the run's instant,
  * so the engine's cache never answers "healthy" for a run that did not happen.

@@ -52,9 +52,9 @@ function withoutColours(text: string): string {
   return text.replaceAll(/\x1b\[[0-9;]*m/g, "");
 }
 
-/** Assert the command exited 0, showing what it said when not. */
-export function expectSuccess(result: CliResult): void {
-  expect(result.code, described(result)).toBe(0);
+/** Assert the command exited 0, showing what it said when not, and `context` (what else explains a failure). */
+export function expectSuccess(result: CliResult, context = ""): void {
+  expect(result.code, context === "" ? described(result) : `${described(result)}\n${context}`).toBe(0);
 }
 
 /** What a failed command said, for an assertion message: the engine's error lines, then the end of its output. */

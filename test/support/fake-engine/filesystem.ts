@@ -10,6 +10,7 @@ import path from "node:path/posix";
 import picomatch from "picomatch";
 import { ObjectRef, renderChain, type ArgValue, type Chain } from "./chain.js";
 import { containerState } from "./container-state.js";
+import { archiveFiles, inArchive, listArchive } from "./image-archive.js";
 import { execOutcome, lastMatching, stringsOf, type Rule } from "./rules.js";
 
 /**
@@ -179,6 +180,8 @@ export function lookupInContainer(ctx: FsContext, chain: Chain, at: string): Loo
             return { kind: "file", contents: stream === "redirectStdout" ? outcome.stdout : outcome.stderr };
           }
         }
+        const unpacked = unpackedArchive(prefix, a, at);
+        if (unpacked) return inArchive(unpacked.files, unpacked.sub) ?? { kind: "missing", reason: `${at}: not in the archive unpacked there` };
         // A command may write anywhere: past this point "not found" is no longer certain.
         unsure = true;
         break;
@@ -193,6 +196,24 @@ export function lookupInContainer(ctx: FsContext, chain: Chain, at: string): Loo
     if (step.type !== undefined && step.type !== "Container") break;
   }
   return { kind: "unknown", reason: `the fake engine cannot tell what ${renderChain(chain)} holds at ${at}` };
+}
+
+/**
+ * The archive a `tar -xf <archive> -C <dir>` exec (args `execArgs`, run on `prefix`) unpacked, when
+ * `at` lies in `<dir>` and the archive is a Container.asTarball mounted at `<archive>`; `sub` is
+ * `at`'s path in it.
+ */
+function unpackedArchive(prefix: Chain, execArgs: Readonly<Record<string, ArgValue>>, at: string): { files: Map<string, string>; sub: string } | undefined {
+  const argv = stringsOf(execArgs["args"]);
+  if (argv.length !== 5 || argv[0] !== "tar" || argv[1] !== "-xf" || argv[3] !== "-C") return undefined;
+  const workdir = containerState(prefix).workdir ?? "/";
+  const sub = inside(path.resolve(workdir, argv[4]!), at);
+  if (sub === undefined) return undefined;
+  const archive = path.resolve(workdir, argv[2]!);
+  const mount = [...prefix].reverse().find((step) => (step.field === "withMountedFile" || step.field === "withFile") && path.resolve(workdir, str(step.args["path"])) === archive);
+  const source = mount?.args["source"];
+  const files = source instanceof ObjectRef ? archiveFiles(source.chain) : undefined;
+  return files ? { files, sub } : undefined;
 }
 
 function contentsOfRef(ctx: FsContext, source: ArgValue | undefined): Lookup {
@@ -263,9 +284,13 @@ export function listDirectory(ctx: FsContext, chain: Chain, rel: string): Listin
           return { kind: "missing", reason: `${full}: no such directory` };
         }
       }
-      return prev.at(-1)?.type === "Directory"
-        ? listDirectory(ctx, prev, path.join(str(a["path"]), here))
-        : { kind: "unknown", reason: `the fake engine cannot list ${renderChain(chain)}` };
+      if (prev.at(-1)?.type === "Directory") return listDirectory(ctx, prev, path.join(str(a["path"]), here));
+      if (prev.at(-1)?.field === "withExec") {
+        const exec = prev.at(-1)!;
+        const unpacked = unpackedArchive(prev.slice(0, -1), exec.args, path.resolve(containerState(prev).workdir ?? "/", str(a["path"]), `.${here}`));
+        if (unpacked) return { kind: "list", names: listArchive(unpacked.files, unpacked.sub) };
+      }
+      return { kind: "unknown", reason: `the fake engine cannot list ${renderChain(chain)}` };
     case "withNewFile":
     case "withFile":
     case "withNewDirectory":

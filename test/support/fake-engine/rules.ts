@@ -14,7 +14,8 @@ export interface Rule {
   readonly when: (chain: Chain) => boolean;
   /** Exit code of the matched command (default 0). Non-zero without `expect: ANY` fails the exec. */
   readonly exitCode?: number;
-  readonly stdout?: string;
+  /** What the matched command prints; a function reads it off the command's chain (a registry serving what was pushed). */
+  readonly stdout?: string | ((chain: Chain) => string);
   readonly stderr?: string;
   /** Contents of the matched File. */
   readonly contents?: string;
@@ -41,7 +42,7 @@ export function execOutcome(rules: readonly Rule[], chain: Chain): ExecOutcome {
   const exitCode = rule?.exitCode ?? 0;
   const expect = typeof step.args["expect"] === "string" ? step.args["expect"] : "SUCCESS";
   const fails = (expect === "SUCCESS" && exitCode !== 0) || (expect === "FAILURE" && exitCode === 0);
-  return { cmd: stringsOf(step.args["args"]), exitCode, stdout: rule?.stdout ?? "", stderr: rule?.stderr ?? "", fails };
+  return { cmd: stringsOf(step.args["args"]), exitCode, stdout: typeof rule?.stdout === "function" ? rule.stdout(chain) : (rule?.stdout ?? ""), stderr: rule?.stderr ?? "", fails };
 }
 
 export function lastMatching(rules: readonly Rule[], chain: Chain, applies: (rule: Rule) => boolean): Rule | undefined {

@@ -6,8 +6,13 @@
  * check of the bytes against the digest runs on the fake answers too.
  */
 import { createHash } from "node:crypto";
+import { COSIGN_BINARY } from "../../../dagger/src/release/images.ts";
 import { MANIFEST_READER_PROGRAM, NODE_PLATFORM_PROGRAM, OCI_INDEX, OCI_MANIFEST } from "../../../dagger/src/release/index.ts";
-import type { Chain, FakeEngine } from "../fake-engine/index.js";
+import { blobPath } from "../../../dagger/src/release/layout-times.ts";
+import { LAYOUT_DIR } from "../../../dagger/src/release/publish.ts";
+import { ObjectRef } from "../fake-engine/chain.js";
+import { execRecord } from "../fake-engine/container-state.js";
+import type { Chain, ExecRecord, FakeEngine } from "../fake-engine/index.js";
 import { execIncludes, execStartsWith } from "../fake-engine/rules.js";
 
 /** The bytes a fake registry serves for one digest. */
@@ -67,21 +72,105 @@ export interface PublishedFake {
 }
 
 /**
- * Answer `publish` of each image titled one of `titles` with a digest the fake registry serves:
- * one image for one platform, an index of one image per platform otherwise.
+ * The chains of the pushes evaluated so far, each ending in its cosign load: read off the engine's
+ * evaluations (runCosign asks for the load's stdout), which is cheap; engine.execs() replays the plan.
  */
-export function servePublishes(engine: FakeEngine, platforms: readonly string[], titles: readonly string[] = ["drydock-backend", "drydock-frontend"]): Record<string, PublishedFake> {
-  const served: Record<string, PublishedFake> = {};
-  for (const title of titles) {
-    const variants = Object.fromEntries(platforms.map((platform) => [platform, imageManifest(`${title} ${platform}`)]));
-    const subject = platforms.length === 1 ? variants[platforms[0]!]! : indexManifest(platforms.map((platform) => ({ platform, manifest: variants[platform]! })));
-    serveManifest(engine, subject);
-    const titled = (chain: Chain) => chain.some((s) => s.field === "withAnnotation" && s.args["name"] === "org.opencontainers.image.title" && s.args["value"] === title);
-    // publish.ts reads only the digest after `@`; the address before it is the engine's business.
-    engine.addRule({ when: titled, leaves: { publish: `registry.invalid/${title}:fake@${subject.digest}` } });
-    served[title] = { subject, variants };
+function loadChains(engine: FakeEngine): Chain[] {
+  return engine.evaluations
+    .map((e) => e.chain)
+    .filter((chain) => {
+      const last = chain.at(-1);
+      const argv = last?.field === "withExec" ? last.args["args"] : undefined;
+      return Array.isArray(argv) && argv[0] === COSIGN_BINARY && argv[1] === "load";
+    });
+}
+
+/**
+ * The files of each layout cosign load pushed, as the module wrote them into it (its manifests,
+ * configs and index.json: what the fake registry then holds), in the order pushed.
+ */
+function pushedLayouts(engine: FakeEngine): Map<string, string>[] {
+  return loadChains(engine).map((chain) => {
+    const layout = chain.find((s) => s.field === "withMountedDirectory" && s.args["path"] === LAYOUT_DIR)?.args["source"];
+    const files = new Map<string, string>();
+    if (!(layout instanceof ObjectRef)) return files;
+    for (const step of layout.chain) {
+      if (step.field === "withNewFile" && typeof step.args["path"] === "string") files.set(step.args["path"], String(step.args["contents"]));
+    }
+    return files;
+  });
+}
+
+/** One push: cosign load of a layout to `address` (a tag), and the image it holds as the module built it. */
+export interface Push {
+  address: string;
+  exec: ExecRecord;
+  /** The chain of the container archived (the first variant, annotated). */
+  chain: Chain;
+  /** The other platforms' containers, or undefined for one image. */
+  platformVariants: ObjectRef[] | undefined;
+  /** Container.asTarball's arguments. */
+  archive: Readonly<Record<string, unknown>>;
+}
+
+/** Every push of the run, in order: what the engine's publish was before. */
+export function pushesOf(engine: FakeEngine): Push[] {
+  return loadChains(engine).map((chain) => {
+    const exec = execRecord(chain);
+    const layout = exec.chain.find((s) => s.field === "withMountedDirectory" && s.args["path"] === LAYOUT_DIR)?.args["source"];
+    const archive = layout instanceof ObjectRef ? layout.chain.find((s) => s.field === "withMountedFile" && s.args["path"] === "/drydock/image.tar")?.args["source"] : undefined;
+    if (!(archive instanceof ObjectRef) || archive.chain.at(-1)?.field !== "asTarball") throw new Error(`the push ${exec.args.join(" ")} mounts no layout unpacked from Container.asTarball`);
+    const args = archive.chain.at(-1)!.args;
+    const variants = args["platformVariants"];
+    return {
+      address: exec.args.at(-1)!,
+      exec,
+      chain: archive.chain.slice(0, -1),
+      platformVariants: Array.isArray(variants) ? variants.filter((v): v is ObjectRef => v instanceof ObjectRef) : undefined,
+      archive: args,
+    };
+  });
+}
+
+/** The blob of `digest` some push holds, as the registry would serve it; undefined when none does. */
+function pushedBlob(engine: FakeEngine, digest: string): ServedManifest | undefined {
+  for (const files of pushedLayouts(engine)) {
+    const body = files.get(blobPath(digest));
+    if (body !== undefined) return { digest, body, mediaType: (JSON.parse(body) as { mediaType: string }).mediaType };
   }
-  return served;
+  return undefined;
+}
+
+/** The digest the manifest reader asks for (its argv: node -e PROGRAM registry path digest schemes). */
+function askedDigest(chain: Chain): string {
+  const args = chain.at(-1)!.args["args"];
+  return Array.isArray(args) ? String(args[5]) : "";
+}
+
+/**
+ * A registry that serves every manifest and index cosign load pushed, by its digest, as the bytes
+ * pushed: what the release reads back before it signs. Returns what each title was published as,
+ * read off the pushes once they happened.
+ */
+export function servePushes(engine: FakeEngine): (title: string) => PublishedFake {
+  engine.addRule({
+    when: (chain) => isManifestRead(chain) && pushedBlob(engine, askedDigest(chain)) !== undefined,
+    stdout: (chain) => readerOutput(pushedBlob(engine, askedDigest(chain))!),
+  });
+  return (title) => {
+    for (const files of pushedLayouts(engine)) {
+      const root = (JSON.parse(files.get("index.json") ?? '{"manifests":[]}') as { manifests: { digest: string }[] }).manifests[0];
+      const subject = root && pushedBlob(engine, root.digest);
+      if (!subject) continue;
+      const entries = subject.mediaType === OCI_INDEX ? (JSON.parse(subject.body) as { manifests: { digest: string; platform: { os: string; architecture: string } }[] }).manifests : [];
+      const manifests = entries.length > 0 ? entries.map((e) => pushedBlob(engine, e.digest)!) : [subject];
+      const titled = manifests.every((m) => (JSON.parse(m.body) as { annotations?: Record<string, string> }).annotations?.["org.opencontainers.image.title"] === title);
+      if (!titled) continue;
+      const variants = Object.fromEntries(entries.map((e, i) => [`${e.platform.os}/${e.platform.architecture}`, manifests[i]!]));
+      return { subject, variants };
+    }
+    throw new Error(`nothing titled ${title} was pushed`);
+  };
 }
 
 /** The platform a chain's container was started on (`container(platform: …)`), or undefined. */
@@ -103,8 +192,8 @@ export function answerPlatformProbes(engine: FakeEngine): void {
 /** Whether a chain ends in the platform probe. */
 export const isPlatformProbe = execStartsWith("node", "-p", NODE_PLATFORM_PROGRAM);
 
-/** Both: the platform probes, and the registry behind every publish of `platforms`. */
-export function answerRelease(engine: FakeEngine, platforms: readonly string[], titles?: readonly string[]): Record<string, PublishedFake> {
+/** Both: the platform probes, and the registry behind every push. */
+export function answerRelease(engine: FakeEngine): (title: string) => PublishedFake {
   answerPlatformProbes(engine);
-  return servePublishes(engine, platforms, titles);
+  return servePushes(engine);
 }
