@@ -43,6 +43,7 @@ import { smokeMarkdown, type SmokeVerdict } from "./smoke/summary.js";
 import { appPnpm, appSource, DEFAULT_CONFIG_PATH, loadConfig, loadConfigFile, optionalFile, type AppName, type AppSource } from "./source.js";
 import { publication, publishedImage, release as releaseObject, verification, type Publication, type Release, type Verification } from "./objects/release.js";
 import {
+  annotatedLayout,
   attestPublished,
   certifyAll,
   checkCosignInputs,
@@ -56,6 +57,7 @@ import {
   predicateTypes,
   provenancePredicate,
   publishApps,
+  rebuildPlan,
   registryLoginOf,
   releaseManifestJson,
   repositoryFor,
@@ -905,6 +907,46 @@ export class Drydock {
     return releaseObject(manifest, releaseManifestJson(manifest), report.reports(), loaded.file);
   }
 
+  /**
+   * Rebuild an app's released image from this source and the release's release.json (its rebuild
+   * record: labels, pinned images, settings; the commit; the platforms) as the OCI layout release
+   * pushed: its index.json names the digest. The released digest again when the build is
+   * reproducible — the backend's is; a Next.js frontend's is not (README, Reproducible images).
+   * Check out the released commit (source.revision) first.
+   *
+   * Example: dagger call --source=. rebuild --release=release.json --app=backend export --path=rebuilt
+   */
+  @func()
+  async rebuild(
+    /** The release's release.json, from the reports it exported, e.g. --release=release.json. */
+    release: File,
+    /** The app whose image to rebuild: backend or frontend. Default: backend. */
+    app = "backend",
+  ): Promise<Directory> {
+    const name = requireAppName(app, "--app");
+    const plan = rebuildPlan(await release.contents(), `--release ${await release.name()}`, name);
+    const given = this.config ? "--config" : this.configPath;
+    if (plan.config !== given) {
+      throw new ArgumentError({
+        where: "rebuild",
+        found: `the release read its config from ${plan.config === "--config" ? "a --config file" : plan.config}, this call from ${given === "--config" ? "a --config file" : given}`,
+        expected: "the config the release read",
+        fix: plan.config === "--config" ? "pass the same file as --config" : `pass --config-path=${plan.config} (and no --config)`,
+      });
+    }
+    // Every value of release.json through the builder that checks it, as if typed.
+    let drydock = this.withLabels(plan.labels.imageVersion, undefined, plan.labels.created, plan.labels.sourceUrl, plan.labels.licenses)
+      .withBuildImage(plan.buildImage)
+      .withRuntimeImage(plan.runtimeImage);
+    if (plan.pnpmVersion !== undefined) drydock = drydock.withPnpmVersion(plan.pnpmVersion);
+    if (plan.prisma.schemaEngineBinary !== undefined || plan.prisma.enginesMirror !== undefined) drydock = drydock.withPrisma(plan.prisma.schemaEngineBinary, plan.prisma.enginesMirror);
+    drydock = drydock.forCommit(plan.labels.revision);
+    const loaded = await drydock.loadedConfig();
+    const variants = await Promise.all(parsePlatforms(plan.platforms).map((platform) => drydock.listedImages(loaded, platform)[name]!));
+    const { layout } = await annotatedLayout(variants, drydock.releaseMetadata(name, loaded), drydock.created, drydock.buildImage);
+    return layout;
+  }
+
   // What App and the short forms share. Not @func: the engine never sees these.
 
   /**
@@ -1139,9 +1181,15 @@ export class Drydock {
 
   /** What publish pushes for one app: its image, repository and annotations. */
   private toPublish(app: AppName, loaded: RepositoryConfig, registry: string, variants: readonly Container[], platforms: readonly string[]): AppToPublish {
+    const metadata = this.releaseMetadata(app, loaded);
+    return { app, variants, platforms, repository: repositoryFor(registry, metadata.title), metadata };
+  }
+
+  /** The OCI annotations' values of one app's published image. */
+  private releaseMetadata(app: AppName, loaded: RepositoryConfig): ReleaseMetadata {
     const title = appConfig(loaded, app, "publish").image;
     const base = splitPinnedImage(this.runtimeImage);
-    const metadata: ReleaseMetadata = {
+    return {
       source: this.sourceUrl,
       revision: this.revision === DEFAULT_LABELS.revision ? "" : this.revision,
       version: this.imageVersion,
@@ -1151,7 +1199,6 @@ export class Drydock {
       baseName: base.name,
       baseDigest: base.digest,
     };
-    return { app, variants, platforms, repository: repositoryFor(registry, title), metadata };
   }
 
   /** The sha256 of the lockfile the app installs from (its own, or its workspace's), by its path in the source. */
@@ -1164,6 +1211,8 @@ export class Drydock {
   private rebuildRecord(): RebuildRecord {
     return {
       created: this.created,
+      imageVersion: this.imageVersion,
+      licenses: this.licenses,
       sourceDateEpoch: sourceDateEpoch(this.created),
       buildImage: this.buildImage,
       runtimeImage: this.runtimeImage,

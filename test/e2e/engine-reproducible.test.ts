@@ -2,24 +2,24 @@
  * Reproducible images, measured on the real engine: one commit of examples/app, and one of
  * examples/workspace (a pnpm workspace; its api only, to keep the cost down), built twice — the
  * second time from a fresh clone (every file time new) after the engine's local cache is pruned —
- * by the README's rebuild line with the commit's time as `--created` (what release.json's rebuild
- * record holds for a release run with `--created=$(git log -1 --format=%cI)`), and every
- * difference between the two builds named (image-diff.ts).
+ * and every difference between the two builds named (image-diff.ts). The published images (the
+ * backend, the frontend, the workspace api) are built by the README's `rebuild` line, from a
+ * release.json whose rebuild record holds the commit's time (as a release run with
+ * `--created=$(git log -1 --format=%cI)` writes it); the first build plays the release, and the
+ * second runs the README's check against it. The migrations image, which no release publishes, is
+ * exported by the engine as it is.
  *
  * What this measured on Dagger v0.21.8 (the README's "Reproducible images"):
- * - the backend's, the migrations image's and the workspace api's layers are the same, byte for
- *   byte (every diff ID):
- *   every file's content, mode, owner and time, symbolic links and the folders the copies land in
- *   included (drydock's fixes; file-times.ts);
- * - the frontend's are too, but for the app's layer, where Next.js draws values on every build
- *   (build ID, preview-mode keys, server-actions key);
- * - still different, so still two digests: the image config's `created` and `history` — the engine
- *   writes when each layer was made, and whether it came from its cache, and v0.21.8 lets no caller
- *   set an epoch for its export.
- * Any other difference fails the test, naming the file and what about it differs; so does the day
- * the digests agree (then the test must say "one digest").
+ * - the backend and the workspace api: one digest — the same layers, byte for byte (every file's
+ *   content, mode, owner and time, symbolic links and the folders the copies land in included;
+ *   file-times.ts), and the same config once its times are set (layout-times.ts);
+ * - the migrations image: the same layers; its config, as the engine exports it, still has the
+ *   engine's creation times;
+ * - the frontend: the same layers but the app's, where Next.js draws values on every build (build
+ *   ID, preview-mode keys, server-actions key), so two digests.
+ * Any other difference fails the test, naming the file and what about it differs.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differencesBetween, filesOf, layerBlobDigests, readArchivedImage, type ArchivedImage, type ImageDifference } from "../support/docker/image-diff.ts";
@@ -33,46 +33,80 @@ import { run } from "../support/docker/cli.ts";
 
 const unavailable = engineTierUnavailable();
 
-/** What is built, from which example, by which call (as the README's lines name it). */
+/** What is built, from which example: a published app (by `rebuild --app`), or the migrations image (by export). */
 const REPOSITORIES = {
-  "examples/app": { backend: "backend", migrations: "app --name=backend migrations", frontend: "frontend" },
+  "examples/app": { backend: { app: "backend" }, migrations: { export: "app --name=backend migrations" }, frontend: { app: "frontend" } },
   // A pnpm workspace: the api links two local packages, built in the image's build.
-  "examples/workspace": { "workspace api": "backend" },
+  "examples/workspace": { "workspace api": { app: "backend" } },
 } as const;
 type Example = keyof typeof REPOSITORIES;
 type Image = { [E in Example]: keyof (typeof REPOSITORIES)[E] }[Example];
+type Build = { app: "backend" | "frontend" } | { export: string };
 
 let tier: EngineTier;
 /** Each image of each round: [first build, second build]. */
 const built = {} as Record<Image, ArchivedImage[]>;
+/** Each published image's digest in round 1: what "the release" pushed, which round 2 checks. */
+const released = {} as Record<Image, string>;
 
-/** What the README's rebuild line builds, replaced by each image's call. */
-const REBUILT_BACKEND = "backend export --path=rebuilt.tar";
+/** The README's rebuild line builds the backend into ../rebuilt: each app's, replaced. */
+const REBUILT_BACKEND = "--app=backend export --path=../rebuilt";
 
 /**
- * One round: each image built by the README's rebuild line (Reproducible images), as written but
- * for the image it names, beside a release.json whose rebuild record holds the commit's time — as
- * a release run with `--created=$(git log -1 --format=%cI)` writes it; and the README's `tar` line
- * reads the backend's layers from the export.
+ * The release.json a release of `clone`'s commit with `--created=$(git log -1 --format=%cI)` would
+ * write, for what rebuild reads: the rebuild record (the module copy's pinned images, the default
+ * labels and config), the commit, and each app's digest and platform — round 1's, once known.
+ */
+async function releaseJson(clone: string, images: Partial<Record<Image, string>>, example: Example): Promise<string> {
+  const git = async (args: string[]) => {
+    const result = await run("git", args, { cwd: clone });
+    if (result.code !== 0) throw new Error(`git ${args.join(" ")} in ${clone}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const published = (Object.entries(REPOSITORIES[example]) as [Image, Build][]).flatMap(([image, build]) =>
+    "app" in build ? [{ app: build.app, digest: images[image] ?? `sha256:${"0".repeat(64)}`, platforms: ["linux/amd64"] }] : [],
+  );
+  return JSON.stringify({
+    source: { url: "", revision: await git(["rev-parse", "HEAD"]) },
+    rebuild: { created: await git(["log", "-1", "--format=%cI"]), imageVersion: "0.0.0-dev", licenses: "NOASSERTION", buildImage: tier.images.node, runtimeImage: tier.images.node, config: "security-config.yml" },
+    images: published,
+  });
+}
+
+/**
+ * One round: each published image built by the README's rebuild line as written (but for the app
+ * it names) into a layout, read as an archive; in round 2 the README's check line runs against
+ * round 1's digest and must print "the released digest" where the digests agree. The migrations
+ * image is exported with the commit's time as --created.
  */
 async function buildRound(round: number, example: Example, clone: string): Promise<void> {
-  const committed = await run("git", ["log", "-1", "--format=%cI"], { cwd: clone });
-  if (committed.code !== 0) throw new Error(`git log in ${clone}: ${committed.stderr}`);
-  await writeFile(path.join(clone, "release.json"), JSON.stringify({ rebuild: { created: committed.stdout.trim() } }));
-  const rebuild = asUser(oneReadmeLine((l) => l.includes("rebuild.created")), tier.moduleDir);
+  await writeFile(path.join(clone, "../release.json"), await releaseJson(clone, round === 1 ? {} : released, example));
+  const rebuild = asUser(oneReadmeLine((l) => l.includes(" rebuild --release=")), tier.moduleDir);
   if (!rebuild.includes(REBUILT_BACKEND)) throw new Error(`the README's rebuild line no longer ends in ${REBUILT_BACKEND}: ${rebuild}`);
-  for (const [image, call] of Object.entries(REPOSITORIES[example]) as [Image, string][]) {
-    const result = await shellLine(tier.kit, rebuild.replace(REBUILT_BACKEND, `${call} export --path=rebuilt.tar`), { cwd: clone });
+  const check = oneReadmeLine((l) => l.includes("the released digest"), "test");
+  for (const [image, build] of Object.entries(REPOSITORIES[example]) as [Image, Build][]) {
+    const layout = path.join(clone, "../rebuilt");
+    await rm(layout, { recursive: true, force: true });
+    const line = "app" in build
+      ? rebuild.replace(REBUILT_BACKEND, `--app=${build.app} export --path=../rebuilt`)
+      : `dagger -m ${tier.moduleDir} call --source=. with-labels --created="$(git log -1 --format=%cI)" ${build.export} export --path=../rebuilt.tar`;
+    const result = await shellLine(tier.kit, line, { cwd: clone });
     if (result.code !== 0) throw new Error(described(result));
-    log(`reproducible: round ${round}, ${image} built and exported in ${result.seconds.toFixed(1)} s`);
-    const archived = await readArchivedImage(path.join(clone, "rebuilt.tar"));
-    if (image === "backend") {
-      const read = await shellLine(tier.kit, oneReadmeLine((l) => l.includes("rebuilt.tar manifest.json"), "tar"), { cwd: clone });
-      if (read.code !== 0) throw new Error(described(read));
-      const layers = JSON.parse(await readFile(path.join(clone, "rebuilt-layers.json"), "utf8")) as unknown;
-      expect(layers, "the README's tar line reads the export's diff IDs").toEqual(diffIds(archived));
+    log(`reproducible: round ${round}, ${image} built in ${result.seconds.toFixed(1)} s`);
+    let archive = path.join(clone, "../rebuilt.tar");
+    if ("app" in build) {
+      const digest = (JSON.parse(await readFile(path.join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] }).manifests[0]!.digest;
+      if (round === 1) released[image] = digest;
+      else {
+        const checked = await shellLine(tier.kit, check.replaceAll('"backend"', `"${build.app}"`), { cwd: clone });
+        log(`reproducible: round 2, ${image}: ${digest}, released ${released[image]}; the README's check ${checked.code === 0 ? `printed ${JSON.stringify(checked.stdout.trim())}` : `exited ${checked.code}`}`);
+        expect(checked.code === 0 && checked.stdout.trim() === "the released digest", `${image}: the README's check line says so exactly when the digests agree`).toBe(digest === released[image]);
+      }
+      const packed = await run("tar", ["-cf", archive, "-C", layout, "index.json", "manifest.json", "oci-layout", "blobs"]);
+      if (packed.code !== 0) throw new Error(`tar of ${layout}: ${packed.stderr}`);
     }
-    (built[image] ??= []).push(archived);
+    (built[image] ??= []).push(await readArchivedImage(archive));
+    await rm(archive, { force: true });
   }
 }
 
@@ -98,19 +132,25 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
 
   afterAll(() => tearDownEngineTier(tier?.work));
 
-  it.each(["backend", "migrations", "workspace api"] as const)("%s: the same layers, byte for byte (every diff ID); only the engine's creation times in the config differ", (image) => {
+  it.each(["backend", "workspace api"] as const)("%s: one digest — the same layers, byte for byte, and the same config", (image) => {
     const [a, b] = built[image] as [ArchivedImage, ArchivedImage];
     const differences = differencesBetween(a, b);
-    const unexplained = differences.filter((d) => !isEngineCreationTime(d)).map((d) => d.text);
-    log(`reproducible: ${image} ${differences.length} differences, ${unexplained.length} beyond the config's times; ${diffIds(a).length} layers; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
-    expect(unexplained, `${image}: differences between the two builds beyond the engine's creation times`).toEqual([]);
-    expect(diffIds(b), `${image}: the same layers`).toEqual(diffIds(a));
-    // Compressed too: the manifest's layer digests agree, so only the config stands between the two builds and one digest.
-    expect(layerBlobDigests(b), `${image}: the same compressed layer blobs`).toEqual(layerBlobDigests(a));
-    expectEngineTimesStillDiffer(image, a, b);
+    log(`reproducible: ${image} ${differences.length} differences; ${diffIds(a).length} layers; digests ${a.manifestDigest} / ${b.manifestDigest}`);
+    expect(differences.map((d) => d.text), `${image}: differences between the two builds`).toEqual([]);
+    expect(b.manifestDigest, `${image}: one digest`).toBe(a.manifestDigest);
   });
 
-  it("frontend: the same layers but the app's, which differs only where Next.js draws values on every build", () => {
+  it("migrations (exported by the engine, not published): the same layers, byte for byte; only the engine's creation times in its config differ", () => {
+    const [a, b] = built.migrations as [ArchivedImage, ArchivedImage];
+    const differences = differencesBetween(a, b);
+    const unexplained = differences.filter((d) => !isEngineCreationTime(d)).map((d) => d.text);
+    log(`reproducible: migrations ${differences.length} differences, ${unexplained.length} beyond the config's times; ${diffIds(a).length} layers`);
+    expect(unexplained, "migrations: differences between the two builds beyond the engine's creation times").toEqual([]);
+    expect(diffIds(b), "migrations: the same layers").toEqual(diffIds(a));
+    expect(layerBlobDigests(b), "migrations: the same compressed layer blobs").toEqual(layerBlobDigests(a));
+  });
+
+  it("frontend: the same config and layers but the app's, which differs only where Next.js draws values on every build", () => {
     const [a, b] = built.frontend as [ArchivedImage, ArchivedImage];
     const differences = differencesBetween(a, b);
     const ids = [a, b].map(nextBuildId);
@@ -122,28 +162,22 @@ describe.skipIf(unavailable !== undefined)("reproducible images, measured: one c
         (what!.length === 1 && what![0] === "content" && (NEXT_VOLATILE_FILES.has(file) || [a, b].some((image) => ids.some((id) => fileText(image, file)?.includes(id!))))));
     // Checked below, layer by layer: a layer whose files differ has another diff ID, and no other layer may.
     const isDiffId = (d: ImageDifference) => d.field?.startsWith("rootfs.diff_ids.") === true;
-    const unexplained = differences.filter((d) => !isEngineCreationTime(d) && !isDiffId(d) && !nextVaries(d)).map((d) => d.text);
+    const unexplained = differences.filter((d) => !isDiffId(d) && !nextVaries(d)).map((d) => d.text);
     const nextLayers = new Set(differences.filter(nextVaries).map((d) => d.layer!));
     const otherIds = diffIds(a).flatMap((id, index) => (id !== diffIds(b)[index] && !nextLayers.has(index + 1) ? [`layer ${index + 1}`] : []));
-    log(`reproducible: frontend ${differences.length} differences, ${unexplained.length} unexplained; Next.js's values in layer(s) ${[...nextLayers].join(", ")}; manifests ${a.manifestDigest} / ${b.manifestDigest}`);
-    expect(unexplained, "frontend: differences that neither the engine's creation times nor Next.js explain").toEqual([]);
+    log(`reproducible: frontend ${differences.length} differences, ${unexplained.length} unexplained; Next.js's values in layer(s) ${[...nextLayers].join(", ")}; digests ${a.manifestDigest} / ${b.manifestDigest}`);
+    expect(unexplained, "frontend: differences that Next.js does not explain (the config's times included: they are set)").toEqual([]);
     expect(otherIds, "frontend: layers with other diff IDs though no file in them differs").toEqual([]);
-    expectEngineTimesStillDiffer("frontend", a, b);
   });
 });
 
 /**
- * What Dagger v0.21.8 writes differently on every cold build, and no module can set: the image's
+ * What Dagger v0.21.8 writes differently on every cold build into an image it exports: the image's
  * creation time and its history's (each layer's creation time, and its description, which says
- * whether the layer was rehydrated from the engine's cache) — its export takes no epoch.
+ * whether the layer was rehydrated from the engine's cache). Published images have them set.
  */
 function isEngineCreationTime({ field }: ImageDifference): boolean {
   return field === "created" || /^history\.\d+\.(created|created_by)$/.test(field ?? "");
-}
-
-/** The day the engine sets these too, the images are one digest: then this test, and the README, must claim it. */
-function expectEngineTimesStillDiffer(image: string, a: ArchivedImage, b: ArchivedImage): void {
-  expect(a.manifestDigest, `${image}: one digest now — make the test and the README say so`).not.toBe(b.manifestDigest);
 }
 
 /** The image's layers by their uncompressed digests, in order (the config's rootfs.diff_ids). */

@@ -595,9 +595,11 @@ describe("release", () => {
       await rebuildOf(drydock()),
       await rebuildOf(drydock(undefined, { created: "2026-11-29T18:00:00+01:00", pnpmVersion: "12.4.2", prismaEnginesMirror: "https://prisma-mirror.example" })),
     ]);
-    expect(defaults).toEqual({ created: "1970-01-01T00:00:00Z", sourceDateEpoch: 0, buildImage: NODE_IMAGE, runtimeImage: NODE_IMAGE, config: "security-config.yml" });
+    expect(defaults).toEqual({ created: "1970-01-01T00:00:00Z", imageVersion: "0.0.0-dev", licenses: "NOASSERTION", sourceDateEpoch: 0, buildImage: NODE_IMAGE, runtimeImage: NODE_IMAGE, config: "security-config.yml" });
     expect(given).toEqual({
       created: "2026-11-29T18:00:00+01:00",
+      imageVersion: "0.0.0-dev",
+      licenses: "NOASSERTION",
       sourceDateEpoch: Date.parse("2026-11-29T17:00:00Z") / 1000,
       buildImage: NODE_IMAGE,
       runtimeImage: NODE_IMAGE,
@@ -605,6 +607,44 @@ describe("release", () => {
       prismaEnginesMirror: "https://prisma-mirror.example",
       config: "security-config.yml",
     });
+  });
+
+  it("rebuild recomputes each released digest from release.json and the source: the same labels, annotations, settings, platforms and times", async () => {
+    answerTrivy(engine);
+    answerRelease(engine);
+    const settings = { created: "2026-11-29T18:00:00+01:00", imageVersion: "1.2.3", licenses: "MIT", sourceUrl: "https://github.com/acme/shop", pnpmVersion: "12.4.2" };
+    const { releaseJson, rebuilt } = await withEngine(engine, async () => {
+      const released = await release(drydock(undefined, settings), { ...keyMode(), platforms: "linux/amd64,linux/arm64" });
+      const releaseJson = await released.manifest.contents();
+      // A consumer: the plain module on the same source, told nothing but release.json.
+      const rebuilt = await Promise.all(
+        ["backend", "frontend"].map(async (app) => {
+          const layout = await drydock().rebuild(dag.file("release.json", releaseJson), app);
+          return (JSON.parse(await layout.file("index.json").contents()) as { manifests: { digest: string }[] }).manifests[0]!.digest;
+        }),
+      );
+      return { releaseJson, rebuilt };
+    });
+    const images = (JSON.parse(releaseJson) as { images: { app: string; digest: string; platforms: string[] }[] }).images;
+    expect(images.map((i) => i.platforms)).toEqual([["linux/amd64", "linux/arm64"], ["linux/amd64", "linux/arm64"]]);
+    expect(rebuilt).toEqual(images.map((i) => i.digest));
+  });
+
+  it.each([
+    { name: "release.json of another config", release: (r: Record<string, any>) => ({ ...r, rebuild: { ...r["rebuild"], config: "ci/security.yml" } }), message: /^rebuild: found the release read its config from ci\/security\.yml, this call from security-config\.yml, expected the config the release read — pass --config-path=ci\/security\.yml/ },
+    { name: "a release.json without the rebuild record's labels", release: (r: Record<string, any>) => ({ ...r, rebuild: { ...r["rebuild"], imageVersion: undefined } }), message: /^--release release\.json: rebuild\.imageVersion: expected string, received undefined — a release\.json from a drydock before `rebuild` lacks the record/ },
+    { name: "an app the release did not publish", app: "worker", message: /^--app: found "worker", expected one of backend, frontend — pass --app=backend or --app=frontend/ },
+    { name: "an unpinned build image", release: (r: Record<string, any>) => ({ ...r, rebuild: { ...r["rebuild"], buildImage: "node:24-alpine" } }), message: /^--build-image: found "node:24-alpine"/ },
+  ])("rebuild refuses $name before anything is built", async ({ release: edit, app, message }) => {
+    const good = {
+      source: { url: "https://github.com/acme/shop", revision: SHA },
+      rebuild: { created: "2026-11-29T18:00:00Z", imageVersion: "1.2.3", licenses: "MIT", buildImage: NODE_IMAGE, runtimeImage: NODE_IMAGE, config: "security-config.yml" },
+      images: [{ app: "backend", digest: `sha256:${"a".repeat(64)}`, platforms: ["linux/amd64"] }],
+    };
+    const text = JSON.stringify(edit ? edit(good) : good);
+    const error = await rejectionOf(withEngine(engine, async () => drydock().rebuild(dag.file("release.json", text), app ?? "backend")));
+    expect(error.message).toMatch(message);
+    expect(engine.execs()).toEqual([]);
   });
 
   it("signs keyless with the OIDC token and records the verified identity in the manifest", async () => {

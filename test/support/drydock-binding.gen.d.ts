@@ -117,6 +117,10 @@ declare module "@dagger.io/dagger" {
     baselineRenamedFrom?: string[];
   };
 
+  export type DrydockRebuildOpts = {
+    app?: string;
+  };
+
   export type DrydockAppDockerBuildCommandOpts = {
     context?: string;
     dockerfile?: string;
@@ -156,6 +160,7 @@ declare module "@dagger.io/dagger" {
     attest(ref: string, opts?: DrydockAttestOpts): Promise<string[]>;
     verify(ref: string, opts?: DrydockVerifyOpts): DrydockVerification;
     release(registry: string, gitSha: string, opts?: DrydockReleaseOpts): DrydockRelease;
+    rebuild(release: File, opts?: DrydockRebuildOpts): Directory;
   }
 
   export type DrydockAllowedBy = "NOTHING" | "EXCEPTION" | "UNFIXED" | "BASELINE" | "SUPPRESSED";

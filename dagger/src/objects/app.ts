@@ -6,11 +6,11 @@ import { appPipelineOf, type AppPipeline, type DrydockState } from "./app-pipeli
 import { ArgumentError } from "./arguments.js";
 import type { ImageScan } from "./scan.js";
 
-/** An app name argument: one of the apps drydock builds (whether the config lists it is checked where it is built). */
-export function requireAppName(name: string): AppName {
+/** An app name argument (`--name`, or another): one of the apps drydock builds (whether the config lists it is checked where it is built). */
+export function requireAppName(name: string, argument = "--name"): AppName {
   const found = APP_NAMES.find((app) => app === name);
   if (!found) {
-    throw new ArgumentError({ where: "--name", found: JSON.stringify(name), expected: `one of ${APP_NAMES.join(", ")}`, fix: "pass --name=backend or --name=frontend" });
+    throw new ArgumentError({ where: argument, found: JSON.stringify(name), expected: `one of ${APP_NAMES.join(", ")}`, fix: `pass ${argument}=backend or ${argument}=frontend` });
   }
   return found;
 }

@@ -1,10 +1,10 @@
 /**
- * The supply-chain half of drydock: publish, sign, attest, verify. Pure parts (tags, references,
- * platforms and the platform probe, annotations, provenance, cosign argv and messages, a private
- * Sigstore's files, the
- * certify plans, the manifest reader's program and the index parser, the manifest) have no Dagger
- * import; cosign.ts, subjects.ts, platform-check.ts, publish.ts, predicates.ts and pipeline.ts
- * drive the engine.
+ * The supply-chain half of drydock: publish, sign, attest, verify, rebuild. Pure parts (tags,
+ * references, platforms and the platform probe, annotations, provenance, cosign argv and messages,
+ * a private Sigstore's files, the certify plans, the manifest reader's program and the index
+ * parser, the manifest, the image layout's times, the rebuild plan) have no Dagger import;
+ * cosign.ts, subjects.ts, platform-check.ts, image-layout.ts, publish.ts, predicates.ts and
+ * pipeline.ts drive the engine.
  */
 export * from "./annotations.js";
 export * from "./certify-plan.js";
@@ -13,7 +13,9 @@ export * from "./cosign-args.js";
 export * from "./cosign-errors.js";
 export * from "./errors.js";
 export * from "./image-index.js";
+export * from "./image-layout.js";
 export * from "./images.js";
+export * from "./layout-times.js";
 export * from "./manifest.js";
 export * from "./manifest-reader.js";
 export * from "./pipeline.js";
@@ -23,6 +25,7 @@ export * from "./platforms.js";
 export * from "./predicates.js";
 export * from "./provenance.js";
 export * from "./publish.js";
+export * from "./rebuild-plan.js";
 export * from "./reference.js";
 export * from "./sigstore-files.js";
 export * from "./subjects.js";

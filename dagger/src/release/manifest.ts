@@ -34,13 +34,16 @@ export interface ReleasedVariant {
 }
 
 /**
- * What reaches the images' files besides the source at `source.revision`. Built again with these
- * (README "Reproducible images"), an image has the same layers — every diff ID — as the released
- * one; its digest still differs by the creation times Dagger v0.21.8 writes into the config.
+ * What the released images hold besides the source at `source.revision`: built again with these
+ * (`drydock rebuild --release=release.json`), an image has the released digest when its build is
+ * reproducible — the same layers, and the same config, whose times are all `created`.
  */
 export interface RebuildRecord {
-  /** The images' `created` label (`with-labels --created`), and so every file's time. */
+  /** The images' `created` label (`with-labels --created`), and so every file's time and the config's. */
   created: string;
+  /** The other labels the release set (`with-labels --image-version`, `--licenses`); the source URL and revision are `source`'s. */
+  imageVersion: string;
+  licenses: string;
   /** `created` in seconds: the SOURCE_DATE_EPOCH every file, folder and link carries. */
   sourceDateEpoch: number;
   /** The pinned images of the build stages and of the runtime root (`with-build-image`, `with-runtime-image`). */

@@ -14,7 +14,7 @@ import { ociAnnotations, type ReleaseMetadata } from "./annotations.js";
 import { loadArgs } from "./cosign-args.js";
 import { COSIGN_OWNER, cosignContainer, runCosign, type CosignRun, type RegistryLogin } from "./cosign.js";
 import { ReleaseError } from "./errors.js";
-import { imageLayout } from "./image-layout.js";
+import { imageLayout, type ImageLayout } from "./image-layout.js";
 import { cosignLoadIndex } from "./layout-times.js";
 import { digestRefString, parseReference, repositoryOf, taggedRefString } from "./reference.js";
 import { requireValidTag } from "./tags.js";
@@ -58,9 +58,7 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   if (input.variants.length === 0) throw new ReleaseError("publish: no image to publish");
   if (input.tags.length === 0) throw new ReleaseError(`publish ${repositoryOf(parsed)}: no tag — pass --git-sha (and --git-ref) or --tags`);
   const tags = input.tags.map((t) => requireValidTag(t));
-  const annotations = input.metadata ? ociAnnotations(input.metadata) : {};
-  const annotate = (c: Container) => Object.entries(annotations).reduce((acc, [k, v]) => acc.withAnnotation(k, v), c);
-  const { layout, root } = await imageLayout(input.variants.map(annotate), input.created, input.unpackImage);
+  const { layout, root } = await annotatedLayout(input.variants, input.metadata, input.created, input.unpackImage);
   const forCosign = layout.withNewFile("index.json", cosignLoadIndex(await layout.file("index.json").contents()));
   const pusher = cosignContainer(input.run).withMountedDirectory(LAYOUT_DIR, forCosign, { owner: COSIGN_OWNER });
   for (const tag of tags) {
@@ -69,4 +67,14 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   }
   const reference = digestRefString({ registry: parsed.registry, path: parsed.path, digest: root.digest });
   return { repository: repositoryOf(parsed), digest: root.digest, reference, tags };
+}
+
+/**
+ * The layout publish pushes: the variants with the release's OCI annotations on each manifest, as
+ * one image or index, its times set to `created`. What `rebuild` recomputes.
+ */
+export async function annotatedLayout(variants: readonly Container[], metadata: ReleaseMetadata | undefined, created: string, unpackImage: string): Promise<ImageLayout> {
+  const annotations = metadata ? ociAnnotations(metadata) : {};
+  const annotate = (c: Container) => Object.entries(annotations).reduce((acc, [k, v]) => acc.withAnnotation(k, v), c);
+  return imageLayout(variants.map(annotate), created, unpackImage);
 }

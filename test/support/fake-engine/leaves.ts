@@ -226,7 +226,8 @@ function fileName(chain: Chain): string {
   for (let i = chain.length - 1; i >= 0; i--) {
     const step = chain[i]!;
     if (step.field === "withName") return str(step.args["name"]) ?? "";
-    if (step.field === "file") return (str(step.args["path"]) ?? "").split("/").pop() ?? "";
+    // dag.file(name, contents) names it; Directory.file(path) by the path's last part.
+    if (step.field === "file") return (str(step.args["path"]) ?? str(step.args["name"]) ?? "").split("/").pop() ?? "";
   }
   throw new QueryError(`the fake engine cannot tell the name of ${renderChain(chain)} — answer with a rule { leaves: { name: "…" } }`, { violation: "unanswerable" });
 }

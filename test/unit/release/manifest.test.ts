@@ -21,7 +21,7 @@ describe("release manifest", () => {
       schemaVersion: 1,
       created: "2026-11-30T10:00:00Z",
       source: { url: "https://github.com/acme/shop", revision: "0123456789abcdef0123456789abcdef01234567", ref: "refs/tags/v1.2.3" },
-      rebuild: { created: "2026-11-29T18:00:00Z", sourceDateEpoch: 1_795_975_200, buildImage: "node@sha256:a", runtimeImage: "node@sha256:b", config: "security-config.yml" },
+      rebuild: { created: "2026-11-29T18:00:00Z", imageVersion: "1.2.3", licenses: "MIT", sourceDateEpoch: 1_795_975_200, buildImage: "node@sha256:a", runtimeImage: "node@sha256:b", config: "security-config.yml" },
       gate: { passed: true, summary: "0 blocking findings" },
       signer: { mode: "key", transparencyLog: false },
       images: [{ ...image("frontend"), attestations: [...image("frontend").attestations] }, { ...image("backend"), attestations: [...image("backend").attestations] }],
