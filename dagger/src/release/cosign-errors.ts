@@ -49,8 +49,11 @@ export function classifyCosignFailure(f: CosignFailure): CosignFailureKind {
   if (has(err, /UNAUTHORIZED|authentication required|\b401 Unauthorized|DENIED: |\b403 Forbidden/)) return "registry-auth";
   if (signing && has(err, /Fulcio returned 4\d\d|error processing the identity token/)) return "token-refused";
   if (signing && has(err, /reading key|decrypt|invalid pem block|unsupported pem type|private key/i)) return "bad-key";
-  if (untrustedPart(err) !== undefined) return "untrusted-sigstore";
+  // Before the Sigstore's parts: one digest can carry several signers' statements (two builds of a
+  // commit publish one digest), and cosign lists why each failed. A statement that got as far as
+  // its identity was made through this Sigstore, so the identity is what does not match.
   if (has(err, /none of the expected identities matched|no matching CertificateIdentity|failed to verify certificate identity/)) return "wrong-identity";
+  if (untrustedPart(err) !== undefined) return "untrusted-sigstore";
   if (has(err, /provided artifact digest does not match any digest in statement|digest mismatch|invalid or missing digest in claim/)) return "tampered";
   if (f.exitCode === 11 || has(err, /MANIFEST_UNKNOWN|NAME_UNKNOWN|image tag not found/)) return "not-found";
   if (f.exitCode === 13) return "wrong-identity";

@@ -104,6 +104,19 @@ const cases: { name: string; failure: Omit<CosignFailure, "ref">; kind: string; 
     message: /cosign sign of .*: Fulcio refused the OIDC identity token — it has expired, or its audience is not `sigstore`/,
   },
   {
+    name: "the wrong identity, on a digest another signer signed too (a key, with no log entry), as cosign v3.1.3 said on the engine tier",
+    failure: {
+      operation: "verify",
+      exitCode: 1,
+      stderr: twice(
+        "no matching attestations: failed to verify log inclusion: not enough verified log entries from transparency log: 0 < 1\nfailed to verify certificate identity: no matching CertificateIdentity found, last error: expected SAN value \"https://github.com/acme/other/.github/workflows/release.yml@refs/tags/v1.2.3\", got \"https://github.com/acme/shop/.github/workflows/release.yml@refs/tags/v1.2.3\"",
+      ),
+      verifier: "keyless",
+    },
+    kind: "wrong-identity",
+    message: /is signed, but not by the expected identity/,
+  },
+  {
     name: "a trusted root without the timestamp authority",
     failure: { operation: "verify", exitCode: 1, stderr: twice("no matching attestations: failed to verify timestamps: threshold not met for verified signed timestamps: 0 < 1; error: unable to verify signed timestamps: %!w(<nil>)"), verifier: "keyless" },
     kind: "untrusted-sigstore",
