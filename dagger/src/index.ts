@@ -59,6 +59,7 @@ import {
   publishApps,
   rebuildPlan,
   registryLoginOf,
+  requireReleasedConfig,
   releaseManifestJson,
   repositoryFor,
   requireGatePassed,
@@ -925,15 +926,7 @@ export class Drydock {
   ): Promise<Directory> {
     const name = requireAppName(app, "--app");
     const plan = rebuildPlan(await release.contents(), `--release ${await release.name()}`, name);
-    const given = this.config ? "--config" : this.configPath;
-    if (plan.config !== given) {
-      throw new ArgumentError({
-        where: "rebuild",
-        found: `the release read its config from ${plan.config === "--config" ? "a --config file" : plan.config}, this call from ${given === "--config" ? "a --config file" : given}`,
-        expected: "the config the release read",
-        fix: plan.config === "--config" ? "pass the same file as --config" : `pass --config-path=${plan.config} (and no --config)`,
-      });
-    }
+    requireReleasedConfig(plan.config, this.config ? "--config" : this.configPath);
     // Every value of release.json through the builder that checks it, as if typed.
     let drydock = this.withLabels(plan.labels.imageVersion, undefined, plan.labels.created, plan.labels.sourceUrl, plan.labels.licenses)
       .withBuildImage(plan.buildImage)

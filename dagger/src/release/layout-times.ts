@@ -12,12 +12,9 @@
 import { createHash } from "node:crypto";
 
 import { ReleaseError } from "./errors.js";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "./manifest-reader.js";
 
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-const INDEX_TYPES = [OCI_INDEX, DOCKER_LIST];
+const INDEX_TYPES = [OCI_INDEX, DOCKER_MANIFEST_LIST];
 const MANIFEST_TYPES = [OCI_MANIFEST, DOCKER_MANIFEST];
 
 /** What cosign load looks for on the root descriptor of index.json (cosign's pkg/oci/layout). */

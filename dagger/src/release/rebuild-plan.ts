@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 
+import { ArgumentError } from "../errors.js";
 import { ReleaseError } from "./errors.js";
 
 const ReleaseJson = z.object({
@@ -69,4 +70,19 @@ export function rebuildPlan(text: string, file: string, app: string): RebuildPla
     digest: image.digest,
     platforms: image.platforms.join(","),
   };
+}
+
+/**
+ * The config a rebuild reads must be the one the release read: `released` as release.json records
+ * it (a path in the source, or "--config"), `given` as this call has it.
+ */
+export function requireReleasedConfig(released: string, given: string): void {
+  if (released === given) return;
+  const named = (config: string) => (config === "--config" ? "a --config file" : config);
+  throw new ArgumentError({
+    where: "rebuild",
+    found: `the release read its config from ${named(released)}, this call from ${named(given)}`,
+    expected: "the config the release read",
+    fix: released === "--config" ? "pass the same file as --config" : `pass --config-path=${released} (and no --config)`,
+  });
 }
