@@ -1,9 +1,9 @@
 /**
  * What a real engine and registry would answer the release's own probes, for plan tests: `node`
  * in a variant says the platform its container was started on (an engine with emulation, or of
- * that platform), and a registry serves the manifest of every digest publish returned — one image,
- * or an index of one image per platform — as bytes that hash to that digest, so the module's
- * check of the bytes against the digest runs on the fake answers too.
+ * that platform), and a registry serves every manifest and index cosign load pushed — one image,
+ * or an index of one image per platform — as the bytes pushed, which hash to their digest, so the
+ * module's check of the bytes against the digest runs on the fake answers too.
  */
 import { createHash } from "node:crypto";
 import { COSIGN_BINARY } from "../../../dagger/src/release/images.ts";
