@@ -63,6 +63,7 @@ import {
   releaseManifestJson,
   repositoryFor,
   requireGatePassed,
+  requireOneRegistryLogin,
   sha256Hex,
   sha256Of,
   signPublished,
@@ -638,7 +639,7 @@ export class Drydock {
   async publish(
     /** A registry and namespace, e.g. ghcr.io/acme: each app goes to <registry>/<its image name>, e.g. ghcr.io/acme/drydock-backend. */
     registry: string,
-    /** Registry user, e.g. $GITHUB_ACTOR: cosign pushes with this login. Default: none (anonymous: a registry that needs no login). */
+    /** Registry user, e.g. $GITHUB_ACTOR: cosign pushes with this login. Default: none (--registry-config, else anonymous: a registry that needs no login). */
     username?: string,
     /** Registry password or token, e.g. env:GITHUB_TOKEN. Default: none. */
     password?: Secret,
@@ -659,9 +660,14 @@ export class Drydock {
      * platform, or nothing is pushed. Default: linux/amd64,linux/arm64.
      */
     platforms = "linux/amd64,linux/arm64",
+    /** A Docker config.json with a login for the registry, e.g. file:$HOME/.docker/config.json (after docker login, without a credsStore); not with --username. Default: none. */
+    registryConfig?: Secret,
   ): Promise<Publication> {
     const releaseTags = tagsFor({ tags, gitRef, gitSha, defaultBranch, branch });
     const auth = registryLoginOf(username, password, { user: "--username", password: "--password" });
+    const run: CosignRun = { image: this.cosignImage, runId: crypto.randomUUID(), ...(registryConfig ? { registryConfig } : {}), ...(auth ? { registryLogin: auth } : {}) };
+    // Both logins is an error before anything is built: cosign would use one and ignore the other.
+    requireOneRegistryLogin(run);
     const drydock = this.forCommit(gitSha);
     const built = parsePlatforms(platforms);
     const loaded = await drydock.loadedConfig();
@@ -670,7 +676,6 @@ export class Drydock {
     const toPublish = await Promise.all(
       apps.map(async (app) => drydock.toPublish(app, loaded, registry, await Promise.all(perPlatform.map((images) => images[app]!)), built)),
     );
-    const run: CosignRun = { image: this.cosignImage, runId: crypto.randomUUID(), ...(auth ? { registryLogin: auth } : {}) };
     const pushed = await publishApps(toPublish, releaseTags, { run, unpackImage: drydock.buildImage });
     return publication(
       loaded.file,

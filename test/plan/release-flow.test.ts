@@ -185,6 +185,20 @@ describe("publish", () => {
     expectNoLeaks();
   });
 
+  it("pushes with a Docker config.json (--registry-config) mounted for cosign's user, and nothing else of the login", async () => {
+    answerTrivy(engine);
+    answerPlatformProbes(engine);
+    await withEngine(engine, () => drydock().publish("ghcr.io/acme", undefined, undefined, ["1.2.3"], undefined, SHA, undefined, undefined, "linux/amd64", secret("registry-config", CONFIG_CANARY)));
+    expect(publishes().map((p) => p.address).sort()).toEqual(["ghcr.io/acme/drydock-backend:1.2.3", "ghcr.io/acme/drydock-frontend:1.2.3"]);
+    for (const p of publishes()) {
+      expect(p.exec.mounts["/drydock/docker/config.json"]).toEqual({ kind: "secret", source: 'setSecret(name: "registry-config", plaintext: "***")', options: { owner: "65532:65532", mode: 0o400 } });
+      expect(p.exec.env["DOCKER_CONFIG"]).toBe("/drydock/docker");
+      expect(p.exec.env["COSIGN_REGISTRY_USERNAME"]).toBeUndefined();
+      expect(p.exec.secretEnv).toEqual({});
+    }
+    expectNoLeaks();
+  });
+
   it("builds every app once per platform, each chain on its platform from the first stage, and pushes one index with every variant", async () => {
     answerTrivy(engine);
     answerPlatformProbes(engine);
@@ -268,11 +282,23 @@ describe("publish", () => {
     { name: "neither tags nor a commit", args: [undefined, undefined], message: /no tags — pass --git-sha \$\(git rev-parse HEAD\)/ },
     { name: "a registry with a tag", registry: "ghcr.io/acme:1", args: [["x"], undefined], message: /--registry "ghcr.io\/acme:1": give a registry and namespace without tag or digest/ },
     { name: "a password without a user", password: true, args: [["x"], undefined], message: /--password was given without --username/ },
-  ])("refuses $name", async ({ registry, password, args, message }) => {
+    { name: "two logins, a user and a registry config", user: true, password: true, config: true, args: [["x"], undefined], message: /give the registry login once — either --registry-config/ },
+  ])("refuses $name", async ({ registry, user, password, config, args, message }) => {
     answerPlatformProbes(engine);
     const error = await rejectionOf(
       withEngine(engine, () =>
-        drydock().publish(registry ?? "ghcr.io/acme", undefined, password ? secret("registry-password", REGISTRY_PASSWORD_CANARY) : undefined, args[0] as string[] | undefined, undefined, args[1] as string | undefined, undefined, undefined, "linux/amd64"),
+        drydock().publish(
+          registry ?? "ghcr.io/acme",
+          user ? "acme-bot" : undefined,
+          password ? secret("registry-password", REGISTRY_PASSWORD_CANARY) : undefined,
+          args[0] as string[] | undefined,
+          undefined,
+          args[1] as string | undefined,
+          undefined,
+          undefined,
+          "linux/amd64",
+          config ? secret("registry-config", CONFIG_CANARY) : undefined,
+        ),
       ),
     );
     expect(error.message).toMatch(message);

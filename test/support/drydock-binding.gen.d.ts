@@ -56,6 +56,7 @@ declare module "@dagger.io/dagger" {
     defaultBranch?: string;
     branch?: string;
     platforms?: string;
+    registryConfig?: Secret;
   };
 
   export type DrydockSignOpts = {

@@ -102,7 +102,7 @@ export function cosignFailureMessage(f: CosignFailure): MappedCosignFailure {
         : `${f.ref} was not found in the registry: check the repository and digest (publish returns them), and the registry credentials' read access`,
     "registry-auth":
       f.operation === "load"
-        ? `publishing ${f.ref}: the registry refused the push — pass a login with write access to the repository: --username with --password (a token; GitHub Actions: $GITHUB_ACTOR with GITHUB_TOKEN and \`permissions: packages: write\`), or a Docker config.json as --registry-config on release`
+        ? `publishing ${f.ref}: the registry refused the push — pass a login with write access to the repository: --username with --password (a token; GitHub Actions: $GITHUB_ACTOR with GITHUB_TOKEN and \`permissions: packages: write\`), or a Docker config.json as --registry-config`
         : `cosign ${f.operation} of ${f.ref}: the registry refused the credentials — pass a Docker config.json with a login for this registry as --registry-config (e.g. file:$HOME/.docker/config.json after docker login, without a credsStore)`,
     "token-refused": `cosign ${f.operation} of ${f.ref}: Fulcio refused the OIDC identity token — it has expired, or its audience is not \`sigstore\`, or its issuer is not one Fulcio trusts; on GitHub Actions grant \`permissions: id-token: write\` and request the token for the audience sigstore just before signing (a job's token lives minutes)`,
     "untrusted-sigstore": `${what} is signed, but not through a Sigstore the trusted root vouches for: ${untrustedPart(f.stderr) ?? ""} — verify with the trusted_root.json of the Sigstore that signed (with-sigstore --trusted-root; without it, the public-good Sigstore's), or the signature was made elsewhere`,

@@ -135,7 +135,8 @@ export function withRegistryLogin(c: Container, run: CosignRun): Container {
   return out;
 }
 
-function requireOneRegistryLogin(run: CosignRun): void {
+/** The run's registry login is one login, or none: checked before anything is built. */
+export function requireOneRegistryLogin(run: CosignRun): void {
   if (run.registryConfig && run.registryLogin) {
     throw new ReleaseError(
       "cosign: give the registry login once — either --registry-config (a Docker config.json) or --registry-username with --registry-password; cosign would use the username and password and ignore the config",
