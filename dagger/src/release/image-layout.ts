@@ -6,6 +6,7 @@
  */
 import { dag, ImageLayerCompression, type Container, type Directory } from "@dagger.io/dagger";
 
+import { sourceDateEpoch } from "../images/file-times.js";
 import { ReleaseError } from "./errors.js";
 import { withImageTimes, type Descriptor } from "./layout-times.js";
 
@@ -18,11 +19,13 @@ export interface ImageLayout {
   layout: Directory;
   /** index.json's one descriptor: the image's manifest, or the index of its platforms. */
   root: Descriptor;
+  /** index.json as the layout holds it. */
+  indexJson: string;
 }
 
 /**
  * The layout of `variants` (the first is the image; the rest its other platforms, as one index),
- * its times set to `created`. `tar` runs as root in `unpackImage` (the build image: the images
+ * its times set to `created`'s SOURCE_DATE_EPOCH, as its files' are. `tar` runs as root in `unpackImage` (the build image: the images
  * drydock pins all have it), on the archive alone: no source, no secret.
  */
 export async function imageLayout(variants: readonly Container[], created: string, unpackImage: string): Promise<ImageLayout> {
@@ -38,7 +41,7 @@ export async function imageLayout(variants: readonly Container[], created: strin
     .withExec(["tar", "-xf", ARCHIVE_PATH, "-C", UNPACKED_PATH])
     .directory(UNPACKED_PATH);
   const entries = await unpacked.entries();
-  const timed = await withImageTimes((path) => unpacked.file(path).contents(), created, entries.includes("manifest.json"));
+  const timed = await withImageTimes((path) => unpacked.file(path).contents(), sourceDateEpoch(created), entries.includes("manifest.json"));
   const layout = Object.entries(timed.write).reduce((out, [path, text]) => out.withNewFile(path, text), timed.remove.length > 0 ? unpacked.withoutFiles(timed.remove) : unpacked);
-  return { layout, root: timed.root };
+  return { layout, root: timed.root, indexJson: timed.write["index.json"]! };
 }

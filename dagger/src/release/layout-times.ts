@@ -1,6 +1,6 @@
 /**
  * An OCI image layout, as the engine writes an image (Container.asTarball), with the image's times
- * set: the config's `created` and every history entry's `created` become one given time, and the
+ * set: the config's `created` and every history entry's `created` become its SOURCE_DATE_EPOCH, and the
  * history's `created_by` goes. Dagger v0.21.8 writes there when each layer's snapshot was made and
  * whether it came from its cache (engineutil/containerimage.go passes its exporter no epoch), so
  * two cold builds of one commit, whose layers are the same byte for byte, still got two digests.
@@ -49,19 +49,18 @@ export function blobPath(digest: string): string {
   return `blobs/sha256/${hex}`;
 }
 
-/** The time a config states, from an RFC 3339 text: UTC, whole seconds (as SOURCE_DATE_EPOCH is). */
-export function configTime(created: string): string {
-  const ms = Date.parse(created);
-  if (Number.isNaN(ms) || ms < 0) throw new ReleaseError(`image times: found ${JSON.stringify(created)}, expected an RFC 3339 time from 1970-01-01T00:00:00Z on`);
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+/** The time a config states for a SOURCE_DATE_EPOCH (file-times.ts reads it from `--created`): RFC 3339, UTC. */
+export function configTime(epoch: number): string {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ReleaseError(`image times: found ${epoch}, expected whole seconds from the Unix epoch on (a SOURCE_DATE_EPOCH)`);
+  return new Date(epoch * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /**
- * The layout's image with its times set to `created`. `dockerManifest`: whether the layout has a
- * manifest.json (docker load's), whose config paths then follow the new configs.
+ * The layout's image with its times set to `epoch`, the image's SOURCE_DATE_EPOCH. `dockerManifest`:
+ * whether the layout has a manifest.json (docker load's), whose config paths then follow the new configs.
  */
-export async function withImageTimes(read: LayoutReader, created: string, dockerManifest: boolean): Promise<TimedLayout> {
-  const time = configTime(created);
+export async function withImageTimes(read: LayoutReader, epoch: number, dockerManifest: boolean): Promise<TimedLayout> {
+  const time = configTime(epoch);
   const rewrite = new LayoutRewrite(read, time);
   const index = parseJson<{ manifests?: Descriptor[] }>(await read("index.json"), "index.json");
   if (!Array.isArray(index.manifests) || index.manifests.length !== 1) {

@@ -12,11 +12,11 @@ import { GateFailedError } from "../objects/gate-error.js";
 import type { ReleaseMetadata } from "./annotations.js";
 import { PREDICATE_TYPES, type PredicateType } from "./cosign-args.js";
 import type { CertifyTarget } from "./certify-plan.js";
-import type { CosignRun, SigningMaterial, VerifyingMaterial } from "./cosign.js";
+import type { CosignRun, RegistryLogin, SigningMaterial, VerifyingMaterial } from "./cosign.js";
 import { ReleaseError } from "./errors.js";
 import { requirePublishedPlatforms } from "./image-index.js";
 import { unsignedAfterFailure } from "./manifest.js";
-import { publish, type PublishResult, type RegistryAuth } from "./publish.js";
+import { publish, type PublishResult } from "./publish.js";
 import { parseReference, repositoryOf } from "./reference.js";
 import { certifySubject, readPublished, type SubjectVerification } from "./subjects.js";
 import { computeTags } from "./tags.js";
@@ -144,7 +144,7 @@ export function tagsFor(meta: { tags?: readonly string[]; gitRef?: string; gitSh
 }
 
 /** A registry login: a user and a password, both or neither. */
-export function registryLoginOf(username: string | undefined, password: Secret | undefined, flags: { user: string; password: string }): RegistryAuth | undefined {
+export function registryLoginOf(username: string | undefined, password: Secret | undefined, flags: { user: string; password: string }): RegistryLogin | undefined {
   if (username === undefined && password === undefined) return undefined;
   if (username === undefined || username.trim() === "") throw new ReleaseError(`${flags.password} was given without ${flags.user} — pass the user the password or token belongs to (GitHub: ${flags.user}=$GITHUB_ACTOR)`);
   if (password === undefined) throw new ReleaseError(`${flags.user} was given without ${flags.password} — pass the password or token as a secret, e.g. ${flags.password}=env:REGISTRY_TOKEN`);

@@ -12,15 +12,12 @@ import type { Container } from "@dagger.io/dagger";
 
 import { ociAnnotations, type ReleaseMetadata } from "./annotations.js";
 import { loadArgs } from "./cosign-args.js";
-import { COSIGN_OWNER, cosignContainer, runCosign, type CosignRun, type RegistryLogin } from "./cosign.js";
+import { COSIGN_OWNER, cosignContainer, runCosign, type CosignRun } from "./cosign.js";
 import { ReleaseError } from "./errors.js";
 import { imageLayout, type ImageLayout } from "./image-layout.js";
 import { cosignLoadIndex } from "./layout-times.js";
 import { digestRefString, parseReference, repositoryOf, taggedRefString } from "./reference.js";
 import { requireValidTag } from "./tags.js";
-
-/** A registry login given to publish or release (--username, --password): cosign's login for the push. */
-export type RegistryAuth = RegistryLogin;
 
 /** Where cosign reads the layout it pushes. */
 export const LAYOUT_DIR = "/drydock/layout";
@@ -58,8 +55,8 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   if (input.variants.length === 0) throw new ReleaseError("publish: no image to publish");
   if (input.tags.length === 0) throw new ReleaseError(`publish ${repositoryOf(parsed)}: no tag — pass --git-sha (and --git-ref) or --tags`);
   const tags = input.tags.map((t) => requireValidTag(t));
-  const { layout, root } = await annotatedLayout(input.variants, input.metadata, input.created, input.unpackImage);
-  const forCosign = layout.withNewFile("index.json", cosignLoadIndex(await layout.file("index.json").contents()));
+  const { layout, root, indexJson } = await annotatedLayout(input.variants, input.metadata, input.created, input.unpackImage);
+  const forCosign = layout.withNewFile("index.json", cosignLoadIndex(indexJson));
   const pusher = cosignContainer(input.run).withMountedDirectory(LAYOUT_DIR, forCosign, { owner: COSIGN_OWNER });
   for (const tag of tags) {
     const ref = taggedRefString(parsed, tag);

@@ -1,6 +1,6 @@
 /**
  * What `rebuild` reads from a release's release.json: the rebuild record, the source it names and
- * the app's released digest and platforms. The file is a consumer's input like any other: each
+ * the app's platforms. The file is a consumer's input like any other: each
  * value is checked here for its shape, and again by the builder it goes through (with-labels,
  * with-build-image…), as if typed on the command line.
  */
@@ -34,8 +34,7 @@ export interface RebuildPlan {
   prisma: { schemaEngineBinary?: string; enginesMirror?: string };
   /** The config the release read: its path in the source, or "--config" for one given from elsewhere. */
   config: string;
-  /** The app's released digest, and the platforms it was built for (comma-separated, as --platforms takes them). */
-  digest: string;
+  /** The platforms the app was built for (comma-separated, as --platforms takes them). */
   platforms: string;
 }
 
@@ -67,7 +66,6 @@ export function rebuildPlan(text: string, file: string, app: string): RebuildPla
       ...(rebuild.prismaEnginesMirror === undefined ? {} : { enginesMirror: rebuild.prismaEnginesMirror }),
     },
     config: rebuild.config,
-    digest: image.digest,
     platforms: image.platforms.join(","),
   };
 }

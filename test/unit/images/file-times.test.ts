@@ -78,6 +78,8 @@ describe("the file-time stamp", () => {
 
   it("takes the epoch from the created label, and refuses one before 1970", () => {
     expect(sourceDateEpoch("2026-11-27T10:00:00+01:00")).toBe(Date.parse("2026-11-27T09:00:00Z") / 1000);
+    expect(sourceDateEpoch("2026-11-27T09:00:00.999Z")).toBe(Date.parse("2026-11-27T09:00:00Z") / 1000);
+    expect(() => sourceDateEpoch("yesterday")).toThrow('--created: found "yesterday", expected an RFC 3339 time from 1970-01-01T00:00:00Z on');
     expect(() => sourceDateEpoch("1969-12-31T23:59:59Z")).toThrow('--created: found "1969-12-31T23:59:59Z", expected an RFC 3339 time from 1970-01-01T00:00:00Z on');
   });
 });
